@@ -1,0 +1,52 @@
+# 客服台 Front Desk — `make run` serves the demo, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+FLASK := $(BIN)/flask --app app
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+.PHONY: run test deps system-deps translations extract clean
+
+run: deps translations
+	$(FLASK) db upgrade
+	$(FLASK) demo-data --if-empty
+	PORT=$(PORT) $(FLASK) serve --port $(PORT)
+
+test: deps translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+deps: system-deps $(STAMP)
+
+# Reinstall only when a requirements file changed since the last install.
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# WeasyPrint subsets fonts with HarfBuzz when libharfbuzz-subset is present (several times faster).
+system-deps:
+	@if ! ldconfig -p | grep -q libharfbuzz-subset; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing libharfbuzz-subset0 (fast PDF font subsetting)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libharfbuzz-subset0 >/dev/null; \
+	  else \
+	    echo "libharfbuzz-subset0 is missing: run 'sudo apt-get install libharfbuzz-subset0' (PDFs print several times slower without it)"; exit 1; \
+	  fi; \
+	fi
+
+translations: $(CATALOGS)
+
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(STAMP)
+	$(BIN)/pybabel compile --use-fuzzy -i $< -o $@
+
+# Refresh the catalogue template and merge it into every language (developers, after adding strings).
+extract: deps
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+
+
+clean:
+	rm -rf $(VENV) .pytest_cache

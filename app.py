@@ -1,0 +1,167 @@
+"""客服台 Front Desk: the application factory."""
+import logging
+import os
+import secrets
+
+from flask import Flask, abort, has_request_context, redirect, request, session, url_for
+from flask_babel import Babel
+from flask_htmx import HTMX
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+import models
+from models import User, db
+from services import permissions, printing
+
+LANGUAGES = ("zh", "en")
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+babel = Babel()
+htmx = HTMX()
+
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                           "img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+                           "frame-ancestors 'none'; form-action 'self'")
+
+
+def create_app(test_config=None):
+    """Build the app: defaults, then instance/config.py and the environment, then test_config."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "frontdesk.db"),
+        UPLOAD_FOLDER=os.path.join(app.instance_path, "uploads"),
+        BACKUP_FOLDER=os.path.join(app.instance_path, "backups"),
+        MAX_CONTENT_LENGTH=10 * 1024 * 1024,
+        PAGE_SIZE=50,
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        BABEL_DEFAULT_LOCALE="zh",
+        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
+        BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
+        PORT=5000,
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    for key in ("DATABASE_URL", "SECRET_KEY", "PORT"):
+        if os.environ.get(key):
+            app.config[key] = os.environ[key]
+    if os.environ.get("FRONTDESK_HTTPS") == "1":
+        app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    if test_config:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(app.instance_path)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    db.initialize(models.open_database(app.config["DATABASE_URL"]))
+
+    csrf.init_app(app)
+    htmx.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+
+    _register_blueprints(app)
+    _register_request_hooks(app)
+    _register_template_helpers(app)
+
+    from commands import register_commands
+    register_commands(app)
+
+    if not printing.harfbuzz_subset_available():
+        app.logger.warning("libharfbuzz-subset0 is missing: PDFs will print several times slower "
+                           "(apt-get install libharfbuzz-subset0)")
+    return app
+
+
+def _instance_secret(instance_path):
+    """Read the secret key from instance/, creating it on first run (never committed)."""
+    path = os.path.join(instance_path, "secret_key")
+    if not os.path.exists(path):
+        with open(path, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        os.chmod(path, 0o600)
+    with open(path) as handle:
+        return handle.read().strip()
+
+
+def _select_locale():
+    if not has_request_context():
+        return "zh"
+    if session.get("lang") in LANGUAGES:
+        return session["lang"]
+    return request.accept_languages.best_match(LANGUAGES) or "zh"
+
+
+@login_manager.user_loader
+def _load_user(user_id):
+    ident, _, token = (user_id or "").partition(":")
+    if not ident.isdigit():
+        return None
+    user = User.get_or_none((User.id == int(ident)) & (User.session_token == token))
+    return user if user and user.active else None
+
+
+def _register_blueprints(app):
+    from blueprints.admin import bp as admin_bp
+    from blueprints.archives import bp as archives_bp
+    from blueprints.auth import bp as auth_bp
+    from blueprints.complaints import bp as complaints_bp
+    from blueprints.core import bp as core_bp
+    from blueprints.reception import bp as reception_bp
+    from blueprints.repairs import bp as repairs_bp
+    from blueprints.vip import bp as vip_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(archives_bp, url_prefix="/archives")
+    app.register_blueprint(reception_bp, url_prefix="/reception")
+    app.register_blueprint(complaints_bp, url_prefix="/complaints")
+    app.register_blueprint(repairs_bp, url_prefix="/repairs")
+    app.register_blueprint(vip_bp, url_prefix="/vip")
+
+
+def _register_request_hooks(app):
+    @app.before_request
+    def open_connection_and_check_permission():
+        if request.endpoint == "static":
+            return None
+        db.connect(reuse_if_open=True)
+        if request.endpoint is None or request.endpoint in permissions.PUBLIC:
+            return None
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        if not permissions.allowed(current_user.role, request.endpoint):
+            abort(403)
+        return None
+
+    @app.teardown_request
+    def close_connection(exc):
+        if not db.is_closed():
+            db.close()
+
+    @app.after_request
+    def headers(response):
+        response.vary.add("HX-Request")
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
+
+def _register_template_helpers(app):
+    from blueprints import helpers
+    helpers.register(app)
+
+
+if __name__ == "__main__":
+    create_app().run(port=int(os.environ.get("PORT", 5000)))

@@ -1,0 +1,1 @@
+"""One blueprint per module, each a folder with routes.py and forms.py."""

@@ -1,0 +1,114 @@
+"""User and settings forms."""
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import PasswordField, SelectField, StringField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from models import User
+from models.users import ROLES
+from services.accounts import MIN_PASSWORD
+from services.settings import parse_hhmm
+
+HHMM = Regexp(r"^\d{1,2}:\d{2}$", message=_l("请按 时:分 填写，例如 20:00"))
+
+
+class UserForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[
+        DataRequired(message=_l("请输入用户名")), Length(max=40),
+        Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("只能用字母、数字、下划线、点和短横线"))])
+    display_name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请输入姓名")),
+                                                       Length(max=40)])
+    role = SelectField(_l("角色"), choices=[])
+    department = StringField(_l("部门"), validators=[Optional(), Length(max=40)])
+    phone = StringField(_l("电话"), validators=[Optional(), Length(max=20)])
+    password = PasswordField(_l("初始密码"), validators=[Optional()])
+
+    def __init__(self, *args, editing=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.editing = editing
+        self.role.choices = [(k, str(v)) for k, v in ROLES.items()]
+
+    def validate_username(self, field):
+        existing = User.get_or_none(User.username == field.data.strip())
+        if existing and (self.editing is None or existing.id != self.editing.id):
+            raise ValidationError(_l("用户名已被使用"))
+
+    def validate_password(self, field):
+        if self.editing is None and len(field.data or "") < MIN_PASSWORD:
+            raise ValidationError(_l("密码至少 %(n)s 位", n=MIN_PASSWORD))
+
+
+class ResetPasswordForm(FlaskForm):
+    password = PasswordField(_l("新密码"), validators=[
+        DataRequired(message=_l("请输入新密码")),
+        Length(min=MIN_PASSWORD, max=200, message=_l("密码至少 %(n)s 位", n=MIN_PASSWORD))])
+
+
+def _lines(text):
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class SettingsForm(FlaskForm):
+    site_name = StringField(_l("站点名称（打印抬头）"), validators=[
+        DataRequired(message=_l("请输入站点名称")), Length(max=60)])
+    site_address = StringField(_l("地址"), validators=[Optional(), Length(max=120)])
+    site_phone = StringField(_l("电话"), validators=[Optional(), Length(max=40)])
+    business_hours = StringField(_l("营业时间"), validators=[Optional(), Length(max=40)])
+    night_start = StringField(_l("夜班开始"), validators=[DataRequired(), HHMM])
+    night_end = StringField(_l("夜班结束"), validators=[DataRequired(), HHMM])
+    venue_a = StringField(_l("A 类（贵宾）接待场所"), validators=[DataRequired(), Length(max=20)])
+    venue_b = StringField(_l("B 类（业务）接待场所"), validators=[DataRequired(), Length(max=20)])
+    venue_c = StringField(_l("C 类（普通）接待场所"), validators=[DataRequired(), Length(max=20)])
+    complaint_categories = TextAreaField(_l("投诉类别（每行一个）"), validators=[DataRequired()])
+    departments = TextAreaField(_l("部门（每行一个）"), validators=[DataRequired()])
+    customer_sources = TextAreaField(_l("客户来源（每行一个）"), validators=[Optional()])
+    logo = FileField(_l("标志（PNG 或 JPEG，不超过 1 MB）"))
+
+    def validate_night_start(self, field):
+        try:
+            parse_hhmm(field.data)
+        except ValueError:
+            raise ValidationError(_l("时间无效"))
+
+    validate_night_end = validate_night_start
+
+    def fill(self, values):
+        """Put stored settings into the form fields."""
+        for key in ("site_name", "site_address", "site_phone", "business_hours", "night_start",
+                    "night_end"):
+            getattr(self, key).data = values[key]
+        for key in ("complaint_categories", "departments", "customer_sources"):
+            getattr(self, key).data = "\n".join(values[key])
+        for letter in "abc":
+            getattr(self, f"venue_{letter}").data = values["venues"].get(letter.upper(), "")
+
+    def values(self):
+        """The settings to store, from the submitted fields."""
+        out = {key: getattr(self, key).data.strip() for key in (
+            "site_name", "site_address", "site_phone", "business_hours")}
+        for key in ("night_start", "night_end"):
+            hours, minutes = parse_hhmm(getattr(self, key).data)
+            out[key] = f"{hours:02d}:{minutes:02d}"
+        for key in ("complaint_categories", "departments", "customer_sources"):
+            out[key] = _lines(getattr(self, key).data)
+        out["venues"] = {letter.upper(): getattr(self, f"venue_{letter}").data.strip()
+                         for letter in "abc"}
+        return out
+
+
+LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
+LOGO_MAX = 1024 * 1024
+
+
+def logo_kind(data):
+    """'png' or 'jpg' judged by the file's first bytes, not its name; None otherwise."""
+    for magic, kind in LOGO_TYPES.items():
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+__all__ = ["UserForm", "ResetPasswordForm", "SettingsForm", "logo_kind", "LOGO_MAX", "re"]

@@ -1,0 +1,121 @@
+"""User administration and settings."""
+import os
+
+from flask import abort, current_app, flash, redirect, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.core.forms import ButtonForm
+from blueprints.helpers import render, show_form, site_settings
+from models import User
+from services import accounts, audit
+from services import settings as settings_service
+
+from . import bp
+from .forms import LOGO_MAX, ResetPasswordForm, SettingsForm, UserForm, logo_kind
+
+
+@bp.route("/users")
+def users():
+    """Every user with role and state."""
+    rows = User.select().order_by(User.active.desc(), User.role, User.username)
+    return render("admin/users.html", rows=rows, button_form=ButtonForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def user_new():
+    """Add a user."""
+    form = UserForm()
+    if form.validate_on_submit():
+        user = accounts.create_user(form.username.data, form.display_name.data, form.role.data,
+                                    form.password.data, actor=current_user,
+                                    department=form.department.data or "",
+                                    phone=form.phone.data or "")
+        flash(_("已添加用户 %(name)s", name=user.display_name), "success")
+        return redirect(url_for("admin.users"))
+    return show_form("admin/user_form.html", form, user=None)
+
+
+def _user_or_404(id):
+    user = User.get_or_none(User.id == id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:id>/edit", methods=["GET", "POST"])
+def user_edit(id):
+    """Change a user's name, role, department or phone."""
+    user = _user_or_404(id)
+    form = UserForm(obj=user, editing=user)
+    if form.validate_on_submit():
+        for field in ("username", "display_name", "role", "department", "phone"):
+            setattr(user, field, (getattr(form, field).data or "").strip())
+        audit.save(user, current_user)
+        flash(_("已保存"), "success")
+        return redirect(url_for("admin.users"))
+    return show_form("admin/user_form.html", form, user=user)
+
+
+@bp.route("/users/<int:id>/password", methods=["GET", "POST"])
+def user_password(id):
+    """Reset a user's password; their open sessions end."""
+    user = _user_or_404(id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        accounts.set_password(user, form.password.data, actor=current_user)
+        flash(_("已重置 %(name)s 的密码", name=user.display_name), "success")
+        return redirect(url_for("admin.users"))
+    return show_form("admin/user_password.html", form, user=user)
+
+
+@bp.route("/users/<int:id>/toggle", methods=["POST"])
+def user_toggle(id):
+    """Disable or re-enable a user; disabling ends their sessions."""
+    user = _user_or_404(id)
+    if ButtonForm().validate_on_submit():
+        if user.id == current_user.id:
+            flash(_("不能停用自己的账户。"), "error")
+        else:
+            accounts.set_active(user, not user.active, actor=current_user)
+            flash(_("已启用 %(name)s", name=user.display_name) if user.active
+                  else _("已停用 %(name)s", name=user.display_name), "success")
+    return redirect(url_for("admin.users"))
+
+
+def _logo_path():
+    return os.path.join(current_app.config["UPLOAD_FOLDER"], "logo")
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """Site name, logo, night window and the lists the modules use."""
+    form = SettingsForm()
+    if form.validate_on_submit():
+        upload = form.logo.data
+        if upload and getattr(upload, "filename", ""):
+            data = upload.read(LOGO_MAX + 1)
+            if len(data) > LOGO_MAX or not logo_kind(data):
+                form.logo.errors.append(_("标志须为不超过 1 MB 的 PNG 或 JPEG 图片。"))
+                return show_form("admin/settings.html", form)
+            os.makedirs(current_app.config["UPLOAD_FOLDER"], exist_ok=True)
+            with open(_logo_path(), "wb") as handle:
+                handle.write(data)
+        values = form.values()
+        if upload and getattr(upload, "filename", ""):
+            values["logo"] = logo_kind(data)
+        settings_service.store(values, actor=current_user)
+        flash(_("设置已保存"), "success")
+        return redirect(url_for("admin.settings"))
+    if not form.is_submitted():
+        form.fill(site_settings())
+    return show_form("admin/settings.html", form)
+
+
+@bp.route("/logo")
+def logo():
+    """The uploaded logo, served from instance/ (outside static)."""
+    kind = site_settings().get("logo")
+    if not kind or not os.path.exists(_logo_path()):
+        abort(404)
+    return send_file(_logo_path(), mimetype="image/png" if kind == "png" else "image/jpeg")

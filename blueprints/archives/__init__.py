@@ -1,0 +1,16 @@
+"""客户档案: the customer hub every module links to."""
+from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from models import Customer, EmergencyContact
+from services import audit, search, timeline
+
+bp = Blueprint("archives", __name__)
+
+timeline.register_kind("archive", _l("建立档案"), "archives.detail")
+audit.register_voidable("customer", Customer, _l("客户档案"))
+audit.register_voidable("contact", EmergencyContact, _l("紧急联络人"))
+
+from . import routes, service  # noqa: E402,F401
+
+search.register(service.search_customers)

@@ -1,0 +1,111 @@
+"""Customer, emergency-contact, reveal and void forms."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from blueprints import validators
+from models import User
+from models.customers import GRADES, KINDS, STATUSES, TIERS
+from models.users import ADMIN, ENGINEER
+
+
+def _choices(mapping, blank=None):
+    items = [(k, str(v)) for k, v in mapping.items()]
+    return ([("", blank)] if blank is not None else []) + items
+
+
+EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("邮箱格式不正确"))
+
+
+class CustomerForm(FlaskForm):
+    kind = SelectField(_l("客户类型"), choices=[])
+    name = StringField(_l("名称/姓名"), validators=[DataRequired(message=_l("请输入名称或姓名")),
+                                                   Length(max=80)])
+    contact_person = StringField(_l("联系人"), validators=[Optional(), Length(max=40)])
+    phone = StringField(_l("电话"), validators=[DataRequired(message=_l("请输入电话")),
+                                               validators.phone])
+    phone2 = StringField(_l("备用电话"), validators=[Optional(), validators.phone])
+    email = StringField(_l("邮箱"), validators=[Optional(), Length(max=120), EMAIL])
+    id_number = StringField(_l("证件号码"), validators=[Optional(), Length(max=30),
+                                                       validators.id_number])
+    building = StringField(_l("楼栋"), validators=[Optional(), Length(max=20)])
+    unit = StringField(_l("单元"), validators=[Optional(), Length(max=20)])
+    room = StringField(_l("房号"), validators=[Optional(), Length(max=20)])
+    address = StringField(_l("地址"), validators=[Optional(), Length(max=200)])
+    plate = StringField(_l("车牌"), validators=[Optional(), validators.plate])
+    company_nature = StringField(_l("单位性质"), validators=[Optional(), Length(max=40)])
+    owner = SelectField(_l("归属人员"), choices=[], validators=[Optional()])
+    status = SelectField(_l("状态"), choices=[])
+    source = SelectField(_l("来源"), choices=[], validators=[Optional()])
+    contract_date = DateField(_l("签约日期"), validators=[Optional()])
+    tier = SelectField(_l("客户分级"), choices=[], validators=[Optional()])
+    grade = SelectField(_l("等级"), choices=[], validators=[Optional()])
+    notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
+    confirm_duplicate = BooleanField(_l("电话已登记在其他客户名下，仍然登记（重卡，归属以最早登记为准）"))
+
+    def __init__(self, *args, sources=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind.choices = _choices(KINDS)
+        self.status.choices = _choices(STATUSES)
+        self.tier.choices = _choices(TIERS, blank="—")
+        self.grade.choices = _choices(GRADES, blank="—")
+        self.source.choices = [("", "—")] + [(s, s) for s in sources]
+        if self.source.data and self.source.data not in sources:
+            self.source.choices.append((self.source.data, self.source.data))
+        staff = (User.select().where(User.active == True,  # noqa: E712
+                                     User.role.not_in([ENGINEER, ADMIN]))
+                 .order_by(User.display_name))
+        self.owner.choices = [("", "—")] + [(str(u.id), u.display_name) for u in staff]
+
+
+class ContactForm(FlaskForm):
+    name = StringField(_l("联络人姓名"), validators=[DataRequired(message=_l("请输入姓名")),
+                                                     Length(max=40)])
+    relation = StringField(_l("关系"), validators=[Optional(), Length(max=20)])
+    phone = StringField(_l("电话"), validators=[DataRequired(message=_l("请输入电话")),
+                                               validators.phone])
+    phone2 = StringField(_l("备用电话"), validators=[Optional(), validators.phone])
+    workplace = StringField(_l("工作单位"), validators=[Optional(), Length(max=100)])
+    address = StringField(_l("住址"), validators=[Optional(), Length(max=200)])
+    notes = StringField(_l("备注"), validators=[Optional(), Length(max=200)])
+
+
+class RevealForm(FlaskForm):
+    field = HiddenField()
+    contact = HiddenField()
+    reason = StringField(_l("查看原因"), validators=[DataRequired(message=_l("请填写查看原因")),
+                                                    Length(max=200)])
+
+
+class VoidForm(FlaskForm):
+    reason = StringField(_l("作废原因"), validators=[DataRequired(message=_l("请填写作废原因")),
+                                                    Length(max=500)])
+
+
+class CustomerFilterForm(FlaskForm):
+    """The list's search and filters (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("搜索"))
+    kind = SelectField(_l("类型"), choices=[], validators=[Optional()])
+    status = SelectField(_l("状态"), choices=[], validators=[Optional()])
+    tier = SelectField(_l("分级"), choices=[], validators=[Optional()])
+    grade = SelectField(_l("等级"), choices=[], validators=[Optional()])
+    owner = SelectField(_l("归属"), choices=[], validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = str(_l("全部"))
+        self.kind.choices = _choices(KINDS, blank=everything)
+        self.status.choices = _choices(STATUSES, blank=everything)
+        self.tier.choices = _choices(TIERS, blank=everything)
+        self.grade.choices = _choices(GRADES, blank=everything)
+        staff = User.select().where(User.role.not_in([ENGINEER, ADMIN])).order_by(User.display_name)
+        self.owner.choices = [("", everything), ("none", str(_l("无归属")))] + [
+            (str(u.id), u.display_name) for u in staff]
+
+
+__all__ = ["CustomerForm", "ContactForm", "RevealForm", "VoidForm", "CustomerFilterForm"]

@@ -1,0 +1,271 @@
+"""Customer list, card, emergency contacts, reveal, timeline and the two printed forms."""
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from peewee import JOIN
+
+from blueprints.helpers import (external_url, may_reveal, pdf_response, render, show_form,
+                                site_settings)
+from models import Customer, EmergencyContact, User
+from services import audit, identity, timeline
+from services.search import Query
+
+from . import bp, service
+from .forms import ContactForm, CustomerFilterForm, CustomerForm, RevealForm, VoidForm
+
+REVEALABLE = {"phone": "phone", "phone2": "phone", "id_number": "id"}
+
+
+def _customer_or_404(id):
+    customer = Customer.get_or_none(Customer.id == id)
+    if customer is None:
+        abort(404)
+    return customer
+
+
+def _filtered_customers(form):
+    """The list query for the filter form; the search box uses the same matching as the header."""
+    query = (Customer.select(Customer, User)
+             .join(User, JOIN.LEFT_OUTER, on=(Customer.owner == User.id))
+             .where(Customer.voided == False))  # noqa: E712
+    for name in ("kind", "status", "tier", "grade"):
+        value = getattr(form, name).data
+        if value:
+            query = query.where(getattr(Customer, name) == value)
+    if form.owner.data == "none":
+        query = query.where(Customer.owner.is_null())
+    elif form.owner.data and form.owner.data.isdigit():
+        query = query.where(Customer.owner == int(form.owner.data))
+    search = Query(form.q.data)
+    if search:
+        ids = [hit.id for hit in service.search_customers(search, 200)]
+        query = query.where(Customer.id.in_(ids))
+    return query.order_by(Customer.id.desc())
+
+
+@bp.route("/")
+def index():
+    """Customers, searchable as you type, filterable, newest first (keyset pages)."""
+    form = CustomerFilterForm(request.args)
+    form.validate()
+    query = _filtered_customers(form)
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(Customer.id < before)
+    size = 50
+    rows = list(query.limit(size + 1))
+    next_before = rows[size - 1].id if len(rows) > size else None
+    args = {k: v for k, v in request.args.items() if k != "before" and v}
+    return render("archives/index.html", "archives/_rows.html", form=form, rows=rows[:size],
+                  next_before=next_before, args=args)
+
+
+def _fill(customer, form):
+    """Copy the form into the customer, in normal form (digits-only phones, upper-case plates)."""
+    for name in ("kind", "name", "contact_person", "email", "building", "unit", "room",
+                 "address", "company_nature", "status", "source", "tier", "grade", "notes"):
+        setattr(customer, name, (getattr(form, name).data or "").strip())
+    customer.phone = identity.normalize_phone(form.phone.data)
+    customer.phone2 = identity.normalize_phone(form.phone2.data)
+    customer.id_number = (form.id_number.data or "").strip().upper()
+    customer.plate = identity.normalize_plate(form.plate.data)
+    customer.contract_date = form.contract_date.data
+    customer.owner = int(form.owner.data) if (form.owner.data or "").isdigit() else None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """Register a customer; a phone already on file must be confirmed as a duplicate (重卡)."""
+    form = CustomerForm(sources=site_settings()["customer_sources"])
+    if request.method == "GET":
+        form.owner.data = str(current_user.id)
+        form.phone.data = request.args.get("phone", "")
+        form.name.data = request.args.get("name", "")
+    duplicates = []
+    if form.validate_on_submit():
+        duplicates = service.find_duplicates(form.phone.data)
+        if duplicates and not form.confirm_duplicate.data:
+            form.phone.errors.append(_("此电话已登记：%(who)s。请核对，确认后勾选下方“仍然登记”。",
+                                       who=_duplicate_text(duplicates)))
+        else:
+            customer = Customer()
+            _fill(customer, form)
+            service.create_customer(customer, current_user)
+            flash(_("已建立客户档案：%(name)s", name=customer.name), "success")
+            return redirect(url_for("archives.detail", id=customer.id))
+    return show_form("archives/form.html", form, customer=None, duplicates=duplicates)
+
+
+def _duplicate_text(duplicates):
+    return "、".join(f"{c.name}（{c.owner.display_name if c.owner else _('无归属')}）"
+                     for c in duplicates[:3])
+
+
+@bp.route("/duplicates")
+def duplicates():
+    """As the phone is typed: who already has this number (重卡), for the warning beside the field."""
+    rows = service.find_duplicates(request.args.get("phone", ""),
+                                   exclude_id=request.args.get("exclude", type=int))
+    return render("archives/_duplicates.html", rows=rows)
+
+
+@bp.route("/<int:id>")
+def detail(id):
+    """The customer card: masked contacts, emergency contacts and the timeline."""
+    customer = _customer_or_404(id)
+    kind = request.args.get("kind") or None
+    contacts = list(customer.emergency_contacts.where(EmergencyContact.voided == False))  # noqa
+    return render("archives/detail.html", customer=customer, contacts=contacts,
+                  entries=timeline.entries(customer, kind=kind), kind=kind,
+                  kinds=timeline.KINDS, reveal=RevealForm(), void_form=VoidForm())
+
+
+@bp.route("/<int:id>/timeline", endpoint="timeline")
+def timeline_view(id):
+    """More of the timeline, or one kind of it (htmx partial)."""
+    customer = _customer_or_404(id)
+    kind = request.args.get("kind") or None
+    entries = timeline.entries(customer, kind=kind, before_id=request.args.get("before", type=int))
+    return render("archives/timeline.html", "archives/_timeline.html", customer=customer,
+                  entries=entries, kind=kind, kinds=timeline.KINDS)
+
+
+
+@bp.route("/<int:id>/edit", methods=["GET", "POST"])
+def edit(id):
+    """Change a customer's card (audited)."""
+    customer = _customer_or_404(id)
+    form = CustomerForm(obj=customer, sources=site_settings()["customer_sources"])
+    if request.method == "GET":
+        form.owner.data = str(customer.owner_id) if customer.owner_id else ""
+    duplicates = []
+    if form.validate_on_submit():
+        duplicates = service.find_duplicates(form.phone.data, exclude_id=customer.id)
+        changed_phone = identity.normalize_phone(form.phone.data) != customer.phone
+        if duplicates and changed_phone and not form.confirm_duplicate.data:
+            form.phone.errors.append(_("此电话已登记：%(who)s。请核对，确认后勾选下方“仍然登记”。",
+                                       who=_duplicate_text(duplicates)))
+        else:
+            _fill(customer, form)
+            service.update_customer(customer, current_user)
+            flash(_("已保存"), "success")
+            return redirect(url_for("archives.detail", id=customer.id))
+    return show_form("archives/form.html", form, customer=customer, duplicates=duplicates)
+
+
+@bp.route("/<int:id>/void", methods=["POST"])
+def void(id):
+    """Void a customer with a reason; a manager can restore it."""
+    customer = _customer_or_404(id)
+    form = VoidForm()
+    if form.validate_on_submit():
+        audit.void(customer, current_user, form.reason.data)
+        flash(_("已作废客户档案：%(name)s", name=customer.name), "success")
+        return redirect(url_for("archives.index"))
+    flash(_("请填写作废原因。"), "error")
+    return redirect(url_for("archives.detail", id=id))
+
+
+@bp.route("/<int:id>/reveal", methods=["POST"])
+def reveal(id):
+    """Show one full number after a reason is given; the access log records it."""
+    customer = _customer_or_404(id)
+    form = RevealForm()
+    if not may_reveal():
+        abort(403)
+    field = form.field.data if form.field.data in REVEALABLE else None
+    record = customer
+    if form.contact.data and form.contact.data.isdigit():
+        record = EmergencyContact.get_or_none((EmergencyContact.id == int(form.contact.data)) &
+                                              (EmergencyContact.customer == customer))
+        if record is None or field != "phone":
+            abort(404)
+    if field is None:
+        abort(400)
+    if not form.validate_on_submit():
+        return render("archives/_reveal.html", status=422, form=form, customer=customer,
+                      record=record, field=field, value=None)
+    value = getattr(record, field)
+    audit.log_access(current_user, audit.REVEAL, obj=record, detail=field,
+                     reason=form.reason.data.strip())
+    return render("archives/_reveal.html", form=form, customer=customer, record=record,
+                  field=field, value=value)
+
+
+@bp.route("/<int:id>/contacts/new", methods=["GET", "POST"])
+def contact_new(id):
+    """Add an emergency contact (客户紧急联络表)."""
+    customer = _customer_or_404(id)
+    form = ContactForm()
+    if form.validate_on_submit():
+        contact = EmergencyContact(customer=customer)
+        _fill_contact(contact, form)
+        audit.save(contact, current_user)
+        flash(_("已添加紧急联络人"), "success")
+        return redirect(url_for("archives.detail", id=id))
+    return show_form("archives/contact_form.html", form, customer=customer, contact=None)
+
+
+def _fill_contact(contact, form):
+    for name in ("name", "relation", "workplace", "address", "notes"):
+        setattr(contact, name, (getattr(form, name).data or "").strip())
+    contact.phone = identity.normalize_phone(form.phone.data)
+    contact.phone2 = identity.normalize_phone(form.phone2.data)
+
+
+def _contact_or_404(id, contact_id):
+    contact = EmergencyContact.get_or_none((EmergencyContact.id == contact_id) &
+                                           (EmergencyContact.customer == id))
+    if contact is None:
+        abort(404)
+    return contact
+
+
+@bp.route("/<int:id>/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+def contact_edit(id, contact_id):
+    """Change an emergency contact."""
+    contact = _contact_or_404(id, contact_id)
+    form = ContactForm(obj=contact)
+    if form.validate_on_submit():
+        _fill_contact(contact, form)
+        audit.save(contact, current_user)
+        flash(_("已保存"), "success")
+        return redirect(url_for("archives.detail", id=id))
+    return show_form("archives/contact_form.html", form, customer=contact.customer,
+                     contact=contact)
+
+
+@bp.route("/<int:id>/contacts/<int:contact_id>/void", methods=["POST"])
+def contact_void(id, contact_id):
+    """Void an emergency contact with a reason."""
+    contact = _contact_or_404(id, contact_id)
+    form = VoidForm()
+    if form.validate_on_submit():
+        audit.void(contact, current_user, form.reason.data)
+        flash(_("已作废紧急联络人：%(name)s", name=contact.name), "success")
+    else:
+        flash(_("请填写作废原因。"), "error")
+    return redirect(url_for("archives.detail", id=id))
+
+
+@bp.route("/<int:id>/print")
+def print_card(id):
+    """客户档案登记表 as an A4 PDF (numbers masked)."""
+    customer = _customer_or_404(id)
+    contacts = list(customer.emergency_contacts.where(EmergencyContact.voided == False))  # noqa
+    return pdf_response("print/customer_card.html", f"客户档案登记表-{customer.name}.pdf",
+                        record=customer, title=_("客户档案登记表"), number=f"KH-{customer.id:06d}",
+                        qr_url=external_url("archives.detail", id=id), customer=customer,
+                        contacts=contacts)
+
+
+@bp.route("/<int:id>/contacts/print")
+def print_contacts(id):
+    """客户紧急联络表 as an A4 PDF (numbers masked)."""
+    customer = _customer_or_404(id)
+    contacts = list(customer.emergency_contacts.where(EmergencyContact.voided == False))  # noqa
+    return pdf_response("print/emergency_contacts.html", f"客户紧急联络表-{customer.name}.pdf",
+                        record=customer, title=_("客户紧急联络表"),
+                        number=f"KH-{customer.id:06d}",
+                        qr_url=external_url("archives.detail", id=id), customer=customer,
+                        contacts=contacts)

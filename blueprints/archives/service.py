@@ -1,0 +1,61 @@
+"""Customer archive rules: creation with its timeline entry, duplicate phones (重卡), search."""
+from peewee import JOIN
+
+from models import Customer, User, db
+from services import audit, identity, timeline
+from services.search import Hit, prefix
+from services.masking import mask_phone
+
+
+def find_duplicates(phone, exclude_id=None):
+    """Live customers already registered with this phone (as main or second number), oldest first.
+
+    The oldest valid registration wins ownership (以最早有效登记为准), so it comes first.
+    """
+    number = identity.normalize_phone(phone)
+    if len(number) < 5:
+        return []
+    query = (Customer.select(Customer, User)
+             .join(User, JOIN.LEFT_OUTER, on=(Customer.owner == User.id))
+             .where(Customer.voided == False,  # noqa: E712
+                    (Customer.phone == number) | (Customer.phone2 == number)))
+    if exclude_id:
+        query = query.where(Customer.id != exclude_id)
+    return list(query.order_by(Customer.id))
+
+
+def create_customer(customer, actor):
+    """Save a new customer with its audit entry and the first event on its timeline."""
+    with db.atomic():
+        audit.save(customer, actor)
+        timeline.add(customer, "archive", " ".join(filter(None, [customer.name,
+                                                                 customer.unit_label])),
+                     ref_id=customer.id, user=actor)
+    return customer
+
+
+def update_customer(customer, actor):
+    """Save changes to a customer (audited with before and after)."""
+    return audit.save(customer, actor)
+
+
+def search_customers(query, limit):
+    """Customers by name prefix, pinyin (initials or full), phone tail or number, or plate."""
+    base = Customer.select().where(Customer.voided == False)  # noqa: E712
+    if query.digits:
+        if len(query.digits) == 4:
+            condition = Customer.phone_tail == query.digits
+        elif len(query.digits) > 4:
+            condition = prefix(Customer.phone, query.digits) | (Customer.phone2 == query.digits)
+        else:
+            return []
+    elif query.latin:
+        condition = prefix(Customer.name_initials, query.latin) | prefix(Customer.name_pinyin,
+                                                                         query.latin)
+        condition |= prefix(Customer.plate, query.upper)
+    else:
+        condition = prefix(Customer.name, query.raw) | prefix(Customer.plate, query.upper)
+    rows = base.where(condition).order_by(Customer.id.desc()).limit(limit)
+    return [Hit("customer", c.name, " ".join(filter(None, [str(c.kind_label), c.unit_label,
+                                                           mask_phone(c.phone)])),
+                "archives.detail", c.id) for c in rows]

@@ -1,0 +1,23 @@
+"""Forms for signing in and changing a password."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from services.accounts import MIN_PASSWORD
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("用户名"), validators=[DataRequired(message=_l("请输入用户名")),
+                                                     Length(max=40)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(message=_l("请输入密码")),
+                                                     Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField(_l("当前密码"), validators=[DataRequired(message=_l("请输入当前密码"))])
+    new = PasswordField(_l("新密码"), validators=[
+        DataRequired(message=_l("请输入新密码")),
+        Length(min=MIN_PASSWORD, max=200, message=_l("密码至少 %(n)s 位", n=MIN_PASSWORD))])
+    confirm = PasswordField(_l("确认新密码"), validators=[
+        EqualTo("new", message=_l("两次输入的密码不一致"))])

@@ -1,0 +1,66 @@
+"""Sign in, sign out, change password."""
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, request, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from blueprints.helpers import show_form
+from services import accounts
+
+from . import bp
+from .forms import LoginForm, PasswordForm
+
+
+def _safe_next(target):
+    """Only a path on this site; never an absolute URL to elsewhere."""
+    if target and urlsplit(target).netloc == "" and target.startswith("/") \
+            and not target.startswith("//"):
+        return target
+    return url_for("core.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Sign in with username and password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.username.data, form.password.data)
+        except accounts.LoginRefused as refused:
+            if refused.locked_until:
+                form.password.errors.append(_("错误次数过多，账户已暂时锁定，请于 %(t)s 后再试。",
+                                              t=format_datetime(refused.locked_until, "HH:mm")))
+            else:
+                form.password.errors.append(_("用户名或密码不正确。"))
+            return show_form("auth/login.html", form)
+        login_user(user)
+        return redirect(_safe_next(request.args.get("next")))
+    return show_form("auth/login.html", form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out (a POST, so no link can sign someone out)."""
+    logout_user()
+    flash(_("您已退出登录。"), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def password():
+    """Change one's own password; other open sessions end."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not accounts.verify_password(current_user, form.current.data):
+            form.current.errors.append(_("当前密码不正确。"))
+            return show_form("auth/password.html", form)
+        user = accounts.set_password(current_user._get_current_object(), form.new.data,
+                                     actor=current_user)
+        login_user(user)
+        flash(_("密码已修改。"), "success")
+        return redirect(url_for("core.index"))
+    return show_form("auth/password.html", form)

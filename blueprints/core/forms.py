@@ -1,0 +1,22 @@
+"""Filters for the logs and the small forms behind POST buttons."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Optional
+
+
+class ButtonForm(FlaskForm):
+    """An empty form that only carries the CSRF token for a POST button."""
+
+
+class LogFilterForm(FlaskForm):
+    """Filters shared by the audit log and the access log (GET, no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(_l("操作"), choices=[], validators=[Optional()])
+    user = SelectField(_l("人员"), choices=[], validators=[Optional()])
+    model = StringField(_l("记录类型"), validators=[Optional()])
+    start = DateField(_l("开始日期"), validators=[Optional()])
+    end = DateField(_l("结束日期"), validators=[Optional()])

@@ -1,0 +1,167 @@
+"""Home, search, language switch, logs and restore."""
+import datetime
+
+from flask import abort, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from peewee import JOIN
+
+from blueprints.helpers import pdf_response, render
+from models import AccessLog, AuditEntry, Customer, User
+from models.users import ROLES
+from services import audit, search as search_service
+from services.permissions import allowed
+
+from . import bp
+from .forms import ButtonForm, LogFilterForm
+
+ACCESS_LABELS = {audit.REVEAL: _l("查看完整号码"), audit.PRINT: _l("打印"), audit.EXPORT: _l("导出"),
+                 audit.DOWNLOAD: _l("下载"), audit.OPEN: _l("查阅保密资料")}
+AUDIT_LABELS = {audit.CREATE: _l("新建"), audit.UPDATE: _l("修改"), audit.VOID: _l("作废"),
+                audit.RESTORE: _l("恢复")}
+
+# The tiles on the home page, in order; a role sees those its permissions allow.
+MODULES = [
+    ("reception.index", _l("接待登记"), _l("访客、轮流接待、拜访、回访、交接班")),
+    ("complaints.index", _l("客户投诉"), _l("受理、判定、调查、审批、答复、回访、结案")),
+    ("repairs.index", _l("报修工单"), _l("报修登记、派单、维修、验收签字")),
+    ("vip.index", _l("会员"), _l("会员卡、消费、折扣、积分、礼品")),
+    ("archives.index", _l("客户档案"), _l("客户资料卡、紧急联络、时间线")),
+    ("core.access_log", _l("查阅登记"), _l("查看号码、打印、导出的记录")),
+    ("core.audit", _l("操作日志"), _l("新建、修改、作废、恢复的记录")),
+    ("core.voided", _l("已作废记录"), _l("查看并恢复作废的记录")),
+    ("admin.users", _l("用户管理"), _l("新增、停用用户，重置密码")),
+    ("admin.settings", _l("系统设置"), _l("站点名称、夜班时段、各类清单")),
+]
+
+
+def _available(endpoint):
+    from flask import current_app
+    return endpoint in current_app.view_functions and allowed(current_user.role, endpoint)
+
+
+@bp.route("/")
+def index():
+    """Home: the modules this role works in, its main one first."""
+    tiles = [m for m in MODULES if _available(m[0])]
+    stats = {}
+    if _available("archives.index"):
+        stats["customers"] = Customer.live().count()
+        stats["mine"] = Customer.live().where(Customer.owner == current_user.id).count()
+    return render("core/index.html", tiles=tiles, stats=stats)
+
+
+@bp.route("/health")
+def health():
+    """A plain answer for load balancers and the bench harness."""
+    return {"status": "ok"}
+
+
+@bp.route("/search")
+def search():
+    """The header search: customers and, as modules arrive, their records."""
+    query = request.args.get("q", "")
+    hits = [h for h in search_service.search(query) if allowed(current_user.role, h.endpoint)]
+    return render("core/search.html", "core/_search_results.html", hits=hits, q=query)
+
+
+@bp.route("/lang/<code>")
+def set_language(code):
+    """Switch the interface language and go back where we were."""
+    if code in ("zh", "en"):
+        session["lang"] = code
+    target = request.args.get("next") or url_for("core.index")
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("core.index")
+    return redirect(target)
+
+
+def _filtered(model, form, actions):
+    """Apply the shared log filters; keyset pagination by id."""
+    form.action.choices = [("", _("全部"))] + [(k, str(v)) for k, v in actions.items()]
+    form.user.choices = [("", _("全部"))] + [
+        (str(u.id), u.display_name) for u in User.select().order_by(User.display_name)]
+    form.validate()
+    query = model.select(model, User).join(User, JOIN.LEFT_OUTER,
+                                            on=(model.user == User.id))
+    if form.action.data:
+        query = query.where(model.action == form.action.data)
+    if form.user.data and form.user.data.isdigit():
+        query = query.where(model.user == int(form.user.data))
+    if form.model.data:
+        query = query.where(model.model == form.model.data.strip())
+    if form.start.data and not form.start.errors:
+        query = query.where(model.at >= datetime.datetime.combine(form.start.data, datetime.time()))
+    if form.end.data and not form.end.errors:
+        query = query.where(model.at < datetime.datetime.combine(
+            form.end.data + datetime.timedelta(days=1), datetime.time()))
+    return query.order_by(model.id.desc())
+
+
+def _page(query, model, size=50):
+    before = request.args.get("before", type=int)
+    if before:
+        query = query.where(model.id < before)
+    rows = list(query.limit(size + 1))
+    more = len(rows) > size
+    return rows[:size], (rows[size - 1].id if more else None)
+
+
+@bp.route("/audit", endpoint="audit")
+def audit_log():
+    """The audit trail: who created, changed, voided or restored what."""
+    form = LogFilterForm(request.args)
+    rows, next_before = _page(_filtered(AuditEntry, form, AUDIT_LABELS), AuditEntry)
+    return render("core/audit.html", "core/_audit_rows.html", form=form, rows=rows,
+                  next_before=next_before, labels=AUDIT_LABELS)
+
+
+
+@bp.route("/access-log")
+def access_log():
+    """查阅登记: reveals, prints, exports, downloads and confidential openings."""
+    form = LogFilterForm(request.args)
+    rows, next_before = _page(_filtered(AccessLog, form, ACCESS_LABELS), AccessLog)
+    return render("core/access_log.html", "core/_access_rows.html", form=form, rows=rows,
+                  next_before=next_before, labels=ACCESS_LABELS)
+
+
+@bp.route("/access-log/print")
+def access_log_print():
+    """The access log as filtered, as a PDF (at most 2,000 rows)."""
+    form = LogFilterForm(request.args)
+    rows = list(_filtered(AccessLog, form, ACCESS_LABELS).limit(2000))
+    return pdf_response("print/access_log.html", "查阅登记.pdf", title=_("查阅登记"),
+                        rows=rows, labels=ACCESS_LABELS, form=form,
+                        qr_url=url_for("core.access_log", _external=True, **request.args))
+
+
+@bp.route("/records/voided")
+def voided():
+    """Voided records of every kind, for a manager to restore."""
+    kind = request.args.get("kind", "")
+    groups = []
+    for name, (model, label) in audit.VOIDABLE.items():
+        if kind and name != kind:
+            continue
+        rows = list(model.select().where(model.voided == True)  # noqa: E712
+                    .order_by(model.voided_at.desc()).limit(100))
+        groups.append((name, label, rows))
+    return render("core/voided.html", groups=groups, kind=kind, kinds=audit.VOIDABLE,
+                  button_form=ButtonForm())
+
+
+@bp.route("/records/<kind>/<int:id>/restore", methods=["POST"])
+def restore(kind, id):
+    """Restore a voided record (managers only)."""
+    if kind not in audit.VOIDABLE:
+        abort(404)
+    model, _label = audit.VOIDABLE[kind]
+    record = model.get_or_none(model.id == id)
+    if record is None:
+        abort(404)
+    if ButtonForm().validate_on_submit() and record.voided:
+        audit.restore(record, current_user)
+        flash(_("已恢复：%(label)s", label=record.label()), "success")
+    return redirect(url_for("core.voided", kind=kind))

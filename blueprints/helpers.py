@@ -1,0 +1,149 @@
+"""What every view shares: the render helper, PDFs, settings per request, template helpers."""
+import datetime
+import re
+
+from flask import (current_app, g, make_response, render_template, request, url_for)
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_htmx import HTMX  # noqa: F401  (the extension sits on current_app.htmx)
+from flask_login import current_user
+
+from services import audit, masking, permissions, printing, timeline
+from services import settings as settings_service
+
+INVALID = 422  # the status of every form answered with its errors (htmx is told to swap it)
+
+
+def is_htmx_partial():
+    """A real htmx request wants the partial; boosted requests and history restores want the page."""
+    htmx = current_app.htmx
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(template, partial=None, status=200, **context):
+    """The full page, or only `partial` for a real htmx request; always Vary: HX-Request."""
+    name = partial if partial and is_htmx_partial() else template
+    response = make_response(render_template(name, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def show_form(template, form, partial=None, **context):
+    """A form page; after an invalid submission, status 422 with the messages beside the fields."""
+    status = INVALID if form.errors else 200
+    return render(template, partial, status=status, form=form, **context)
+
+
+def site_settings():
+    """All settings, read once per request."""
+    if "site_settings" not in g:
+        g.site_settings = settings_service.load()
+    return g.site_settings
+
+
+def pdf_response(template, filename, record=None, title="", number="", qr_url=None, **context):
+    """Render a print template to an A4 PDF, log the print in the access log, and send it."""
+    now = datetime.datetime.now()
+    qr = printing.qr_data_uri(qr_url) if qr_url else None
+    html = render_template(template, site=site_settings(), title=title, number=number,
+                           printed_at=now, qr=qr, qr_url=qr_url, **context)
+    pdf = printing.html_to_pdf(html, current_app.static_folder, current_app.static_url_path)
+    audit.log_access(current_user, audit.PRINT, obj=record,
+                     model=None if record is not None else template, detail=title)
+    response = make_response(pdf)
+    response.headers["Content-Type"] = "application/pdf"
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
+    from urllib.parse import quote
+    response.headers["Content-Disposition"] = (
+        f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
+    return response
+
+
+def external_url(endpoint, **values):
+    """An absolute URL for QR codes: opens the record on the tablet."""
+    return url_for(endpoint, _external=True, **values)
+
+
+def can(endpoint):
+    """May the current user use this endpoint? Templates hide what a role cannot do."""
+    return current_user.is_authenticated and permissions.allowed(current_user.role, endpoint)
+
+
+def may_reveal():
+    return current_user.is_authenticated and current_user.role in permissions.REVEAL_ROLES
+
+
+NAV = [("core.index", _l("首页")), ("reception.index", _l("接待")), ("complaints.index", _l("投诉")),
+       ("repairs.index", _l("报修")), ("vip.index", _l("会员")), ("archives.index", _l("客户档案")),
+       ("core.access_log", _l("查阅登记")), ("admin.users", _l("用户")),
+       ("admin.settings", _l("设置"))]
+
+
+def nav_items():
+    """(endpoint, label, is_current) for the module bar: views that exist and the role may use."""
+    here = request.endpoint or ""
+    items = []
+    for endpoint, label in NAV:
+        if endpoint not in current_app.view_functions or not can(endpoint):
+            continue
+        module = endpoint.split(".")[0]
+        if endpoint == "admin.users":
+            current = here.startswith("admin.user")
+        elif module in ("core", "admin"):
+            current = here == endpoint
+        else:
+            current = here.split(".")[0] == module
+        items.append((endpoint, label, current))
+    return items
+
+
+def timeline_url(entry):
+    _, endpoint = timeline.KINDS.get(entry.kind, (None, None))
+    return url_for(endpoint, id=entry.ref_id) if endpoint and entry.ref_id else None
+
+
+def timeline_label(kind):
+    label, _ = timeline.KINDS.get(kind, (kind, None))
+    return label
+
+
+def _datetime(value, fmt="yyyy-MM-dd HH:mm"):
+    if not value:
+        return ""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return format_datetime(value, fmt, rebase=False)
+
+
+def _reject_key(mapping, key):
+    """A copy of `mapping` without `key` (pagination links drop the old cursor)."""
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+def register(app):
+    """Template globals, filters and error pages."""
+    app.jinja_env.globals.update(can=can, nav_items=nav_items, may_reveal=may_reveal, site_settings=site_settings,
+                                 timeline_url=timeline_url, timeline_label=timeline_label,
+                                 get_locale=get_locale, now=datetime.datetime.now)
+    app.jinja_env.filters.update(mask_phone=masking.mask_phone, mask_id=masking.mask_id,
+                                 dt=_datetime, reject_key=_reject_key)
+
+    def error_page(status, title, message):
+        def handler(error):
+            body = render_template("error.html", status=status, title=title(), message=message())
+            response = make_response(body, status)
+            response.vary.add("HX-Request")
+            return response
+        return handler
+
+    app.register_error_handler(400, error_page(400, lambda: _("请求无效"),
+                               lambda: _("表单已过期或缺少安全令牌，请刷新页面后重试。")))
+    app.register_error_handler(403, error_page(403, lambda: _("无权访问"),
+                               lambda: _("您的角色不能使用此页面。如需权限，请联系管理员。")))
+    app.register_error_handler(404, error_page(404, lambda: _("页面不存在"),
+                               lambda: _("找不到您要的页面或记录。")))
+    app.register_error_handler(413, error_page(413, lambda: _("文件太大"),
+                               lambda: _("上传的文件超过了允许的大小（10 MB），请压缩后重试。")))
+    app.register_error_handler(500, error_page(500, lambda: _("系统错误"),
+                               lambda: _("出现了意外错误，数据未被修改。请重试或联系管理员。")))

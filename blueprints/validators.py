@@ -1,0 +1,23 @@
+"""WTForms validators every module's forms share, with Chinese messages."""
+from flask_babel import lazy_gettext as _l
+from wtforms import ValidationError
+
+from services import identity
+
+
+def phone(field_form, field):
+    """A phone number (mobile or landline)."""
+    if field.data and not identity.valid_phone(field.data):
+        raise ValidationError(_l("电话号码格式不正确（手机 11 位，座机 5 到 20 位数字）"))
+
+
+def plate(field_form, field):
+    """A PRC vehicle plate, e.g. 粤B12345."""
+    if field.data and not identity.valid_plate(field.data):
+        raise ValidationError(_l("车牌格式不正确，例如 粤B12345"))
+
+
+def id_number(field_form, field):
+    """A resident ID with a valid check digit, or another document number."""
+    if field.data and not identity.valid_id_number(field.data):
+        raise ValidationError(_l("证件号码不正确（身份证请检查最后一位校验码）"))

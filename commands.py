@@ -1,0 +1,88 @@
+"""Command-line tasks: flask db upgrade, create-user, demo-data, backup, restore, serve."""
+import os
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from models import User, db
+from models import schema
+from models.users import ROLES
+from services import accounts, backup, demo
+
+db_cli = AppGroup("db", help="Database schema.")
+
+
+@db_cli.command("upgrade")
+def db_upgrade():
+    """Create or upgrade the schema in place (backup first when there is data)."""
+    with db.connection_context():
+        changes = schema.upgrade(current_app.config["BACKUP_FOLDER"])
+    click.echo("schema up to date" if not changes else "applied:\n  " + "\n  ".join(changes))
+
+
+@click.command("create-user")
+@click.argument("username")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--role", type=click.Choice(list(ROLES)), required=True)
+@click.password_option()
+def create_user(username, name, role, password):
+    """Add a user with a role."""
+    with db.connection_context():
+        user = accounts.create_user(username, name, role, password)
+    click.echo(f"created {user.username} ({role})")
+
+
+@click.command("demo-data")
+@click.option("--if-empty", is_flag=True, help="Only when there are no users yet.")
+def demo_data(if_empty):
+    """Fill the database with a month of demo data and one user per role."""
+    with db.connection_context():
+        if if_empty and User.select().exists():
+            click.echo("database has users: demo data not added")
+            return
+        demo.fill()
+    click.echo("demo data added")
+    print_logins()
+
+
+def print_logins():
+    click.echo("Demo logins (password for all: %s):" % demo.DEMO_PASSWORD)
+    for username, name, role, _ in demo.DEMO_USERS:
+        click.echo(f"  {username:<10} {name}  {ROLES[role]}")
+
+
+@click.command("backup")
+def backup_cmd():
+    """Write a consistent copy of the database into instance/backups (writers may go on)."""
+    with db.connection_context():
+        path = backup.backup_database(current_app.config["BACKUP_FOLDER"])
+    click.echo(path)
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.confirmation_option(prompt="Replace the current database with this backup?")
+def restore_cmd(path):
+    """Bring back a backup made by `flask backup`."""
+    with db.connection_context():
+        backup.restore_database(path)
+    click.echo(f"restored {path}")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1")
+@click.option("--port", type=int, default=None)
+@click.option("--threads", type=int, default=8)
+def serve(host, port, threads):
+    """Serve with waitress, as deployed (behind a proxy in production)."""
+    from waitress import serve as waitress_serve
+    port = port or int(os.environ.get("PORT") or current_app.config["PORT"])
+    print_logins()
+    click.echo(f"客服台 Front Desk on http://{host}:{port}/")
+    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads)
+
+
+def register_commands(app):
+    for command in (db_cli, create_user, demo_data, backup_cmd, restore_cmd, serve):
+        app.cli.add_command(command)

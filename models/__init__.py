@@ -1,0 +1,20 @@
+"""The database proxy and every model, in the order their tables are created."""
+from .base import BaseModel, Voidable, db, is_postgres, is_sqlite, now, open_database
+from .customers import Customer, EmergencyContact, TimelineEntry
+from .platform import AccessLog, AuditEntry, SerialCounter, Setting
+from .users import User
+
+MODELS = [
+    User,
+    Setting,
+    SerialCounter,
+    AuditEntry,
+    AccessLog,
+    Customer,
+    EmergencyContact,
+    TimelineEntry,
+]
+
+__all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
+           "MODELS", "User", "Setting", "SerialCounter", "AuditEntry", "AccessLog", "Customer",
+           "EmergencyContact", "TimelineEntry"]

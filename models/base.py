@@ -1,0 +1,71 @@
+"""The database proxy, the base model and the void/restore mixin shared by every domain."""
+import datetime
+
+from peewee import (BooleanField, CharField, DatabaseProxy, DateTimeField, ForeignKeyField,
+                    IntegerField, Model, PostgresqlDatabase, SqliteDatabase)
+from playhouse import db_url
+
+db = DatabaseProxy()
+
+
+def now():
+    """The current local time without microseconds, as every record stores it."""
+    return datetime.datetime.now().replace(microsecond=0)
+
+
+def open_database(url):
+    """Build a Peewee database from a URL; SQLite gets WAL, foreign keys and a busy timeout."""
+    if url.startswith("sqlite"):
+        # BEGIN IMMEDIATE: a writer takes the lock up front and waits (busy timeout) instead of
+        # failing half-way when two transactions try to upgrade a read lock at once.
+        return db_url.connect(url, pragmas={"journal_mode": "wal", "foreign_keys": 1,
+                                            "busy_timeout": 15000, "synchronous": "normal"},
+                              timeout=15, lock_type="IMMEDIATE", check_same_thread=False)
+    return db_url.connect(url, autorollback=True)
+
+
+def is_sqlite():
+    """True when the proxy points at SQLite (a few statements differ)."""
+    return isinstance(db.obj, SqliteDatabase)
+
+
+def is_postgres():
+    """True when the proxy points at PostgreSQL."""
+    return isinstance(db.obj, PostgresqlDatabase)
+
+
+class BaseModel(Model):
+    """Every table: created/updated stamps and a readable label for logs."""
+
+    created_at = DateTimeField(default=now, index=True)
+    updated_at = DateTimeField(default=now)
+
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+    def save(self, *args, **kwargs):
+        self.updated_at = now()
+        return super().save(*args, **kwargs)
+
+    def label(self):
+        """How audit and access logs name this record."""
+        return f"{self.__class__.__name__}#{self.id}"
+
+
+class Voidable(BaseModel):
+    """A record that is voided with a reason instead of deleted, and can be restored."""
+
+    voided = BooleanField(default=False, index=True)
+    voided_at = DateTimeField(null=True)
+    voided_by = IntegerField(null=True)
+    void_reason = CharField(max_length=500, null=True)
+
+    @classmethod
+    def live(cls):
+        """Records that are not voided."""
+        return cls.select().where(cls.voided == False)  # noqa: E712
+
+
+__all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
+           "ForeignKeyField"]

@@ -1,0 +1,113 @@
+"""Customers, the hub every module links to, with their emergency contacts and timeline."""
+from flask_babel import lazy_gettext as _l
+from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from services.search import phone_tail, pinyin_keys
+
+from .base import BaseModel, Voidable, now
+from .users import User
+
+KINDS = {
+    "resident": _l("住户"),
+    "company": _l("单位"),
+    "dealer": _l("经销商"),
+    "shopper": _l("顾客"),
+}
+STATUSES = {
+    "potential": _l("潜在"),
+    "cooperating": _l("合作"),
+    "lapsed": _l("流失"),
+}
+TIERS = {
+    "strategic": _l("战略合作"),
+    "key": _l("重点"),
+    "general": _l("一般"),
+    "reserve": _l("储备"),
+}
+GRADES = {"A": "A", "B": "B", "C": "C"}
+
+
+class Customer(Voidable):
+    """客户档案: one person, household or company the office serves."""
+
+    kind = CharField(max_length=20, default="shopper", index=True)
+    name = CharField(max_length=80)
+    contact_person = CharField(max_length=40, default="")
+    phone = CharField(max_length=20, default="", index=True)
+    phone2 = CharField(max_length=20, default="")
+    email = CharField(max_length=120, default="")
+    id_number = CharField(max_length=30, default="")
+    building = CharField(max_length=20, default="")
+    unit = CharField(max_length=20, default="")
+    room = CharField(max_length=20, default="")
+    address = CharField(max_length=200, default="")
+    plate = CharField(max_length=20, default="", index=True)
+    company_nature = CharField(max_length=40, default="")
+    owner = ForeignKeyField(User, null=True, backref="customers", on_delete="SET NULL")
+    status = CharField(max_length=20, default="potential", index=True)
+    tier = CharField(max_length=20, default="", index=True)
+    grade = CharField(max_length=1, default="", index=True)
+    source = CharField(max_length=40, default="")
+    contract_date = DateField(null=True)
+    notes = TextField(default="")
+    # Search keys, kept in step with name and phone by services.search.index_customer.
+    name_pinyin = CharField(max_length=200, default="", index=True)
+    name_initials = CharField(max_length=80, default="", index=True)
+    phone_tail = CharField(max_length=4, default="", index=True)
+
+    def label(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Search keys follow the name and phone on every save, whoever writes the row.
+        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
+        self.phone_tail = phone_tail(self.phone)
+        return super().save(*args, **kwargs)
+
+    @property
+    def unit_label(self):
+        """楼栋-单元-房号 when known, else the address."""
+        parts = [p for p in (self.building, self.unit, self.room) if p]
+        return "-".join(parts) if parts else self.address
+
+    @property
+    def kind_label(self):
+        return KINDS.get(self.kind, self.kind)
+
+    @property
+    def status_label(self):
+        return STATUSES.get(self.status, self.status)
+
+    @property
+    def tier_label(self):
+        return TIERS.get(self.tier, "")
+
+
+class EmergencyContact(Voidable):
+    """客户紧急联络表: who to call for a customer when something happens."""
+
+    customer = ForeignKeyField(Customer, backref="emergency_contacts", on_delete="CASCADE")
+    name = CharField(max_length=40)
+    relation = CharField(max_length=20, default="")
+    phone = CharField(max_length=20)
+    phone2 = CharField(max_length=20, default="")
+    workplace = CharField(max_length=100, default="")
+    address = CharField(max_length=200, default="")
+    notes = CharField(max_length=200, default="")
+
+    def label(self):
+        return f"{self.customer.name} / {self.name}"
+
+
+class TimelineEntry(BaseModel):
+    """One event on a customer's timeline, added by any module through services.timeline."""
+
+    customer = ForeignKeyField(Customer, backref="timeline", on_delete="CASCADE")
+    at = DateTimeField(default=now)
+    kind = CharField(max_length=20)
+    ref_id = IntegerField(null=True)
+    summary = CharField(max_length=300)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    class Meta:
+        indexes = ((("customer", "at"), False),)

@@ -1,0 +1,52 @@
+"""Platform records every module shares: serial counters, settings, audit, access log, timeline."""
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from .base import BaseModel, now
+from .users import User
+
+
+class SerialCounter(BaseModel):
+    """The last number issued for one kind of serial in one period (YYYYMM, or '' for global)."""
+
+    kind = CharField(max_length=10)
+    period = CharField(max_length=6)
+    last = IntegerField(default=0)
+
+    class Meta:
+        indexes = ((("kind", "period"), True),)
+
+
+class Setting(BaseModel):
+    """One admin setting, stored as JSON text; defaults live in services.settings."""
+
+    key = CharField(max_length=60, unique=True)
+    value = TextField()
+
+
+class AuditEntry(BaseModel):
+    """Who created, changed, voided or restored what, with the values before and after."""
+
+    at = DateTimeField(default=now, index=True)
+    user = ForeignKeyField(User, null=True, backref="audit_entries", on_delete="SET NULL")
+    action = CharField(max_length=20, index=True)
+    model = CharField(max_length=40)
+    record_id = IntegerField()
+    label = CharField(max_length=200, default="")
+    before = TextField(default="{}")
+    after = TextField(default="{}")
+
+    class Meta:
+        indexes = ((("model", "record_id"), False),)
+
+
+class AccessLog(BaseModel):
+    """查阅登记: every reveal of a full number, print, export, download and confidential opening."""
+
+    at = DateTimeField(default=now, index=True)
+    user = ForeignKeyField(User, null=True, backref="access_entries", on_delete="SET NULL")
+    action = CharField(max_length=20, index=True)
+    model = CharField(max_length=40)
+    record_id = IntegerField(null=True)
+    label = CharField(max_length=200, default="")
+    detail = CharField(max_length=200, default="")
+    reason = CharField(max_length=500, default="")

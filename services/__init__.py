@@ -1,0 +1,1 @@
+"""Platform services every module uses: one place for each rule, no Flask request state inside."""

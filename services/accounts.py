@@ -1,0 +1,86 @@
+"""Staff accounts: Argon2 password hashes, sign-in with lockout, creating and disabling users."""
+import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from models import User, db, now
+from models.users import ROLES, new_session_token
+
+from . import audit
+
+_hasher = PasswordHasher()
+
+MAX_FAILURES = 5
+LOCK_MINUTES = 15
+MIN_PASSWORD = 8
+
+
+class LoginRefused(Exception):
+    """Sign-in refused; `locked_until` is set when the account is temporarily locked."""
+
+    def __init__(self, locked_until=None):
+        super().__init__("login refused")
+        self.locked_until = locked_until
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def verify_password(user, password):
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def authenticate(username, password, at=None):
+    """The user for these credentials, or LoginRefused; repeated failures lock the account."""
+    at = at or now()
+    user = User.get_or_none(User.username == (username or "").strip())
+    if user is None or not user.active:
+        # Same answer as a wrong password: do not tell which usernames exist.
+        _hasher.hash("timing")  # spend the time a real check would
+        raise LoginRefused()
+    if user.locked_until and user.locked_until > at:
+        raise LoginRefused(user.locked_until)
+    if not verify_password(user, password):
+        failures = user.failed_logins + 1
+        locked = at + datetime.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
+        User.update(failed_logins=0 if locked else failures, locked_until=locked).where(
+            User.id == user.id).execute()
+        raise LoginRefused(locked)
+    User.update(failed_logins=0, locked_until=None, last_login_at=at).where(
+        User.id == user.id).execute()
+    return User.get_by_id(user.id)
+
+
+def create_user(username, display_name, role, password, actor=None, department="", phone=""):
+    """Create a user with a hashed password; role must be one of ROLES."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+    if len(password) < MIN_PASSWORD:
+        raise ValueError("password too short")
+    user = User(username=username.strip(), display_name=display_name.strip(), role=role,
+                department=department, phone=phone, password_hash=hash_password(password))
+    return audit.save(user, actor)
+
+
+def set_password(user, password, actor=None):
+    """Set a new password and end every open session of that user."""
+    if len(password) < MIN_PASSWORD:
+        raise ValueError("password too short")
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+    user.failed_logins, user.locked_until = 0, None
+    return audit.save(user, actor)
+
+
+def set_active(user, active, actor=None):
+    """Enable or disable a user; disabling ends their sessions at once."""
+    with db.atomic():
+        user.active = active
+        if not active:
+            user.session_token = new_session_token()
+        return audit.save(user, actor)

@@ -1,0 +1,58 @@
+"""Admin settings with their defaults; stored as JSON, read once per request by the app."""
+import json
+
+from models import Setting, db
+
+from . import audit
+
+DEFAULTS = {
+    "site_name": "客服台示范物业管理处",
+    "site_address": "",
+    "site_phone": "",
+    "logo": "",
+    "business_hours": "08:30-17:30",
+    "night_start": "20:00",
+    "night_end": "08:00",
+    "complaint_categories": ["产品质量", "销售合同", "维修质量", "服务质量", "建议或批评"],
+    "venues": {"A": "贵宾室", "B": "商务室", "C": "休闲厅"},
+    "departments": ["客服部", "工程部", "销售部", "质量管理部", "制造部门", "业务部门",
+                    "会计科", "总经理室"],
+    "customer_sources": ["来电", "来访", "转介绍", "网络", "展会", "老客户"],
+}
+
+
+def load():
+    """Every setting: the stored value where there is one, else the default."""
+    values = dict(DEFAULTS)
+    for row in Setting.select():
+        try:
+            values[row.key] = json.loads(row.value)
+        except ValueError:
+            continue
+    return values
+
+
+def store(changes, actor=None):
+    """Save several settings in one transaction, audited; returns {key: (before, after)} changed."""
+    unknown = set(changes) - set(DEFAULTS)
+    if unknown:
+        raise KeyError(f"unknown settings: {', '.join(sorted(unknown))}")
+    current = load()
+    diff = {k: (current.get(k), v) for k, v in changes.items() if current.get(k) != v}
+    with db.atomic():
+        for key, (_, value) in diff.items():
+            text = json.dumps(value, ensure_ascii=False)
+            row = Setting.get_or_none(Setting.key == key) or Setting(key=key)
+            row.value = text
+            row.save()
+            audit.record(audit.UPDATE, row, actor, {key: diff[key][0]}, {key: value})
+    return diff
+
+
+def parse_hhmm(text):
+    """'20:00' -> (20, 0); raises ValueError on anything else."""
+    hours, minutes = text.strip().split(":")
+    hours, minutes = int(hours), int(minutes)
+    if not (0 <= hours < 24 and 0 <= minutes < 60):
+        raise ValueError(text)
+    return hours, minutes
