@@ -3,12 +3,13 @@
 Additive changes (a new table, column or index) are found by comparing the models with the
 database. Changes that need data moved are written as numbered steps in DATA_STEPS.
 """
+import copy
 import logging
 
 from peewee import IntegerField
 from playhouse.migrate import SchemaMigrator, migrate
 
-from .base import BaseModel, db
+from .base import BaseModel, db, is_sqlite
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,26 @@ def _current_version(tables):
     return row.version if row else 0
 
 
+def _add_column(migrator, model, field):
+    """Add a column without rebuilding the table: nullable first, filled with the field's
+    default row by row, then NOT NULL where the database can set it in place (PostgreSQL)."""
+    table = model._meta.table_name
+    nullable = copy.copy(field)
+    # Indexes come afterwards from create_indexes(safe=True), named as a new table names them.
+    nullable.null, nullable.default, nullable.index, nullable.unique = True, None, False, False
+    migrate(migrator.add_column(table, field.column_name, nullable))
+    if field.default is not None:
+        column = model._meta.columns[field.column_name]
+        if callable(field.default):
+            for (row_id,) in model.select(model._meta.primary_key).where(column.is_null()).tuples():
+                model.update({column: field.default()}).where(
+                    model._meta.primary_key == row_id).execute()
+        else:
+            model.update({column: field.default}).where(column.is_null()).execute()
+    if not field.null and not is_sqlite():
+        migrate(migrator.add_not_null(table, field.column_name))
+
+
 def is_new_database():
     """True when the database has none of our tables yet."""
     return not set(db.get_tables()) & {m._meta.table_name for m in _models()}
@@ -76,14 +97,18 @@ def upgrade(backup_dir=None):
     migrator = SchemaMigrator.from_database(db.obj)
     with db.atomic():
         tables = set(db.get_tables())
-        db.create_tables(_models() + [SchemaInfo], safe=True)
+        # Only tables that are missing: indexes on an existing table must wait for its columns
+        # (SQLite would otherwise index the string literal of a column it does not have yet).
+        db.create_tables([m for m in _models() + [SchemaInfo]
+                          if m._meta.table_name not in tables], safe=True)
         for model in _models():
             table = model._meta.table_name
             if table not in tables:
                 continue
             existing = {c.name for c in db.get_columns(table)}
-            missing = [f for f in model._meta.sorted_fields if f.column_name not in existing]
-            migrate(*[migrator.add_column(table, f.column_name, f) for f in missing])
+            for field in model._meta.sorted_fields:
+                if field.column_name not in existing:
+                    _add_column(migrator, model, field)
             model._schema.create_indexes(safe=True)
         version = _current_version(tables)
         for number, description, step in DATA_STEPS:

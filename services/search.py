@@ -23,8 +23,8 @@ def register(provider):
 
 def pinyin_keys(name):
     """(full pinyin, initials) of a name, lower case, no spaces: 张三 -> ('zhangsan', 'zs')."""
-    syllables = [s.lower() for s in lazy_pinyin(name or "")
-                 if s.strip() and s.isalnum()]
+    syllables = [word.lower() for chunk in lazy_pinyin(name or "")
+                 for word in re.findall(r"[A-Za-z0-9]+", chunk)]
     full = "".join(syllables)
     initials = "".join(s[0] for s in syllables)
     return full[:200], initials[:80]

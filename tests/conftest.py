@@ -1,0 +1,140 @@
+"""Fixtures: an app on a temp SQLite file (or TEST_DATABASE_URL's PostgreSQL), users per role,
+a client that logs in and submits forms with their real CSRF tokens, and data factories."""
+import os
+import re
+
+import pytest
+from argon2 import PasswordHasher
+
+import models
+from app import create_app
+from models import Customer, User, db, schema
+from models.users import ROLES
+from services import accounts
+
+PASSWORD = "secret-pass-1"
+TEST_PG = os.environ.get("TEST_DATABASE_URL", "")
+IN_CI = os.environ.get("CI") == "true"
+
+# Cheaper Argon2 cost so tests that create users stay fast; the algorithm is the same.
+accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+def _reset_postgres():
+    db.execute_sql("DROP SCHEMA public CASCADE")
+    db.execute_sql("CREATE SCHEMA public")
+
+
+def make_app(tmp_path, **overrides):
+    url = TEST_PG or f"sqlite:///{tmp_path}/frontdesk.db"
+    config = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
+              "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+              "BACKUP_FOLDER": str(tmp_path / "backups"), "SERVER_NAME": None}
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture
+def app(tmp_path):
+    application = make_app(tmp_path)
+    with db.connection_context():
+        if TEST_PG:
+            _reset_postgres()
+        schema.upgrade()
+    yield application
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture
+def database(app):
+    """An open connection for tests that read or write rows directly."""
+    db.connect(reuse_if_open=True)
+    yield db
+    if not db.is_closed():
+        db.close()
+
+
+@pytest.fixture
+def users(database):
+    """One user per role, username = role name."""
+    return {role: accounts.create_user(role, f"{ROLES[role]}甲", role, PASSWORD)
+            for role in ROLES}
+
+
+TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
+                   r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
+
+
+def csrf_from(html):
+    """The CSRF token a page carries, as a browser would submit it."""
+    match = TOKEN.search(html)
+    assert match, "page has no CSRF token"
+    return next(g for g in match.groups() if g)
+
+
+class Browserish:
+    """Wraps the Flask test client with what a browser does: keep the token, submit forms."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, *args, **kwargs):
+        return self.client.get(*args, **kwargs)
+
+    def post(self, *args, **kwargs):
+        return self.client.post(*args, **kwargs)
+
+    def token(self, page="/"):
+        return csrf_from(self.client.get(page).get_data(as_text=True))
+
+    def submit(self, url, data, page=None, **kwargs):
+        """GET the form page (or `page`), take its token, POST `data` to `url`."""
+        payload = dict(data)
+        payload["csrf_token"] = self.token(page or url)
+        return self.client.post(url, data=payload, **kwargs)
+
+    def login(self, username, password=PASSWORD):
+        return self.submit("/auth/login", {"username": username, "password": password})
+
+
+@pytest.fixture
+def client(app):
+    return Browserish(app.test_client())
+
+
+@pytest.fixture
+def login(app, users):
+    """login(role) -> a client signed in as that role's user."""
+    def _login(role):
+        browser = Browserish(app.test_client())
+        response = browser.login(role)
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return browser
+    return _login
+
+
+@pytest.fixture
+def make_customer(database):
+    counter = iter(range(1, 10_000))
+
+    def _make(**fields):
+        n = next(counter)
+        values = {"name": f"客户{n}", "phone": f"1390000{n:04d}", "kind": "resident"}
+        values.update(fields)
+        customer = Customer(**values)
+        customer.save()
+        return customer
+    return _make
+
+
+def require(condition, why):
+    """Skip with a reason on a developer machine; fail in CI, where nothing may be skipped."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {why}")
+    pytest.skip(why)
+
+
+__all__ = ["models", "User", "PASSWORD", "require", "make_app"]

@@ -1,0 +1,98 @@
+"""Signing in and out, lockout, password changes and sessions that end."""
+import datetime
+
+from bs4 import BeautifulSoup
+
+from models import User
+from services import accounts
+from tests.conftest import PASSWORD
+
+
+def test_login_page_and_successful_login(client, users):
+    page = client.get("/auth/login")
+    assert page.status_code == 200
+    assert "登录" in page.get_data(as_text=True)
+    response = client.login("desk")
+    assert response.status_code == 302 and response.location == "/"
+    home = client.get("/")
+    assert "前台/客服甲" in home.get_data(as_text=True)
+
+
+def test_anonymous_visitor_is_sent_to_login(client):
+    response = client.get("/archives/")
+    assert response.status_code == 302
+    assert response.location.startswith("/auth/login?next=")
+
+
+def test_wrong_password_shows_message_beside_field(client, users):
+    response = client.login("desk", "wrong-password")
+    assert response.status_code == 422
+    soup = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    field = soup.find("input", id="password")
+    assert field["aria-invalid"] == "true"
+    assert "用户名或密码不正确" in soup.find(id="password-errors").text
+
+
+def test_empty_login_form_gets_messages(client, users):
+    response = client.submit("/auth/login", {"username": "", "password": ""})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "请输入用户名" in text and "请输入密码" in text
+
+
+def test_repeated_failures_lock_the_account(client, users):
+    for _ in range(accounts.MAX_FAILURES):
+        client.login("desk", "wrong-password")
+    locked = User.get(User.username == "desk")
+    assert locked.locked_until > datetime.datetime.now()
+    response = client.login("desk", PASSWORD)  # right password, still locked
+    assert response.status_code == 422
+    assert "暂时锁定" in response.get_data(as_text=True)
+
+
+def test_lock_expires(users, database):
+    accounts.authenticate("desk", PASSWORD)
+    user = User.get(User.username == "desk")
+    User.update(locked_until=datetime.datetime.now() - datetime.timedelta(minutes=1)).where(
+        User.id == user.id).execute()
+    assert accounts.authenticate("desk", PASSWORD).id == user.id
+
+
+def test_next_parameter_cannot_leave_the_site(client, users):
+    token = client.token("/auth/login")
+    response = client.post("/auth/login?next=https://evil.example/", data={
+        "username": "desk", "password": PASSWORD, "csrf_token": token})
+    assert response.location == "/"
+
+
+def test_logout_is_a_post_and_ends_the_session(login):
+    desk = login("desk")
+    assert desk.get("/auth/logout").status_code == 405
+    response = desk.submit("/auth/logout", {}, page="/")
+    assert response.status_code == 302
+    assert desk.get("/").status_code == 302
+
+
+def test_password_change_ends_other_sessions(login):
+    first = login("sales")
+    second = login("sales")
+    response = first.submit("/auth/password", {"current": PASSWORD, "new": "brand-new-pass",
+                                               "confirm": "brand-new-pass"})
+    assert response.status_code == 302
+    assert first.get("/").status_code == 200  # the one who changed it stays signed in
+    assert second.get("/").status_code == 302  # the other device is signed out
+
+
+def test_password_change_validation(login):
+    sales = login("sales")
+    response = sales.submit("/auth/password", {"current": "nope", "new": "short",
+                                               "confirm": "other"})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "密码至少" in text and "两次输入的密码不一致" in text
+
+
+def test_passwords_are_argon2_hashes(users):
+    user = User.get(User.username == "desk")
+    assert user.password_hash.startswith("$argon2id$")
+    assert PASSWORD not in user.password_hash

@@ -1,0 +1,29 @@
+"""A POST without its CSRF token is refused and writes nothing."""
+from models import Customer
+
+
+def test_post_without_token_is_refused(login, database):
+    desk = login("desk")
+    response = desk.post("/archives/new", data={"kind": "resident", "name": "无令牌",
+                                                "phone": "13811112222", "status": "potential"})
+    assert response.status_code == 400
+    assert "安全令牌" in response.get_data(as_text=True)
+    assert Customer.select().where(Customer.name == "无令牌").count() == 0
+
+
+def test_htmx_post_carries_token_in_header(login, make_customer, database):
+    customer = make_customer(phone="13811112222")
+    desk = login("desk")
+    token = desk.token(f"/archives/{customer.id}")
+    refused = desk.post(f"/archives/{customer.id}/reveal", data={"field": "phone", "reason": "回电"},
+                        headers={"HX-Request": "true"})
+    assert refused.status_code == 400
+    allowed = desk.post(f"/archives/{customer.id}/reveal", data={"field": "phone", "reason": "回电"},
+                        headers={"HX-Request": "true", "X-CSRFToken": token})
+    assert allowed.status_code == 200 and "13811112222" in allowed.get_data(as_text=True)
+
+
+def test_logout_without_token_is_refused(login):
+    desk = login("desk")
+    assert desk.post("/auth/logout").status_code == 400
+    assert desk.get("/").status_code == 200

@@ -1,0 +1,177 @@
+"""Platform services tested directly: serials, working days, masking, identity checks, search keys."""
+import datetime
+import logging
+import threading
+
+import pytest
+
+from models import Customer, SerialCounter, db
+from services import identity, masking, serials, workdays
+from services.search import Query, pinyin_keys, phone_tail
+
+D = datetime.datetime
+
+
+# ---- serial numbers -------------------------------------------------------------------------
+
+def test_serial_format_and_monthly_reset(database):
+    november = D(2026, 11, 30, 23, 59)
+    december = D(2026, 12, 1, 0, 0)
+    assert serials.next_serial("KS", november) == "KS-202611-0001"
+    assert serials.next_serial("KS", november) == "KS-202611-0002"
+    assert serials.next_serial("KS", december) == "KS-202612-0001"
+    assert serials.next_serial("WX", december) == "WX-202612-0001"
+    assert serials.next_serial("KS", november) == "KS-202611-0003"
+
+
+def test_vip_serial_is_global_with_eight_digits(database):
+    assert serials.next_serial("VIP") == "VIP00000001"
+    assert serials.next_serial("VIP") == "VIP00000002"
+
+
+def test_unknown_kind_is_refused(database):
+    with pytest.raises(ValueError):
+        serials.next_serial("XX")
+
+
+def test_rolled_back_transaction_leaves_no_gap(database):
+    when = D(2026, 11, 5)
+    assert serials.next_serial("FK", when) == "FK-202611-0001"
+    with pytest.raises(RuntimeError):
+        with db.atomic():
+            serials.next_serial("FK", when)
+            raise RuntimeError("the record that would carry the number failed")
+    assert serials.next_serial("FK", when) == "FK-202611-0002"
+
+
+def test_serials_unique_and_gap_free_under_eight_threads(app, database):
+    when = D(2026, 11, 22, 10)
+    issued, errors = [], []
+    lock = threading.Lock()
+
+    def worker():
+        try:
+            with db.connection_context():
+                for _ in range(25):
+                    with db.atomic():
+                        number = serials.next_serial("TH", when)
+                    with lock:
+                        issued.append(number)
+        except Exception as exc:  # the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(issued) == 200
+    assert sorted(issued) == [f"TH-202611-{n:04d}" for n in range(1, 201)]
+    assert SerialCounter.get(kind="TH", period="202611").last == 200
+
+
+# ---- working days ---------------------------------------------------------------------------
+
+def test_working_days_skip_national_day_holiday():
+    accepted = D(2026, 9, 30, 15, 0)  # Wednesday before the 1-7 October holiday
+    assert workdays.add_workdays(accepted, 1) == D(2026, 10, 8, 15, 0)
+    assert workdays.add_workdays(accepted, 2) == D(2026, 10, 9, 15, 0)
+
+
+def test_tiaoxiu_saturday_counts_as_a_working_day():
+    assert workdays.is_workday(datetime.date(2026, 10, 10))  # 调休 Saturday
+    assert not workdays.is_workday(datetime.date(2026, 10, 11))  # ordinary Sunday
+    assert workdays.add_workdays(D(2026, 10, 9, 9, 0), 1) == D(2026, 10, 10, 9, 0)
+    assert workdays.add_workdays(D(2026, 9, 19, 9, 0), 1) == D(2026, 9, 20, 9, 0)  # Sunday 调休
+
+
+def test_weekend_is_skipped_and_zero_days_is_the_same_moment():
+    friday = D(2026, 11, 20, 16, 30)
+    assert workdays.add_workdays(friday, 1) == D(2026, 11, 23, 16, 30)
+    assert workdays.add_workdays(friday, 0) == friday
+    with pytest.raises(ValueError):
+        workdays.add_workdays(friday, -1)
+
+
+def test_hours_count_the_clock_across_holidays():
+    assert workdays.add_hours(D(2026, 9, 30, 20, 0), 24) == D(2026, 10, 1, 20, 0)
+
+
+def test_workdays_between_counts_holidays_out():
+    assert workdays.workdays_between(D(2026, 9, 30), D(2026, 10, 10)) == 3
+    assert workdays.workdays_between(D(2026, 10, 10), D(2026, 10, 1)) == 0
+
+
+def test_outside_known_years_falls_back_to_weekends_and_says_so(caplog):
+    workdays._warned_years.discard(2090)
+    with caplog.at_level(logging.WARNING, logger="services.workdays"):
+        assert workdays.add_workdays(D(2090, 1, 6, 9, 0), 1) == D(2090, 1, 9, 9, 0)  # Fri -> Mon
+        assert not workdays.calendar_covers(datetime.date(2090, 1, 6))
+    assert any("2090" in r.message and "weekends" in r.message for r in caplog.records)
+    assert workdays.calendar_covers(datetime.date(2026, 10, 1))
+
+
+# ---- masking and identity ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw, shown", [
+    ("13812345678", "138****5678"),
+    ("075586001234", "075*****1234"),
+    ("86001234", "****1234"),
+    ("123", "***"),
+    ("", ""),
+])
+def test_mask_phone(raw, shown):
+    assert masking.mask_phone(raw) == shown
+
+
+@pytest.mark.parametrize("raw, shown", [
+    ("11010519491231002X", "110***********002X"),
+    ("E12345678", "E12**5678"),
+    ("G1234", "G****"),
+    ("", ""),
+])
+def test_mask_id(raw, shown):
+    assert masking.mask_id(raw) == shown
+
+
+def test_identity_checks():
+    assert identity.valid_phone("138 1234 5678")
+    assert identity.valid_phone("0755-86001234")
+    assert not identity.valid_phone("12345678901")  # mobiles start 13-19
+    assert not identity.valid_phone("abc")
+    assert identity.normalize_phone("138-1234-5678") == "13812345678"
+    assert identity.valid_id_number("11010519491231002X")
+    assert not identity.valid_id_number("110105194912310021")  # wrong check digit
+    assert identity.valid_id_number("E12345678")  # passport: no checksum to verify
+    assert identity.valid_plate("粤b·12345") and identity.normalize_plate("粤b·12345") == "粤B12345"
+    assert identity.valid_plate("粤BD12345")  # new-energy plate
+    assert not identity.valid_plate("B12345")
+
+
+# ---- search keys -------------------------------------------------------------------------------
+
+def test_pinyin_keys_and_phone_tail():
+    assert pinyin_keys("张三") == ("zhangsan", "zs")
+    assert pinyin_keys("华润便利店") == ("huarunbianlidian", "hrbld")
+    assert pinyin_keys("Tom 李") == ("tomli", "tl")
+    assert phone_tail("138-1234-5678") == "5678"
+    assert phone_tail("12") == ""
+
+
+def test_query_classification():
+    assert Query("5678").digits == "5678"
+    assert Query(" ZS ").latin == "zs"
+    assert Query("张").has_cjk and not Query("张").latin
+    assert not Query("   ")
+
+
+def test_customer_search_keys_follow_every_save(database):
+    customer = Customer(name="李四", phone="13912345678")
+    customer.save()
+    stored = Customer.get_by_id(customer.id)
+    assert (stored.name_pinyin, stored.name_initials, stored.phone_tail) == ("lisi", "ls", "5678")
+    stored.name, stored.phone = "王五", "13700001111"
+    stored.save()
+    again = Customer.get_by_id(customer.id)
+    assert (again.name_initials, again.phone_tail) == ("ww", "1111")
