@@ -87,14 +87,14 @@ class SettingsForm(FlaskForm):
 
     def values(self):
         """The settings to store, from the submitted fields."""
-        out = {key: getattr(self, key).data.strip() for key in (
+        out = {key: (getattr(self, key).data or "").strip() for key in (
             "site_name", "site_address", "site_phone", "business_hours")}
         for key in ("night_start", "night_end"):
             hours, minutes = parse_hhmm(getattr(self, key).data)
             out[key] = f"{hours:02d}:{minutes:02d}"
         for key in ("complaint_categories", "departments", "customer_sources"):
             out[key] = _lines(getattr(self, key).data)
-        out["venues"] = {letter.upper(): getattr(self, f"venue_{letter}").data.strip()
+        out["venues"] = {letter.upper(): (getattr(self, f"venue_{letter}").data or "").strip()
                          for letter in "abc"}
         return out
 

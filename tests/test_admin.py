@@ -1,0 +1,124 @@
+"""Users and settings, administered by the 管理员 role."""
+import io
+import json
+
+from models import AuditEntry, Setting, User
+from services import settings as settings_service
+from tests.conftest import PASSWORD, Browserish
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_admin_adds_user_who_can_sign_in(login, app, database):
+    admin = login("admin")
+    response = admin.submit("/admin/users/new", {"username": "newdesk", "display_name": "新前台",
+                                                 "role": "desk", "password": "longenough1"})
+    assert response.status_code == 302
+    user = User.get(User.username == "newdesk")
+    assert user.role == "desk" and user.active
+    fresh = Browserish(app.test_client())
+    assert fresh.login("newdesk", "longenough1").status_code == 302
+
+
+def test_user_form_errors(login, database):
+    admin = login("admin")
+    response = admin.submit("/admin/users/new", {"username": "desk", "display_name": "",
+                                                 "role": "desk", "password": "short"})
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "用户名已被使用" in text and "请输入姓名" in text and "密码至少" in text
+    assert User.select().where(User.display_name == "").count() == 0
+    bad_name = admin.submit("/admin/users/new", {"username": "a b/c", "display_name": "甲",
+                                                 "role": "desk", "password": "longenough1"})
+    assert "只能用字母" in bad_name.get_data(as_text=True)
+
+
+def test_disabling_a_user_ends_their_session(login, users, database):
+    desk = login("desk")
+    assert desk.get("/").status_code == 200
+    admin = login("admin")
+    admin.submit(f"/admin/users/{users['desk'].id}/toggle", {}, page="/admin/users")
+    assert not User.get_by_id(users["desk"].id).active
+    assert desk.get("/").status_code == 302
+    assert desk.login("desk").status_code == 422  # and cannot sign in again
+
+
+def test_reset_password_ends_sessions_and_sets_new(login, users, app, database):
+    sales = login("sales")
+    admin = login("admin")
+    admin.submit(f"/admin/users/{users['sales'].id}/password", {"password": "another-pass-9"})
+    assert sales.get("/").status_code == 302
+    fresh = Browserish(app.test_client())
+    assert fresh.login("sales", PASSWORD).status_code == 422
+    assert fresh.login("sales", "another-pass-9").status_code == 302
+
+
+def test_admin_cannot_disable_self(login, users, database):
+    admin = login("admin")
+    admin.submit(f"/admin/users/{users['admin'].id}/toggle", {}, page="/admin/users")
+    assert User.get_by_id(users["admin"].id).active
+
+
+def test_edit_user_role(login, users, database):
+    admin = login("admin")
+    admin.submit(f"/admin/users/{users['desk'].id}/edit", {
+        "username": "desk", "display_name": "前台乙", "role": "sales", "department": "销售部"})
+    user = User.get_by_id(users["desk"].id)
+    assert (user.display_name, user.role, user.department) == ("前台乙", "sales", "销售部")
+
+
+SETTINGS = {"site_name": "幸福里物业管理处", "night_start": "21:00", "night_end": "7:30",
+            "venue_a": "贵宾室", "venue_b": "商务室", "venue_c": "休闲厅",
+            "complaint_categories": "产品质量\n服务质量\n\n", "departments": "客服部\n工程部",
+            "customer_sources": "来电"}
+
+
+def test_settings_saved_and_audited(login, database):
+    admin = login("admin")
+    response = admin.submit("/admin/settings", SETTINGS)
+    assert response.status_code == 302
+    values = settings_service.load()
+    assert values["site_name"] == "幸福里物业管理处"
+    assert (values["night_start"], values["night_end"]) == ("21:00", "07:30")
+    assert values["complaint_categories"] == ["产品质量", "服务质量"]
+    assert values["venues"]["A"] == "贵宾室"
+    entry = AuditEntry.get(AuditEntry.model == "Setting", AuditEntry.label.contains(""),
+                           AuditEntry.after.contains("幸福里"))
+    assert json.loads(entry.before)["site_name"] == "客服台示范物业管理处"
+    assert "幸福里物业管理处" in admin.get("/").get_data(as_text=True)
+
+
+def test_settings_validation(login, database):
+    admin = login("admin")
+    response = admin.submit("/admin/settings", dict(SETTINGS, night_start="25:00", site_name=""))
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "时间无效" in text and "请输入站点名称" in text
+    assert Setting.select().count() == 0
+
+
+def test_logo_upload_checks_content(login, database):
+    admin = login("admin")
+    fake = dict(SETTINGS, logo=(io.BytesIO(b"GIF89a not png"), "logo.png"))
+    response = admin.submit("/admin/settings", fake, content_type="multipart/form-data")
+    assert response.status_code == 422 and "PNG 或 JPEG" in response.get_data(as_text=True)
+    real = dict(SETTINGS, logo=(io.BytesIO(PNG), "标志.png"))
+    assert admin.submit("/admin/settings", real,
+                        content_type="multipart/form-data").status_code == 302
+    served = admin.get("/admin/logo")
+    try:
+        assert served.status_code == 200 and served.data == PNG
+        assert served.mimetype == "image/png"
+    finally:
+        served.close()
+
+
+def test_cli_create_user_and_demo_data(app, database):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "cli-user", "--name", "命令行", "--role", "gm",
+                                 "--password", "cli-password"])
+    assert result.exit_code == 0, result.output
+    assert User.get(User.username == "cli-user").role == "gm"
+    result = runner.invoke(args=["demo-data", "--if-empty"])
+    assert "not added" in result.output
+    assert User.select().count() == 1

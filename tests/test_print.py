@@ -1,0 +1,99 @@
+"""Printed forms: real PDFs whose Chinese text is extracted and checked."""
+import io
+import os
+
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+from models import AccessLog, EmergencyContact
+from services import printing
+
+
+def pdf_text(response):
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def font_names(reader):
+    names = set()
+    for page in reader.pages:
+        fonts = page["/Resources"].get("/Font", {})
+        for ref in fonts.values():
+            names.add(str(ref.get_object()["/BaseFont"]))
+    return names
+
+
+def app_static(browser):
+    return browser.client.application.static_folder
+
+
+def missing_glyphs(static_folder, text):
+    """Characters of the text that the bundled font has no glyph for."""
+    with TTFont(os.path.join(static_folder, "fonts", "NotoSansSC-Regular.ttf"), lazy=True) as font:
+        cmap = font.getBestCmap()
+    return sorted({ch for ch in text if not ch.isspace() and ord(ch) not in cmap})
+
+
+def test_customer_card_pdf_text(login, make_customer, database, users):
+    customer = make_customer(name="张三丰", phone="13812345678", building="3栋", unit="2单元",
+                             room="1201", id_number="11010519491231002X", owner=users["sales"],
+                             tier="key", grade="A", notes="喜欢上午联系")
+    EmergencyContact.create(customer=customer, name="李四", relation="配偶", phone="13900001111")
+    desk = login("desk")
+    reader, text = pdf_text(desk.get(f"/archives/{customer.id}/print"))
+    compact = text.replace(" ", "")
+    for expected in ("客服台示范物业管理处", "客户档案登记表", f"KH-{customer.id:06d}", "张三丰",
+                     "138****5678", "110***********002X", "3栋-2单元-1201", "重点", "喜欢上午联系",
+                     "李四", "配偶", "139****1111", "填表人", "客户确认", "打印时间", "1/1"):
+        assert expected in compact, expected
+    assert "13812345678" not in compact  # masked on paper too
+    # Every glyph came from the bundled font: no fallback font, so nothing is missing.
+    fonts = font_names(reader)
+    assert fonts and all("Noto-Sans-SC" in name for name in fonts), fonts
+    assert not missing_glyphs(app_static(desk), text)
+    entry = AccessLog.get(AccessLog.action == "print")
+    assert entry.record_id == customer.id and entry.user_id == users["desk"].id
+
+
+def test_emergency_contact_form_pdf(login, make_customer, database):
+    customer = make_customer(name="王五")
+    EmergencyContact.create(customer=customer, name="赵六", relation="儿子", phone="13700001234",
+                            workplace="华润便利店")
+    _, text = pdf_text(login("desk").get(f"/archives/{customer.id}/contacts/print"))
+    compact = text.replace(" ", "")
+    for expected in ("客户紧急联络表", "王五", "赵六", "儿子", "137****1234", "华润便利店", "客户签名"):
+        assert expected in compact, expected
+
+
+def test_access_log_pdf_lists_entries(login, make_customer, database):
+    customer = make_customer(name="孙七")
+    desk = login("desk")
+    desk.get(f"/archives/{customer.id}/print")
+    _, text = pdf_text(login("manager").get("/access-log/print"))
+    compact = text.replace(" ", "")
+    assert "查阅登记" in compact and "孙七" in compact and "打印" in compact
+
+
+def test_fetcher_refuses_files_and_network(app, tmp_path):
+    fetcher = printing.StaticOnlyFetcher(app.static_folder)
+    for url in ("file:///etc/passwd", "http://example.com/x.png",
+                printing.BASE_URL + "static/../app.py", printing.BASE_URL + "other/x.css"):
+        try:
+            fetcher.fetch(url)
+        except ValueError:
+            continue
+        raise AssertionError(f"fetched {url}")
+    css = fetcher.fetch(printing.BASE_URL + "static/css/print.css")
+    assert b"@page" in css.read()
+
+
+def test_harfbuzz_subsetting_is_installed():
+    # Without it a two-page Chinese table takes seconds to print (the Makefile installs it).
+    assert printing.harfbuzz_subset_available()
+
+
+def test_qr_code_encodes_record_url():
+    uri = printing.qr_data_uri("http://127.0.0.1:5000/archives/1")
+    assert uri.startswith("data:image/svg+xml")
