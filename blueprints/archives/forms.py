@@ -5,6 +5,7 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from blueprints import validators
+from blueprints.core.forms import FilterForm
 from models import User
 from models.customers import GRADES, KINDS, STATUSES, TIERS
 from models.users import ADMIN, ENGINEER
@@ -83,11 +84,8 @@ class VoidForm(FlaskForm):
                                                     Length(max=500)])
 
 
-class CustomerFilterForm(FlaskForm):
-    """The list's search and filters (GET, no CSRF)."""
-
-    class Meta:
-        csrf = False
+class CustomerFilterForm(FilterForm):
+    """The list's search and filters."""
 
     q = StringField(_l("搜索"))
     kind = SelectField(_l("类型"), choices=[], validators=[Optional()])

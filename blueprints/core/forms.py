@@ -9,11 +9,21 @@ class ButtonForm(FlaskForm):
     """An empty form that only carries the CSRF token for a POST button."""
 
 
-class LogFilterForm(FlaskForm):
-    """Filters shared by the audit log and the access log (GET, no CSRF)."""
+class FilterForm(FlaskForm):
+    """A list's filters, sent by GET (no CSRF). Ids are prefixed so a filter never shares an id
+    with a field of the edit form the next page shows (htmx carries state between same ids)."""
 
     class Meta:
         csrf = False
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self:
+            field.id = field.label.field_id = f"filter-{field.name}"
+
+
+class LogFilterForm(FilterForm):
+    """Filters shared by the audit log and the access log."""
 
     action = SelectField(_l("操作"), choices=[], validators=[Optional()])
     user = SelectField(_l("人员"), choices=[], validators=[Optional()])

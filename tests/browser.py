@@ -1,0 +1,46 @@
+"""Shared pieces of the browser tests: a live server on loopback and Debian's Chromium."""
+import os
+import shutil
+import threading
+
+from werkzeug.serving import make_server
+
+from tests.conftest import require
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+TABLET = {"width": 1024, "height": 768}
+PHONE = {"width": 390, "height": 844}
+
+
+class LiveServer:
+    """The app served by werkzeug on 127.0.0.1 in a thread, for a real browser to use."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join(5)
+        self.server.server_close()
+
+
+def launch_chromium(playwright):
+    require(os.path.exists(CHROMIUM) or shutil.which("chromium"),
+            f"Chromium not found at {CHROMIUM} (apt-get install chromium)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def serious_violations(page):
+    """axe-core violations of serious or critical impact on the current page."""
+    from axe_playwright_python.sync_playwright import Axe
+    results = Axe().run(page)
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
