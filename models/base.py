@@ -21,7 +21,7 @@ def open_database(url):
         return db_url.connect(url, pragmas={"journal_mode": "wal", "foreign_keys": 1,
                                             "busy_timeout": 15000, "synchronous": "normal"},
                               timeout=15, lock_type="IMMEDIATE", check_same_thread=False)
-    return db_url.connect(url, autorollback=True)
+    return db_url.connect(url)
 
 
 def is_sqlite():

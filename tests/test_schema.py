@@ -7,37 +7,68 @@ import pytest
 from models import Customer, EmergencyContact, User, db, schema
 from tests.conftest import TEST_PG, make_app
 
-# The customer table as the first release shipped it: no plate, grading or search-key columns,
-# and no emergency contacts or timeline tables at all.
+# The tables as the first release shipped them: no plate, grading or search-key columns on
+# customer, no session token on user, and no emergency contacts or timeline tables at all.
 OLD_SCHEMA = """
-CREATE TABLE "user" (id INTEGER PRIMARY KEY, created_at DATETIME NOT NULL,
-  updated_at DATETIME NOT NULL, username VARCHAR(40) NOT NULL UNIQUE,
+CREATE TABLE "user" (id {pk}, created_at {dt} NOT NULL,
+  updated_at {dt} NOT NULL, username VARCHAR(40) NOT NULL UNIQUE,
   display_name VARCHAR(40) NOT NULL, role VARCHAR(20) NOT NULL, password_hash VARCHAR(200) NOT NULL,
-  active INTEGER NOT NULL);
-CREATE TABLE customer (id INTEGER PRIMARY KEY, created_at DATETIME NOT NULL,
-  updated_at DATETIME NOT NULL, voided INTEGER NOT NULL DEFAULT 0, voided_at DATETIME,
+  active {bool} NOT NULL);
+CREATE TABLE customer (id {pk}, created_at {dt} NOT NULL,
+  updated_at {dt} NOT NULL, voided {bool} NOT NULL, voided_at {dt},
   voided_by INTEGER, void_reason VARCHAR(500), kind VARCHAR(20) NOT NULL, name VARCHAR(80) NOT NULL,
   phone VARCHAR(20) NOT NULL, owner_id INTEGER REFERENCES "user"(id), status VARCHAR(20) NOT NULL,
   notes TEXT NOT NULL);
-INSERT INTO "user" VALUES (1, '2025-01-02 09:00:00', '2025-01-02 09:00:00', 'old', '老员工', 'sales',
-  'x', 1);
-INSERT INTO customer VALUES (1, '2025-01-03 10:00:00', '2025-01-03 10:00:00', 0, NULL, NULL, NULL,
-  'resident', '张三', '13812345678', 1, 'cooperating', '老数据');
-INSERT INTO customer VALUES (2, '2025-02-03 10:00:00', '2025-02-03 10:00:00', 1, '2025-03-01 10:00:00',
-  1, '重复', 'shopper', '李四', '13900001111', NULL, 'potential', '');
+INSERT INTO "user" (id, created_at, updated_at, username, display_name, role, password_hash, active)
+  VALUES (1, '2025-01-02 09:00:00', '2025-01-02 09:00:00', 'old', '老员工', 'sales', 'x', {true});
+INSERT INTO customer VALUES (1, '2025-01-03 10:00:00', '2025-01-03 10:00:00', {false}, NULL, NULL,
+  NULL, 'resident', '张三', '13812345678', 1, 'cooperating', '老数据');
+INSERT INTO customer VALUES (2, '2025-02-03 10:00:00', '2025-02-03 10:00:00', {true},
+  '2025-03-01 10:00:00', 1, '重复', 'shopper', '李四', '13900001111', NULL, 'potential', '');
 """
+SQLITE_TYPES = {"pk": "INTEGER PRIMARY KEY", "dt": "DATETIME", "bool": "INTEGER", "true": "1",
+                "false": "0"}
+POSTGRES_TYPES = {"pk": "SERIAL PRIMARY KEY", "dt": "TIMESTAMP", "bool": "BOOLEAN",
+                  "true": "TRUE", "false": "FALSE"}
 
 
-@pytest.mark.skipif(bool(TEST_PG), reason="the old schema fixture is a SQLite file")
-def test_upgrade_keeps_rows_and_adds_columns_and_tables(tmp_path):
-    path = tmp_path / "frontdesk.db"
-    with sqlite3.connect(path) as conn:
-        conn.executescript(OLD_SCHEMA)
+def create_old_database(tmp_path):
+    """The first release's database, on SQLite or (TEST_DATABASE_URL) PostgreSQL."""
+    if not TEST_PG:
+        with sqlite3.connect(tmp_path / "frontdesk.db") as conn:
+            conn.executescript(OLD_SCHEMA.format(**SQLITE_TYPES))
+        make_app(tmp_path)
+        return
     make_app(tmp_path)
+    with db.connection_context():
+        db.execute_sql("DROP SCHEMA public CASCADE")
+        db.execute_sql("CREATE SCHEMA public")
+        for statement in OLD_SCHEMA.format(**POSTGRES_TYPES).split(";"):
+            if statement.strip():
+                db.execute_sql(statement)
+        db.execute_sql("SELECT setval('customer_id_seq', 2)")
+
+
+def backup_names(path):
+    """Customer names in a backup file (a SQLite copy or a pg_dump script)."""
+    if str(path).endswith(".db"):
+        with sqlite3.connect(path) as conn:
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(customer)")}
+            assert "plate" not in columns  # the backup is the database as it was before
+            return [row[0] for row in conn.execute("SELECT name FROM customer ORDER BY id")]
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    assert "plate" not in text.split("CREATE TABLE public.customer", 1)[1].split(";", 1)[0]
+    return [name for name in ("张三", "李四") if name in text]
+
+
+def test_upgrade_keeps_rows_and_adds_columns_and_tables(tmp_path):
+    create_old_database(tmp_path)
     backups = tmp_path / "backups"
     with db.connection_context():
         pending = schema.pending_changes()
         assert "add column customer.plate" in pending
+        assert "add column user.session_token" in pending
         assert "create table emergency_contact" in pending
         applied = schema.upgrade(str(backups))
         assert applied == pending
@@ -51,18 +82,16 @@ def test_upgrade_keeps_rows_and_adds_columns_and_tables(tmp_path):
         voided = Customer.get_by_id(2)
         assert voided.voided and voided.void_reason == "重复"
         assert User.get_by_id(1).session_token  # new not-null column got its default
-        # New columns and tables work straight away.
+        # New columns, indexes and tables work straight away.
         old.save()
         assert Customer.get_by_id(1).name_initials == "zs"
+        assert Customer.select().where(Customer.phone_tail == "5678").count() == 1
         EmergencyContact.create(customer=old, name="王五", phone="13700000000")
+        assert Customer.create(name="新客户", phone="13600000000").id == 3
 
     files = os.listdir(backups)
-    assert len(files) == 1 and files[0].endswith("-before-upgrade.db")
-    with sqlite3.connect(backups / files[0]) as conn:
-        assert conn.execute("SELECT name FROM customer ORDER BY id").fetchall() == [("张三",),
-                                                                                   ("李四",)]
-        columns = {row[1] for row in conn.execute("PRAGMA table_info(customer)")}
-        assert "plate" not in columns  # the backup is the database as it was before
+    assert len(files) == 1 and "-before-upgrade." in files[0]
+    assert backup_names(backups / files[0]) == ["张三", "李四"]
 
 
 def test_new_database_is_created_without_backup(tmp_path):
@@ -78,7 +107,7 @@ def test_new_database_is_created_without_backup(tmp_path):
     assert not (tmp_path / "backups").exists()
 
 
-@pytest.mark.skipif(bool(TEST_PG), reason="checks SQLite pragmas")
+@pytest.mark.sqlite_only
 def test_sqlite_pragmas(app, database):
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
