@@ -4,6 +4,7 @@ import re
 
 from flask import (current_app, g, make_response, render_template, request, url_for)
 from flask_babel import format_datetime, get_locale
+from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_htmx import HTMX  # noqa: F401  (the extension sits on current_app.htmx)
@@ -116,6 +117,12 @@ def _datetime(value, fmt="yyyy-MM-dd HH:mm"):
     return format_datetime(value, fmt, rebase=False)
 
 
+def csrf_field():
+    """The CSRF token as a hidden input without an id, for pages with many small POST forms."""
+    from flask_wtf.csrf import generate_csrf
+    return Markup(f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">')
+
+
 def _reject_key(mapping, key):
     """A copy of `mapping` without `key` (pagination links drop the old cursor)."""
     return {k: v for k, v in mapping.items() if k != key}
@@ -123,7 +130,8 @@ def _reject_key(mapping, key):
 
 def register(app):
     """Template globals, filters and error pages."""
-    app.jinja_env.globals.update(can=can, nav_items=nav_items, may_reveal=may_reveal, site_settings=site_settings,
+    app.jinja_env.globals.update(can=can, nav_items=nav_items, csrf_field=csrf_field,
+                                 may_reveal=may_reveal, site_settings=site_settings,
                                  timeline_url=timeline_url, timeline_label=timeline_label,
                                  get_locale=get_locale, now=datetime.datetime.now)
     app.jinja_env.filters.update(mask_phone=masking.mask_phone, mask_id=masking.mask_id,

@@ -2,6 +2,8 @@
 from .base import BaseModel, Voidable, db, is_postgres, is_sqlite, now, open_database
 from .customers import Customer, EmergencyContact, TimelineEntry
 from .platform import AccessLog, AuditEntry, SerialCounter, Setting
+from .reception import (CustomerVisit, FollowUp, Handover, Referral, RotationSlot, RotationTurn,
+                        Visit)
 from .users import User
 
 MODELS = [
@@ -13,8 +15,16 @@ MODELS = [
     Customer,
     EmergencyContact,
     TimelineEntry,
+    Visit,
+    RotationSlot,
+    Referral,
+    RotationTurn,
+    CustomerVisit,
+    FollowUp,
+    Handover,
 ]
 
 __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
            "MODELS", "User", "Setting", "SerialCounter", "AuditEntry", "AccessLog", "Customer",
-           "EmergencyContact", "TimelineEntry"]
+           "EmergencyContact", "TimelineEntry", "Visit", "RotationSlot", "Referral", "RotationTurn",
+           "CustomerVisit", "FollowUp", "Handover"]

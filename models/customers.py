@@ -1,6 +1,7 @@
 """Customers, the hub every module links to, with their emergency contacts and timeline."""
 from flask_babel import lazy_gettext as _l
-from peewee import CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField,
+                    TextField)
 
 from services.search import phone_tail, pinyin_keys
 
@@ -37,9 +38,9 @@ class Customer(Voidable):
     phone2 = CharField(max_length=20, default="")
     email = CharField(max_length=120, default="")
     id_number = CharField(max_length=30, default="")
-    building = CharField(max_length=20, default="")
+    building = CharField(max_length=20, default="", index=True)
     unit = CharField(max_length=20, default="")
-    room = CharField(max_length=20, default="")
+    room = CharField(max_length=20, default="", index=True)
     address = CharField(max_length=200, default="")
     plate = CharField(max_length=20, default="", index=True)
     company_nature = CharField(max_length=40, default="")
@@ -50,6 +51,10 @@ class Customer(Voidable):
     source = CharField(max_length=40, default="")
     contract_date = DateField(null=True)
     notes = TextField(default="")
+    blacklisted = BooleanField(default=False, index=True)
+    blacklist_reason = CharField(max_length=300, default="")
+    blacklisted_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    blacklisted_at = DateTimeField(null=True)
     # Search keys, kept in step with name and phone by services.search.index_customer.
     name_pinyin = CharField(max_length=200, default="", index=True)
     name_initials = CharField(max_length=80, default="", index=True)

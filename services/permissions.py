@@ -48,6 +48,45 @@ RULES = {
     "archives.timeline": OFFICE,
 }
 
+RULES.update({
+    # reception: the visitor register
+    "reception.index": OFFICE,
+    "reception.new": OFFICE,
+    "reception.lookup": OFFICE,
+    "reception.pick": OFFICE,
+    "reception.detail": OFFICE,
+    "reception.edit": OFFICE,
+    "reception.sign_out": OFFICE,
+    "reception.void": OFFICE,
+    "reception.print_day": OFFICE,
+    # the sales-floor rotation: managers set the order, the desk asks who is next
+    "reception.rotation": OFFICE,
+    "reception.rotation_receive": OFFICE,
+    "reception.rotation_status": OFFICE,
+    "reception.rotation_add": MANAGERS,
+    "reception.rotation_copy": MANAGERS,
+    "reception.rotation_move": MANAGERS,
+    "reception.rotation_print": MANAGERS,
+    "reception.referral_new": OFFICE,
+    # customer visits and follow-ups
+    "reception.customer_visits": OFFICE,
+    "reception.customer_visit_new": OFFICE,
+    "reception.customer_visit_detail": OFFICE,
+    "reception.customer_visit_record": OFFICE,
+    "reception.customer_visit_cancel": OFFICE,
+    "reception.customer_visit_print": OFFICE,
+    "reception.customer_visits_print": OFFICE,
+    "reception.followups": OFFICE,
+    "reception.followup_new": OFFICE,
+    "reception.followup_detail": OFFICE,
+    "reception.followup_record": OFFICE,
+    "reception.followup_report": OFFICE,
+    # shift handovers
+    "reception.handovers": OFFICE,
+    "reception.handover_new": OFFICE,
+    "reception.handover_ack": OFFICE,
+})
+
 # Roles allowed to see full (unmasked) numbers after giving a reason.
 REVEAL_ROLES = frozenset({DESK, SALES, MANAGER, GM})
 

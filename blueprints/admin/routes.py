@@ -19,7 +19,7 @@ from .forms import LOGO_MAX, ResetPasswordForm, SettingsForm, UserForm, logo_kin
 def users():
     """Every user with role and state."""
     rows = User.select().order_by(User.active.desc(), User.role, User.username)
-    return render("admin/users.html", rows=rows, button_form=ButtonForm())
+    return render("admin/users.html", rows=rows)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

@@ -117,7 +117,7 @@ def detail(id):
     contacts = list(customer.emergency_contacts.where(EmergencyContact.voided == False))  # noqa
     return render("archives/detail.html", customer=customer, contacts=contacts,
                   entries=timeline.entries(customer, kind=kind), kind=kind,
-                  kinds=timeline.KINDS, reveal=RevealForm(), void_form=VoidForm())
+                  kinds=timeline.KINDS, reveal=RevealForm())
 
 
 @bp.route("/<int:id>/timeline", endpoint="timeline")

@@ -43,18 +43,21 @@ def search_customers(query, limit):
     """Customers by name prefix, pinyin (initials or full), phone tail or number, or plate."""
     base = Customer.select().where(Customer.voided == False)  # noqa: E712
     if query.digits:
+        if len(query.digits) < 3:
+            return []
+        # Three or four digits are a room number or a phone tail; more are a phone number.
+        condition = Customer.room == query.digits
         if len(query.digits) == 4:
-            condition = Customer.phone_tail == query.digits
+            condition |= Customer.phone_tail == query.digits
         elif len(query.digits) > 4:
             condition = prefix(Customer.phone, query.digits) | (Customer.phone2 == query.digits)
-        else:
-            return []
     elif query.latin:
         condition = prefix(Customer.name_initials, query.latin) | prefix(Customer.name_pinyin,
                                                                          query.latin)
         condition |= prefix(Customer.plate, query.upper)
     else:
-        condition = prefix(Customer.name, query.raw) | prefix(Customer.plate, query.upper)
+        condition = (prefix(Customer.name, query.raw) | prefix(Customer.plate, query.upper) |
+                     prefix(Customer.building, query.raw))
     rows = base.where(condition).order_by(Customer.id.desc()).limit(limit)
     return [Hit("customer", c.name, " ".join(filter(None, [str(c.kind_label), c.unit_label,
                                                            mask_phone(c.phone)])),

@@ -36,6 +36,16 @@ MODULES = [
 ]
 
 
+# Functions (user) -> (template, context) or None: what a module wants shown on the home page.
+HOME_PANELS = []
+
+
+def register_panel(panel):
+    """Let a module put a panel on the home page (e.g. handovers waiting to be acknowledged)."""
+    HOME_PANELS.append(panel)
+    return panel
+
+
 def _available(endpoint):
     from flask import current_app
     return endpoint in current_app.view_functions and allowed(current_user.role, endpoint)
@@ -49,7 +59,8 @@ def index():
     if _available("archives.index"):
         stats["customers"] = Customer.live().count()
         stats["mine"] = Customer.live().where(Customer.owner == current_user.id).count()
-    return render("core/index.html", tiles=tiles, stats=stats)
+    panels = [p for p in (panel(current_user) for panel in HOME_PANELS) if p]
+    return render("core/index.html", tiles=tiles, stats=stats, panels=panels)
 
 
 @bp.route("/health")
@@ -148,8 +159,7 @@ def voided():
         rows = list(model.select().where(model.voided == True)  # noqa: E712
                     .order_by(model.voided_at.desc()).limit(100))
         groups.append((name, label, rows))
-    return render("core/voided.html", groups=groups, kind=kind, kinds=audit.VOIDABLE,
-                  button_form=ButtonForm())
+    return render("core/voided.html", groups=groups, kind=kind, kinds=audit.VOIDABLE)
 
 
 @bp.route("/records/<kind>/<int:id>/restore", methods=["POST"])

@@ -1,4 +1,29 @@
-"""接待: the reception module (SPEC; its views arrive with its issue)."""
+"""接待: the visitor register, sales-floor rotation, customer visits, follow-ups, shift handovers."""
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from models import CustomerVisit, FollowUp, Visit
+from blueprints.core.routes import register_panel
+from services import audit, permissions, search, timeline
 
 bp = Blueprint("reception", __name__)
+
+timeline.register_kind("visit", _l("来访"), "reception.detail")
+timeline.register_kind("customer_visit", _l("拜访"), "reception.customer_visit_detail")
+timeline.register_kind("followup", _l("回访"), "reception.followup_detail")
+audit.register_voidable("visit", Visit, _l("访客登记"))
+audit.register_voidable("customer_visit", CustomerVisit, _l("客户拜访"))
+audit.register_voidable("followup", FollowUp, _l("回访"))
+
+from . import followups, handovers, rotation, routes, service, visits  # noqa: E402,F401
+
+search.register(service.search_visitors)
+
+
+@register_panel
+def _handovers_panel(user):
+    """Unacknowledged handovers greet the incoming shift at login."""
+    if not permissions.allowed(user.role, "reception.handover_ack"):
+        return None
+    waiting = service.unacknowledged_handovers(user.id)
+    return ("reception/_handover_panel.html", {"waiting": waiting}) if waiting else None

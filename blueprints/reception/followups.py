@@ -1,0 +1,91 @@
+"""Follow-ups (回访): due and overdue lists, planning one, recording the outcome and the report."""
+import datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.helpers import render, show_form
+from models import Customer, FollowUp, User
+
+from . import bp, service
+from .forms import FollowUpForm, FollowUpRecordForm, FollowUpReportForm
+
+
+def _followup_or_404(id):
+    followup = FollowUp.get_or_none(FollowUp.id == id)
+    if followup is None:
+        abort(404)
+    return followup
+
+
+@bp.route("/followups")
+def followups():
+    """Follow-ups due or overdue and reports waiting; ?mine=1 for one's own, ?all=1 for history."""
+    today = datetime.date.today()
+    mine = request.args.get("mine") == "1"
+    calls, reports = service.followups_due(today, user=current_user.id if mine else None)
+    history = []
+    if request.args.get("all") == "1":
+        history = list(FollowUp.select().where(FollowUp.voided == False)  # noqa: E712
+                       .order_by(FollowUp.id.desc()).limit(200))
+    return render("reception/followups.html", calls=calls, reports=reports, history=history,
+                  today=today, mine=mine)
+
+
+@bp.route("/followups/new", methods=["GET", "POST"])
+def followup_new():
+    """Plan a follow-up with a customer."""
+    form = FollowUpForm()
+    if request.method == "GET":
+        form.planned_on.data = datetime.date.today()
+        form.assigned_to.data = str(current_user.id)
+        form.customer.data = request.args.get("customer", "")
+    customer = (Customer.get_or_none(Customer.id == int(form.customer.data))
+                if (form.customer.data or "").isdigit() else None)
+    if form.validate_on_submit():
+        followup = service.create_followup(
+            form.subject.data.strip(), form.planned_on.data, customer=customer,
+            assigned_to=User.get_by_id(int(form.assigned_to.data)), method=form.method.data,
+            actor=current_user)
+        flash(_("已安排回访"), "success")
+        return redirect(url_for("reception.followup_detail", id=followup.id))
+    return show_form("reception/followup_form.html", form, customer=customer)
+
+
+@bp.route("/followups/<int:id>")
+def followup_detail(id):
+    """One follow-up: plan, outcome, report."""
+    followup = _followup_or_404(id)
+    return render("reception/followup_detail.html", followup=followup,
+                  report_form=FollowUpReportForm(), today=datetime.date.today())
+
+
+@bp.route("/followups/<int:id>/record", methods=["GET", "POST"])
+def followup_record(id):
+    """The follow-up was made: method, outcome, satisfaction 1–5."""
+    followup = _followup_or_404(id)
+    form = FollowUpRecordForm(obj=followup)
+    if request.method == "GET":
+        form.satisfaction.data = str(followup.satisfaction) if followup.satisfaction else None
+    if form.validate_on_submit():
+        service.record_followup(followup, form.outcome.data.strip(), int(form.satisfaction.data),
+                                current_user, method=form.method.data)
+        flash(_("已记录回访结果，回访报告请于明天前提交"), "success")
+        return redirect(url_for("reception.followup_detail", id=id))
+    return show_form("reception/followup_record.html", form, followup=followup)
+
+
+@bp.route("/followups/<int:id>/report", methods=["POST"])
+def followup_report(id):
+    """File the follow-up report (due the day after the follow-up)."""
+    followup = _followup_or_404(id)
+    form = FollowUpReportForm()
+    if followup.done_at is None:
+        abort(409)
+    if form.validate_on_submit():
+        service.file_report(followup, form.report.data.strip(), current_user)
+        flash(_("已提交回访报告"), "success")
+        return redirect(url_for("reception.followup_detail", id=id))
+    return show_form("reception/followup_detail.html", form, followup=followup, report_form=form,
+                     today=datetime.date.today())

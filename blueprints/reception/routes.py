@@ -1,0 +1,205 @@
+"""The visitor register (访客登记): today's list, one-hand entry, sign-out, the daily sheet."""
+import datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from peewee import JOIN
+
+from blueprints.archives.forms import VoidForm
+from blueprints.archives.service import search_customers
+from blueprints.core.forms import ButtonForm
+from blueprints.helpers import external_url, pdf_response, render, show_form, site_settings
+from models import Customer, User, Visit
+from services import audit, identity
+from services.search import Query
+
+from . import bp, service
+from .forms import VisitFilterForm, VisitForm
+
+PAGE = 100
+
+
+def _visit_or_404(id):
+    visit = Visit.get_or_none(Visit.id == id)
+    if visit is None:
+        abort(404)
+    return visit
+
+
+def _day(value):
+    return value if isinstance(value, datetime.date) else datetime.date.today()
+
+
+def filtered_visits(form):
+    """The register for one day with the list's filters, newest first."""
+    day = _day(form.day.data)
+    start = datetime.datetime.combine(day, datetime.time())
+    query = Visit.select(Visit, User).join(User, JOIN.LEFT_OUTER, on=(Visit.host == User.id))
+    query = query.where((Visit.voided == False) & (Visit.arrived_at >= start) &  # noqa: E712
+                        (Visit.arrived_at < start + datetime.timedelta(days=1)))
+    if form.reception_class.data:
+        query = query.where(Visit.reception_class == form.reception_class.data)
+    if form.host.data and form.host.data.isdigit():
+        query = query.where(Visit.host == int(form.host.data))
+    if form.state.data == "inside":
+        query = query.where(Visit.left_at.is_null())
+    elif form.state.data == "left":
+        query = query.where(Visit.left_at.is_null(False))
+    if form.night.data == "1":
+        query = query.where(Visit.night_duty == True)  # noqa: E712
+    return day, query.order_by(Visit.arrived_at.desc(), Visit.id.desc())
+
+
+@bp.route("/")
+def index():
+    """Today's visitor register with who is still inside, filterable by day, class, host, state."""
+    form = VisitFilterForm(request.args)
+    form.validate()
+    day, query = filtered_visits(form)
+    rows = list(query.limit(PAGE))
+    inside = Visit.select().where((Visit.voided == False) & Visit.left_at.is_null()).count()  # noqa
+    return render("reception/index.html", "reception/_rows.html", form=form, rows=rows, day=day,
+                  inside=inside,
+                  print_args={k: v for k, v in request.args.items() if v})
+
+
+def _prefill(form, previous):
+    """Copy a previous entry of the same visitor into a new form (repeat visitors)."""
+    for name in ("name", "phone", "id_type", "id_number", "visitee", "purpose", "plate",
+                 "reception_class"):
+        getattr(form, name).data = getattr(previous, name)
+    form.headcount.data = previous.headcount
+    form.visitee_customer.data = str(previous.visitee_customer_id or "")
+    form.customer.data = str(previous.customer_id or "")
+
+
+@bp.route("/visits/new", methods=["GET", "POST"])
+def new():
+    """Register a visitor: now, class C and the clerk as host by default; repeat visitors prefilled."""
+    form = VisitForm()
+    previous = None
+    if request.method == "GET":
+        form.arrived_at.data = datetime.datetime.now().replace(second=0, microsecond=0)
+        form.host.data = str(current_user.id)
+        source = request.args.get("from", type=int)
+        previous = Visit.get_or_none(Visit.id == source) if source else None
+        if previous:
+            _prefill(form, previous)
+    warnings = service.blacklist_warnings(form.phone.data or "", form.plate.data or "",
+                                          form.id_number.data or "")
+    if form.validate_on_submit():
+        visit = Visit()
+        _fill(visit, form)
+        service.register_visit(visit, current_user, site_settings())
+        flash(_("已登记 %(serial)s %(name)s", serial=visit.serial, name=visit.name), "success")
+        return redirect(url_for("reception.index"))
+    return show_form("reception/form.html", form, visit=None, warnings=warnings,
+                     recent=service.recent_visitors(), visitee=_chosen(form.visitee_customer.data),
+                     linked=_chosen(form.customer.data))
+
+
+def _chosen(value):
+    return Customer.get_or_none(Customer.id == int(value)) if (value or "").isdigit() else None
+
+
+def _fill(visit, form):
+    for name in ("name", "id_type", "visitee", "purpose", "reception_class", "venue", "notes"):
+        setattr(visit, name, (getattr(form, name).data or "").strip())
+    visit.phone = identity.normalize_phone(form.phone.data)
+    visit.id_number = (form.id_number.data or "").strip().upper()
+    visit.plate = identity.normalize_plate(form.plate.data)
+    visit.headcount = form.headcount.data
+    visit.arrived_at = form.arrived_at.data
+    visit.host = int(form.host.data)
+    visit.visitee_staff = int(form.visitee_staff.data) if form.visitee_staff.data else None
+    visit.visitee_customer = _chosen(form.visitee_customer.data)
+    visit.customer = _chosen(form.customer.data)
+
+
+@bp.route("/visits/lookup")
+def lookup():
+    """As phone, plate or ID are typed: blacklist warnings, a repeat visitor, a matching customer."""
+    phone = request.args.get("phone", "")
+    warnings = service.blacklist_warnings(phone, request.args.get("plate", ""),
+                                          request.args.get("id_number", ""))
+    previous = service.previous_visit(phone)
+    number = identity.normalize_phone(phone)
+    customer = (Customer.select().where((Customer.phone == number) &
+                                        (Customer.voided == False)).first()  # noqa: E712
+                if len(number) >= 5 else None)
+    return render("reception/_lookup.html", warnings=warnings, previous=previous,
+                  customer=customer)
+
+
+@bp.route("/visits/pick")
+def pick():
+    """Search residents/units for 'whom they visit' and pick one (htmx, no script of our own)."""
+    chosen = _chosen(request.args.get("id", ""))
+    hits = [] if chosen else search_customers(Query(request.args.get("visitee", "")), 6)
+    return render("reception/_pick.html", hits=hits, chosen=chosen)
+
+
+@bp.route("/visits/<int:id>")
+def detail(id):
+    """One visitor entry."""
+    visit = _visit_or_404(id)
+    return render("reception/detail.html", visit=visit)
+
+
+@bp.route("/visits/<int:id>/edit", methods=["GET", "POST"])
+def edit(id):
+    """Correct an entry (audited); the number and night flag stay as registered."""
+    visit = _visit_or_404(id)
+    form = VisitForm(obj=visit)
+    if request.method == "GET":
+        form.host.data = str(visit.host_id or "")
+        form.visitee_staff.data = str(visit.visitee_staff_id or "")
+        form.visitee_customer.data = str(visit.visitee_customer_id or "")
+        form.customer.data = str(visit.customer_id or "")
+    if form.validate_on_submit():
+        _fill(visit, form)
+        audit.save(visit, current_user)
+        flash(_("已保存"), "success")
+        return redirect(url_for("reception.detail", id=id))
+    return show_form("reception/form.html", form, visit=visit, warnings=[], recent=[],
+                     visitee=_chosen(form.visitee_customer.data),
+                     linked=_chosen(form.customer.data))
+
+
+@bp.route("/visits/<int:id>/sign-out", methods=["POST"])
+def sign_out(id):
+    """One tap: the visitor has left."""
+    visit = _visit_or_404(id)
+    if ButtonForm().validate_on_submit():
+        service.sign_out(visit, current_user)
+    if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"):
+        return render("reception/_row.html", visit=visit)
+    return redirect(request.referrer or url_for("reception.index"))
+
+
+@bp.route("/visits/<int:id>/void", methods=["POST"])
+def void(id):
+    """Void a mistaken entry with a reason."""
+    visit = _visit_or_404(id)
+    form = VoidForm()
+    if form.validate_on_submit():
+        audit.void(visit, current_user, form.reason.data)
+        flash(_("已作废 %(serial)s", serial=visit.serial), "success")
+        return redirect(url_for("reception.index"))
+    flash(_("请填写作废原因。"), "error")
+    return redirect(url_for("reception.detail", id=id))
+
+
+@bp.route("/visits/print")
+def print_day():
+    """访客登记表 for a day (or its night-duty entries) as A4 landscape."""
+    form = VisitFilterForm(request.args)
+    form.validate()
+    day, query = filtered_visits(form)
+    rows = list(query.order_by(Visit.arrived_at, Visit.id))
+    night = form.night.data == "1"
+    title = _("夜班访客登记表") if night else _("访客登记表")
+    return pdf_response("print/visitors.html", f"{title}-{day.isoformat()}.pdf", title=title,
+                        number=day.isoformat(), rows=rows, day=day,
+                        qr_url=external_url("reception.index", day=day.isoformat()))

@@ -1,0 +1,337 @@
+"""Reception rules: night duty, the rotation, registering visitors, visits, follow-ups, handovers."""
+import datetime
+from collections import namedtuple
+
+from peewee import fn
+
+from models import (Customer, CustomerVisit, FollowUp, Handover, Referral, RotationSlot,
+                    RotationTurn, User, Visit, db, now)
+from models.reception import (ABSENT, BUSY, COVERING, DONE, PRESENT, REFERRAL, RETURNING,
+                              WALK_IN)
+from services import audit, identity, serials, timeline
+from services.settings import parse_hhmm
+
+# ---- night duty ---------------------------------------------------------------------------------
+
+
+def is_night(moment, start="20:00", end="08:00"):
+    """True when `moment` falls in the night-duty window [start, end); the window may cross midnight."""
+    start_t = datetime.time(*parse_hhmm(start))
+    end_t = datetime.time(*parse_hhmm(end))
+    t = moment.time()
+    if start_t == end_t:
+        return False
+    if start_t < end_t:
+        return start_t <= t < end_t
+    return t >= start_t or t < end_t
+
+
+# ---- the sales-floor rotation ------------------------------------------------------------------
+
+Assignment = namedtuple("Assignment", "user_id consumes_turn kind")
+
+
+def next_receiver(slots, last_turn_user=None, owner=None, referrer=None):
+    """Who receives the next arrival under the rotation rule (轮流接待).
+
+    `slots` is the day's order as [(user_id, status)]. A referral pre-registered by a staff member
+    goes to them, a returning customer to their owner, neither using up a turn; when that person
+    is absent or busy the next free one in the rotation covers without using a turn. A new walk-in
+    goes to the next present staff member after the last one who took a turn, wrapping around,
+    and uses up a turn. None when nobody is free.
+    """
+    status = dict(slots)
+    for person, kind in ((referrer, REFERRAL), (owner, RETURNING)):
+        if person is not None:
+            if status.get(person) == PRESENT:
+                return Assignment(person, False, kind)
+            break
+    order = [user for user, _ in slots]
+    start = order.index(last_turn_user) + 1 if last_turn_user in order else 0
+    for step in range(len(order)):
+        candidate = order[(start + step) % len(order)]
+        if status[candidate] == PRESENT:
+            if owner is None and referrer is None:
+                return Assignment(candidate, True, WALK_IN)
+            return Assignment(candidate, False, COVERING)
+    return None
+
+
+def day_slots(day):
+    """The day's rotation in order, with users."""
+    return list(RotationSlot.select(RotationSlot, User).join(User)
+                .where(RotationSlot.day == day).order_by(RotationSlot.position))
+
+
+def add_to_rotation(day, user):
+    """Put a staff member at the end of the day's order (also mid-day); no-op if already in."""
+    with db.atomic():
+        existing = RotationSlot.get_or_none(day=day, user=user)
+        if existing:
+            return existing
+        last = (RotationSlot.select(fn.MAX(RotationSlot.position))
+                .where(RotationSlot.day == day).scalar()) or 0
+        return RotationSlot.create(day=day, user=user, position=last + 1)
+
+
+def move_in_rotation(day, user, offset):
+    """Swap a staff member with the neighbour `offset` places away (-1 up, +1 down)."""
+    with db.atomic():
+        slots = day_slots(day)
+        index = next((i for i, s in enumerate(slots) if s.user_id == user.id), None)
+        other = index + offset if index is not None else None
+        if other is None or not 0 <= other < len(slots):
+            return
+        a, b = slots[index], slots[other]
+        a.position, b.position = b.position, a.position
+        a.save()
+        b.save()
+
+
+def set_slot_status(day, user, status):
+    """Mark a staff member present, busy or absent for the day."""
+    if status not in (PRESENT, BUSY, ABSENT):
+        raise ValueError(status)
+    RotationSlot.update(status=status, updated_at=now()).where(
+        (RotationSlot.day == day) & (RotationSlot.user == user)).execute()
+
+
+def copy_previous_order(day):
+    """Start a day with the order of the most recent earlier day (everyone present)."""
+    previous = (RotationSlot.select(fn.MAX(RotationSlot.day)).where(RotationSlot.day < day)
+                .scalar())
+    if previous is None or RotationSlot.select().where(RotationSlot.day == day).exists():
+        return 0
+    with db.atomic():
+        for slot in day_slots(previous):
+            if slot.user.active:
+                RotationSlot.create(day=day, user=slot.user_id, position=slot.position)
+    return RotationSlot.select().where(RotationSlot.day == day).count()
+
+
+def last_turn_user(day):
+    turn = (RotationTurn.select().where((RotationTurn.day == day) & RotationTurn.consumes_turn)
+            .order_by(RotationTurn.id.desc()).first())
+    return turn.user_id if turn else None
+
+
+def receive(day, actor, customer=None, referral=None, visitor_name="", at=None):
+    """Apply the rotation rule to one arrival and record the turn; None when nobody is free."""
+    with db.atomic():
+        slots = [(s.user_id, s.status) for s in day_slots(day)]
+        owner = customer.owner_id if customer is not None else None
+        referrer = referral.staff_id if referral is not None else None
+        choice = next_receiver(slots, last_turn_user(day), owner=owner, referrer=referrer)
+        if choice is None:
+            return None
+        if referral is not None:
+            referral.used_at = at or now()
+            referral.save()
+        return RotationTurn.create(day=day, at=at or now(), user=choice.user_id, kind=choice.kind,
+                                   consumes_turn=choice.consumes_turn, customer=customer,
+                                   referral=referral, assigned_by=actor,
+                                   visitor_name=visitor_name or (customer.name if customer else ""))
+
+
+def turn_counts(day):
+    """{user_id: turns used} for the day (only turns that count)."""
+    query = (RotationTurn.select(RotationTurn.user, fn.COUNT(RotationTurn.id).alias("n"))
+             .where((RotationTurn.day == day) & RotationTurn.consumes_turn)
+             .group_by(RotationTurn.user))
+    return {row.user_id: row.n for row in query}
+
+
+# ---- the visitor register ---------------------------------------------------------------------
+
+
+def default_venue(reception_class, venues):
+    """The venue for a reception class from settings (A 贵宾室, B 商务室, C 休闲厅)."""
+    return venues.get(reception_class, "")
+
+
+def register_visit(visit, actor, settings):
+    """Number, night-duty flag and venue for a new visitor entry; audited and on the timelines."""
+    with db.atomic():
+        visit.serial = serials.next_serial("FK", visit.arrived_at)
+        visit.night_duty = is_night(visit.arrived_at, settings["night_start"],
+                                    settings["night_end"])
+        visit.venue = visit.venue or default_venue(visit.reception_class, settings["venues"])
+        visit.registered_by = actor
+        audit.save(visit, actor)
+        summary = f"{visit.serial} {visit.name} {visit.purpose}".strip()
+        timeline.add(visit.customer, "visit", summary, ref_id=visit.id, user=actor,
+                     at=visit.arrived_at)
+        if visit.visitee_customer_id and visit.visitee_customer_id != visit.customer_id:
+            timeline.add(visit.visitee_customer, "visit", summary, ref_id=visit.id, user=actor,
+                         at=visit.arrived_at)
+    return visit
+
+
+def sign_out(visit, actor, at=None):
+    """Record the departure (one tap); a visitor already out keeps the first time."""
+    if visit.left_at is None:
+        visit.left_at = at or now()
+        audit.save(visit, actor)
+    return visit
+
+
+def previous_visit(phone):
+    """The latest entry for this phone, to recognise a repeat visitor and prefill the form."""
+    number = identity.normalize_phone(phone)
+    if len(number) < 5:
+        return None
+    return (Visit.select().where((Visit.phone == number) & (Visit.voided == False))  # noqa: E712
+            .order_by(Visit.id.desc()).first())
+
+
+def blacklist_warnings(phone="", plate="", id_number=""):
+    """Blacklisted customers matching a visitor's phone, plate or ID number."""
+    conditions = []
+    number = identity.normalize_phone(phone)
+    if len(number) >= 5:
+        conditions.append((Customer.phone == number) | (Customer.phone2 == number))
+    normal_plate = identity.normalize_plate(plate)
+    if normal_plate:
+        conditions.append(Customer.plate == normal_plate)
+    if id_number and len(id_number.strip()) >= 5:
+        conditions.append(Customer.id_number == id_number.strip().upper())
+    if not conditions:
+        return []
+    condition = conditions[0]
+    for extra in conditions[1:]:
+        condition |= extra
+    return list(Customer.select().where(Customer.blacklisted & condition).limit(5))
+
+
+def recent_visitors(limit=8):
+    """The latest distinct visitors (by phone, else name), for one-tap repeat registration."""
+    seen, result = set(), []
+    for visit in (Visit.select().where(Visit.voided == False)  # noqa: E712
+                  .order_by(Visit.id.desc()).limit(limit * 5)):
+        key = visit.phone or visit.name
+        if key in seen:
+            continue
+        seen.add(key)
+        result.append(visit)
+        if len(result) == limit:
+            break
+    return result
+
+
+# ---- follow-ups --------------------------------------------------------------------------------
+
+
+def create_followup(subject, planned_on, customer=None, source="manual", source_id=None,
+                    assigned_to=None, method="phone", actor=None):
+    """The one way any module plans a follow-up (回访): completed repairs, closed complaints…"""
+    followup = FollowUp(customer=customer, subject=subject[:200], planned_on=planned_on,
+                        source=source, source_id=source_id, assigned_to=assigned_to,
+                        method=method)
+    with db.atomic():
+        audit.save(followup, actor)
+        timeline.add(customer, "followup", f"{followup.source_label}：{followup.subject}",
+                     ref_id=followup.id, user=actor)
+    return followup
+
+
+def record_followup(followup, outcome, satisfaction, actor, at=None, method=None):
+    """The follow-up was made: outcome and satisfaction (1–5); its report is due the next day."""
+    if satisfaction is not None and not 1 <= satisfaction <= 5:
+        raise ValueError("satisfaction is 1 to 5")
+    at = at or now()
+    followup.done_at = at
+    followup.outcome = outcome
+    followup.satisfaction = satisfaction
+    followup.method = method or followup.method
+    followup.report_due = at.date() + datetime.timedelta(days=1)
+    return audit.save(followup, actor)
+
+
+def file_report(followup, report, actor, at=None):
+    """The follow-up report (回访报告), due the day after the follow-up."""
+    followup.report = report
+    followup.reported_at = at or now()
+    return audit.save(followup, actor)
+
+
+def followups_due(today, user=None):
+    """Follow-ups not yet made whose planned day has come, and reports not yet filed that are due."""
+    live = FollowUp.voided == False  # noqa: E712
+    calls = FollowUp.select().where(live & FollowUp.done_at.is_null() &
+                                    (FollowUp.planned_on <= today))
+    reports = FollowUp.select().where(live & FollowUp.done_at.is_null(False) &
+                                      FollowUp.reported_at.is_null() &
+                                      (FollowUp.report_due <= today))
+    if user is not None:
+        calls = calls.where(FollowUp.assigned_to == user)
+        reports = reports.where(FollowUp.assigned_to == user)
+    return list(calls.order_by(FollowUp.planned_on)), list(reports.order_by(FollowUp.report_due))
+
+
+# ---- customer visits ---------------------------------------------------------------------------
+
+
+def record_customer_visit(customer_visit, actor, escalate_to=None, at=None):
+    """Save the visit record (会谈内容记录); an unanswered request becomes a follow-up for a manager."""
+    with db.atomic():
+        customer_visit.state = DONE
+        customer_visit.visited_at = customer_visit.visited_at or at or now()
+        audit.save(customer_visit, actor)
+        timeline.add(customer_visit.customer, "customer_visit",
+                     customer_visit.purpose or customer_visit.opinions[:80],
+                     ref_id=customer_visit.id, user=actor, at=customer_visit.visited_at)
+        followup = None
+        if customer_visit.unresolved.strip():
+            followup = create_followup(
+                customer_visit.unresolved.strip(), customer_visit.visited_at.date()
+                + datetime.timedelta(days=1), customer=customer_visit.customer,
+                source="visit_request", source_id=customer_visit.id, assigned_to=escalate_to,
+                actor=actor)
+    return followup
+
+
+# ---- handovers ---------------------------------------------------------------------------------
+
+
+def unacknowledged_handovers(user):
+    """Handovers written by someone else that no one has acknowledged yet."""
+    return list(Handover.select().where(Handover.acknowledged_at.is_null() &
+                                        (Handover.author != user))
+                .order_by(Handover.at.desc()).limit(20))
+
+
+def acknowledge(handover, user, at=None):
+    """The incoming shift confirms it has read the handover."""
+    if handover.acknowledged_at is None:
+        handover.acknowledged_by = user
+        handover.acknowledged_at = at or now()
+        audit.save(handover, user)
+    return handover
+
+
+__all__ = ["is_night", "next_receiver", "Assignment", "receive", "register_visit", "sign_out",
+           "create_followup", "record_followup", "followups_due", "record_customer_visit",
+           "acknowledge", "Referral", "CustomerVisit"]
+
+
+def search_visitors(query, limit):
+    """Visitor entries by serial, name initials, phone tail or plate (newest first)."""
+    from services.search import Hit, prefix
+    from services.masking import mask_phone
+    base = Visit.select().where(Visit.voided == False)  # noqa: E712
+    if query.upper.startswith("FK-"):
+        condition = prefix(Visit.serial, query.upper)
+    elif query.digits and len(query.digits) == 4:
+        condition = Visit.phone_tail == query.digits
+    elif query.digits and len(query.digits) > 4:
+        condition = prefix(Visit.phone, query.digits)
+    elif query.latin:
+        condition = prefix(Visit.name_initials, query.latin) | prefix(Visit.plate, query.upper)
+    elif query.has_cjk:
+        condition = prefix(Visit.name, query.raw) | prefix(Visit.plate, query.upper)
+    else:
+        return []
+    rows = base.where(condition).order_by(Visit.id.desc()).limit(limit)
+    return [Hit("visit", f"{v.serial} {v.name}",
+                " ".join(filter(None, [f"{v.arrived_at:%Y-%m-%d %H:%M}", mask_phone(v.phone),
+                                       v.plate])), "reception.detail", v.id) for v in rows]

@@ -1,0 +1,139 @@
+"""Customer visits (拜访/探望): appointments, the visit record, the register and the record form."""
+import datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.archives.service import search_customers
+from blueprints.core.forms import ButtonForm
+from blueprints.helpers import external_url, pdf_response, render, show_form
+from models import Customer, CustomerVisit, User
+from models.reception import APPOINTED, CANCELLED, DONE
+from services import audit
+from services.search import Query
+
+from . import bp, service
+from .forms import CustomerVisitForm, VisitRecordForm
+
+
+def _visit_or_404(id):
+    visit = CustomerVisit.get_or_none(CustomerVisit.id == id)
+    if visit is None:
+        abort(404)
+    return visit
+
+
+def _range():
+    """?start=&end= (dates); this month by default."""
+    today = datetime.date.today()
+    try:
+        start = datetime.date.fromisoformat(request.args.get("start", ""))
+    except ValueError:
+        start = today.replace(day=1)
+    try:
+        end = datetime.date.fromisoformat(request.args.get("end", ""))
+    except ValueError:
+        end = today + datetime.timedelta(days=30)
+    return start, end
+
+
+def _in_range(start, end):
+    return (CustomerVisit.select(CustomerVisit, Customer, User).join(Customer)
+            .switch(CustomerVisit).join(User)
+            .where((CustomerVisit.voided == False) &  # noqa: E712
+                   (CustomerVisit.planned_at >= datetime.datetime.combine(start, datetime.time())) &
+                   (CustomerVisit.planned_at < datetime.datetime.combine(
+                       end + datetime.timedelta(days=1), datetime.time())))
+            .order_by(CustomerVisit.planned_at))
+
+
+@bp.route("/customer-visits")
+def customer_visits():
+    """Appointments and visits in a date range (this month by default)."""
+    start, end = _range()
+    return render("reception/customer_visits.html", rows=list(_in_range(start, end)),
+                  start=start, end=end)
+
+
+@bp.route("/customer-visits/new", methods=["GET", "POST"])
+def customer_visit_new():
+    """Make an appointment with a customer (time, place, purpose)."""
+    form = CustomerVisitForm()
+    if request.method == "GET":
+        form.staff.data = str(current_user.id)
+        form.customer.data = request.args.get("customer", "")
+    customer = (Customer.get_or_none(Customer.id == int(form.customer.data))
+                if (form.customer.data or "").isdigit() else None)
+    if form.customer.data and customer is None:
+        form.customer.errors = [_("请选择客户")]
+    if form.validate_on_submit() and customer is not None:
+        visit = CustomerVisit(customer=customer, staff=int(form.staff.data),
+                              planned_at=form.planned_at.data, place=form.place.data or "",
+                              purpose=form.purpose.data.strip())
+        audit.save(visit, current_user)
+        flash(_("已预约拜访 %(name)s", name=customer.name), "success")
+        return redirect(url_for("reception.customer_visit_detail", id=visit.id))
+    hits = search_customers(Query(request.args.get("q", "")), 8) if request.args.get("q") else []
+    return show_form("reception/customer_visit_form.html", form, customer=customer, hits=hits,
+                     q=request.args.get("q", ""))
+
+
+@bp.route("/customer-visits/<int:id>")
+def customer_visit_detail(id):
+    """An appointment or a visit record."""
+    return render("reception/customer_visit_detail.html", visit=_visit_or_404(id))
+
+
+@bp.route("/customer-visits/<int:id>/record", methods=["GET", "POST"])
+def customer_visit_record(id):
+    """Record what was said (会谈内容记录); unanswered requests go to a manager as a follow-up."""
+    visit = _visit_or_404(id)
+    form = VisitRecordForm(obj=visit)
+    if request.method == "GET" and not visit.visited_at:
+        form.visited_at.data = datetime.datetime.now().replace(second=0, microsecond=0)
+    if form.validate_on_submit():
+        for name in ("visited_at", "participants", "opinions", "suggestions", "requests",
+                     "explanation", "unresolved"):
+            value = getattr(form, name).data
+            setattr(visit, name, value.strip() if isinstance(value, str) else value)
+        escalate_to = User.get_or_none(User.id == int(form.escalate_to.data)) \
+            if (form.escalate_to.data or "").isdigit() else None
+        followup = service.record_customer_visit(visit, current_user, escalate_to=escalate_to)
+        if followup:
+            flash(_("未答复的要求已转给 %(name)s 跟进", name=escalate_to.display_name), "success")
+        else:
+            flash(_("已保存拜访记录"), "success")
+        return redirect(url_for("reception.customer_visit_detail", id=id))
+    return show_form("reception/customer_visit_record.html", form, visit=visit)
+
+
+@bp.route("/customer-visits/<int:id>/cancel", methods=["POST"])
+def customer_visit_cancel(id):
+    """Cancel an appointment that will not take place."""
+    visit = _visit_or_404(id)
+    if ButtonForm().validate_on_submit() and visit.state == APPOINTED:
+        visit.state = CANCELLED
+        audit.save(visit, current_user)
+    return redirect(url_for("reception.customer_visit_detail", id=id))
+
+
+@bp.route("/customer-visits/<int:id>/print")
+def customer_visit_print(id):
+    """会谈内容记录表 for one visit."""
+    visit = _visit_or_404(id)
+    return pdf_response("print/customer_visit.html", f"会谈内容记录表-{visit.customer.name}.pdf",
+                        record=visit, title=_("会谈内容记录表"), number=f"BF-{visit.id:06d}",
+                        qr_url=external_url("reception.customer_visit_detail", id=id),
+                        visit=visit)
+
+
+@bp.route("/customer-visits/print")
+def customer_visits_print():
+    """探望客户登记记录表 for a date range."""
+    start, end = _range()
+    rows = [v for v in _in_range(start, end) if v.state == DONE]
+    return pdf_response("print/customer_visits.html", f"探望客户登记记录表-{start}-{end}.pdf",
+                        title=_("探望客户登记记录表"), number=f"{start} ~ {end}", rows=rows,
+                        qr_url=external_url("reception.customer_visits", start=start.isoformat(),
+                                            end=end.isoformat()))

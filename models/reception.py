@@ -1,0 +1,203 @@
+"""Reception: the visitor register, the sales-floor rotation, customer visits, follow-ups, handovers."""
+from flask_babel import lazy_gettext as _l
+from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
+                    IntegerField, TextField)
+
+from services.search import phone_tail, pinyin_keys
+
+from .base import BaseModel, Voidable, now
+from .customers import Customer
+from .users import User
+
+CLASSES = {"A": _l("A 贵宾"), "B": _l("B 业务"), "C": _l("C 普通")}
+ID_TYPES = {"id_card": _l("身份证"), "passport": _l("护照"), "hk_macau": _l("港澳通行证"),
+            "taiwan": _l("台胞证"), "other": _l("其他证件")}
+
+
+class Visit(Voidable):
+    """访客登记单: one visitor (or group) who came in, whom they saw, and when they left."""
+
+    serial = CharField(max_length=20, unique=True)
+    customer = ForeignKeyField(Customer, null=True, backref="visits", on_delete="SET NULL")
+    name = CharField(max_length=40)
+    id_type = CharField(max_length=20, default="id_card")
+    id_number = CharField(max_length=30, default="")
+    phone = CharField(max_length=20, default="", index=True)
+    headcount = IntegerField(default=1)
+    visitee = CharField(max_length=80, default="")
+    visitee_customer = ForeignKeyField(Customer, null=True, backref="visitors",
+                                       on_delete="SET NULL")
+    visitee_staff = ForeignKeyField(User, null=True, backref="visitors", on_delete="SET NULL")
+    purpose = CharField(max_length=200, default="")
+    plate = CharField(max_length=20, default="", index=True)
+    arrived_at = DateTimeField(default=now, index=True)
+    left_at = DateTimeField(null=True, index=True)
+    host = ForeignKeyField(User, null=True, backref="hosted_visits", on_delete="SET NULL")
+    reception_class = CharField(max_length=1, default="C", index=True)
+    venue = CharField(max_length=40, default="")
+    night_duty = BooleanField(default=False, index=True)
+    notes = CharField(max_length=500, default="")
+    registered_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    name_initials = CharField(max_length=80, default="", index=True)
+    phone_tail = CharField(max_length=4, default="", index=True)
+
+    def save(self, *args, **kwargs):
+        self.name_initials = pinyin_keys(self.name)[1]
+        self.phone_tail = phone_tail(self.phone)
+        return super().save(*args, **kwargs)
+
+    def label(self):
+        return f"{self.serial} {self.name}"
+
+    @property
+    def inside(self):
+        return self.left_at is None
+
+    @property
+    def class_label(self):
+        return CLASSES.get(self.reception_class, self.reception_class)
+
+    @property
+    def id_type_label(self):
+        return ID_TYPES.get(self.id_type, self.id_type)
+
+
+PRESENT, ABSENT, BUSY = "present", "absent", "busy"
+SLOT_STATUSES = {PRESENT: _l("在岗"), BUSY: _l("忙碌"), ABSENT: _l("缺勤")}
+WALK_IN, RETURNING, REFERRAL, COVERING = "walk_in", "returning", "referral", "covering"
+TURN_KINDS = {WALK_IN: _l("新客轮接"), RETURNING: _l("老客户归属接待"), REFERRAL: _l("转介绍预约"),
+              COVERING: _l("代接（不计轮次）")}
+
+
+class RotationSlot(BaseModel):
+    """One staff member's place in a day's sales-floor rotation (轮流接待) and whether they can take."""
+
+    day = DateField(index=True)
+    user = ForeignKeyField(User, backref="rotation_slots", on_delete="CASCADE")
+    position = IntegerField()
+    status = CharField(max_length=10, default=PRESENT)
+
+    class Meta:
+        indexes = ((("day", "user"), True),)
+
+    @property
+    def status_label(self):
+        return SLOT_STATUSES.get(self.status, self.status)
+
+
+class Referral(BaseModel):
+    """A customer a staff member pre-registered (转介绍/预约): they go to that staff member."""
+
+    staff = ForeignKeyField(User, backref="referrals", on_delete="CASCADE")
+    name = CharField(max_length=40)
+    phone = CharField(max_length=20, default="", index=True)
+    expected_on = DateField(index=True)
+    note = CharField(max_length=200, default="")
+    used_at = DateTimeField(null=True)
+
+    def label(self):
+        return f"{self.name} → {self.staff.display_name}"
+
+
+class RotationTurn(BaseModel):
+    """Who received one arrival, why, and whether it used up their turn."""
+
+    day = DateField(index=True)
+    at = DateTimeField(default=now)
+    user = ForeignKeyField(User, backref="rotation_turns", on_delete="CASCADE")
+    kind = CharField(max_length=20)
+    consumes_turn = BooleanField()
+    customer = ForeignKeyField(Customer, null=True, on_delete="SET NULL")
+    referral = ForeignKeyField(Referral, null=True, on_delete="SET NULL")
+    visitor_name = CharField(max_length=40, default="")
+    assigned_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    @property
+    def kind_label(self):
+        return TURN_KINDS.get(self.kind, self.kind)
+
+
+APPOINTED, DONE, CANCELLED = "appointed", "done", "cancelled"
+VISIT_STATES = {APPOINTED: _l("已预约"), DONE: _l("已拜访"), CANCELLED: _l("已取消")}
+
+
+class CustomerVisit(Voidable):
+    """拜访/探望: an appointment with a customer, then the record of what was said (会谈内容记录)."""
+
+    customer = ForeignKeyField(Customer, backref="customer_visits", on_delete="CASCADE")
+    staff = ForeignKeyField(User, backref="customer_visits", on_delete="CASCADE")
+    planned_at = DateTimeField(index=True)
+    place = CharField(max_length=100, default="")
+    purpose = CharField(max_length=200, default="")
+    state = CharField(max_length=12, default=APPOINTED, index=True)
+    visited_at = DateTimeField(null=True)
+    participants = CharField(max_length=200, default="")
+    opinions = TextField(default="")
+    suggestions = TextField(default="")
+    requests = TextField(default="")
+    explanation = TextField(default="")
+    unresolved = TextField(default="")
+
+    def label(self):
+        return f"{self.customer.name} {self.planned_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def state_label(self):
+        return VISIT_STATES.get(self.state, self.state)
+
+
+METHODS = {"phone": _l("电话"), "sms": _l("短信"), "letter": _l("信函"), "onsite": _l("上门")}
+SOURCES = {"manual": _l("日常回访"), "complaint": _l("投诉结案"), "repair": _l("维修完工"),
+           "visit_request": _l("拜访遗留诉求"), "redistribution": _l("客户移交")}
+
+
+class FollowUp(Voidable):
+    """回访: a planned contact with its method, outcome, satisfaction and the report due next day."""
+
+    customer = ForeignKeyField(Customer, null=True, backref="followups", on_delete="CASCADE")
+    source = CharField(max_length=20, default="manual", index=True)
+    source_id = IntegerField(null=True)
+    subject = CharField(max_length=200)
+    planned_on = DateField(index=True)
+    method = CharField(max_length=10, default="phone")
+    assigned_to = ForeignKeyField(User, null=True, backref="followups", on_delete="SET NULL")
+    done_at = DateTimeField(null=True, index=True)
+    outcome = TextField(default="")
+    satisfaction = IntegerField(null=True)
+    report_due = DateField(null=True, index=True)
+    report = TextField(default="")
+    reported_at = DateTimeField(null=True)
+
+    def label(self):
+        return self.subject
+
+    @property
+    def method_label(self):
+        return METHODS.get(self.method, self.method)
+
+    @property
+    def source_label(self):
+        return SOURCES.get(self.source, self.source)
+
+
+SHIFTS = {"day": _l("白班"), "night": _l("夜班")}
+
+
+class Handover(BaseModel):
+    """交接记录: what the outgoing shift leaves to the incoming one, acknowledged on arrival."""
+
+    shift = CharField(max_length=10, default="day")
+    author = ForeignKeyField(User, backref="handovers_written", on_delete="CASCADE")
+    at = DateTimeField(default=now, index=True)
+    items = TextField(default="")
+    prospects = TextField(default="")
+    acknowledged_by = ForeignKeyField(User, null=True, backref="handovers_acknowledged",
+                                      on_delete="SET NULL")
+    acknowledged_at = DateTimeField(null=True, index=True)
+
+    def label(self):
+        return f"{SHIFTS.get(self.shift, self.shift)} {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def shift_label(self):
+        return SHIFTS.get(self.shift, self.shift)

@@ -1,0 +1,224 @@
+"""Reception routes: the register, sign-out, prints, rotation board, visits, follow-ups, handovers."""
+import datetime
+import io
+
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from models import (AuditEntry, Customer, CustomerVisit, FollowUp, Handover, RotationSlot,
+                    RotationTurn, TimelineEntry, Visit)
+
+NOW = datetime.datetime.now().replace(second=0, microsecond=0)
+
+
+def soup(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def visit_data(users, **overrides):
+    data = {"name": "访客甲", "phone": "13800001111", "id_type": "id_card", "headcount": "2",
+            "purpose": "看房", "arrived_at": NOW.strftime("%Y-%m-%dT%H:%M"),
+            "host": str(users["desk"].id), "reception_class": "B", "visitee": "3栋1201"}
+    data.update(overrides)
+    return data
+
+
+def test_new_visit_form_defaults(login, users):
+    page = soup(login("desk").get("/reception/visits/new"))
+    assert page.find(id="arrived_at")["value"].startswith(NOW.strftime("%Y-%m-%dT"))
+    assert page.find("input", {"name": "reception_class", "value": "C"}).has_attr("checked")
+    assert page.find(id="host").find("option", selected=True)["value"] == str(users["desk"].id)
+    assert page.find(id="phone")["inputmode"] == "tel"
+
+
+def test_register_and_sign_out(login, users, database):
+    desk = login("desk")
+    response = desk.submit("/reception/visits/new", visit_data(users, plate="粤b12345"))
+    assert response.status_code == 302
+    visit = Visit.get()
+    assert visit.serial == f"FK-{NOW:%Y%m}-0001"
+    assert (visit.venue, visit.plate, visit.headcount, visit.host_id) == ("商务室", "粤B12345", 2,
+                                                                          users["desk"].id)
+    listing = desk.get("/reception/").get_data(as_text=True)
+    assert visit.serial in listing and "138****1111" in listing
+    row = desk.submit(f"/reception/visits/{visit.id}/sign-out", {}, page="/reception/",
+                      headers={"HX-Request": "true"})
+    assert row.status_code == 200 and "<html" not in row.get_data(as_text=True)
+    assert Visit.get_by_id(visit.id).left_at is not None
+    inside = soup(desk.get("/reception/?state=inside")).select("tbody tr td a")
+    assert inside == []
+    assert AuditEntry.select().where(AuditEntry.model == "Visit").count() == 2
+
+
+def test_invalid_visit_is_not_saved(login, users, database):
+    desk = login("desk")
+    response = desk.submit("/reception/visits/new", visit_data(
+        users, name="", headcount="0", purpose="", phone="123", plate="XX", arrived_at="昨天"))
+    assert response.status_code == 422
+    page = soup(response)
+    for field, text in (("name", "请输入访客姓名"), ("headcount", "人数应在 1 到 200 之间"),
+                        ("purpose", "请填写来访事由"), ("phone", "电话号码格式不正确"),
+                        ("plate", "车牌格式不正确")):
+        assert text in page.find(id=f"{field}-errors").text, field
+    assert page.find(id="arrived_at-errors") is not None
+    assert Visit.select().count() == 0
+
+
+def test_repeat_visitor_prefilled_and_blacklist_warned(login, users, database):
+    desk = login("desk")
+    desk.submit("/reception/visits/new", visit_data(users, purpose="送快递"))
+    first = Visit.get()
+    Customer.create(name="黑名单甲", phone="13999999999", plate="粤B66666", blacklisted=True,
+                    blacklist_reason="多次滋事")
+    hint = desk.get("/reception/visits/lookup?phone=13800001111").get_data(as_text=True)
+    assert "回头访客" in hint and f"from={first.id}" in hint
+    prefilled = soup(desk.get(f"/reception/visits/new?from={first.id}"))
+    assert prefilled.find(id="name")["value"] == "访客甲"
+    assert prefilled.find(id="purpose")["value"] == "送快递"
+    warned = desk.get("/reception/visits/lookup?plate=粤B66666").get_data(as_text=True)
+    assert "黑名单提醒" in warned and "多次滋事" in warned
+
+
+def test_linked_resident_gets_timeline_entry(login, users, database, make_customer):
+    resident = make_customer(name="张三", room="1201", building="3栋")
+    desk = login("desk")
+    picked = desk.get("/reception/visits/pick?visitee=1201").get_data(as_text=True)
+    assert f"id={resident.id}" in picked
+    desk.submit("/reception/visits/new", visit_data(users, visitee_customer=str(resident.id)))
+    visit = Visit.get()
+    assert visit.visitee_customer_id == resident.id
+    assert TimelineEntry.get(TimelineEntry.customer == resident).ref_id == visit.id
+
+
+def test_night_entries_marked_and_filtered(login, users, database):
+    desk = login("desk")
+    night = NOW.replace(hour=21, minute=30)
+    desk.submit("/reception/visits/new", visit_data(users, name="夜访客",
+                                                    arrived_at=night.strftime("%Y-%m-%dT%H:%M")))
+    desk.submit("/reception/visits/new", visit_data(users, name="日访客",
+                                                    arrived_at=NOW.replace(hour=10).strftime(
+                                                        "%Y-%m-%dT%H:%M")))
+    assert Visit.get(Visit.name == "夜访客").night_duty
+    assert not Visit.get(Visit.name == "日访客").night_duty
+    rows = soup(desk.get(f"/reception/?day={NOW.date()}&night=1")).select("tbody tr")
+    assert len(rows) == 1 and "夜访客" in rows[0].text
+
+
+def test_daily_sheet_pdf(login, users, database):
+    desk = login("desk")
+    desk.submit("/reception/visits/new", visit_data(users, name="欧阳修", plate="粤B12345"))
+    response = desk.get(f"/reception/visits/print?day={NOW.date()}")
+    assert response.headers["Content-Type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+    compact = text.replace(" ", "")
+    for expected in ("访客登记表", "欧阳修", "138****1111", "粤B12345", "看房", "共1条",
+                     f"FK-{NOW:%Y%m}-0001", "值班人员"):
+        assert expected in compact, expected
+
+
+def test_void_visit(login, users, database):
+    desk = login("desk")
+    desk.submit("/reception/visits/new", visit_data(users))
+    visit = Visit.get()
+    desk.submit(f"/reception/visits/{visit.id}/void", {"reason": "重复登记"},
+                page=f"/reception/visits/{visit.id}")
+    assert Visit.get_by_id(visit.id).voided
+    assert visit.serial not in soup(desk.get("/reception/")).find("tbody").text
+
+
+def test_rotation_board(login, users, database, make_customer):
+    manager = login("manager")
+    day = datetime.date.today().isoformat()
+    for role in ("sales", "desk"):
+        manager.submit(f"/reception/rotation/add?day={day}", {"user": str(users[role].id)},
+                       page=f"/reception/rotation?day={day}")
+    assert [s.user.username for s in RotationSlot.select().order_by(RotationSlot.position)] == [
+        "sales", "desk"]
+    desk = login("desk")
+    assert desk.submit(f"/reception/rotation/add?day={day}", {"user": str(users["gm"].id)},
+                       page=f"/reception/rotation?day={day}").status_code == 403
+    desk.submit(f"/reception/rotation/receive?day={day}", {"visitor_name": "新客"},
+                page=f"/reception/rotation?day={day}")
+    owned = make_customer(phone="13812340000", owner=users["desk"])
+    desk.submit(f"/reception/rotation/receive?day={day}", {"phone": owned.phone},
+                page=f"/reception/rotation?day={day}")
+    turns = [(t.user.username, t.kind) for t in RotationTurn.select().order_by(RotationTurn.id)]
+    assert turns == [("sales", "walk_in"), ("desk", "returning")]
+    board = desk.get(f"/reception/rotation?day={day}").get_data(as_text=True)
+    assert "新客轮接" in board and "老客户归属接待" in board
+    desk.submit(f"/reception/rotation/status?day={day}", {"user": str(users["desk"].id),
+                                                          "status": "absent"},
+                page=f"/reception/rotation?day={day}")
+    assert RotationSlot.get(RotationSlot.user == users["desk"]).status == "absent"
+    pdf = manager.get(f"/reception/rotation/print?day={day}")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+
+
+def test_customer_visit_appointment_record_and_escalation(login, users, database,
+                                                          make_customer):
+    customer = make_customer(name="赵六")
+    manager = login("manager")
+    bad = manager.submit(f"/reception/customer-visits/new?customer={customer.id}",
+                         {"customer": str(customer.id), "staff": str(users["manager"].id),
+                          "planned_at": "", "purpose": ""})
+    assert bad.status_code == 422 and CustomerVisit.select().count() == 0
+    manager.submit(f"/reception/customer-visits/new?customer={customer.id}", {
+        "customer": str(customer.id), "staff": str(users["manager"].id),
+        "planned_at": NOW.strftime("%Y-%m-%dT%H:%M"), "place": "业主家中", "purpose": "季度探望"})
+    visit = CustomerVisit.get()
+    missing_manager = manager.submit(f"/reception/customer-visits/{visit.id}/record", {
+        "visited_at": NOW.strftime("%Y-%m-%dT%H:%M"), "opinions": "保安很好",
+        "unresolved": "要求加装充电桩", "escalate_to": ""})
+    assert missing_manager.status_code == 422
+    assert "请选择转交的经理" in missing_manager.get_data(as_text=True)
+    manager.submit(f"/reception/customer-visits/{visit.id}/record", {
+        "visited_at": NOW.strftime("%Y-%m-%dT%H:%M"), "opinions": "保安很好",
+        "unresolved": "要求加装充电桩", "escalate_to": str(users["gm"].id)})
+    followup = FollowUp.get()
+    assert (followup.assigned_to_id, followup.subject) == (users["gm"].id, "要求加装充电桩")
+    pdf = manager.get(f"/reception/customer-visits/{visit.id}/print")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "会谈内容记录表" in text.replace(" ", "") and "保安很好" in text
+
+
+def test_followup_record_and_report(login, users, database, make_customer):
+    customer = make_customer()
+    desk = login("desk")
+    desk.submit(f"/reception/followups/new?customer={customer.id}", {
+        "customer": str(customer.id), "subject": "入住回访",
+        "planned_on": datetime.date.today().isoformat(), "method": "phone",
+        "assigned_to": str(users["desk"].id)})
+    followup = FollowUp.get()
+    assert followup.customer_id == customer.id
+    listing = desk.get("/reception/followups").get_data(as_text=True)
+    assert "入住回访" in listing
+    bad = desk.submit(f"/reception/followups/{followup.id}/record", {"method": "phone",
+                                                                     "outcome": ""})
+    assert bad.status_code == 422 and "请选择满意度" in bad.get_data(as_text=True)
+    desk.submit(f"/reception/followups/{followup.id}/record", {
+        "method": "sms", "outcome": "满意", "satisfaction": "4"})
+    stored = FollowUp.get_by_id(followup.id)
+    assert (stored.satisfaction, stored.method) == (4, "sms")
+    assert stored.report_due == datetime.date.today() + datetime.timedelta(days=1)
+    desk.submit(f"/reception/followups/{followup.id}/report", {"report": "已回访，无遗留问题"},
+                page=f"/reception/followups/{followup.id}")
+    assert FollowUp.get_by_id(followup.id).reported_at is not None
+
+
+def test_handover_acknowledged_by_the_next_shift(login, users, database):
+    desk = login("desk")
+    empty = desk.submit("/reception/handovers/new", {"shift": "night", "items": "",
+                                                      "prospects": ""})
+    assert empty.status_code == 422 and Handover.select().count() == 0
+    desk.submit("/reception/handovers/new", {"shift": "night", "items": "3栋电梯报修待跟进",
+                                              "prospects": "王先生 下午回电"})
+    handover = Handover.get()
+    desk.submit(f"/reception/handovers/{handover.id}/acknowledge", {},
+                page="/reception/handovers")
+    assert Handover.get_by_id(handover.id).acknowledged_at is None  # not by its author
+    sales = login("sales")
+    home = sales.get("/").get_data(as_text=True)
+    assert "3栋电梯报修待跟进" in home  # shown at login
+    sales.submit(f"/reception/handovers/{handover.id}/acknowledge", {},
+                 page="/reception/handovers")
+    assert Handover.get_by_id(handover.id).acknowledged_by_id == users["sales"].id
