@@ -9,6 +9,7 @@ from tests.browser import TABLET, LiveServer, launch_chromium, serious_violation
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
+expect = pytest.importorskip("playwright.sync_api").expect
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def test_customer_journey_on_tablet(live, page, database, make_customer):
     assert page.locator("#rows tbody tr").count() == 2
     page.fill("#filter-q", "zs")  # active search: htmx replaces the rows as you type
     page.wait_for_url("**q=zs**")  # and keeps the search in the address bar (hx-push-url)
-    page.wait_for_function("document.querySelectorAll('#rows tbody tr').length === 1")
+    expect(page.locator("#rows tbody tr")).to_have_count(1)
     assert page.locator("#rows tbody a").inner_text() == "张三"
     page.click("#rows tbody a:has-text('张三')")
     page.wait_for_selector("text=打印档案登记表")
