@@ -1,5 +1,7 @@
 """The database proxy and every model, in the order their tables are created."""
 from .base import BaseModel, Voidable, db, is_postgres, is_sqlite, now, open_database
+from .complaints import (Complaint, ComplaintProgress, ComplaintStep, Notification, PenaltyNotice,
+                         ResponsibilityShare, ReturnLine, ReturnRequest)
 from .customers import Customer, EmergencyContact, TimelineEntry
 from .platform import AccessLog, AuditEntry, SerialCounter, Setting
 from .reception import (CustomerVisit, FollowUp, Handover, Referral, RotationSlot, RotationTurn,
@@ -22,9 +24,18 @@ MODELS = [
     CustomerVisit,
     FollowUp,
     Handover,
+    Complaint,
+    ComplaintStep,
+    ComplaintProgress,
+    ResponsibilityShare,
+    PenaltyNotice,
+    ReturnRequest,
+    ReturnLine,
+    Notification,
 ]
 
 __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
            "MODELS", "User", "Setting", "SerialCounter", "AuditEntry", "AccessLog", "Customer",
            "EmergencyContact", "TimelineEntry", "Visit", "RotationSlot", "Referral", "RotationTurn",
-           "CustomerVisit", "FollowUp", "Handover"]
+           "CustomerVisit", "FollowUp", "Handover", "Complaint", "ComplaintStep", "ComplaintProgress",
+           "ResponsibilityShare", "PenaltyNotice", "ReturnRequest", "ReturnLine", "Notification"]

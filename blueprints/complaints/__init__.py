@@ -1,4 +1,16 @@
-"""投诉: the complaints module (SPEC; its views arrive with its issue)."""
+"""投诉: intake to closure on time, approvals, reminders, returns and monthly statistics."""
 from flask import Blueprint
+from flask_babel import lazy_gettext as _l
+
+from models import Complaint, PenaltyNotice, ReturnRequest
+from services import audit, search, timeline
 
 bp = Blueprint("complaints", __name__)
+
+timeline.register_kind("complaint", _l("投诉"), "complaints.detail")
+timeline.register_kind("return", _l("退换货"), "complaints.return_detail")
+audit.register_voidable("complaint", Complaint, _l("客户投诉"))
+audit.register_voidable("return", ReturnRequest, _l("退换货申请"))
+audit.register_voidable("notice", PenaltyNotice, _l("奖罚通知单"))
+
+from . import service  # noqa: E402,F401

@@ -1,0 +1,233 @@
+"""Complaints (客户投诉), their steps and outcomes, returns (退换货) and in-app notifications."""
+from flask_babel import lazy_gettext as _l
+from peewee import (BooleanField, CharField, DateField, DateTimeField, DecimalField,
+                    ForeignKeyField, IntegerField, TextField)
+
+from services.search import phone_tail, pinyin_keys
+
+from .base import BaseModel, Voidable, now
+from .customers import Customer
+from .users import User
+
+RECORDED, CLASSIFIED, INVESTIGATED, APPROVED, REPLIED, FOLLOWED_UP, CLOSED, INVALID = (
+    "recorded", "classified", "investigated", "approved", "replied", "followed_up", "closed",
+    "invalid")
+STATES = {RECORDED: _l("登记"), CLASSIFIED: _l("判定"), INVESTIGATED: _l("调查"),
+          APPROVED: _l("审批"), REPLIED: _l("答复"), FOLLOWED_UP: _l("回访"), CLOSED: _l("结案"),
+          INVALID: _l("不成立")}
+FINISHED = (CLOSED, INVALID)
+CHANNELS = {"phone": _l("电话"), "visit": _l("来访"), "letter": _l("信函"), "online": _l("网络")}
+REGIONS = {"in_province": _l("省内"), "out_province": _l("省外"), "overseas": _l("国外")}
+SEVERITIES = {"general": _l("一般"), "major": _l("重大")}
+CHECKLIST = (("check_heard", _l("听清楚")), ("check_asked", _l("问清楚")),
+             ("check_followed", _l("跟清楚")), ("check_replied", _l("答清楚")),
+             ("check_recorded", _l("记清楚")), ("check_reported", _l("报告（重大投诉）")))
+
+
+class Complaint(Voidable):
+    """客户投诉处理表: one complaint from intake (受理) to closure (结案)."""
+
+    serial = CharField(max_length=20, unique=True)
+    received_at = DateTimeField(default=now, index=True)
+    channel = CharField(max_length=10, default="phone")
+    complainant = CharField(max_length=40)
+    phone = CharField(max_length=20, default="", index=True)
+    phone_tail = CharField(max_length=4, default="", index=True)
+    name_initials = CharField(max_length=80, default="", index=True)
+    customer = ForeignKeyField(Customer, null=True, backref="complaints", on_delete="SET NULL")
+    content = TextField()
+    category = CharField(max_length=40, index=True)
+    demand = TextField(default="")
+    order_no = CharField(max_length=40, default="")
+    item = CharField(max_length=80, default="")
+    quantity = IntegerField(null=True)
+    ship_date = DateField(null=True)
+    defective_qty = IntegerField(null=True)
+    region = CharField(max_length=20, default="in_province")
+    severity = CharField(max_length=10, default="general", index=True)
+    check_heard = BooleanField(default=False)
+    check_asked = BooleanField(default=False)
+    check_followed = BooleanField(default=False)
+    check_replied = BooleanField(default=False)
+    check_recorded = BooleanField(default=False)
+    check_reported = BooleanField(default=False)
+    received_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    owner = ForeignKeyField(User, null=True, backref="owned_complaints", on_delete="SET NULL")
+    state = CharField(max_length=12, default=RECORDED, index=True)
+    parent = ForeignKeyField("self", null=True, backref="recomplaints", on_delete="SET NULL")
+    # Deadlines fixed when the clock starts, so lists can filter on them.
+    closure_due = DateTimeField(index=True)
+    onsite_due = DateTimeField(null=True)
+    report_due = DateTimeField()
+    proposal_due = DateTimeField(null=True)
+    # 判定
+    valid = BooleanField(null=True)
+    nature = CharField(max_length=100, default="")
+    responsible_dept = CharField(max_length=40, default="", index=True)
+    responsible_person = CharField(max_length=40, default="")
+    classified_at = DateTimeField(null=True)
+    onsite_at = DateTimeField(null=True)
+    # 调查
+    cause = TextField(default="")
+    responsible_party = CharField(max_length=100, default="")
+    solution = TextField(default="")
+    investigated_at = DateTimeField(null=True)
+    # 审批
+    approved_at = DateTimeField(null=True)
+    approved_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    approval_comment = TextField(default="")
+    # 答复, 回访, 结案
+    replied_at = DateTimeField(null=True)
+    reply_method = CharField(max_length=10, default="")
+    reply_note = TextField(default="")
+    followed_up_at = DateTimeField(null=True)
+    satisfaction = IntegerField(null=True)
+    closed_at = DateTimeField(null=True, index=True)
+    summary = TextField(default="")
+    corrective_action = TextField(default="")
+    invalid_reason = TextField(default="")
+    # Major complaints: the emergency meeting and the agreed solution.
+    meeting_at = DateTimeField(null=True)
+    meeting_notes = TextField(default="")
+    agreed_solution = TextField(default="")
+    # Outcomes
+    allowance = DecimalField(max_digits=12, decimal_places=2, null=True)
+    return_qty = IntegerField(null=True)
+    rework_qty = IntegerField(null=True)
+
+    def save(self, *args, **kwargs):
+        self.phone_tail = phone_tail(self.phone)
+        self.name_initials = pinyin_keys(self.complainant)[1]
+        return super().save(*args, **kwargs)
+
+    def label(self):
+        return f"{self.serial} {self.complainant}"
+
+    @property
+    def state_label(self):
+        return STATES.get(self.state, self.state)
+
+    @property
+    def finished(self):
+        return self.state in FINISHED
+
+    @property
+    def channel_label(self):
+        return CHANNELS.get(self.channel, self.channel)
+
+    @property
+    def region_label(self):
+        return REGIONS.get(self.region, self.region)
+
+    @property
+    def severity_label(self):
+        return SEVERITIES.get(self.severity, self.severity)
+
+
+class ComplaintStep(BaseModel):
+    """Who did which step when, with what they recorded."""
+
+    complaint = ForeignKeyField(Complaint, backref="steps", on_delete="CASCADE")
+    at = DateTimeField(default=now)
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    action = CharField(max_length=20)
+    from_state = CharField(max_length=12)
+    to_state = CharField(max_length=12)
+    note = TextField(default="")
+
+
+class ComplaintProgress(BaseModel):
+    """A progress report to the customer (at least twice in every 7 days)."""
+
+    complaint = ForeignKeyField(Complaint, backref="progress", on_delete="CASCADE")
+    at = DateTimeField(default=now, index=True)
+    method = CharField(max_length=10, default="phone")
+    note = CharField(max_length=500, default="")
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+
+class ResponsibilityShare(BaseModel):
+    """One department's share of responsibility; a complaint's shares add up to 100 %."""
+
+    complaint = ForeignKeyField(Complaint, backref="shares", on_delete="CASCADE")
+    department = CharField(max_length=40)
+    percent = IntegerField()
+
+
+PENALTY, REWARD = "penalty", "reward"
+NOTICE_KINDS = {PENALTY: _l("罚"), REWARD: _l("奖")}
+
+
+class PenaltyNotice(Voidable):
+    """奖罚通知单: a penalty or reward arising from a complaint, approved by the GM."""
+
+    complaint = ForeignKeyField(Complaint, backref="notices", on_delete="CASCADE")
+    kind = CharField(max_length=10, default=PENALTY)
+    target = CharField(max_length=60)
+    amount = DecimalField(max_digits=12, decimal_places=2, default=0)
+    reason = TextField()
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    approved_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    approved_at = DateTimeField(null=True)
+
+    def label(self):
+        return f"{self.complaint.serial} {NOTICE_KINDS.get(self.kind)} {self.target}"
+
+    @property
+    def kind_label(self):
+        return NOTICE_KINDS.get(self.kind, self.kind)
+
+
+R_REQUESTED, R_APPROVED, R_REFUSED, R_RECEIVED, R_INSPECTED, R_SETTLED = (
+    "requested", "approved", "refused", "received", "inspected", "settled")
+RETURN_STATES = {R_REQUESTED: _l("已申请"), R_APPROVED: _l("已批准"), R_REFUSED: _l("已拒绝"),
+                 R_RECEIVED: _l("已到货"), R_INSPECTED: _l("已检验"), R_SETTLED: _l("已结算")}
+
+
+class ReturnRequest(Voidable):
+    """退换货申请: goods coming back, inspected within 3 days of arrival, settled within 5."""
+
+    serial = CharField(max_length=20, unique=True)
+    complaint = ForeignKeyField(Complaint, null=True, backref="returns", on_delete="SET NULL")
+    customer = ForeignKeyField(Customer, null=True, backref="returns", on_delete="SET NULL")
+    customer_name = CharField(max_length=80)
+    purchase_date = DateField()
+    requested_at = DateTimeField(default=now, index=True)
+    reason = TextField()
+    quality = BooleanField(default=False)
+    state = CharField(max_length=12, default=R_REQUESTED, index=True)
+    approved_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    approved_at = DateTimeField(null=True)
+    refused_reason = TextField(default="")
+    arrived_at = DateTimeField(null=True)
+    inspected_at = DateTimeField(null=True)
+    inspection_note = TextField(default="")
+    settled_at = DateTimeField(null=True)
+    settlement_note = TextField(default="")
+
+    def label(self):
+        return f"{self.serial} {self.customer_name}"
+
+    @property
+    def state_label(self):
+        return RETURN_STATES.get(self.state, self.state)
+
+
+class ReturnLine(BaseModel):
+    """One item on a return request."""
+
+    request = ForeignKeyField(ReturnRequest, backref="lines", on_delete="CASCADE")
+    item = CharField(max_length=80)
+    quantity = IntegerField()
+    unit_price = DecimalField(max_digits=12, decimal_places=2, null=True)
+
+
+class Notification(BaseModel):
+    """An in-app notice for one user (a major complaint, an approval waiting…)."""
+
+    user = ForeignKeyField(User, backref="notifications", on_delete="CASCADE")
+    at = DateTimeField(default=now)
+    message = CharField(max_length=300)
+    endpoint = CharField(max_length=60, default="")
+    ref_id = IntegerField(null=True)
+    read_at = DateTimeField(null=True, index=True)

@@ -1,0 +1,293 @@
+"""Complaint rules: the state machine, every clock, outcomes, returns and monthly statistics."""
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from blueprints.complaints import service
+from blueprints.complaints.service import WorkflowError
+from models import Complaint, ComplaintStep, FollowUp, Notification, ReturnLine, ReturnRequest
+
+D = datetime.datetime
+STEPS = [("classify", "manager", {"nature": "服务态度", "responsible_dept": "客服部"}),
+         ("investigate", "desk", {"cause": "未及时回电", "responsible_party": "前台",
+                                  "solution": "致歉并回电"}),
+         ("approve", "gm", {"approval_comment": "同意"}),
+         ("reply", "desk", {"reply_method": "phone", "reply_note": "已电话致歉"}),
+         ("follow_up", "desk", {"satisfaction": 4}),
+         ("close", "manager", {"summary": "已处理", "corrective_action": "培训前台回电时限"})]
+
+
+def make(users, received_at=D(2026, 11, 2, 10, 0), region="in_province", severity="general",
+         **fields):
+    values = dict(received_at=received_at, complainant="张三", phone="13800000000",
+                  content="物业电话无人接听", category="服务质量", region=region, severity=severity)
+    values.update(fields)
+    complaint = Complaint(**values)
+    return service.intake(complaint, users["desk"])
+
+
+def test_intake_numbers_owner_and_deadlines(users, database):
+    complaint = make(users)
+    assert complaint.serial == "KS-202611-0001"
+    assert complaint.owner_id == users["desk"].id and complaint.state == "recorded"
+    assert complaint.closure_due == D(2026, 11, 17, 10, 0)
+    assert complaint.onsite_due == D(2026, 11, 3, 10, 0)
+    assert complaint.report_due == D(2026, 11, 5, 10, 0)
+    december = make(users, received_at=D(2026, 12, 1, 8, 0))
+    assert december.serial == "KS-202612-0001"
+
+
+def test_overseas_and_out_of_province_deadlines(users, database):
+    overseas = make(users, region="overseas")
+    assert overseas.closure_due == D(2026, 11, 22, 10, 0) and overseas.onsite_due is None
+    out = make(users, region="out_province")
+    assert out.closure_due == D(2026, 11, 17, 10, 0)
+    assert out.onsite_due == D(2026, 11, 4, 10, 0)
+
+
+def test_full_workflow_with_the_right_roles(users, database):
+    complaint = make(users)
+    at = D(2026, 11, 2, 11, 0)
+    for action, role, data in STEPS:
+        at += datetime.timedelta(hours=1)
+        service.apply(complaint, action, users[role], at=at, **data)
+    stored = Complaint.get_by_id(complaint.id)
+    assert stored.state == "closed" and stored.satisfaction == 4
+    assert stored.approved_by_id == users["gm"].id
+    actions = [s.action for s in ComplaintStep.select().order_by(ComplaintStep.id)]
+    assert actions == ["intake"] + [a for a, _, _ in STEPS]
+    followup = FollowUp.get(FollowUp.source == "complaint")  # 100 % 回访 after closure
+    assert followup.source_id == complaint.id and followup.assigned_to_id == users["desk"].id
+    assert followup.planned_on == datetime.date(2026, 11, 3)
+
+
+@pytest.mark.parametrize("steps_done, action, role, message", [
+    (0, "close", "manager", "不能执行“结案”"),           # close before approval
+    (2, "approve", "manager", "您的角色不能执行“总经理审批”"),  # approve without the GM role
+    (2, "approve", "desk", "您的角色不能执行"),
+    (0, "investigate", "desk", "不能执行“调查”"),       # investigate before classification
+    (1, "classify", "manager", "不能执行“判定”"),        # classify twice
+    (0, "classify", "desk", "您的角色不能执行“判定”"),
+    (3, "follow_up", "desk", "不能执行“回访”"),           # follow-up before the reply
+    (5, "close", "desk", "您的角色不能执行“结案”"),
+    (4, "invalidate", "manager", "不能执行“判定不成立”"),  # too late to invalidate
+])
+def test_illegal_steps_are_refused(users, database, steps_done, action, role, message):
+    complaint = make(users)
+    for name, who, data in STEPS[:steps_done]:
+        service.apply(complaint, name, users[who], **data)
+    state = complaint.state
+    with pytest.raises(WorkflowError) as refused:
+        service.apply(complaint, action, users[role], **dict(STEPS[-1][2], **STEPS[0][2],
+                                                             satisfaction=3,
+                                                             invalid_reason="x"))
+    assert message in str(refused.value)
+    assert Complaint.get_by_id(complaint.id).state == state
+
+
+def test_missing_fields_are_named(users, database):
+    complaint = make(users)
+    with pytest.raises(WorkflowError) as refused:
+        service.apply(complaint, "classify", users["manager"], nature="")
+    assert "性质" in str(refused.value) and "责任部门" in str(refused.value)
+
+
+def test_invalid_complaint_closes_with_reason(users, database):
+    complaint = make(users)
+    service.apply(complaint, "invalidate", users["manager"], invalid_reason="非本公司产品")
+    stored = Complaint.get_by_id(complaint.id)
+    assert stored.state == "invalid" and stored.valid is False and stored.closed_at
+    assert service.allowed_actions(stored, users["gm"]) == []
+
+
+def test_send_back_reopens_investigation(users, database):
+    complaint = make(users)
+    for name, who, data in STEPS[:2]:
+        service.apply(complaint, name, users[who], **data)
+    service.apply(complaint, "send_back", users["gm"], approval_comment="原因不清")
+    assert complaint.state == "classified" and complaint.investigated_at is None
+
+
+def test_major_complaint_notifies_department_manager_and_gm(users, database):
+    users["manager"].department = "客服部"
+    users["manager"].save()
+    make(users, severity="major", responsible_dept="客服部")
+    notified = {n.user_id for n in Notification.select()}
+    assert notified == {users["manager"].id, users["gm"].id}
+
+
+def test_hand_over_changes_owner(users, database):
+    complaint = make(users)
+    service.hand_over(complaint, users["sales"], users["desk"], "销售跟进")
+    assert Complaint.get_by_id(complaint.id).owner_id == users["sales"].id
+    assert Notification.get().user_id == users["sales"].id
+
+
+# ---- clocks --------------------------------------------------------------------------------
+
+def clock(complaint, key, at):
+    return next(c for c in service.clocks(complaint, at) if c.key == key)
+
+
+def test_clocks_before_national_day(users, database):
+    complaint = make(users, received_at=D(2026, 9, 29, 9, 0))
+    assert clock(complaint, "closure", D(2026, 10, 13, 8, 0)).status == "ok"
+    assert clock(complaint, "closure", D(2026, 10, 14, 9, 0)).status == "soon"
+    assert clock(complaint, "closure", D(2026, 10, 14, 9, 1)).status == "overdue"
+    assert clock(complaint, "onsite", D(2026, 9, 30, 8, 0)).status == "soon"
+    late = clock(complaint, "onsite", D(2026, 9, 30, 10, 0))
+    assert late.status == "overdue" and late.delta == datetime.timedelta(hours=1)
+    service.apply(complaint, "classify", users["manager"], at=D(2026, 9, 30, 15, 0),
+                  nature="质量", responsible_dept="工程部")
+    # 1 working day after 30 September is 8 October: the holiday does not count.
+    assert complaint.proposal_due == D(2026, 10, 8, 15, 0)
+    assert clock(complaint, "proposal", D(2026, 10, 7, 23, 0)).status == "soon"
+
+
+def test_proposal_deadline_lands_on_a_tiaoxiu_saturday(users, database):
+    complaint = make(users, received_at=D(2026, 10, 9, 9, 0))
+    service.apply(complaint, "classify", users["manager"], at=D(2026, 10, 9, 16, 0),
+                  nature="质量", responsible_dept="工程部")
+    assert complaint.proposal_due == D(2026, 10, 10, 16, 0)  # Saturday, a make-up workday
+
+
+def test_met_clocks(users, database):
+    complaint = make(users)
+    service.record_onsite(complaint, users["desk"], at=D(2026, 11, 3, 11, 0))
+    assert clock(complaint, "onsite", D(2026, 11, 4)).status == "met_late"
+    service.apply(complaint, "classify", users["manager"], at=D(2026, 11, 2, 12, 0),
+                  nature="n", responsible_dept="客服部")
+    service.apply(complaint, "investigate", users["desk"], at=D(2026, 11, 3, 9, 0),
+                  cause="c", responsible_party="p", solution="s")
+    assert clock(complaint, "proposal", D(2026, 11, 10)).status == "met"
+    assert clock(complaint, "report", D(2026, 11, 10)).status == "met"
+
+
+def test_progress_twice_in_every_seven_days(users, database):
+    complaint = make(users, received_at=D(2026, 11, 2, 10, 0))
+    assert clock(complaint, "progress", D(2026, 11, 5)).status == "ok"
+    assert clock(complaint, "progress", D(2026, 11, 9, 9, 0)).status == "soon"
+    assert clock(complaint, "progress", D(2026, 11, 9, 11, 0)).status == "overdue"
+    service.record_progress(complaint, users["desk"], "phone", "正在调查", at=D(2026, 11, 3))
+    service.record_progress(complaint, users["desk"], "phone", "方案待批", at=D(2026, 11, 6))
+    assert clock(complaint, "progress", D(2026, 11, 9, 11, 0)).status == "ok"
+    second_week = clock(complaint, "progress", D(2026, 11, 16, 11, 0))
+    assert second_week.status == "overdue" and second_week.due == D(2026, 11, 16, 10, 0)
+
+
+def test_overdue_and_due_soon_lists(users, database):
+    late = make(users, received_at=D(2026, 11, 1, 8, 0))
+    soon = make(users, received_at=D(2026, 11, 2, 8, 0), region="overseas")
+    for complaint in (late, soon):
+        service.record_onsite(complaint, users["desk"], at=complaint.received_at)
+        service.apply(complaint, "classify", users["manager"], at=complaint.received_at,
+                      nature="n", responsible_dept="d")
+        service.apply(complaint, "investigate", users["desk"], at=complaint.received_at,
+                      cause="c", responsible_party="p", solution="s")
+    # No progress reports: the first week runs out at 8:00 on the 8th and the 9th.
+    at = D(2026, 11, 8, 9, 0)
+    assert [c.id for c in service.overdue_list(at)] == [late.id]
+    assert [c.id for c in service.due_soon_list(at)] == [soon.id]
+    for when in (D(2026, 11, 8, 9, 30), D(2026, 11, 8, 9, 40)):
+        service.record_progress(soon, users["desk"], "phone", "进展", at=when)
+    assert service.due_soon_list(D(2026, 11, 8, 10, 0)) == []
+
+
+# ---- outcomes and returns ------------------------------------------------------------------
+
+def test_responsibility_split_must_total_100(users, database):
+    complaint = make(users)
+    with pytest.raises(WorkflowError, match="合计必须为 100%，现为 90%"):
+        service.set_shares(complaint, [("制造部门", "60"), ("业务部门", "30")], users["manager"])
+    with pytest.raises(WorkflowError, match="同一部门"):
+        service.set_shares(complaint, [("制造部门", "50"), ("制造部门", "50")], users["manager"])
+    with pytest.raises(WorkflowError):
+        service.set_shares(complaint, [("制造部门", "120"), ("业务部门", "-20")], users["manager"])
+    assert service.set_shares(complaint, [("制造部门", "70"), ("业务部门", "30"), ("", "")],
+                              users["manager"]) == [("制造部门", 70), ("业务部门", 30)]
+    assert sum(s.percent for s in complaint.shares) == 100
+
+
+def test_penalty_notice_needs_the_gm(users, database):
+    complaint = make(users)
+    notice = service.propose_notice(complaint, users["manager"], "penalty", "制造部门",
+                                    Decimal("200.00"), "批量质量问题")
+    with pytest.raises(WorkflowError):
+        service.approve_notice(notice, users["manager"])
+    service.approve_notice(notice, users["gm"])
+    assert notice.approved_by_id == users["gm"].id
+
+
+def test_recomplaint_links_original(users, database):
+    original = make(users)
+    fresh = service.recomplain(original, users["desk"], "客户不接受赔偿金额")
+    assert fresh.parent_id == original.id and fresh.serial == "KS-202611-0002"
+    assert fresh.state == "recorded"
+
+
+def test_return_across_calendar_year_is_refused(users, database):
+    request = ReturnRequest(customer_name="张三", purchase_date=datetime.date(2025, 12, 28),
+                            requested_at=D(2026, 1, 3, 10, 0), reason="不想要了")
+    with pytest.raises(WorkflowError, match="2025"):
+        service.create_return(request, [ReturnLine(item="电水壶", quantity=1)], users["desk"])
+    assert ReturnRequest.select().count() == 0
+    same_year = ReturnRequest(customer_name="张三", purchase_date=datetime.date(2026, 1, 2),
+                              requested_at=D(2026, 1, 3, 10, 0), reason="漏水", quality=True)
+    service.create_return(same_year, [ReturnLine(item="电水壶", quantity=1)], users["desk"])
+    assert same_year.serial == "TH-202601-0001"
+    assert service.freight_payer(True) == "company" and service.freight_payer(False) == "customer"
+
+
+def test_return_steps_and_clocks(users, database):
+    request = ReturnRequest(customer_name="张三", purchase_date=datetime.date(2026, 11, 1),
+                            requested_at=D(2026, 11, 2), reason="漏水", quality=True)
+    service.create_return(request, [ReturnLine(item="电水壶", quantity=2)], users["desk"])
+    with pytest.raises(WorkflowError):
+        service.return_step(request, "receive", users["desk"])
+    with pytest.raises(WorkflowError):
+        service.return_step(request, "approve", users["engineer"])
+    service.return_step(request, "approve", users["desk"])
+    service.return_step(request, "receive", users["desk"], at=D(2026, 11, 3, 9, 0))
+    inspect, settle = service.return_clocks(request, at=D(2026, 11, 6, 10, 0))
+    assert (inspect.due, inspect.status) == (D(2026, 11, 6, 9, 0), "overdue")
+    assert (settle.due, settle.status) == (D(2026, 11, 8, 9, 0), "ok")
+    service.return_step(request, "inspect", users["desk"], note="确认漏水", at=D(2026, 11, 5))
+    service.return_step(request, "settle", users["desk"], note="已换新", at=D(2026, 11, 7))
+    inspect, settle = service.return_clocks(request, at=D(2026, 11, 9))
+    assert (inspect.status, settle.status) == ("met", "met")
+
+
+# ---- monthly statistics --------------------------------------------------------------------
+
+def test_monthly_statistics_computed_by_hand(users, database):
+    # October 2026: three complaints received, two closed in October (one late), one invalid.
+    a = make(users, received_at=D(2026, 10, 8, 9, 0), category="服务质量",
+             responsible_dept="客服部")
+    b = make(users, received_at=D(2026, 10, 12, 9, 0), category="产品质量", severity="major",
+             responsible_dept="制造部门")
+    c = make(users, received_at=D(2026, 10, 20, 9, 0), category="服务质量")
+    make(users, received_at=D(2026, 9, 1, 9, 0), category="服务质量")  # open, overdue by October
+    service.apply(c, "invalidate", users["manager"], invalid_reason="误会",
+                  at=D(2026, 10, 21, 9, 0))
+    for complaint, close_at, score in ((a, D(2026, 10, 18, 9, 0), 5),
+                                       (b, D(2026, 10, 30, 9, 0), 3)):
+        at = complaint.received_at
+        for action, role, data in STEPS:
+            at += datetime.timedelta(hours=1)
+            if action == "follow_up":
+                data = {"satisfaction": score}
+            if action == "classify":
+                data = {"nature": "n", "responsible_dept": complaint.responsible_dept}
+            service.apply(complaint, action, users[role],
+                          at=close_at if action == "close" else at, **data)
+    stats = service.monthly_stats(2026, 10)
+    assert stats.received == 3
+    assert dict(stats.by_category) == {"服务质量": 2, "产品质量": 1}
+    assert dict(stats.by_severity) == {"general": 2, "major": 1}
+    assert dict(stats.by_department) == {"客服部": 1, "制造部门": 1, "—": 1}
+    assert stats.closed == 2 and stats.closed_on_time == 1 and stats.on_time_rate == 50.0
+    assert stats.mean_days == 14.0   # (10 days + 18 days) / 2
+    assert stats.overdue == 1         # the September complaint still open at month end
+    assert stats.satisfaction == 4.0 and stats.satisfaction_count == 2
+    assert stats.invalid == 1
