@@ -71,6 +71,16 @@ def can(endpoint):
     return current_user.is_authenticated and permissions.allowed(current_user.role, endpoint)
 
 
+def unread_notifications():
+    """The badge number in the header."""
+    if not current_user.is_authenticated:
+        return 0
+    if "unread" not in g:
+        from services.notifications import unread_count
+        g.unread = unread_count(current_user.id)
+    return g.unread
+
+
 def may_reveal():
     return current_user.is_authenticated and current_user.role in permissions.REVEAL_ROLES
 
@@ -131,6 +141,7 @@ def _reject_key(mapping, key):
 def register(app):
     """Template globals, filters and error pages."""
     app.jinja_env.globals.update(can=can, nav_items=nav_items, csrf_field=csrf_field,
+                                 unread_notifications=unread_notifications,
                                  may_reveal=may_reveal, site_settings=site_settings,
                                  timeline_url=timeline_url, timeline_label=timeline_label,
                                  get_locale=get_locale, now=datetime.datetime.now)

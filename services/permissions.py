@@ -87,6 +87,35 @@ RULES.update({
     "reception.handover_ack": OFFICE,
 })
 
+STAFF = frozenset({DESK, SALES, ENGINEER, MANAGER, GM})
+RULES.update({
+    # complaints: anyone who answers the phone may take one; the rules decide each step
+    "complaints.index": STAFF,
+    "complaints.new": STAFF,
+    "complaints.detail": STAFF,
+    "complaints.step": STAFF,
+    "complaints.hand_over": STAFF,
+    "complaints.progress": STAFF,
+    "complaints.onsite": STAFF,
+    "complaints.meeting": MANAGERS,
+    "complaints.outcome": MANAGERS,
+    "complaints.shares": MANAGERS,
+    "complaints.notice_new": MANAGERS,
+    "complaints.notice_approve": {GM},
+    "complaints.recomplaint": STAFF,
+    "complaints.void": MANAGERS,
+    "complaints.print_form": STAFF,
+    "complaints.reminder": STAFF,
+    "complaints.stats": MANAGERS,
+    "complaints.stats_print": MANAGERS,
+    "complaints.returns": OFFICE,
+    "complaints.return_new": OFFICE,
+    "complaints.return_detail": OFFICE,
+    "complaints.return_step": OFFICE,
+    "complaints.return_print": OFFICE,
+    "core.notifications": EVERYONE,
+})
+
 # Roles allowed to see full (unmasked) numbers after giving a reason.
 REVEAL_ROLES = frozenset({DESK, SALES, MANAGER, GM})
 

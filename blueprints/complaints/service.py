@@ -10,12 +10,13 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 
 from models import (Complaint, ComplaintProgress, ComplaintStep, PenaltyNotice,
-                    ResponsibilityShare, ReturnRequest, User, db, now)
+                    ResponsibilityShare, User, db, now)
 from models.complaints import (APPROVED, CLASSIFIED, CLOSED, FINISHED, FOLLOWED_UP, INVALID,
                                INVESTIGATED, RECORDED, REPLIED, R_APPROVED, R_INSPECTED,
                                R_RECEIVED, R_REFUSED, R_REQUESTED, R_SETTLED)
-from models.users import ADMIN, DESK, ENGINEER, GM, MANAGER, SALES
+from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
+from services.search import Hit, prefix
 
 CLOSE_DAYS = {"overseas": 20}
 CLOSE_DAYS_DEFAULT = 15
@@ -27,7 +28,11 @@ DUE_SOON = datetime.timedelta(hours=24)
 
 
 class WorkflowError(Exception):
-    """A step that the rules do not allow; the message says why, for the user."""
+    """A step that the rules do not allow; the message says why, `field` which input it concerns."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
 
 
 # ---- deadlines and clocks -----------------------------------------------------------------------
@@ -189,7 +194,10 @@ ACTIONS = {
 }
 ACTION_LABELS = {"classify": _l("判定"), "invalidate": _l("判定不成立"), "investigate": _l("调查"),
                  "approve": _l("总经理审批"), "send_back": _l("退回重新调查"),
-                 "reply": _l("答复客户"), "follow_up": _l("回访"), "close": _l("结案")}
+                 "reply": _l("答复客户"), "follow_up": _l("回访"), "close": _l("结案"),
+                 # steps that record something without changing the state
+                 "intake": _l("受理"), "hand_over": _l("移交负责人"), "onsite": _l("现场处理"),
+                 "progress": _l("告知进度"), "meeting": _l("紧急会议"), "shares": _l("责任比例")}
 FIELD_LABELS = {"nature": _l("性质"), "responsible_dept": _l("责任部门"),
                 "invalid_reason": _l("不成立原因"), "cause": _l("原因"),
                 "responsible_party": _l("责任方"), "solution": _l("处理方案"),
@@ -397,14 +405,15 @@ def freight_payer(quality):
 def check_return_year(purchase_date, requested_at):
     """Returns across a calendar year are refused (公司不接受跨年度退换货)."""
     if purchase_date.year != requested_at.year:
-        raise WorkflowError(_l("购买于 %(year)s 年，不接受跨年度退换货", year=purchase_date.year))
+        raise WorkflowError(_l("购买于 %(year)s 年，不接受跨年度退换货", year=purchase_date.year),
+                            field="purchase_date")
 
 
 def create_return(request, lines, user):
     """Record a return request with its lines; refused across a calendar year."""
     check_return_year(request.purchase_date, request.requested_at)
     if not lines:
-        raise WorkflowError(_l("请至少填写一行退换货明细"))
+        raise WorkflowError(_l("请至少填写一行退换货明细"), field="lines")
     with db.atomic():
         request.serial = serials.next_serial("TH", request.requested_at)
         audit.save(request, user)
@@ -503,6 +512,26 @@ def monthly_stats(year, month):
         sum(1 for c in received if c.state == INVALID))
 
 
+def search_complaints(query, limit):
+    """Complaints by serial, complainant name or initials, or phone tail (newest first)."""
+    base = Complaint.select().where(Complaint.voided == False)  # noqa: E712
+    if query.upper.startswith("KS-"):
+        condition = prefix(Complaint.serial, query.upper)
+    elif query.digits and len(query.digits) == 4:
+        condition = Complaint.phone_tail == query.digits
+    elif query.digits and len(query.digits) > 4:
+        condition = prefix(Complaint.phone, query.digits)
+    elif query.latin:
+        condition = prefix(Complaint.name_initials, query.latin)
+    elif query.has_cjk:
+        condition = prefix(Complaint.complainant, query.raw)
+    else:
+        return []
+    return [Hit("complaint", f"{c.serial} {c.complainant}", f"{c.category} · {c.state_label}",
+                "complaints.detail", c.id)
+            for c in base.where(condition).order_by(Complaint.id.desc()).limit(limit)]
+
+
 __all__ = ["WorkflowError", "ACTIONS", "apply", "clocks", "intake", "overdue_list",
            "due_soon_list", "monthly_stats", "set_shares", "create_return", "return_step",
-           "recomplain", "hand_over", "ReturnRequest", "ADMIN"]
+           "recomplain", "hand_over", "search_complaints"]

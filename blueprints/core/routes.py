@@ -8,9 +8,10 @@ from flask_login import current_user
 from peewee import JOIN
 
 from blueprints.helpers import pdf_response, render
-from models import AccessLog, AuditEntry, Customer, User
+from models import AccessLog, AuditEntry, Customer, Notification, User
 from models.users import ROLES
 from services import audit, search as search_service
+from services import notifications as notifications_service
 from services.permissions import allowed
 
 from . import bp
@@ -146,6 +147,15 @@ def access_log_print():
     return pdf_response("print/access_log.html", "查阅登记.pdf", title=_("查阅登记"),
                         rows=rows, labels=ACCESS_LABELS, form=form,
                         qr_url=url_for("core.access_log", _external=True, **request.args))
+
+
+@bp.route("/notifications")
+def notifications():
+    """My notifications, newest first; opening the list marks them read."""
+    rows = list(Notification.select().where(Notification.user == current_user.id)
+                .order_by(Notification.id.desc()).limit(100))
+    notifications_service.mark_read(current_user.id)
+    return render("core/notifications.html", rows=rows)
 
 
 @bp.route("/records/voided")

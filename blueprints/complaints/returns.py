@@ -1,0 +1,97 @@
+"""Returns (退换货申请, TH-): request with item lines, approval, arrival, inspection, settlement."""
+import datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.helpers import external_url, pdf_response, render, show_form
+from models import Complaint, ReturnLine, ReturnRequest
+
+from . import bp, service
+from .forms import ReturnForm, ReturnStepForm
+from .service import WorkflowError
+
+
+def _return_or_404(id):
+    request_ = ReturnRequest.get_or_none(ReturnRequest.id == id)
+    if request_ is None:
+        abort(404)
+    return request_
+
+
+@bp.route("/returns")
+def returns():
+    """Return requests, newest first."""
+    rows = list(ReturnRequest.select().where(ReturnRequest.voided == False)  # noqa: E712
+                .order_by(ReturnRequest.id.desc()).limit(200))
+    return render("complaints/returns.html", rows=rows)
+
+
+@bp.route("/returns/new", methods=["GET", "POST"])
+def return_new():
+    """Request a return or exchange; a purchase from an earlier calendar year is refused."""
+    form = ReturnForm()
+    complaint = None
+    if (request.values.get("complaint") or "").isdigit():
+        complaint = Complaint.get_or_none(Complaint.id == int(request.values["complaint"]))
+    if request.method == "GET" and complaint:
+        form.customer_name.data = complaint.complainant
+        form.complaint.data = str(complaint.id)
+        form.reason.data = complaint.content
+        form.quality.data = complaint.category == "产品质量"
+    if form.validate_on_submit():
+        lines = [ReturnLine(item=line.item.data.strip(), quantity=line.quantity.data,
+                            unit_price=line.unit_price.data)
+                 for line in form.lines if (line.item.data or "").strip() and line.quantity.data]
+        return_request = ReturnRequest(
+            customer_name=form.customer_name.data.strip(), purchase_date=form.purchase_date.data,
+            requested_at=datetime.datetime.now().replace(microsecond=0),
+            reason=form.reason.data.strip(), quality=form.quality.data, complaint=complaint,
+            customer=complaint.customer if complaint else None)
+        try:
+            service.create_return(return_request, lines, current_user)
+        except WorkflowError as refused:
+            field = getattr(form, refused.field or "reason")
+            field.errors = list(field.errors) + [str(refused)]
+            return show_form("complaints/return_form.html", form, complaint=complaint)
+        flash(_("已登记退换货申请 %(serial)s", serial=return_request.serial), "success")
+        return redirect(url_for("complaints.return_detail", id=return_request.id))
+    return show_form("complaints/return_form.html", form, complaint=complaint)
+
+
+@bp.route("/returns/<int:id>")
+def return_detail(id):
+    """One return request with its lines and clocks."""
+    return_request = _return_or_404(id)
+    return render("complaints/return_detail.html", request_=return_request,
+                  clocks=service.return_clocks(return_request), form=ReturnStepForm(),
+                  freight=service.freight_payer(return_request.quality))
+
+
+@bp.route("/returns/<int:id>/<step>", methods=["POST"])
+def return_step(id, step):
+    """Approve, refuse, receive, inspect or settle a return, in that order."""
+    return_request = _return_or_404(id)
+    if step not in service.RETURN_STEPS:
+        abort(404)
+    form = ReturnStepForm()
+    if form.validate_on_submit():
+        try:
+            service.return_step(return_request, step, current_user, note=form.note.data or "")
+            flash(_("已保存"), "success")
+        except WorkflowError as refused:
+            flash(str(refused), "error")
+    return redirect(url_for("complaints.return_detail", id=id))
+
+
+@bp.route("/returns/<int:id>/print")
+def return_print(id):
+    """退换货申请表 as a PDF."""
+    return_request = _return_or_404(id)
+    return pdf_response("print/return.html", f"退换货申请表-{return_request.serial}.pdf",
+                        record=return_request, title=_("退换货申请表"),
+                        number=return_request.serial,
+                        qr_url=external_url("complaints.return_detail", id=id),
+                        request_=return_request,
+                        freight=service.freight_payer(return_request.quality))

@@ -1,0 +1,308 @@
+"""Complaint views: list and lists of late ones, intake, the complaint with its steps, prints."""
+import datetime
+
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.archives.forms import VoidForm
+from blueprints.archives.service import create_customer
+from blueprints.core.forms import ButtonForm
+from blueprints.helpers import external_url, pdf_response, render, show_form, site_settings
+from models import Complaint, ComplaintStep, Customer, PenaltyNotice, User
+from models.complaints import CHECKLIST
+from services import audit, identity
+from services.search import Query
+
+from . import bp, service
+from .forms import (ComplaintFilterForm, ComplaintForm, HandOverForm, MeetingForm, NoticeForm,
+                    OnsiteForm, OutcomeForm, ProgressForm, SharesForm, StepForm)
+from .service import WorkflowError
+
+COPIES = ("质量管理部", "制造部门", "业务部门", "会计科", "总经理室")
+PAGE = 50
+
+
+def _complaint_or_404(id):
+    complaint = Complaint.get_or_none(Complaint.id == id)
+    if complaint is None:
+        abort(404)
+    return complaint
+
+
+def _filtered(form):
+    view = form.view.data or "open"
+    if view == "overdue":
+        return service.overdue_list(), False
+    if view == "soon":
+        return service.due_soon_list(), False
+    query = Complaint.select().where(Complaint.voided == False)  # noqa: E712
+    if view in ("open", "mine"):
+        query = service.open_complaints()
+    if view == "mine":
+        query = query.where(Complaint.owner == current_user.id)
+    for name in ("state", "category", "severity"):
+        if getattr(form, name).data:
+            query = query.where(getattr(Complaint, name) == getattr(form, name).data)
+    if (form.owner.data or "").isdigit():
+        query = query.where(Complaint.owner == int(form.owner.data))
+    search = Query(form.q.data)
+    if search:
+        ids = [h.id for h in service.search_complaints(search, 200)]
+        query = query.where(Complaint.id.in_(ids))
+    return query.order_by(Complaint.id.desc()), True
+
+
+@bp.route("/")
+def index():
+    """Complaints in progress (or overdue, due soon, mine, all), with their nearest clock."""
+    form = ComplaintFilterForm(request.args, categories=site_settings()["complaint_categories"])
+    form.validate()
+    query, paged = _filtered(form)
+    next_before = None
+    if paged:
+        before = request.args.get("before", type=int)
+        if before:
+            query = query.where(Complaint.id < before)
+        rows = list(query.limit(PAGE + 1))
+        next_before = rows[PAGE - 1].id if len(rows) > PAGE else None
+        rows = rows[:PAGE]
+    else:
+        rows = query
+    now = datetime.datetime.now()
+    clocks = {c.id: service.clocks(c, now) for c in rows}
+    args = {k: v for k, v in request.args.items() if k != "before" and v}
+    return render("complaints/index.html", "complaints/_rows.html", form=form, rows=rows,
+                  clocks=clocks, next_before=next_before, args=args)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """受理: the first receiver records the complaint and owns it (首问负责制)."""
+    form = ComplaintForm(categories=site_settings()["complaint_categories"])
+    if request.method == "GET":
+        form.received_at.data = datetime.datetime.now().replace(second=0, microsecond=0)
+        customer = _customer(request.args.get("customer"))
+        if customer:
+            form.customer.data = str(customer.id)
+            form.complainant.data, form.phone.data = customer.name, customer.phone
+    if form.validate_on_submit():
+        complaint = Complaint(content=form.content.data.strip())
+        for name in ("channel", "complainant", "category", "severity", "region", "demand",
+                     "order_no", "item"):
+            setattr(complaint, name, (getattr(form, name).data or "").strip())
+        for name in ("received_at", "quantity", "ship_date", "defective_qty") + tuple(
+                key for key, _label in CHECKLIST):
+            setattr(complaint, name, getattr(form, name).data)
+        complaint.phone = identity.normalize_phone(form.phone.data)
+        complaint.customer = _customer(form.customer.data)
+        if complaint.customer is None and form.create_customer.data:
+            complaint.customer = _new_customer(complaint)
+        service.intake(complaint, current_user)
+        flash(_("已受理投诉 %(serial)s，由您负责跟进", serial=complaint.serial), "success")
+        return redirect(url_for("complaints.detail", id=complaint.id))
+    return show_form("complaints/form.html", form, customer=_customer(form.customer.data),
+                     checklist=CHECKLIST)
+
+
+def _customer(value):
+    return Customer.get_or_none(Customer.id == int(value)) if (value or "").isdigit() else None
+
+
+def _new_customer(complaint):
+    customer = Customer(name=complaint.complainant, phone=complaint.phone, kind="shopper",
+                        status="cooperating", owner=current_user.id)
+    return create_customer(customer, current_user)
+
+
+def _forms(complaint):
+    settings = site_settings()
+    shares = SharesForm(departments=settings["departments"])
+    for line, share in zip(shares.lines, complaint.shares):
+        line.department.data, line.percent.data = share.department, share.percent
+    outcome = OutcomeForm(obj=complaint)
+    return dict(step_form=StepForm(departments=settings["departments"]),
+                hand_over_form=HandOverForm(), progress_form=ProgressForm(),
+                onsite_form=OnsiteForm(at=datetime.datetime.now().replace(second=0,
+                                                                          microsecond=0)),
+                meeting_form=MeetingForm(obj=complaint), outcome_form=outcome,
+                shares_form=shares, notice_form=NoticeForm())
+
+
+def _detail(complaint, status=200, error=None, **forms):
+    context = _forms(complaint)
+    context.update(forms)
+    steps = list(ComplaintStep.select(ComplaintStep, User).join(User, on=(
+        ComplaintStep.user == User.id)).where(ComplaintStep.complaint == complaint)
+        .order_by(ComplaintStep.id))
+    return render("complaints/detail.html", status=status, complaint=complaint,
+                  clocks=service.clocks(complaint), steps=steps, error=error,
+                  actions=service.allowed_actions(complaint, current_user),
+                  action_labels=service.ACTION_LABELS, checklist=CHECKLIST, **context)
+
+
+@bp.route("/<int:id>")
+def detail(id):
+    """The complaint: its clocks, steps so far, and the next steps this user may take."""
+    return _detail(_complaint_or_404(id))
+
+
+@bp.route("/<int:id>/step/<action>", methods=["POST"])
+def step(id, action):
+    """Take one workflow step; a step the rules refuse is answered with the reason."""
+    complaint = _complaint_or_404(id)
+    if action not in service.ACTIONS:
+        abort(404)
+    form = StepForm(departments=site_settings()["departments"])
+    if not form.validate_on_submit():
+        return _detail(complaint, status=422, error=_("请检查填写的内容"), step_form=form)
+    required = service.ACTIONS[action][3]
+    data = {name: (getattr(form, name).data or "").strip() for name in required}
+    if action == "classify":
+        data["responsible_person"] = (form.responsible_person.data or "").strip()
+    if action == "approve":
+        data["approval_comment"] = (form.approval_comment.data or "").strip()
+    try:
+        service.apply(complaint, action, current_user, **data)
+    except WorkflowError as refused:
+        return _detail(complaint, status=422, error=str(refused), step_form=form)
+    flash(_("已完成：%(action)s", action=service.ACTION_LABELS[action]), "success")
+    return redirect(url_for("complaints.detail", id=id))
+
+
+def _simple(id, form_class, apply, form_key):
+    """Validate a side form (no state change) and apply it; errors re-render the complaint."""
+    complaint = _complaint_or_404(id)
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            apply(complaint, form)
+        except WorkflowError as refused:
+            return _detail(complaint, status=422, error=str(refused), **{form_key: form})
+        flash(_("已保存"), "success")
+        return redirect(url_for("complaints.detail", id=id))
+    return _detail(complaint, status=422, error=_("请检查填写的内容"), **{form_key: form})
+
+
+@bp.route("/<int:id>/hand-over", methods=["POST"])
+def hand_over(id):
+    """Pass the complaint to another owner."""
+    return _simple(id, HandOverForm, lambda c, f: service.hand_over(
+        c, User.get_by_id(int(f.owner.data)), current_user, f.note.data or ""), "hand_over_form")
+
+
+@bp.route("/<int:id>/progress", methods=["POST"])
+def progress(id):
+    """Record a progress report to the customer."""
+    return _simple(id, ProgressForm, lambda c, f: service.record_progress(
+        c, current_user, f.method.data, f.note.data.strip()), "progress_form")
+
+
+@bp.route("/<int:id>/onsite", methods=["POST"])
+def onsite(id):
+    """Record on-site handling."""
+    return _simple(id, OnsiteForm, lambda c, f: service.record_onsite(
+        c, current_user, at=f.at.data, note=f.note.data or ""), "onsite_form")
+
+
+@bp.route("/<int:id>/meeting", methods=["POST"])
+def meeting(id):
+    """The emergency meeting of a major complaint."""
+    return _simple(id, MeetingForm, lambda c, f: service.record_meeting(
+        c, current_user, f.meeting_at.data, f.meeting_notes.data.strip(),
+        f.agreed_solution.data.strip()), "meeting_form")
+
+
+@bp.route("/<int:id>/outcome", methods=["POST"])
+def outcome(id):
+    """Allowance/compensation and return or rework quantities."""
+    return _simple(id, OutcomeForm, lambda c, f: service.set_outcome(
+        c, current_user, f.allowance.data, f.return_qty.data, f.rework_qty.data), "outcome_form")
+
+
+@bp.route("/<int:id>/shares", methods=["POST"])
+def shares(id):
+    """Responsibility split across departments (must total 100 %)."""
+    complaint = _complaint_or_404(id)
+    form = SharesForm(departments=site_settings()["departments"])
+    if form.validate_on_submit():
+        lines = [(line.department.data, line.percent.data or 0) for line in form.lines
+                 if line.department.data]
+        try:
+            service.set_shares(complaint, lines, current_user)
+        except WorkflowError as refused:
+            return _detail(complaint, status=422, error=str(refused), shares_form=form)
+        flash(_("已保存责任比例"), "success")
+        return redirect(url_for("complaints.detail", id=id))
+    return _detail(complaint, status=422, error=_("请检查填写的内容"), shares_form=form)
+
+
+@bp.route("/<int:id>/notices", methods=["POST"])
+def notice_new(id):
+    """Propose a penalty or reward notice (奖罚通知单)."""
+    return _simple(id, NoticeForm, lambda c, f: service.propose_notice(
+        c, current_user, f.kind.data, f.target.data.strip(), f.amount.data,
+        f.reason.data.strip()), "notice_form")
+
+
+@bp.route("/<int:id>/notices/<int:notice_id>/approve", methods=["POST"])
+def notice_approve(id, notice_id):
+    """The GM approves a penalty or reward notice."""
+    complaint = _complaint_or_404(id)
+    notice = PenaltyNotice.get_or_none((PenaltyNotice.id == notice_id) &
+                                       (PenaltyNotice.complaint == complaint))
+    if notice is None:
+        abort(404)
+    if ButtonForm().validate_on_submit():
+        try:
+            service.approve_notice(notice, current_user)
+        except WorkflowError as refused:
+            return _detail(complaint, status=422, error=str(refused))
+    return redirect(url_for("complaints.detail", id=id))
+
+
+@bp.route("/<int:id>/recomplaint", methods=["POST"])
+def recomplaint(id):
+    """The customer rejects the result: open a linked complaint in one tap."""
+    original = _complaint_or_404(id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    fresh = service.recomplain(original, current_user, request.form.get("content", "").strip())
+    flash(_("已就原投诉 %(old)s 重新受理为 %(new)s", old=original.serial, new=fresh.serial),
+          "success")
+    return redirect(url_for("complaints.detail", id=fresh.id))
+
+
+@bp.route("/<int:id>/void", methods=["POST"])
+def void(id):
+    """Void a complaint registered by mistake (with a reason)."""
+    complaint = _complaint_or_404(id)
+    form = VoidForm()
+    if form.validate_on_submit():
+        audit.void(complaint, current_user, form.reason.data)
+        flash(_("已作废 %(serial)s", serial=complaint.serial), "success")
+        return redirect(url_for("complaints.index"))
+    flash(_("请填写作废原因。"), "error")
+    return redirect(url_for("complaints.detail", id=id))
+
+
+@bp.route("/<int:id>/print")
+def print_form(id):
+    """客户投诉处理表: one page for each of the five copies (联)."""
+    complaint = _complaint_or_404(id)
+    return pdf_response("print/complaint.html", f"客户投诉处理表-{complaint.serial}.pdf",
+                        record=complaint, title=_("客户投诉处理表"), number=complaint.serial,
+                        qr_url=external_url("complaints.detail", id=id), complaint=complaint,
+                        copies=COPIES, checklist=CHECKLIST, clocks=service.clocks(complaint),
+                        steps=list(complaint.steps.order_by(ComplaintStep.id)))
+
+
+@bp.route("/<int:id>/reminder")
+def reminder(id):
+    """催办单: the reminder notice for an overdue complaint."""
+    complaint = _complaint_or_404(id)
+    late = [c for c in service.clocks(complaint) if c.status == service.OVERDUE]
+    return pdf_response("print/reminder.html", f"催办单-{complaint.serial}.pdf",
+                        record=complaint, title=_("催办单"), number=complaint.serial,
+                        qr_url=external_url("complaints.detail", id=id), complaint=complaint,
+                        late=late)

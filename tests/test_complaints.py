@@ -1,0 +1,213 @@
+"""Complaint routes: intake, the workflow from the tablet, refusals, lists, outcomes, prints."""
+import datetime
+import io
+
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from models import Complaint, Customer, FollowUp, Notification, ResponsibilityShare, ReturnRequest
+
+NOW = datetime.datetime.now().replace(second=0, microsecond=0)
+
+
+def soup(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def intake_data(**overrides):
+    data = {"received_at": NOW.strftime("%Y-%m-%dT%H:%M"), "channel": "phone",
+            "complainant": "张三", "phone": "13800001111", "category": "服务质量",
+            "severity": "general", "region": "in_province", "content": "电梯坏了三天无人修",
+            "demand": "尽快修好", "check_heard": "y", "check_recorded": "y"}
+    data.update(overrides)
+    return data
+
+
+def pdf_text(response):
+    assert response.headers["Content-Type"] == "application/pdf"
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages).replace(
+        " ", "")
+
+
+def test_intake_by_first_receiver(login, users, database):
+    desk = login("desk")
+    response = desk.submit("/complaints/new", intake_data(create_customer="y"))
+    complaint = Complaint.get()
+    assert response.location == f"/complaints/{complaint.id}"
+    assert complaint.serial == f"KS-{NOW:%Y%m}-0001"
+    assert complaint.owner_id == users["desk"].id and complaint.received_by_id == users["desk"].id
+    assert complaint.check_heard and complaint.check_recorded and not complaint.check_asked
+    assert complaint.customer.name == "张三" and complaint.customer.phone == "13800001111"
+    page = desk.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    assert "结案期限" in page and "现场处理" in page
+
+
+def test_invalid_intake_keeps_input_and_saves_nothing(login, database):
+    desk = login("desk")
+    response = desk.submit("/complaints/new", intake_data(
+        complainant="", content="", category="", quantity="5", defective_qty="9", phone="1"))
+    assert response.status_code == 422
+    page = soup(response)
+    assert "请输入投诉人" in page.find(id="complainant-errors").text
+    assert "请填写投诉内容" in page.find(id="content-errors").text
+    assert "请选择投诉类别" in page.find(id="category-errors").text
+    assert "不良数量不能大于数量" in page.find(id="defective_qty-errors").text
+    assert page.find(id="demand").text.strip() == "尽快修好"
+    assert Complaint.select().count() == 0
+
+
+def test_major_complaint_badge_for_gm(login, users, database):
+    login("desk").submit("/complaints/new", intake_data(severity="major"))
+    gm = login("gm")
+    home = gm.get("/").get_data(as_text=True)
+    assert 'class="badge bad">1<' in home
+    listing = gm.get("/notifications").get_data(as_text=True)
+    assert "重大投诉" in listing
+    assert Notification.select().where(Notification.read_at.is_null()).count() == 1  # manager's
+
+
+def walk(complaint_id, login):
+    steps = [("manager", "classify", {"nature": "设备故障", "responsible_dept": "工程部"}),
+             ("engineer", "investigate", {"cause": "配件缺货", "responsible_party": "工程部",
+                                          "solution": "加急采购配件"}),
+             ("gm", "approve", {"approval_comment": "同意"}),
+             ("desk", "reply", {"reply_method": "phone", "reply_note": "已告知维修安排"}),
+             ("desk", "follow_up", {"satisfaction": "4"}),
+             ("manager", "close", {"summary": "已修复", "corrective_action": "备件库存下限"})]
+    for role, action, data in steps:
+        response = login(role).submit(f"/complaints/{complaint_id}/step/{action}", data,
+                                      page=f"/complaints/{complaint_id}")
+        assert response.status_code == 302, (action, response.get_data(as_text=True)[:300])
+
+
+def test_workflow_to_closure_creates_followup(login, database):
+    login("desk").submit("/complaints/new", intake_data())
+    complaint = Complaint.get()
+    walk(complaint.id, login)
+    stored = Complaint.get_by_id(complaint.id)
+    assert stored.state == "closed" and stored.satisfaction == 4
+    assert FollowUp.get(FollowUp.source == "complaint").source_id == complaint.id
+
+
+def test_refused_steps_explain_why(login, database):
+    login("desk").submit("/complaints/new", intake_data())
+    complaint = Complaint.get()
+    desk = login("desk")
+    refused = desk.submit(f"/complaints/{complaint.id}/step/classify",
+                          {"nature": "x", "responsible_dept": "工程部"},
+                          page=f"/complaints/{complaint.id}")
+    assert refused.status_code == 422 and "您的角色不能执行“判定”" in refused.get_data(as_text=True)
+    manager = login("manager")
+    early = manager.submit(f"/complaints/{complaint.id}/step/close",
+                           {"summary": "x", "corrective_action": "y"},
+                           page=f"/complaints/{complaint.id}")
+    assert "不能执行“结案”" in early.get_data(as_text=True)
+    missing = manager.submit(f"/complaints/{complaint.id}/step/classify", {"nature": ""},
+                             page=f"/complaints/{complaint.id}")
+    assert "请填写：性质、责任部门" in missing.get_data(as_text=True)
+    assert Complaint.get_by_id(complaint.id).state == "recorded"
+
+
+def test_only_allowed_step_buttons_are_shown(login, database):
+    login("desk").submit("/complaints/new", intake_data())
+    complaint = Complaint.get()
+    desk_page = soup(login("desk").get(f"/complaints/{complaint.id}"))
+    assert desk_page.find(id="next-step") is None  # the desk cannot classify
+    manager_page = soup(login("manager").get(f"/complaints/{complaint.id}"))
+    actions = [f["action"].rsplit("/", 1)[1] for f in manager_page.select("#next-step form")]
+    assert actions == ["classify", "invalidate"]
+
+
+def test_recomplaint_in_one_tap(login, database):
+    login("desk").submit("/complaints/new", intake_data())
+    original = Complaint.get()
+    walk(original.id, login)
+    response = login("desk").submit(f"/complaints/{original.id}/recomplaint",
+                                    {"content": "不接受维修结果"}, page=f"/complaints/{original.id}")
+    fresh = Complaint.get(Complaint.parent == original)
+    assert response.location == f"/complaints/{fresh.id}" and fresh.content == "不接受维修结果"
+
+
+def test_shares_must_total_100(login, database):
+    login("desk").submit("/complaints/new", intake_data())
+    complaint = Complaint.get()
+    manager = login("manager")
+    bad = manager.submit(f"/complaints/{complaint.id}/shares", {
+        "lines-0-department": "工程部", "lines-0-percent": "60",
+        "lines-1-department": "客服部", "lines-1-percent": "30"}, page=f"/complaints/{complaint.id}")
+    assert bad.status_code == 422 and "合计必须为 100%" in bad.get_data(as_text=True)
+    assert ResponsibilityShare.select().count() == 0
+    manager.submit(f"/complaints/{complaint.id}/shares", {
+        "lines-0-department": "工程部", "lines-0-percent": "70",
+        "lines-1-department": "客服部", "lines-1-percent": "30"}, page=f"/complaints/{complaint.id}")
+    assert sorted(s.percent for s in ResponsibilityShare.select()) == [30, 70]
+
+
+def test_overdue_list_and_reminder_pdf(login, database):
+    old = NOW - datetime.timedelta(days=16)
+    login("desk").submit("/complaints/new", intake_data(received_at=old.strftime("%Y-%m-%dT%H:%M"),
+                                                        complainant="李四"))
+    login("desk").submit("/complaints/new", intake_data(complainant="王五"))
+    manager = login("manager")
+    overdue = [a.text for a in soup(manager.get("/complaints/?view=overdue")).select(
+        "tbody td:first-child a")]
+    late = Complaint.get(Complaint.complainant == "李四")
+    assert overdue == [late.serial]
+    text = pdf_text(manager.get(f"/complaints/{late.id}/reminder"))
+    assert "催办单" in text and late.serial in text and "结案期限" in text
+
+
+def test_handling_form_has_five_copies(login, database):
+    login("desk").submit("/complaints/new", intake_data())
+    complaint = Complaint.get()
+    response = login("desk").get(f"/complaints/{complaint.id}/print")
+    reader = PdfReader(io.BytesIO(response.data))
+    assert len(reader.pages) == 5
+    text = pdf_text(response)
+    for n, label in enumerate(("质量管理部", "制造部门", "业务部门", "会计科", "总经理室"), 1):
+        assert f"第{n}联{label}" in text, label
+    assert "客户投诉处理表" in text and "电梯坏了三天无人修" in text and "138****1111" in text
+
+
+def test_return_request_across_year_refused_on_form(login, database):
+    desk = login("desk")
+    last_year = datetime.date(NOW.year - 1, 12, 30).isoformat()
+    refused = desk.submit("/complaints/returns/new", {
+        "customer_name": "张三", "purchase_date": last_year, "reason": "不喜欢",
+        "lines-0-item": "台灯", "lines-0-quantity": "1"})
+    assert refused.status_code == 422
+    assert "不接受跨年度退换货" in soup(refused).find(id="purchase_date-errors").text
+    assert ReturnRequest.select().count() == 0
+    desk.submit("/complaints/returns/new", {
+        "customer_name": "张三", "purchase_date": NOW.date().isoformat(), "reason": "灯不亮",
+        "quality": "y", "lines-0-item": "台灯", "lines-0-quantity": "2",
+        "lines-0-unit_price": "59.90"})
+    request_ = ReturnRequest.get()
+    assert request_.serial == f"TH-{NOW:%Y%m}-0001" and request_.lines.count() == 1
+    for step in ("approve", "receive", "inspect", "settle"):
+        desk.submit(f"/complaints/returns/{request_.id}/{step}", {"note": step},
+                    page=f"/complaints/returns/{request_.id}")
+    assert ReturnRequest.get_by_id(request_.id).state == "settled"
+    text = pdf_text(desk.get(f"/complaints/returns/{request_.id}/print"))
+    assert "退换货申请表" in text and "台灯" in text and "公司" in text
+
+
+def test_monthly_statistics_page_and_pdf(login, database):
+    login("desk").submit("/complaints/new", intake_data())
+    manager = login("manager")
+    page = manager.get(f"/complaints/stats?month={NOW:%Y-%m}").get_data(as_text=True)
+    assert "客诉案件统计表" in page and "服务质量" in page
+    text = pdf_text(manager.get(f"/complaints/stats/print?month={NOW:%Y-%m}"))
+    assert "客诉案件统计表" in text and "本月受理" in text and "服务质量" in text
+    assert login("desk").get("/complaints/stats").status_code == 403
+
+
+def test_complaint_on_customer_timeline(login, database, make_customer):
+    customer = make_customer(name="赵六")
+    desk = login("desk")
+    desk.submit(f"/complaints/new?customer={customer.id}", intake_data(
+        customer=str(customer.id), complainant="赵六"))
+    complaint = Complaint.get()
+    assert complaint.customer_id == customer.id
+    page = desk.get(f"/archives/{customer.id}").get_data(as_text=True)
+    assert complaint.serial in page and Customer.select().count() == 1
