@@ -176,6 +176,11 @@ def test_customer_visit_appointment_record_and_escalation(login, users, database
         "unresolved": "要求加装充电桩", "escalate_to": str(users["gm"].id)})
     followup = FollowUp.get()
     assert (followup.assigned_to_id, followup.subject) == (users["gm"].id, "要求加装充电桩")
+    detail = soup(manager.get(f"/reception/customer-visits/{visit.id}"))
+    convert = detail.find("a", string="转为投诉/建议")["href"]
+    form = soup(manager.get(convert))
+    assert form.find(id="content").text.strip() == "要求加装充电桩"
+    assert form.find(id="category").find("option", selected=True)["value"] == "建议或批评"
     pdf = manager.get(f"/reception/customer-visits/{visit.id}/print")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "会谈内容记录表" in text.replace(" ", "") and "保安很好" in text

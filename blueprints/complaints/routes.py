@@ -10,7 +10,7 @@ from blueprints.archives.service import create_customer
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import external_url, pdf_response, render, show_form, site_settings
 from models import Complaint, ComplaintStep, Customer, PenaltyNotice, User
-from models.complaints import CHECKLIST
+from models.complaints import CHANNELS, CHECKLIST
 from services import audit, identity
 from services.search import Query
 
@@ -86,6 +86,12 @@ def new():
         if customer:
             form.customer.data = str(customer.id)
             form.complainant.data, form.phone.data = customer.name, customer.phone
+        # A request from a customer visit turns into a complaint or suggestion in one step.
+        form.content.data = request.args.get("content", "")[:4000]
+        if request.args.get("category") in site_settings()["complaint_categories"]:
+            form.category.data = request.args["category"]
+        if request.args.get("channel") in CHANNELS:
+            form.channel.data = request.args["channel"]
     if form.validate_on_submit():
         complaint = Complaint(content=form.content.data.strip())
         for name in ("channel", "complainant", "category", "severity", "region", "demand",
