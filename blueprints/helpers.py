@@ -1,6 +1,7 @@
 """What every view shares: the render helper, PDFs, settings per request, template helpers."""
 import datetime
 import re
+from decimal import Decimal
 
 from flask import (current_app, g, make_response, render_template, request, url_for)
 from flask_babel import format_datetime, get_locale
@@ -133,6 +134,13 @@ def csrf_field():
     return Markup(f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">')
 
 
+def _money(value):
+    """Yuan with two decimals: 100 -> '100.00'."""
+    if value is None or value == "":
+        return ""
+    return f"{Decimal(value):.2f}"
+
+
 def _reject_key(mapping, key):
     """A copy of `mapping` without `key` (pagination links drop the old cursor)."""
     return {k: v for k, v in mapping.items() if k != key}
@@ -146,7 +154,8 @@ def register(app):
                                  timeline_url=timeline_url, timeline_label=timeline_label,
                                  get_locale=get_locale, now=datetime.datetime.now)
     app.jinja_env.filters.update(mask_phone=masking.mask_phone, mask_id=masking.mask_id,
-                                 dt=_datetime, reject_key=_reject_key)
+                                 dt=_datetime, reject_key=_reject_key,
+                                 money=_money)
 
     def error_page(status, title, message):
         def handler(error):

@@ -4,6 +4,8 @@ from .complaints import (Complaint, ComplaintProgress, ComplaintStep, Notificati
                          ResponsibilityShare, ReturnLine, ReturnRequest)
 from .customers import Customer, EmergencyContact, TimelineEntry
 from .platform import AccessLog, AuditEntry, SerialCounter, Setting
+from .repairs import (RepairRequest, ServiceItem, WorkOrder, WorkOrderItem,
+                      WorkOrderMaterial)
 from .reception import (CustomerVisit, FollowUp, Handover, Referral, RotationSlot, RotationTurn,
                         Visit)
 from .users import User
@@ -32,10 +34,16 @@ MODELS = [
     ReturnRequest,
     ReturnLine,
     Notification,
+    ServiceItem,
+    RepairRequest,
+    WorkOrder,
+    WorkOrderItem,
+    WorkOrderMaterial,
 ]
 
 __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
            "MODELS", "User", "Setting", "SerialCounter", "AuditEntry", "AccessLog", "Customer",
            "EmergencyContact", "TimelineEntry", "Visit", "RotationSlot", "Referral", "RotationTurn",
            "CustomerVisit", "FollowUp", "Handover", "Complaint", "ComplaintStep", "ComplaintProgress",
-           "ResponsibilityShare", "PenaltyNotice", "ReturnRequest", "ReturnLine", "Notification"]
+           "ResponsibilityShare", "PenaltyNotice", "ReturnRequest", "ReturnLine", "Notification",
+           "ServiceItem", "RepairRequest", "WorkOrder", "WorkOrderItem", "WorkOrderMaterial"]

@@ -116,6 +116,23 @@ RULES.update({
     "core.notifications": EVERYONE,
 })
 
+FIELD = frozenset({DESK, ENGINEER, MANAGER, GM})
+RULES.update({
+    # repairs: the desk records and dispatches, engineering works the orders
+    "repairs.index": FIELD,
+    "repairs.new": FIELD,
+    "repairs.detail": FIELD,
+    "repairs.step": FIELD,
+    "repairs.item_add": FIELD,
+    "repairs.material_add": FIELD,
+    "repairs.signature": FIELD,
+    "repairs.void": MANAGERS,
+    "repairs.print_order": FIELD,
+    "repairs.print_day": FIELD,
+    "admin.service_items": {ADMIN, MANAGER},
+    "admin.service_item_edit": {ADMIN, MANAGER},
+})
+
 # Roles allowed to see full (unmasked) numbers after giving a reason.
 REVEAL_ROLES = frozenset({DESK, SALES, MANAGER, GM})
 

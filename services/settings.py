@@ -18,6 +18,8 @@ DEFAULTS = {
     "departments": ["客服部", "工程部", "销售部", "质量管理部", "制造部门", "业务部门",
                     "会计科", "总经理室"],
     "customer_sources": ["来电", "来访", "转介绍", "网络", "展会", "老客户"],
+    # Usernames who review repair jobs outside the service list; empty: managers and the GM.
+    "repair_reviewers": [],
 }
 
 

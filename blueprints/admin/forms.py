@@ -1,11 +1,10 @@
 """User and settings forms."""
-import re
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import PasswordField, SelectField, StringField, TextAreaField, ValidationError
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import (BooleanField, DecimalField, IntegerField, PasswordField, SelectField,
+                     StringField, TextAreaField, ValidationError)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from models import User
 from models.users import ROLES
@@ -111,4 +110,15 @@ def logo_kind(data):
     return None
 
 
-__all__ = ["UserForm", "ResetPasswordForm", "SettingsForm", "logo_kind", "LOGO_MAX", "re"]
+
+
+class ServiceItemForm(FlaskForm):
+    name = StringField(_l("项目"), validators=[DataRequired(message=_l("请填写项目名称")),
+                                               Length(max=60)])
+    fee = DecimalField(_l("标准收费（元）"), places=2, validators=[
+        InputRequired(message=_l("请填写收费")),
+        NumberRange(min=0, max=100000, message=_l("收费应在 0 到 10 万元之间"))])
+    labour_minutes = IntegerField(_l("工时（分钟）"), validators=[
+        InputRequired(message=_l("请填写工时")),
+        NumberRange(min=0, max=10000, message=_l("工时应在 0 到 10000 分钟之间"))])
+    active = BooleanField(_l("启用"), default=True)

@@ -7,12 +7,13 @@ from flask_login import current_user
 
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import render, show_form, site_settings
-from models import User
+from models import ServiceItem, User
 from services import accounts, audit
 from services import settings as settings_service
 
 from . import bp
-from .forms import LOGO_MAX, ResetPasswordForm, SettingsForm, UserForm, logo_kind
+from .forms import (LOGO_MAX, ResetPasswordForm, ServiceItemForm, SettingsForm, UserForm,
+                    logo_kind)
 
 
 @bp.route("/users")
@@ -119,3 +120,41 @@ def logo():
     if not kind or not os.path.exists(_logo_path()):
         abort(404)
     return send_file(_logo_path(), mimetype="image/png" if kind == "png" else "image/jpeg")
+
+
+@bp.route("/service-items", methods=["GET", "POST"])
+def service_items():
+    """修理服务项目表: items, standard fees and labour minutes; add one."""
+    form = ServiceItemForm()
+    if form.validate_on_submit():
+        if ServiceItem.get_or_none(ServiceItem.name == form.name.data.strip()):
+            form.name.errors.append(_("已有同名项目"))
+        else:
+            audit.save(ServiceItem(name=form.name.data.strip(), fee=form.fee.data,
+                                   labour_minutes=form.labour_minutes.data,
+                                   active=form.active.data), current_user)
+            flash(_("已添加服务项目"), "success")
+            return redirect(url_for("admin.service_items"))
+    rows = ServiceItem.select().order_by(ServiceItem.active.desc(), ServiceItem.name)
+    return show_form("admin/service_items.html", form, rows=rows)
+
+
+@bp.route("/service-items/<int:id>", methods=["GET", "POST"])
+def service_item_edit(id):
+    """Change an item's fee or minutes, or withdraw it (items are never deleted)."""
+    item = ServiceItem.get_or_none(ServiceItem.id == id)
+    if item is None:
+        abort(404)
+    form = ServiceItemForm(obj=item)
+    if form.validate_on_submit():
+        clash = ServiceItem.get_or_none((ServiceItem.name == form.name.data.strip()) &
+                                        (ServiceItem.id != id))
+        if clash:
+            form.name.errors.append(_("已有同名项目"))
+        else:
+            item.name, item.fee = form.name.data.strip(), form.fee.data
+            item.labour_minutes, item.active = form.labour_minutes.data, form.active.data
+            audit.save(item, current_user)
+            flash(_("已保存"), "success")
+            return redirect(url_for("admin.service_items"))
+    return show_form("admin/service_item_form.html", form, item=item)

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from blueprints.archives.service import search_customers
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import external_url, pdf_response, render, show_form
+from blueprints.helpers import external_url, pdf_response, render, show_form, site_settings
 from models import Customer, CustomerVisit, User
 from models.reception import APPOINTED, CANCELLED, DONE
 from services import audit
@@ -82,7 +82,11 @@ def customer_visit_new():
 @bp.route("/customer-visits/<int:id>")
 def customer_visit_detail(id):
     """An appointment or a visit record."""
-    return render("reception/customer_visit_detail.html", visit=_visit_or_404(id))
+    categories = site_settings()["complaint_categories"]
+    # An unanswered request becomes a suggestion (建议或批评) unless the office renamed it.
+    suggestion = next((c for c in categories if "建议" in c), categories[-1] if categories else "")
+    return render("reception/customer_visit_detail.html", visit=_visit_or_404(id),
+                  suggestion_category=suggestion)
 
 
 @bp.route("/customer-visits/<int:id>/record", methods=["GET", "POST"])

@@ -1,0 +1,227 @@
+"""Repair views: lists for the desk and the engineer, the request, the work order, prints."""
+import base64
+import datetime
+
+from flask import abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.archives.forms import VoidForm
+from blueprints.helpers import external_url, pdf_response, render, show_form, site_settings
+from models import (Customer, RepairRequest, ServiceItem, User, WorkOrder, WorkOrderMaterial)
+from models.repairs import FINISHED, UNDER_REVIEW
+from models.users import ENGINEER
+from services import audit, identity
+
+from . import bp, service
+from .forms import ItemForm, MaterialForm, OrderFilterForm, RepairRequestForm, StepForm
+from .service import RepairError
+
+
+def _order_or_404(id):
+    order = WorkOrder.get_or_none(WorkOrder.id == id)
+    if order is None:
+        abort(404)
+    return order
+
+
+def filtered_orders(form):
+    query = (WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
+             .where(WorkOrder.voided == False))  # noqa: E712
+    view = form.view.data or ("mine" if current_user.role == ENGINEER else "open")
+    if view != "all":
+        query = query.where(WorkOrder.state.not_in(FINISHED))
+    if view == "mine":
+        query = query.where(WorkOrder.engineer == current_user.id)
+    elif view == "queue":
+        query = query.where(WorkOrder.engineer.is_null() & (WorkOrder.state == "dispatched"))
+    elif view == "review":
+        query = query.where(WorkOrder.state == UNDER_REVIEW)
+    elif view == "overdue":
+        query = query.where(WorkOrder.deadline < datetime.datetime.now(),
+                            WorkOrder.started_at.is_null())
+    if form.state.data:
+        query = query.where(WorkOrder.state == form.state.data)
+    if form.day.data:
+        start = datetime.datetime.combine(form.day.data, datetime.time())
+        query = query.where((RepairRequest.received_at >= start) &
+                            (RepairRequest.received_at < start + datetime.timedelta(days=1)))
+    return view, query.order_by(WorkOrder.id.desc())
+
+
+@bp.route("/")
+def index():
+    """Work orders: mine, the queue, waiting review, overdue, by state; oldest waits shown."""
+    form = OrderFilterForm(request.args)
+    form.validate()
+    view, query = filtered_orders(form)
+    form.view.data = view
+    rows = list(query.limit(200))
+    return render("repairs/index.html", "repairs/_rows.html", form=form, rows=rows,
+                  now=datetime.datetime.now(), is_overdue=service.is_overdue)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    """报修登记: record the request; its work order opens at once (repeats flagged)."""
+    form = RepairRequestForm()
+    customer = _customer(form.customer.data or request.args.get("customer"))
+    if request.method == "GET":
+        form.received_at.data = datetime.datetime.now().replace(second=0, microsecond=0)
+        if customer:
+            form.customer.data = str(customer.id)
+            form.contact_name.data, form.contact_phone.data = customer.name, customer.phone
+            form.location.data = customer.unit_label
+    if form.validate_on_submit():
+        repair = RepairRequest(
+            received_at=form.received_at.data, customer=customer,
+            contact_name=(form.contact_name.data or "").strip(),
+            contact_phone=identity.normalize_phone(form.contact_phone.data),
+            location=form.location.data.strip(), area=form.area.data,
+            item=ServiceItem.get_or_none(ServiceItem.id == int(form.item.data))
+            if (form.item.data or "").isdigit() else None,
+            content=form.content.data.strip(), preferred_at=form.preferred_at.data,
+            channel=form.channel.data)
+        order = service.register_request(repair, current_user)
+        if repair.repeat_of_id:
+            flash(_("注意：该单元同一项目 6 个月内已维修过，属返修"), "error")
+        flash(_("已登记报修，工单 %(serial)s", serial=order.serial), "success")
+        return redirect(url_for("repairs.detail", id=order.id))
+    return show_form("repairs/form.html", form, customer=customer)
+
+
+def _customer(value):
+    return Customer.get_or_none(Customer.id == int(value)) if (value or "").isdigit() else None
+
+
+def _detail(order, status=200, error=None, **forms):
+    settings = site_settings()
+    context = dict(step_form=StepForm(), item_form=ItemForm(), material_form=MaterialForm())
+    context.update(forms)
+    return render("repairs/detail.html", status=status, order=order, error=error,
+                  actions=service.allowed_actions(order, current_user, settings),
+                  labels=service.ACTION_LABELS, waited=service.waited(order),
+                  overdue=service.is_overdue(order), **context)
+
+
+@bp.route("/<int:id>")
+def detail(id):
+    """The work order: readable and operable with one hand on a phone."""
+    return _detail(_order_or_404(id))
+
+
+@bp.route("/<int:id>/step/<action>", methods=["POST"])
+def step(id, action):
+    """Dispatch, acknowledge, start, review, complete, sign or cancel."""
+    order = _order_or_404(id)
+    if action not in service.ACTIONS:
+        abort(404)
+    form = StepForm()
+    if not form.validate_on_submit():
+        return _detail(order, status=422, error=_("请检查填写的内容"), step_form=form)
+    try:
+        signature = (service.decode_signature(form.signature.data)
+                     if action == "sign" and form.signature.data else None)
+        engineer = (User.get_or_none(User.id == int(form.engineer.data))
+                    if (form.engineer.data or "").isdigit() else None)
+        service.step(order, action, current_user, site_settings(), engineer=engineer,
+                     reason=form.reason.data or "", signature=signature,
+                     on_paper=form.on_paper.data)
+    except RepairError as refused:
+        return _detail(order, status=422, error=str(refused), step_form=form)
+    flash(_("已完成：%(action)s", action=service.ACTION_LABELS[action]), "success")
+    return redirect(url_for("repairs.detail", id=id))
+
+
+@bp.route("/<int:id>/items", methods=["POST"])
+def item_add(id):
+    """Confirm a repair item on site; the fee follows the service list."""
+    order = _order_or_404(id)
+    form = ItemForm()
+    if not form.validate_on_submit():
+        return _detail(order, status=422, error=_("请检查填写的内容"), item_form=form)
+    chosen = (ServiceItem.get_or_none(ServiceItem.id == int(form.service_item.data))
+              if (form.service_item.data or "").isdigit() else None)
+    try:
+        service.add_item(order, current_user, service_item=chosen,
+                         description=form.description.data or "", quantity=form.quantity.data,
+                         unit_fee=form.unit_fee.data)
+    except RepairError as refused:
+        return _detail(order, status=422, error=str(refused), item_form=form)
+    return redirect(url_for("repairs.detail", id=id))
+
+
+@bp.route("/<int:id>/materials", methods=["POST"])
+def material_add(id):
+    """Record a material; customer-supplied ones are checked 合格/不合格."""
+    order = _order_or_404(id)
+    form = MaterialForm()
+    if order.finished:
+        return _detail(order, status=422, error=_("工单已结束"), material_form=form)
+    if not form.validate_on_submit():
+        return _detail(order, status=422, error=_("请检查填写的内容"), material_form=form)
+    material = WorkOrderMaterial(order=order, name=form.name.data.strip(),
+                                 quantity=form.quantity.data, unit=form.unit.data or "",
+                                 supplied_by_customer=form.supplied_by_customer.data,
+                                 check=form.check.data if form.supplied_by_customer.data else "",
+                                 note=form.note.data or "")
+    audit.save(material, current_user)
+    return redirect(url_for("repairs.detail", id=id))
+
+
+@bp.route("/<int:id>/signature.png")
+def signature(id):
+    """The customer's signature as captured on the tablet."""
+    order = _order_or_404(id)
+    if not order.signature:
+        abort(404)
+    response = make_response(bytes(order.signature))
+    response.headers["Content-Type"] = "image/png"
+    return response
+
+
+@bp.route("/<int:id>/void", methods=["POST"])
+def void(id):
+    """Void a work order registered by mistake."""
+    order = _order_or_404(id)
+    form = VoidForm()
+    if form.validate_on_submit():
+        audit.void(order, current_user, form.reason.data)
+        flash(_("已作废 %(serial)s", serial=order.serial), "success")
+        return redirect(url_for("repairs.index"))
+    flash(_("请填写作废原因。"), "error")
+    return redirect(url_for("repairs.detail", id=id))
+
+
+def signature_uri(order):
+    if not order.signature:
+        return None
+    return "data:image/png;base64," + base64.b64encode(bytes(order.signature)).decode()
+
+
+@bp.route("/<int:id>/print")
+def print_order(id):
+    """工程修理单 with the captured signature or empty signature boxes."""
+    order = _order_or_404(id)
+    return pdf_response("print/work_order.html", f"工程修理单-{order.serial}.pdf", record=order,
+                        title=_("工程修理单"), number=order.serial,
+                        qr_url=external_url("repairs.detail", id=id), order=order,
+                        signature=signature_uri(order))
+
+
+@bp.route("/print")
+def print_day():
+    """报修登记表 for a day."""
+    try:
+        day = datetime.date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        day = datetime.date.today()
+    start = datetime.datetime.combine(day, datetime.time())
+    rows = list(WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
+                .where((WorkOrder.voided == False) &  # noqa: E712
+                       (RepairRequest.received_at >= start) &
+                       (RepairRequest.received_at < start + datetime.timedelta(days=1)))
+                .order_by(RepairRequest.received_at))
+    return pdf_response("print/repairs_day.html", f"报修登记表-{day.isoformat()}.pdf",
+                        title=_("报修登记表"), number=day.isoformat(), rows=rows,
+                        qr_url=external_url("repairs.index", day=day.isoformat(), view="all"))

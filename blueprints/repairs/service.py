@@ -1,0 +1,264 @@
+"""Repair rules: location keys, repeat repairs, the work-order state machine, fees, signatures."""
+import base64
+import datetime
+import io
+import re
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from PIL import Image, UnidentifiedImageError
+
+from models import RepairRequest, User, WorkOrder, WorkOrderItem, db, now
+from models.repairs import (ACKNOWLEDGED, AWAITING, CANCELLED, COMPLETED, DISPATCHED, FINISHED,
+                            IN_PROGRESS, PUBLIC, REFUSED, REPORTED, UNDER_REVIEW)
+from models.users import DESK, ENGINEER, GM, MANAGER
+from services import audit, serials, timeline
+
+REPEAT_MONTHS = 6
+SIGNATURE_MAX = 200 * 1024
+
+
+class RepairError(Exception):
+    """A step the rules refuse, with the reason for the user."""
+
+
+def location_key(text):
+    """A unit's location without spaces, dashes or 栋/单元/室 so 3栋2单元1201 matches 3-2-1201."""
+    return re.sub(r"[\s\-—_/栋幢座单元号室楼层#]", "", (text or "").upper())[:100]
+
+
+def add_months(moment, months):
+    """The same day `months` later (clamped to the month's last day)."""
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    for day in range(moment.day, 27, -1):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    return moment.replace(year=year, month=month, day=min(moment.day, 28))
+
+
+def find_repeat(location, item, at):
+    """A work order completed for the same unit and item within 6 months before `at`, if any."""
+    if item is None:
+        return None
+    key = location_key(location)
+    candidates = (WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
+                  .where((RepairRequest.location_key == key) & (RepairRequest.item == item) &
+                         (WorkOrder.state == COMPLETED))
+                  .order_by(WorkOrder.accepted_at.desc()))
+    for order in candidates:
+        if at < add_months(order.accepted_at, REPEAT_MONTHS):
+            return order
+        break
+    return None
+
+
+def register_request(request, actor):
+    """Record a repair request and open its work order (报修); repeats are flagged."""
+    with db.atomic():
+        request.location_key = location_key(request.location)
+        repeat = find_repeat(request.location, request.item, request.received_at)
+        request.repeat_of = repeat.request if repeat else None
+        request.received_by = actor
+        audit.save(request, actor)
+        order = WorkOrder(request=request, serial=serials.next_serial("WX", request.received_at),
+                          outside_list=request.item is None,
+                          deadline=request.preferred_at if request.area == PUBLIC else None)
+        audit.save(order, actor)
+        timeline.add(request.customer, "repair", f"{order.serial} {request.content[:60]}",
+                     ref_id=order.id, user=actor, at=request.received_at)
+    return order
+
+
+def reviewers(settings):
+    """Who may review jobs outside the service list: named users, else managers and the GM."""
+    names = settings.get("repair_reviewers") or []
+    if names:
+        return list(User.select().where(User.username.in_(names) & User.active))
+    return list(User.select().where(User.role.in_([MANAGER, GM]) & User.active))
+
+
+def may_review(user, settings):
+    return user.id in {u.id for u in reviewers(settings)}
+
+
+# action: (from states, to state, roles)
+ACTIONS = {
+    "dispatch": ((REPORTED, DISPATCHED), DISPATCHED, {DESK, MANAGER, GM}),
+    "acknowledge": ((DISPATCHED,), ACKNOWLEDGED, {ENGINEER, MANAGER}),
+    "start": ((ACKNOWLEDGED,), IN_PROGRESS, {ENGINEER, MANAGER}),
+    "submit_review": ((ACKNOWLEDGED,), UNDER_REVIEW, {ENGINEER, MANAGER}),
+    "approve": ((UNDER_REVIEW,), IN_PROGRESS, None),   # reviewers, see may_review()
+    "decline": ((UNDER_REVIEW,), REFUSED, None),
+    "complete": ((IN_PROGRESS,), AWAITING, {ENGINEER, MANAGER}),
+    "sign": ((AWAITING,), COMPLETED, {ENGINEER, DESK, MANAGER, GM}),
+    "cancel": ((REPORTED, DISPATCHED, ACKNOWLEDGED, UNDER_REVIEW, IN_PROGRESS), CANCELLED,
+               {DESK, MANAGER, GM}),
+}
+ACTION_LABELS = {"dispatch": _l("派单"), "acknowledge": _l("接单"), "start": _l("开始维修"),
+                 "submit_review": _l("提交评审"), "approve": _l("评审通过"),
+                 "decline": _l("评审不通过"), "complete": _l("完工待验收"),
+                 "sign": _l("验收签字"), "cancel": _l("取消")}
+
+
+def allowed_actions(order, user, settings):
+    """The steps this user may take on the order now."""
+    result = []
+    for name, (sources, _target, roles) in ACTIONS.items():
+        if order.state not in sources:
+            continue
+        if roles is None:
+            if may_review(user, settings):
+                result.append(name)
+        elif user.role in roles:
+            if name == "acknowledge" and user.role == ENGINEER and order.engineer_id not in (
+                    None, user.id):
+                continue
+            if name == "start" and order.outside_list:
+                continue
+            if name == "submit_review" and not order.outside_list:
+                continue
+            result.append(name)
+    return result
+
+
+def step(order, action, user, settings, at=None, engineer=None, reason="", signature=None,
+         on_paper=False):
+    """Take one work-order step, or raise RepairError saying why not."""
+    if action not in ACTIONS:
+        raise RepairError(_l("未知的操作"))
+    sources, target, _roles = ACTIONS[action]
+    if order.state not in sources:
+        raise RepairError(_l("工单当前为“%(state)s”，不能%(action)s", state=order.state_label,
+                             action=ACTION_LABELS[action]))
+    if action not in allowed_actions(order, user, settings):
+        raise RepairError(_l("您不能对此工单执行“%(action)s”", action=ACTION_LABELS[action]))
+    at = at or now()
+    with db.atomic():
+        if action == "dispatch":
+            order.engineer = engineer.id if engineer else None
+            order.dispatched_at = at
+        elif action == "acknowledge":
+            order.engineer = order.engineer_id or user.id
+            order.acknowledged_at = at
+        elif action == "start":
+            order.started_at = at
+        elif action in ("approve", "decline"):
+            if not reason.strip():
+                raise RepairError(_l("请填写给客户的答复"))
+            order.reviewed_by, order.reviewed_at, order.review_reply = user.id, at, reason.strip()
+            if action == "approve":
+                order.started_at = at
+        elif action == "complete":
+            if not order.items.count():
+                raise RepairError(_l("请先登记维修项目"))
+            order.completed_at = at
+        elif action == "sign":
+            if signature is None and not on_paper:
+                raise RepairError(_l("请客户在屏幕上签名，或勾选已在纸质工单上签字"))
+            order.signature, order.signed_on_paper = signature, bool(on_paper and not signature)
+            order.accepted_at = at
+        elif action == "cancel":
+            if not reason.strip():
+                raise RepairError(_l("请填写取消原因"))
+            order.close_reason = reason.strip()
+        order.state = target
+        audit.save(order, user)
+        if target in FINISHED:
+            timeline.add(order.request.customer, "repair",
+                         f"{order.serial} {order.state_label}", ref_id=order.id, user=user, at=at)
+        if target == COMPLETED:
+            _plan_followup(order, user, at)
+    return order
+
+
+def _plan_followup(order, user, at):
+    """Every completed repair gets a follow-up (回访) the next day."""
+    from blueprints.reception.service import create_followup
+    create_followup(str(_l("维修回访：%(serial)s %(location)s", serial=order.serial,
+                           location=order.request.location)),
+                    (at + datetime.timedelta(days=1)).date(), customer=order.request.customer,
+                    source="repair", source_id=order.id, assigned_to=order.request.received_by,
+                    actor=user)
+
+
+def fee(items):
+    """有偿服务 fee: the sum of quantity × unit fee over the confirmed items."""
+    return sum((Decimal(i.unit_fee) * i.quantity for i in items), Decimal("0.00"))
+
+
+def add_item(order, user, service_item=None, description="", quantity=1, unit_fee=None):
+    """Confirm a repair item on site; free text only once a reviewer has approved the job."""
+    if order.state != IN_PROGRESS:
+        raise RepairError(_l("只有维修中的工单可以登记项目"))
+    if quantity < 1:
+        raise RepairError(_l("数量至少为 1"))
+    if service_item is None:
+        if order.reviewed_by_id is None:
+            raise RepairError(_l("服务项目表以外的项目须先经主管评审"))
+        if not description.strip() or unit_fee is None or Decimal(unit_fee) < 0:
+            raise RepairError(_l("请填写项目名称和收费"))
+    with db.atomic():
+        item = WorkOrderItem.create(
+            order=order, service_item=service_item,
+            description=service_item.name if service_item else description.strip(),
+            quantity=quantity,
+            unit_fee=service_item.fee if service_item else Decimal(unit_fee),
+            labour_minutes=service_item.labour_minutes if service_item else 0)
+        order.fee_total = fee(order.items)
+        audit.save(order, user)
+    return item
+
+
+def decode_signature(data_url):
+    """A signature from the canvas: a PNG data URL of at most 200 KB, really an image."""
+    prefix = "data:image/png;base64,"
+    if not data_url or not data_url.startswith(prefix):
+        raise RepairError(_l("签名须为 PNG 图片"))
+    try:
+        raw = base64.b64decode(data_url[len(prefix):], validate=True)
+    except ValueError:
+        raise RepairError(_l("签名数据无效"))
+    if len(raw) > SIGNATURE_MAX:
+        raise RepairError(_l("签名图片过大（不超过 200 KB）"))
+    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
+        raise RepairError(_l("签名须为 PNG 图片"))
+    try:
+        with Image.open(io.BytesIO(raw)) as image:
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError):
+        raise RepairError(_l("签名图片已损坏"))
+    return raw
+
+
+def waited(order, at=None):
+    """How long an open job has waited since it was reported."""
+    return (at or now()) - order.request.received_at
+
+
+def is_overdue(order, at=None):
+    """A public-area job whose engineer was not on site before the appointment."""
+    return bool(order.deadline and order.started_at is None and not order.finished and
+                (at or now()) > order.deadline)
+
+
+__all__ = ["RepairError", "register_request", "step", "add_item", "fee", "find_repeat",
+           "decode_signature", "ACKNOWLEDGED", "CANCELLED"]
+
+
+def search_orders(query, limit):
+    """Work orders by serial, or by location (room number, building)."""
+    from services.search import Hit, prefix
+    base = WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest).where(
+        WorkOrder.voided == False)  # noqa: E712
+    if query.upper.startswith("WX-"):
+        condition = prefix(WorkOrder.serial, query.upper)
+    elif query.has_cjk or query.digits:
+        condition = prefix(RepairRequest.location_key, location_key(query.raw))
+    else:
+        return []
+    return [Hit("work_order", f"{o.serial} {o.request.location}",
+                f"{o.state_label} · {o.request.content[:30]}", "repairs.detail", o.id)
+            for o in base.where(condition).order_by(WorkOrder.id.desc()).limit(limit)]

@@ -1,0 +1,133 @@
+"""Repair routes: request, dispatch to signature from the tablet, invalid input, prints."""
+import base64
+import datetime
+import io
+from decimal import Decimal
+
+from bs4 import BeautifulSoup
+from PIL import Image
+from pypdf import PdfReader
+
+from models import RepairRequest, ServiceItem, WorkOrder, WorkOrderMaterial
+
+NOW = datetime.datetime.now().replace(second=0, microsecond=0)
+
+
+def soup(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def signature():
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 60), "white").save(buffer, "PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def new_request(browser, item, **overrides):
+    data = {"received_at": NOW.strftime("%Y-%m-%dT%H:%M"), "contact_name": "张三",
+            "contact_phone": "13800001111", "location": "3栋2单元1201", "area": "unit",
+            "item": str(item.id) if item else "", "content": "厨房水龙头漏水", "channel": "phone"}
+    data.update(overrides)
+    return browser.submit("/repairs/new", data)
+
+
+def step(browser, order, action, **data):
+    return browser.submit(f"/repairs/{order.id}/step/{action}", data, page=f"/repairs/{order.id}")
+
+
+def test_request_to_signature(login, users, database):
+    tap = ServiceItem.create(name="更换水龙头", fee=Decimal("50.00"), labour_minutes=30)
+    desk, engineer = login("desk"), login("engineer")
+    response = new_request(desk, tap)
+    order = WorkOrder.get()
+    assert response.location == f"/repairs/{order.id}" and order.serial.startswith("WX-")
+    step(desk, order, "dispatch", engineer=str(users["engineer"].id))
+    mine = soup(engineer.get("/repairs/"))  # an engineer's list opens on their own jobs
+    assert [a.text for a in mine.select("tbody td:first-child a")] == [order.serial]
+    step(engineer, order, "acknowledge")
+    step(engineer, order, "start")
+    engineer.submit(f"/repairs/{order.id}/items", {"service_item": str(tap.id), "quantity": "2"},
+                    page=f"/repairs/{order.id}")
+    engineer.submit(f"/repairs/{order.id}/materials", {
+        "name": "水龙头", "quantity": "1", "unit": "个", "supplied_by_customer": "y",
+        "check": "qualified", "note": "客户自购"}, page=f"/repairs/{order.id}")
+    step(engineer, order, "complete")
+    bad = step(engineer, order, "sign", signature="data:image/gif;base64,R0lGODlh")
+    assert bad.status_code == 422 and "PNG" in bad.get_data(as_text=True)
+    step(engineer, order, "sign", signature=signature())
+    stored = WorkOrder.get_by_id(order.id)
+    assert stored.state == "completed" and stored.fee_total == Decimal("100.00")
+    assert WorkOrderMaterial.get().check == "qualified"
+    image = engineer.get(f"/repairs/{order.id}/signature.png")
+    assert image.headers["Content-Type"] == "image/png" and image.data.startswith(b"\x89PNG")
+    pdf = engineer.get(f"/repairs/{order.id}/print")
+    reader = PdfReader(io.BytesIO(pdf.data))
+    text = "".join(p.extract_text() for p in reader.pages).replace(" ", "")
+    assert "工程修理单" in text and "更换水龙头" in text and "100.00" in text and "合格" in text
+    images = [i for p in reader.pages for i in p.images]
+    assert images, "the captured signature is printed on the order"
+
+
+def test_invalid_request_is_not_saved(login, database):
+    desk = login("desk")
+    response = new_request(desk, None, contact_phone="", location="", content="", area="public")
+    assert response.status_code == 422
+    page = soup(response)
+    assert "请填写联系电话" in page.find(id="contact_phone-errors").text
+    assert "请填写维修地点" in page.find(id="location-errors").text
+    assert "公共区域报修须填写预约时间" in page.find(id="preferred_at-errors").text
+    assert RepairRequest.select().count() == 0 and WorkOrder.select().count() == 0
+
+
+def test_refused_step_is_explained(login, users, database):
+    desk = login("desk")
+    new_request(desk, None)
+    order = WorkOrder.get()
+    refused = step(login("engineer"), order, "complete")
+    assert refused.status_code == 422 and "不能完工待验收" in refused.get_data(as_text=True)
+
+
+def test_repeat_flag_on_creation(login, users, database):
+    tap = ServiceItem.create(name="更换水龙头", fee=Decimal("50.00"))
+    desk, engineer = login("desk"), login("engineer")
+    new_request(desk, tap)
+    order = WorkOrder.get()
+    step(desk, order, "dispatch")
+    for action in ("acknowledge", "start"):
+        step(engineer, order, action)
+    engineer.submit(f"/repairs/{order.id}/items", {"service_item": str(tap.id), "quantity": "1"},
+                    page=f"/repairs/{order.id}")
+    step(engineer, order, "complete")
+    step(desk, order, "sign", on_paper="y")
+    again = new_request(desk, tap, location="3-2-1201")
+    follow = desk.get(again.location).get_data(as_text=True)
+    assert "返修" in follow
+
+
+def test_service_items_managed_in_settings(login, database):
+    admin = login("admin")
+    bad = admin.submit("/admin/service-items", {"name": "", "fee": "-1", "labour_minutes": ""})
+    assert bad.status_code == 422 and ServiceItem.select().count() == 0
+    admin.submit("/admin/service-items", {"name": "疏通下水道", "fee": "80", "labour_minutes": "45",
+                                          "active": "y"})
+    item = ServiceItem.get()
+    admin.submit(f"/admin/service-items/{item.id}", {"name": "疏通下水道", "fee": "90",
+                                                     "labour_minutes": "45"})
+    item = ServiceItem.get_by_id(item.id)
+    assert item.fee == Decimal("90.00") and not item.active
+    assert login("desk").get("/admin/service-items").status_code == 403
+
+
+def test_daily_register_pdf(login, database):
+    desk = login("desk")
+    new_request(desk, None, location="5栋大堂", area="public",
+                preferred_at=(NOW + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    pdf = desk.get(f"/repairs/print?day={NOW.date()}")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "报修登记表" in text.replace(" ", "") and "5栋大堂" in text
+
+
+def test_engineers_do_not_see_vip_or_archives(login):
+    engineer = login("engineer")
+    assert engineer.get("/archives/").status_code == 403
+    assert engineer.get("/repairs/").status_code == 200
