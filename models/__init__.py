@@ -9,6 +9,7 @@ from .repairs import (RepairRequest, ServiceItem, WorkOrder, WorkOrderItem,
 from .reception import (CustomerVisit, FollowUp, Handover, Referral, RotationSlot, RotationTurn,
                         Visit)
 from .users import User
+from .vip import Gift, Message, PointsEntry, Purchase, Redemption, VipCard
 
 MODELS = [
     User,
@@ -39,6 +40,12 @@ MODELS = [
     WorkOrder,
     WorkOrderItem,
     WorkOrderMaterial,
+    VipCard,
+    Purchase,
+    PointsEntry,
+    Gift,
+    Redemption,
+    Message,
 ]
 
 __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
@@ -46,4 +53,5 @@ __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel"
            "EmergencyContact", "TimelineEntry", "Visit", "RotationSlot", "Referral", "RotationTurn",
            "CustomerVisit", "FollowUp", "Handover", "Complaint", "ComplaintStep", "ComplaintProgress",
            "ResponsibilityShare", "PenaltyNotice", "ReturnRequest", "ReturnLine", "Notification",
-           "ServiceItem", "RepairRequest", "WorkOrder", "WorkOrderItem", "WorkOrderMaterial"]
+           "ServiceItem", "RepairRequest", "WorkOrder", "WorkOrderItem", "WorkOrderMaterial",
+           "VipCard", "Purchase", "PointsEntry", "Gift", "Redemption", "Message"]

@@ -133,6 +133,31 @@ RULES.update({
     "admin.service_item_edit": {ADMIN, MANAGER},
 })
 
+COUNTER = frozenset({DESK, SALES, MANAGER, GM})
+RULES.update({
+    # VIP: the cashier at the counter; gifts and the outbox for managers
+    "vip.index": COUNTER,
+    "vip.counter": COUNTER,
+    "vip.quote": COUNTER,
+    "vip.enrol": COUNTER,
+    "vip.card": COUNTER,
+    "vip.report_loss": COUNTER,
+    "vip.reissue": COUNTER,
+    "vip.renew": COUNTER,
+    "vip.redeem": COUNTER,
+    "vip.gifts": MANAGERS,
+    "vip.gift_edit": MANAGERS,
+    "vip.outbox": MANAGERS,
+    "vip.outbox_birthdays": MANAGERS,
+    "vip.outbox_promotion": MANAGERS,
+    "vip.outbox_export": MANAGERS,
+    "vip.outbox_send": MANAGERS,
+    "vip.monthly": MANAGERS,
+    "vip.monthly_print": MANAGERS,
+    "vip.print_form": COUNTER,
+    "vip.statement": COUNTER,
+})
+
 # Roles allowed to see full (unmasked) numbers after giving a reason.
 REVEAL_ROLES = frozenset({DESK, SALES, MANAGER, GM})
 

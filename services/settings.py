@@ -18,6 +18,14 @@ DEFAULTS = {
     "departments": ["客服部", "工程部", "销售部", "质量管理部", "制造部门", "业务部门",
                     "会计科", "总经理室"],
     "customer_sources": ["来电", "来访", "转介绍", "网络", "展会", "老客户"],
+    # VIP: eligibility (amounts actually paid, yuan), rates, points and referral bonus.
+    "vip_single_purchase": "1000",
+    "vip_cumulative": "2000",
+    "vip_cumulative_months": 6,
+    "vip_referral_bonus": 0,
+    "vip_birthday_text": "亲爱的{name}，{site}祝您生日快乐！今天凭会员卡和身份证购物享6折优惠。",
+    # An SMS gateway URL (HTTP POST of JSON); empty means messages are exported, not sent.
+    "sms_gateway_url": "",
     # Usernames who review repair jobs outside the service list; empty: managers and the GM.
     "repair_reviewers": [],
 }

@@ -11,6 +11,7 @@ from blueprints.repairs import service
 from blueprints.repairs.service import RepairError
 from models import FollowUp, RepairRequest, ServiceItem, WorkOrder
 from services import settings as settings_service
+from services import signatures
 
 D = datetime.datetime
 
@@ -49,7 +50,7 @@ def test_happy_path_with_fee_signature_and_followup(users, tap):
     with pytest.raises(RepairError, match="须先经主管评审"):  # free text only after a review
         service.add_item(order, users["engineer"], description="顺便修门", unit_fee="30")
     run(order, users, ("complete", "engineer"), ("sign", "desk"),
-        sign={"signature": service.decode_signature(png_data_url())})
+        sign={"signature": signatures.decode(png_data_url())})
     stored = WorkOrder.get_by_id(order.id)
     assert stored.state == "completed" and stored.signature.startswith(b"\x89PNG")
     assert stored.acknowledged_at and stored.accepted_at
@@ -172,16 +173,16 @@ def test_add_months_clamps():
 
 
 def test_signature_validation():
-    assert service.decode_signature(png_data_url()).startswith(b"\x89PNG")
+    assert signatures.decode(png_data_url()).startswith(b"\x89PNG")
     for bad in ("", "data:image/jpeg;base64,/9j/4AAQ", "data:image/png;base64,!!!",
                 "data:image/png;base64," + base64.b64encode(b"GIF89a....").decode(),
                 "data:image/png;base64," + base64.b64encode(b"\x89PNG\r\n\x1a\nbroken").decode()):
-        with pytest.raises(RepairError):
-            service.decode_signature(bad)
+        with pytest.raises(signatures.SignatureError):
+            signatures.decode(bad)
     big = "data:image/png;base64," + base64.b64encode(
-        b"\x89PNG\r\n\x1a\n" + b"\0" * (service.SIGNATURE_MAX + 1)).decode()
-    with pytest.raises(RepairError, match="200 KB"):
-        service.decode_signature(big)
+        b"\x89PNG\r\n\x1a\n" + b"\0" * (signatures.SIGNATURE_MAX + 1)).decode()
+    with pytest.raises(signatures.SignatureError, match="200 KB"):
+        signatures.decode(big)
 
 
 def test_public_area_deadline(users, tap):

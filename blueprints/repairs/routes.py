@@ -1,5 +1,4 @@
 """Repair views: lists for the desk and the engineer, the request, the work order, prints."""
-import base64
 import datetime
 
 from flask import abort, flash, make_response, redirect, request, url_for
@@ -11,7 +10,7 @@ from blueprints.helpers import external_url, pdf_response, render, show_form, si
 from models import (Customer, RepairRequest, ServiceItem, User, WorkOrder, WorkOrderMaterial)
 from models.repairs import FINISHED, UNDER_REVIEW
 from models.users import ENGINEER
-from services import audit, identity
+from services import audit, identity, signatures
 
 from . import bp, service
 from .forms import ItemForm, MaterialForm, OrderFilterForm, RepairRequestForm, StepForm
@@ -120,14 +119,14 @@ def step(id, action):
     if not form.validate_on_submit():
         return _detail(order, status=422, error=_("请检查填写的内容"), step_form=form)
     try:
-        signature = (service.decode_signature(form.signature.data)
+        signature = (signatures.decode(form.signature.data)
                      if action == "sign" and form.signature.data else None)
         engineer = (User.get_or_none(User.id == int(form.engineer.data))
                     if (form.engineer.data or "").isdigit() else None)
         service.step(order, action, current_user, site_settings(), engineer=engineer,
                      reason=form.reason.data or "", signature=signature,
                      on_paper=form.on_paper.data)
-    except RepairError as refused:
+    except (RepairError, signatures.SignatureError) as refused:
         return _detail(order, status=422, error=str(refused), step_form=form)
     flash(_("已完成：%(action)s", action=service.ACTION_LABELS[action]), "success")
     return redirect(url_for("repairs.detail", id=id))
@@ -193,12 +192,6 @@ def void(id):
     return redirect(url_for("repairs.detail", id=id))
 
 
-def signature_uri(order):
-    if not order.signature:
-        return None
-    return "data:image/png;base64," + base64.b64encode(bytes(order.signature)).decode()
-
-
 @bp.route("/<int:id>/print")
 def print_order(id):
     """工程修理单 with the captured signature or empty signature boxes."""
@@ -206,7 +199,7 @@ def print_order(id):
     return pdf_response("print/work_order.html", f"工程修理单-{order.serial}.pdf", record=order,
                         title=_("工程修理单"), number=order.serial,
                         qr_url=external_url("repairs.detail", id=id), order=order,
-                        signature=signature_uri(order))
+                        signature=signatures.data_uri(order.signature))
 
 
 @bp.route("/print")

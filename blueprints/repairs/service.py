@@ -1,13 +1,9 @@
 """Repair rules: location keys, repeat repairs, the work-order state machine, fees, signatures."""
-import base64
 import datetime
-import io
 import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from PIL import Image, UnidentifiedImageError
-
 from models import RepairRequest, User, WorkOrder, WorkOrderItem, db, now
 from models.repairs import (ACKNOWLEDGED, AWAITING, CANCELLED, COMPLETED, DISPATCHED, FINISHED,
                             IN_PROGRESS, PUBLIC, REFUSED, REPORTED, UNDER_REVIEW)
@@ -15,7 +11,6 @@ from models.users import DESK, ENGINEER, GM, MANAGER
 from services import audit, serials, timeline
 
 REPEAT_MONTHS = 6
-SIGNATURE_MAX = 200 * 1024
 
 
 class RepairError(Exception):
@@ -212,27 +207,6 @@ def add_item(order, user, service_item=None, description="", quantity=1, unit_fe
     return item
 
 
-def decode_signature(data_url):
-    """A signature from the canvas: a PNG data URL of at most 200 KB, really an image."""
-    prefix = "data:image/png;base64,"
-    if not data_url or not data_url.startswith(prefix):
-        raise RepairError(_l("签名须为 PNG 图片"))
-    try:
-        raw = base64.b64decode(data_url[len(prefix):], validate=True)
-    except ValueError:
-        raise RepairError(_l("签名数据无效"))
-    if len(raw) > SIGNATURE_MAX:
-        raise RepairError(_l("签名图片过大（不超过 200 KB）"))
-    if not raw.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise RepairError(_l("签名须为 PNG 图片"))
-    try:
-        with Image.open(io.BytesIO(raw)) as image:
-            image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError):
-        raise RepairError(_l("签名图片已损坏"))
-    return raw
-
-
 def waited(order, at=None):
     """How long an open job has waited since it was reported."""
     return (at or now()) - order.request.received_at
@@ -245,7 +219,7 @@ def is_overdue(order, at=None):
 
 
 __all__ = ["RepairError", "register_request", "step", "add_item", "fee", "find_repeat",
-           "decode_signature", "ACKNOWLEDGED", "CANCELLED"]
+           "ACKNOWLEDGED", "CANCELLED"]
 
 
 def search_orders(query, limit):

@@ -1,0 +1,339 @@
+"""VIP views: the counter (find, quote, record, enrol), the card, gifts, outbox, month report."""
+import datetime
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, flash, make_response, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.core.forms import ButtonForm
+from blueprints.helpers import external_url, pdf_response, render, show_form, site_settings
+from models import Gift, Message, PointsEntry, Purchase, Redemption, VipCard, now
+from models.vip import ACTIVE, PENDING
+from services import audit, identity, signatures
+from services.search import Query
+
+from . import bp, service
+from .forms import EnrolForm, GiftForm, PromotionForm, PurchaseForm, RedeemForm
+from .service import VipError
+
+
+def _card_or_404(id):
+    card = VipCard.get_or_none(VipCard.id == id)
+    if card is None:
+        abort(404)
+    return card
+
+
+@bp.route("/")
+def index():
+    """Find a member by phone tail, card number or name, as the cashier types."""
+    q = request.args.get("q", "")
+    hits = service.search_cards(Query(q), 30) if q else []
+    cards = VipCard.select().where(VipCard.id.in_([h.id for h in hits])).order_by(
+        VipCard.id.desc()) if hits else []
+    today = now().date()
+    soon = today + datetime.timedelta(days=31)
+    expiring = list(VipCard.select().where((VipCard.state == ACTIVE) &
+                                           (VipCard.expires_on >= today) &
+                                           (VipCard.expires_on < soon)).limit(20))
+    return render("vip/index.html", "vip/_cards.html", q=q, cards=cards, expiring=expiring,
+                  today=today, status_of=service.card_status)
+
+
+def _card_from(form_or_args):
+    value = form_or_args.get("card", "")
+    return VipCard.get_or_none(VipCard.id == int(value)) if value.isdigit() else None
+
+
+@bp.route("/counter", methods=["GET", "POST"])
+def counter():
+    """Record a purchase; the rate and why are shown before saving; eligible buyers are offered a card."""
+    form = PurchaseForm()
+    card = _card_from(request.values)
+    if request.method == "GET" and card:
+        form.card.data, form.phone.data, form.buyer_name.data = str(card.id), card.phone, card.name
+    if form.validate_on_submit():
+        purchase = Purchase(receipt_no=form.receipt_no.data.strip(), card=card,
+                            at=now(), amount_before=form.amount_before.data,
+                            promotional=form.promotional.data,
+                            buyer_phone=identity.normalize_phone(form.phone.data),
+                            buyer_name=(form.buyer_name.data or "").strip(),
+                            receipt_signed=form.receipt_signed.data)
+        try:
+            if form.signature.data:
+                purchase.signature = signatures.decode(form.signature.data)
+            if card and service.card_status(card, now().date()) == "active" and not (
+                    purchase.signature or purchase.receipt_signed):
+                raise VipError(_("请会员在屏幕上签名或在小票上签名后勾选"))
+            service.record_purchase(purchase, current_user, id_shown=form.id_shown.data)
+        except (VipError, signatures.SignatureError) as refused:
+            form.receipt_signed.errors = list(form.receipt_signed.errors) + [str(refused)]
+            return show_form("vip/counter.html", form, card=card, quote=_quote(card, form))
+        if card:
+            flash(_("已记录：实收 ¥%(paid)s，积分 +%(points)s", paid=purchase.amount_paid,
+                    points=purchase.points), "success")
+            return redirect(url_for("vip.card", id=card.id))
+        if purchase.buyer_phone and service.eligible(purchase.buyer_phone, now(),
+                                                     site_settings()) \
+                and not service.active_card_for(purchase.buyer_phone, now().date()):
+            flash(_("该顾客已达到入会条件，可为其办理会员卡"), "success")
+            return redirect(url_for("vip.enrol", phone=purchase.buyer_phone,
+                                    name=purchase.buyer_name))
+        flash(_("已记录消费：实收 ¥%(paid)s", paid=purchase.amount_paid), "success")
+        return redirect(url_for("vip.counter"))
+    return show_form("vip/counter.html", form, card=card, quote=_quote(card, form))
+
+
+def _quote(card, form):
+    """What the counter shows before saving: the rate, why, the amount paid and the points."""
+    try:
+        amount = Decimal(str(form.amount_before.data)) if form.amount_before.data else None
+    except InvalidOperation:
+        amount = None
+    rule = service.discount(card, now().date(), promotional=bool(form.promotional.data),
+                            id_shown=bool(form.id_shown.data))
+    if amount is None or amount <= 0:
+        return {"rule": rule, "paid": None, "points": None}
+    paid = service.paid_amount(amount, rule.rate)
+    earns = card is not None and service.card_status(card, now().date()) == "active"
+    return {"rule": rule, "paid": paid, "points": service.points_for(paid) if earns else 0}
+
+
+@bp.route("/counter/quote")
+def quote():
+    """The live rate and amount as the cashier types (htmx)."""
+    form = PurchaseForm(request.args, meta={"csrf": False})
+    card = _card_from(request.args)
+    return render("vip/_quote.html", quote=_quote(card, form), card=card)
+
+
+@bp.route("/enrol", methods=["GET", "POST"])
+def enrol():
+    """会员资料登记表: issue a card valid two years."""
+    form = EnrolForm()
+    if request.method == "GET":
+        form.phone.data = request.args.get("phone", "")
+        form.name.data = request.args.get("name", "")
+    if form.validate_on_submit():
+        existing = service.active_card_for(form.phone.data, now().date())
+        if existing:
+            form.phone.errors.append(_("该手机号已有有效会员卡 %(number)s", number=existing.number))
+            return show_form("vip/enrol.html", form)
+        customer = service.customer_for(form.name.data.strip(), form.phone.data, current_user)
+        referrer = VipCard.get_or_none(VipCard.number == (form.referrer.data or "").strip()
+                                       .upper()) if form.referrer.data else None
+        card = VipCard(customer=customer, name=form.name.data.strip(), phone=form.phone.data,
+                       birthday=form.birthday.data, gender=form.gender.data or "",
+                       id_number=(form.id_number.data or "").strip().upper(),
+                       address=(form.address.data or "").strip(),
+                       handbook_given=form.handbook_given.data, referrer=referrer)
+        service.enrol(card, current_user, site_settings())
+        flash(_("已办理会员卡 %(number)s，有效期至 %(until)s", number=card.number,
+                until=card.expires_on.isoformat()), "success")
+        return redirect(url_for("vip.card", id=card.id))
+    return show_form("vip/enrol.html", form)
+
+
+@bp.route("/cards/<int:id>")
+def card(id):
+    """The member: status, balance, the ledger, purchases, and what can be done with the card."""
+    card = _card_or_404(id)
+    ledger = list(card.ledger.order_by(PointsEntry.id.desc()).limit(100))
+    purchases = list(card.purchases.order_by(Purchase.id.desc()).limit(50))
+    return render("vip/card.html", card=card, balance=service.balance(card),
+                  earned=service.earned_total(card), ledger=ledger, purchases=purchases,
+                  card_status=service.card_status(card, now().date()),
+                  redeem_form=RedeemForm())
+
+
+def _card_action(id, action, message):
+    card = _card_or_404(id)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    try:
+        result = action(card, current_user)
+    except VipError as refused:
+        flash(str(refused), "error")
+        return redirect(url_for("vip.card", id=id))
+    flash(message(result), "success")
+    return redirect(url_for("vip.card", id=result.id))
+
+
+@bp.route("/cards/<int:id>/loss", methods=["POST"])
+def report_loss(id):
+    """挂失: block the card at once."""
+    return _card_action(id, service.report_loss,
+                        lambda c: _("已挂失 %(number)s", number=c.number))
+
+
+@bp.route("/cards/<int:id>/reissue", methods=["POST"])
+def reissue(id):
+    """补办: a new number with the same balance and expiry."""
+    return _card_action(id, service.reissue,
+                        lambda c: _("已补办新卡 %(number)s，积分与有效期不变", number=c.number))
+
+
+@bp.route("/cards/<int:id>/renew", methods=["POST"])
+def renew(id):
+    """续卡: a new two-year card; old points do not carry over."""
+    return _card_action(id, service.renew,
+                        lambda c: _("已续卡 %(number)s，有效期至 %(until)s", number=c.number,
+                                    until=c.expires_on.isoformat()))
+
+
+@bp.route("/cards/<int:id>/redeem", methods=["POST"])
+def redeem(id):
+    """Exchange points for a gift (final: no cancel, no refund, no exchange)."""
+    card = _card_or_404(id)
+    form = RedeemForm()
+    if form.validate_on_submit():
+        try:
+            redemption = service.redeem(card, Gift.get_by_id(int(form.gift.data)), current_user)
+            flash(_("已兑换 %(gift)s，扣除 %(points)s 分", gift=redemption.gift.name,
+                    points=redemption.points), "success")
+        except VipError as refused:
+            flash(str(refused), "error")
+    else:
+        flash(_("请选择礼品"), "error")
+    return redirect(url_for("vip.card", id=id))
+
+
+@bp.route("/gifts", methods=["GET", "POST"])
+def gifts():
+    """The gift list: points and stock."""
+    form = GiftForm()
+    if form.validate_on_submit():
+        if Gift.get_or_none(Gift.name == form.name.data.strip()):
+            form.name.errors.append(_("已有同名礼品"))
+        else:
+            audit.save(Gift(name=form.name.data.strip(), points=form.points.data,
+                            stock=form.stock.data, active=form.active.data), current_user)
+            flash(_("已添加礼品"), "success")
+            return redirect(url_for("vip.gifts"))
+    return show_form("vip/gifts.html", form, rows=Gift.select().order_by(Gift.points),
+                     redeemed=Redemption.select().count())
+
+
+@bp.route("/gifts/<int:id>", methods=["GET", "POST"])
+def gift_edit(id):
+    """Change a gift's points or stock, or withdraw it."""
+    gift = Gift.get_or_none(Gift.id == id)
+    if gift is None:
+        abort(404)
+    form = GiftForm(obj=gift)
+    if form.validate_on_submit():
+        gift.name, gift.points = form.name.data.strip(), form.points.data
+        gift.stock, gift.active = form.stock.data, form.active.data
+        audit.save(gift, current_user)
+        return redirect(url_for("vip.gifts"))
+    return show_form("vip/gift_form.html", form, gift=gift)
+
+
+@bp.route("/outbox")
+def outbox():
+    """Greetings and notices waiting to go out, with honest states."""
+    rows = list(Message.select().order_by(Message.id.desc()).limit(200))
+    return render("vip/outbox.html", rows=rows, form=PromotionForm(),
+                  gateway=bool(site_settings()["sms_gateway_url"]))
+
+
+@bp.route("/outbox/birthdays", methods=["POST"])
+def outbox_birthdays():
+    """Prepare tomorrow's birthday greetings."""
+    if ButtonForm().validate_on_submit():
+        created = service.prepare_birthday_greetings(now().date(), site_settings())
+        flash(_("已准备 %(n)s 条生日祝福", n=len(created)), "success")
+    return redirect(url_for("vip.outbox"))
+
+
+@bp.route("/outbox/promotion", methods=["POST"])
+def outbox_promotion():
+    """Prepare a new-product or promotion notice to chosen members."""
+    form = PromotionForm()
+    if not form.validate_on_submit():
+        return show_form("vip/outbox.html", form, rows=list(Message.select().order_by(
+            Message.id.desc()).limit(200)), gateway=bool(site_settings()["sms_gateway_url"]))
+    cards = VipCard.select().where(VipCard.state == ACTIVE)
+    if form.audience.data == "listed":
+        cards = cards.where(VipCard.number.in_([n.upper() for n in form.numbers.data.split()]))
+    created = service.prepare_promotion(list(cards), form.text.data)
+    flash(_("已准备 %(n)s 条通知", n=len(created)), "success")
+    return redirect(url_for("vip.outbox"))
+
+
+@bp.route("/outbox/export")
+def outbox_export():
+    """Pending messages as a CSV for the SMS platform (recorded in the access log)."""
+    messages = list(Message.select().where(Message.state == PENDING))
+    body = service.export_outbox(messages)
+    audit.log_access(current_user, audit.EXPORT, model="Message",
+                     detail=f"outbox {len(messages)}")
+    response = make_response(body)
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"sms-{now():%Y%m%d-%H%M}.csv\"")
+    return response
+
+
+@bp.route("/outbox/send", methods=["POST"])
+def outbox_send():
+    """Send pending messages through the configured gateway; only its 2xx answers count as sent."""
+    if ButtonForm().validate_on_submit():
+        try:
+            results = service.send_outbox(list(Message.select().where(Message.state == PENDING)),
+                                          site_settings()["sms_gateway_url"])
+            sent = sum(1 for m in results if m.state == "sent")
+            flash(_("已发送 %(sent)s 条，失败 %(failed)s 条", sent=sent,
+                    failed=len(results) - sent), "success" if sent == len(results) else "error")
+        except VipError as refused:
+            flash(str(refused), "error")
+    return redirect(url_for("vip.outbox"))
+
+
+def _month():
+    try:
+        year, month = (int(x) for x in request.args.get("month", "").split("-"))
+        datetime.date(year, month, 1)
+        return year, month
+    except ValueError:
+        first = now().date().replace(day=1) - datetime.timedelta(days=1)
+        return first.year, first.month
+
+
+@bp.route("/monthly")
+def monthly():
+    """会员月报: the month's new members, purchases, points and expiring cards."""
+    year, month = _month()
+    return render("vip/monthly.html", summary=service.monthly_summary(year, month))
+
+
+@bp.route("/monthly/print")
+def monthly_print():
+    """会员月报 as a PDF (due by the 2nd of the next month)."""
+    year, month = _month()
+    return pdf_response("print/vip_monthly.html", f"会员月报-{year}{month:02d}.pdf",
+                        title=_("会员月报"), number=f"{year}-{month:02d}",
+                        qr_url=external_url("vip.monthly", month=f"{year}-{month:02d}"),
+                        summary=service.monthly_summary(year, month))
+
+
+@bp.route("/form")
+def print_form():
+    """会员资料登记表: blank, or filled for ?card=ID."""
+    card = _card_from(request.args)
+    return pdf_response("print/vip_form.html",
+                        f"会员资料登记表-{card.number if card else 'blank'}.pdf", record=card,
+                        title=_("会员资料登记表"), number=card.number if card else "",
+                        qr_url=external_url("vip.card", id=card.id) if card else None, card=card)
+
+
+@bp.route("/cards/<int:id>/statement")
+def statement(id):
+    """A member's points statement."""
+    card = _card_or_404(id)
+    ledger = list(card.ledger.order_by(PointsEntry.at, PointsEntry.id))
+    return pdf_response("print/vip_statement.html", f"积分对账单-{card.number}.pdf", record=card,
+                        title=_("积分对账单"), number=card.number,
+                        qr_url=external_url("vip.card", id=id), card=card, ledger=ledger,
+                        balance=service.balance(card))

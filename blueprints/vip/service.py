@@ -1,0 +1,432 @@
+"""VIP rules: eligibility, the discount, points, the ledger, card life, referrals, greetings.
+
+Each rule is one function; the counter screen, the PDFs and the tests all call these.
+"""
+import csv
+import datetime
+import io
+import json
+import urllib.request
+from collections import namedtuple
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask_babel import lazy_gettext as _l
+from peewee import fn
+
+from models import (Customer, Gift, Message, PointsEntry, Purchase, Redemption, VipCard, db,
+                    is_postgres, now)
+from models.vip import (ACTIVE, BIRTHDAY, BLOCKED, EARN, EXPORTED, FAILED, PENDING, PROMOTION,
+                        REDEEM, REFERRAL, RENEWED, REPLACED, SENT, TRANSFER_IN, TRANSFER_OUT)
+from services import audit, identity, serials, timeline
+
+VALID_YEARS = 2
+POINT_YUAN = Decimal("100")
+LOYAL_POINTS = 30
+RATES = {"member": Decimal("0.90"), "loyal": Decimal("0.85"), "birthday": Decimal("0.60"),
+         "none": Decimal("1.00")}
+RATE_REASONS = {"member": _l("会员9折"), "loyal": _l("累计积分满30分 8.5折"),
+                "birthday": _l("生日当天凭身份证 6折"), "none": _l("无折扣")}
+NO_DISCOUNT_REASONS = {"promotional": _l("促销/特价/用券商品不享受会员折扣"),
+                       "no_card": _l("非会员"), "expired": _l("会员卡已过期"),
+                       "blocked": _l("会员卡已挂失或停用")}
+
+
+class VipError(Exception):
+    """A request the VIP rules refuse, with the reason for the user."""
+
+
+# ---- card state -------------------------------------------------------------------------------
+
+def add_years(day, years):
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def card_status(card, today):
+    """'active', 'expired' or 'blocked' — an expired card stops working by itself."""
+    if card is None:
+        return "no_card"
+    if card.state != ACTIVE:
+        return "blocked"
+    if today > card.expires_on:
+        return "expired"
+    return "active"
+
+
+def is_birthday(card, day):
+    """The member's birthday (29 February is celebrated on 28 February in other years)."""
+    if card is None or card.birthday is None:
+        return False
+    month, dom = card.birthday.month, card.birthday.day
+    if (month, dom) == (2, 29):
+        leap = day.year % 4 == 0 and (day.year % 100 != 0 or day.year % 400 == 0)
+        dom = 29 if leap else 28
+    return (day.month, day.day) == (month, dom)
+
+
+def earned_total(card):
+    """Points a membership has earned in total (carried over by a reissue, not by a renewal)."""
+    total = 0
+    current = card
+    while current is not None:
+        total += (PointsEntry.select(fn.COALESCE(fn.SUM(PointsEntry.delta), 0))
+                  .where((PointsEntry.card == current) &
+                         PointsEntry.kind.in_([EARN, REFERRAL])).scalar()) or 0
+        current = current.previous if current.previous_id and \
+            current.previous.state == REPLACED else None
+    return total
+
+
+def balance(card):
+    """The card's points: always the sum of its ledger."""
+    return (PointsEntry.select(fn.COALESCE(fn.SUM(PointsEntry.delta), 0))
+            .where(PointsEntry.card == card).scalar()) or 0
+
+
+# ---- discount and points ------------------------------------------------------------------------
+
+Discount = namedtuple("Discount", "rate reason code")
+
+
+def discount(card, day, promotional=False, id_shown=False, earned=None):
+    """The best single member rate for a purchase, with the reason shown at the counter.
+
+    Birthday with ID shown 6折; 8.5折 once the card has earned 30 points in total; otherwise 9折.
+    None for a promotional purchase, a non-member, or an expired or blocked card.
+    """
+    if promotional:
+        return Discount(RATES["none"], NO_DISCOUNT_REASONS["promotional"], "promotional")
+    status = card_status(card, day)
+    if status != "active":
+        return Discount(RATES["none"], NO_DISCOUNT_REASONS[status], status)
+    options = ["member"]
+    if (earned if earned is not None else earned_total(card)) >= LOYAL_POINTS:
+        options.append("loyal")
+    if id_shown and is_birthday(card, day):
+        options.append("birthday")
+    best = min(options, key=lambda code: RATES[code])
+    return Discount(RATES[best], RATE_REASONS[best], best)
+
+
+def paid_amount(amount_before, rate):
+    """What the customer pays: the amount times the rate, rounded to the fen."""
+    return (Decimal(amount_before) * rate).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def points_for(amount_paid):
+    """1 point per full ¥100 actually paid (¥199 earns 1)."""
+    return int(Decimal(amount_paid) // POINT_YUAN)
+
+
+# ---- eligibility ---------------------------------------------------------------------------------
+
+def eligible(phone, at, settings):
+    """One purchase of at least ¥1,000 paid, or ¥2,000 paid within the last 6 months."""
+    number = identity.normalize_phone(phone)
+    if not number:
+        return False
+    single = Decimal(str(settings["vip_single_purchase"]))
+    total = Decimal(str(settings["vip_cumulative"]))
+    since = add_months(at, -int(settings["vip_cumulative_months"]))
+    purchases = Purchase.select().where((Purchase.buyer_phone == number) &
+                                        (Purchase.voided == False) &  # noqa: E712
+                                        (Purchase.at <= at))
+    if purchases.where(Purchase.amount_paid >= single).exists():
+        return True
+    recent = (purchases.where(Purchase.at > since)
+              .select(fn.COALESCE(fn.SUM(Purchase.amount_paid), 0)).scalar())
+    return Decimal(str(recent or 0)) >= total
+
+
+def add_months(moment, months):
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    day = moment.day
+    while True:
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            day -= 1
+
+
+def active_card_for(phone, today):
+    number = identity.normalize_phone(phone)
+    return (VipCard.select().where((VipCard.phone == number) & (VipCard.state == ACTIVE) &
+                                   (VipCard.expires_on >= today) &
+                                   (VipCard.voided == False))  # noqa: E712
+            .order_by(VipCard.id.desc()).first())
+
+
+# ---- ledger ---------------------------------------------------------------------------------------
+
+def _lock_card(card):
+    """Serialise ledger changes of one card (SQLite transactions are already exclusive)."""
+    if is_postgres():
+        VipCard.select().where(VipCard.id == card.id).for_update().execute()
+
+
+def record_purchase(purchase, actor, id_shown=False, today=None):
+    """Save a purchase: the rate, the amount paid and the points, in one transaction."""
+    today = today or purchase.at.date()
+    if Decimal(purchase.amount_before) <= 0:
+        raise VipError(_l("金额必须大于 0"))
+    with db.atomic():
+        card = purchase.card
+        if card is not None:
+            _lock_card(card)
+        rule = discount(card, today, promotional=purchase.promotional, id_shown=id_shown)
+        purchase.rate, purchase.rate_reason = rule.rate, str(rule.reason)
+        purchase.amount_paid = paid_amount(purchase.amount_before, rule.rate)
+        earns = card is not None and card_status(card, today) == "active"
+        purchase.points = points_for(purchase.amount_paid) if earns else 0
+        if card is not None:
+            purchase.customer = card.customer
+            purchase.buyer_phone = purchase.buyer_phone or card.phone
+        purchase.cashier = actor
+        audit.save(purchase, actor)
+        if purchase.points:
+            PointsEntry.create(card=card, at=purchase.at, delta=purchase.points, kind=EARN,
+                               purchase=purchase, user=actor.id if actor else None,
+                               note=purchase.receipt_no)
+        timeline.add(purchase.customer, "vip", f"{purchase.receipt_no} ¥{purchase.amount_paid}",
+                     ref_id=card.id if card else None, user=actor, at=purchase.at)
+    return purchase
+
+
+def redeem(card, gift, actor, today=None):
+    """Exchange points for a gift: enough points and stock, never below zero, final."""
+    today = today or now().date()
+    with db.atomic():
+        _lock_card(card)
+        if card_status(card, today) != "active":
+            raise VipError(_l("会员卡无效，不能兑换"))
+        gift = Gift.get_by_id(gift.id)
+        if not gift.active or gift.stock < 1:
+            raise VipError(_l("礼品已兑完"))
+        points = balance(card)
+        if points < gift.points:
+            raise VipError(_l("积分不足：需要 %(need)s 分，现有 %(have)s 分", need=gift.points,
+                              have=points))
+        Gift.update(stock=Gift.stock - 1).where(Gift.id == gift.id).execute()
+        redemption = Redemption.create(card=card, gift=gift, points=gift.points,
+                                       user=actor.id if actor else None)
+        PointsEntry.create(card=card, delta=-gift.points, kind=REDEEM, note=gift.name,
+                           user=actor.id if actor else None)
+        audit.record(audit.CREATE, redemption, actor, {}, {"gift": gift.name,
+                                                           "points": gift.points})
+    return redemption
+
+
+# ---- card life -------------------------------------------------------------------------------------
+
+def enrol(card, actor, settings, today=None):
+    """Issue a card (VIP + 8 digits) valid two years; a referrer may earn bonus points."""
+    today = today or now().date()
+    with db.atomic():
+        card.number = serials.next_serial("VIP")
+        card.phone = identity.normalize_phone(card.phone)
+        card.issued_on = today
+        card.expires_on = add_years(today, VALID_YEARS)
+        card.state = ACTIVE
+        card.enrolled_by = actor
+        audit.save(card, actor)
+        timeline.add(card.customer, "vip", str(_l("入会 %(number)s", number=card.number)),
+                     ref_id=card.id, user=actor)
+        bonus = int(settings.get("vip_referral_bonus") or 0)
+        if card.referrer_id and bonus > 0 and card_status(card.referrer, today) == "active":
+            PointsEntry.create(card=card.referrer, delta=bonus, kind=REFERRAL,
+                               note=card.number, user=actor.id if actor else None)
+    return card
+
+
+def report_loss(card, actor):
+    """挂失: the card stops working at once."""
+    if card.state != ACTIVE:
+        raise VipError(_l("只有有效的卡可以挂失"))
+    card.state = BLOCKED
+    audit.save(card, actor)
+    timeline.add(card.customer, "vip", str(_l("挂失 %(number)s", number=card.number)),
+                 ref_id=card.id, user=actor)
+    return card
+
+
+def reissue(card, actor, today=None):
+    """补办: a new number with the same membership, balance and expiry; the old card is retired."""
+    today = today or now().date()
+    if card.state not in (BLOCKED, ACTIVE):
+        raise VipError(_l("此卡不能补办"))
+    with db.atomic():
+        _lock_card(card)
+        fresh = VipCard(customer=card.customer, name=card.name, phone=card.phone,
+                        birthday=card.birthday, gender=card.gender, id_number=card.id_number,
+                        address=card.address, issued_on=today, expires_on=card.expires_on,
+                        state=ACTIVE, handbook_given=card.handbook_given, previous=card,
+                        number=serials.next_serial("VIP"), enrolled_by=actor)
+        audit.save(fresh, actor)
+        points = balance(card)
+        if points:
+            PointsEntry.create(card=card, delta=-points, kind=TRANSFER_OUT, note=fresh.number,
+                               user=actor.id if actor else None)
+            PointsEntry.create(card=fresh, delta=points, kind=TRANSFER_IN, note=card.number,
+                               user=actor.id if actor else None)
+        card.state = REPLACED
+        audit.save(card, actor)
+        timeline.add(card.customer, "vip", str(_l("补办 %(old)s → %(new)s", old=card.number,
+                                                  new=fresh.number)), ref_id=fresh.id, user=actor)
+    return fresh
+
+
+def renew(card, actor, today=None):
+    """续卡 at or after expiry: a new card for two years; the old points do not carry over."""
+    today = today or now().date()
+    if card.state not in (ACTIVE, BLOCKED):
+        raise VipError(_l("此卡已换新，不能续卡"))
+    with db.atomic():
+        fresh = VipCard(customer=card.customer, name=card.name, phone=card.phone,
+                        birthday=card.birthday, gender=card.gender, id_number=card.id_number,
+                        address=card.address, issued_on=today,
+                        expires_on=add_years(today, VALID_YEARS), state=ACTIVE,
+                        handbook_given=False, previous=card, number=serials.next_serial("VIP"),
+                        enrolled_by=actor)
+        audit.save(fresh, actor)
+        card.state = RENEWED
+        audit.save(card, actor)
+        timeline.add(card.customer, "vip", str(_l("续卡 %(old)s → %(new)s", old=card.number,
+                                                  new=fresh.number)), ref_id=fresh.id, user=actor)
+    return fresh
+
+
+# ---- greetings outbox -------------------------------------------------------------------------------
+
+def prepare_birthday_greetings(today, settings):
+    """The day before: one greeting per active member whose birthday is tomorrow (never twice)."""
+    tomorrow = today + datetime.timedelta(days=1)
+    created = []
+    cards = VipCard.select().where((VipCard.state == ACTIVE) & (VipCard.expires_on >= tomorrow) &
+                                   VipCard.birthday.is_null(False) &
+                                   (VipCard.voided == False))  # noqa: E712
+    for card in cards:
+        if not is_birthday(card, tomorrow):
+            continue
+        exists = Message.select().where((Message.card == card) & (Message.kind == BIRTHDAY) &
+                                        (Message.for_date == tomorrow)).exists()
+        if exists:
+            continue
+        text = settings["vip_birthday_text"].format(name=card.name, site=settings["site_name"])
+        created.append(Message.create(kind=BIRTHDAY, card=card, phone=card.phone, text=text,
+                                      for_date=tomorrow))
+    return created
+
+
+def prepare_promotion(cards, text):
+    """A promotion notice to chosen members (active cards only)."""
+    if not text.strip():
+        raise VipError(_l("请填写通知内容"))
+    today = now().date()
+    return [Message.create(kind=PROMOTION, card=c, phone=c.phone, text=text.strip())
+            for c in cards if card_status(c, today) == "active"]
+
+
+def export_outbox(messages):
+    """CSV (phone, text) for an SMS platform; the messages become 'exported', not 'sent'."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["手机号", "短信内容"])
+    for message in messages:
+        writer.writerow([message.phone, message.text])
+        message.state = EXPORTED
+        message.save()
+    return "\ufeff" + buffer.getvalue()
+
+
+def send_outbox(messages, gateway_url, timeout=5):
+    """POST each pending message to the configured gateway; only a 2xx answer marks it sent."""
+    if not gateway_url:
+        raise VipError(_l("未配置短信网关，请导出后在短信平台发送"))
+    results = []
+    for message in messages:
+        body = json.dumps({"phone": message.phone, "text": message.text}).encode()
+        request = urllib.request.Request(gateway_url, data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as answer:
+                ok = 200 <= answer.status < 300
+                detail = f"HTTP {answer.status}"
+        except OSError as error:
+            ok, detail = False, str(error)[:200]
+        message.state = SENT if ok else FAILED
+        message.sent_at = now() if ok else None
+        message.detail = detail
+        message.save()
+        results.append(message)
+    return results
+
+
+# ---- monthly summary ---------------------------------------------------------------------------------
+
+Monthly = namedtuple("Monthly", "year month new_members purchases purchase_total points_earned "
+                                "points_redeemed expiring")
+
+
+def monthly_summary(year, month):
+    """会员月报: new members, purchases, points earned and redeemed, cards expiring next month."""
+    start = datetime.date(year, month, 1)
+    end = datetime.date(year + (month == 12), month % 12 + 1, 1)
+    start_dt, end_dt = (datetime.datetime.combine(d, datetime.time()) for d in (start, end))
+    new_members = list(VipCard.select().where((VipCard.issued_on >= start) &
+                                              (VipCard.issued_on < end) &
+                                              VipCard.previous.is_null() &
+                                              (VipCard.voided == False)))  # noqa: E712
+    purchases = Purchase.select().where((Purchase.at >= start_dt) & (Purchase.at < end_dt) &
+                                        Purchase.card.is_null(False) &
+                                        (Purchase.voided == False))  # noqa: E712
+    ledger = PointsEntry.select(fn.COALESCE(fn.SUM(PointsEntry.delta), 0)).where(
+        (PointsEntry.at >= start_dt) & (PointsEntry.at < end_dt))
+    next_end = datetime.date(end.year + (end.month == 12), end.month % 12 + 1, 1)
+    expiring = list(VipCard.select().where((VipCard.state == ACTIVE) &
+                                           (VipCard.expires_on >= end) &
+                                           (VipCard.expires_on < next_end)))
+    return Monthly(year, month, new_members, purchases.count(),
+                   purchases.select(fn.COALESCE(fn.SUM(Purchase.amount_paid), 0)).scalar() or 0,
+                   ledger.where(PointsEntry.kind == EARN).scalar() or 0,
+                   -(ledger.where(PointsEntry.kind == REDEEM).scalar() or 0), expiring)
+
+
+def search_cards(query, limit):
+    """Cards by number, phone tail, phone, name initials or name."""
+    from services.search import Hit, prefix
+    base = VipCard.select().where(VipCard.voided == False)  # noqa: E712
+    if query.upper.startswith("VIP"):
+        condition = prefix(VipCard.number, query.upper)
+    elif query.digits and len(query.digits) == 4:
+        condition = VipCard.phone_tail == query.digits
+    elif query.digits and len(query.digits) > 4:
+        condition = prefix(VipCard.phone, query.digits) | prefix(VipCard.number,
+                                                                "VIP" + query.digits)
+    elif query.latin:
+        condition = prefix(VipCard.name_initials, query.latin)
+    elif query.has_cjk:
+        condition = prefix(VipCard.name, query.raw)
+    else:
+        return []
+    return [Hit("vip", f"{c.number} {c.name}", str(c.state_label), "vip.card", c.id)
+            for c in base.where(condition).order_by(VipCard.id.desc()).limit(limit)]
+
+
+def customer_for(name, phone, actor):
+    """The member's customer record: the existing one with this phone, else a new shopper."""
+    number = identity.normalize_phone(phone)
+    existing = (Customer.select().where((Customer.phone == number) &
+                                        (Customer.voided == False))  # noqa: E712
+                .order_by(Customer.id).first())
+    if existing:
+        return existing
+    from blueprints.archives.service import create_customer
+    return create_customer(Customer(name=name, phone=number, kind="shopper",
+                                    status="cooperating", source="会员"), actor)
+
+
+__all__ = ["VipError", "discount", "points_for", "eligible", "record_purchase", "redeem",
+           "enrol", "report_loss", "reissue", "renew", "balance", "PENDING", "SENT"]

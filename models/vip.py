@@ -1,0 +1,140 @@
+"""VIP members (会员): cards, purchases, the points ledger, gifts, redemptions, the greetings outbox."""
+from flask_babel import lazy_gettext as _l
+from peewee import (BlobField, BooleanField, CharField, DateField, DateTimeField, DecimalField,
+                    ForeignKeyField, IntegerField, TextField)
+
+from services.search import phone_tail, pinyin_keys
+
+from .base import BaseModel, Voidable, now
+from .customers import Customer
+from .users import User
+
+ACTIVE, BLOCKED, REPLACED, RENEWED = "active", "blocked", "replaced", "renewed"
+CARD_STATES = {ACTIVE: _l("有效"), BLOCKED: _l("已挂失"), REPLACED: _l("已补办换卡"),
+               RENEWED: _l("已续卡")}
+GENDERS = {"F": _l("女"), "M": _l("男"), "": _l("未填")}
+
+
+class VipCard(Voidable):
+    """会员资料登记表 and the card: valid two years; lost cards are blocked and reissued."""
+
+    number = CharField(max_length=12, unique=True)
+    customer = ForeignKeyField(Customer, backref="vip_cards", on_delete="CASCADE")
+    name = CharField(max_length=40)
+    phone = CharField(max_length=20, index=True)
+    phone_tail = CharField(max_length=4, default="", index=True)
+    name_initials = CharField(max_length=80, default="", index=True)
+    birthday = DateField(null=True)
+    gender = CharField(max_length=1, default="")
+    id_number = CharField(max_length=30, default="")
+    address = CharField(max_length=200, default="")
+    issued_on = DateField()
+    expires_on = DateField(index=True)
+    state = CharField(max_length=10, default=ACTIVE, index=True)
+    handbook_given = BooleanField(default=False)
+    referrer = ForeignKeyField("self", null=True, backref="referrals", on_delete="SET NULL")
+    previous = ForeignKeyField("self", null=True, backref="successors", on_delete="SET NULL")
+    enrolled_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    def save(self, *args, **kwargs):
+        self.phone_tail = phone_tail(self.phone)
+        self.name_initials = pinyin_keys(self.name)[1]
+        return super().save(*args, **kwargs)
+
+    def label(self):
+        return f"{self.number} {self.name}"
+
+    @property
+    def state_label(self):
+        return CARD_STATES.get(self.state, self.state)
+
+
+class Purchase(Voidable):
+    """A purchase at the counter, by a member or not (non-members are followed for eligibility)."""
+
+    receipt_no = CharField(max_length=40, index=True)
+    at = DateTimeField(default=now, index=True)
+    card = ForeignKeyField(VipCard, null=True, backref="purchases", on_delete="SET NULL")
+    customer = ForeignKeyField(Customer, null=True, backref="purchases", on_delete="SET NULL")
+    buyer_phone = CharField(max_length=20, default="", index=True)
+    buyer_name = CharField(max_length=40, default="")
+    amount_before = DecimalField(max_digits=12, decimal_places=2)
+    promotional = BooleanField(default=False)
+    rate = DecimalField(max_digits=4, decimal_places=2, default=1)
+    rate_reason = CharField(max_length=40, default="")
+    amount_paid = DecimalField(max_digits=12, decimal_places=2)
+    points = IntegerField(default=0)
+    receipt_signed = BooleanField(default=False)
+    signature = BlobField(null=True)
+    cashier = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    def label(self):
+        return f"{self.receipt_no} ¥{self.amount_paid}"
+
+
+EARN, REDEEM, REFERRAL, TRANSFER_IN, TRANSFER_OUT = ("earn", "redeem", "referral",
+                                                     "transfer_in", "transfer_out")
+LEDGER_KINDS = {EARN: _l("消费积分"), REDEEM: _l("兑换礼品"), REFERRAL: _l("推荐奖励"),
+                TRANSFER_IN: _l("补卡转入"), TRANSFER_OUT: _l("补卡转出")}
+
+
+class PointsEntry(BaseModel):
+    """One change of points; a card's balance is always the sum of its entries."""
+
+    card = ForeignKeyField(VipCard, backref="ledger", on_delete="CASCADE")
+    at = DateTimeField(default=now, index=True)
+    delta = IntegerField()
+    kind = CharField(max_length=14)
+    purchase = ForeignKeyField(Purchase, null=True, on_delete="SET NULL")
+    note = CharField(max_length=200, default="")
+    user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+    @property
+    def kind_label(self):
+        return LEDGER_KINDS.get(self.kind, self.kind)
+
+
+class Gift(BaseModel):
+    """A gift members may redeem points for."""
+
+    name = CharField(max_length=60, unique=True)
+    points = IntegerField()
+    stock = IntegerField(default=0)
+    active = BooleanField(default=True)
+
+    def label(self):
+        return self.name
+
+
+class Redemption(BaseModel):
+    """A gift handed over for points: final, never cancelled, refunded or exchanged."""
+
+    card = ForeignKeyField(VipCard, backref="redemptions", on_delete="CASCADE")
+    gift = ForeignKeyField(Gift, backref="redemptions", on_delete="CASCADE")
+    points = IntegerField()
+    at = DateTimeField(default=now)
+    user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+
+PENDING, EXPORTED, SENT, FAILED = "pending", "exported", "sent", "failed"
+MESSAGE_STATES = {PENDING: _l("待发送"), EXPORTED: _l("已导出"), SENT: _l("已发送"),
+                  FAILED: _l("发送失败")}
+BIRTHDAY, PROMOTION = "birthday", "promotion"
+
+
+class Message(BaseModel):
+    """An outbox message (birthday greeting, promotion notice) with an honest status."""
+
+    kind = CharField(max_length=10)
+    card = ForeignKeyField(VipCard, backref="messages", on_delete="CASCADE")
+    phone = CharField(max_length=20)
+    text = TextField()
+    for_date = DateField(null=True, index=True)
+    state = CharField(max_length=10, default=PENDING, index=True)
+    prepared_at = DateTimeField(default=now)
+    sent_at = DateTimeField(null=True)
+    detail = CharField(max_length=200, default="")
+
+    @property
+    def state_label(self):
+        return MESSAGE_STATES.get(self.state, self.state)

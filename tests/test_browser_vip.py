@@ -1,0 +1,55 @@
+"""At the counter: find a member by phone tail, record a purchase, see the discount, redeem."""
+import pytest
+
+from blueprints.vip import service
+from models import Customer, Gift, VipCard
+from services import settings as settings_service
+from tests.browser import TABLET, LiveServer, launch_chromium, serious_violations
+from tests.test_browser_archives import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def live(app, users):
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def page(live):
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        context = browser.new_context(viewport=TABLET, locale="zh-CN", has_touch=True)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_counter_journey(live, page, users, database):
+    customer = Customer.create(name="李四", phone="13900005678")
+    card = service.enrol(VipCard(customer=customer, name="李四", phone="13900005678",
+                                 handbook_given=True), users["desk"], settings_service.load())
+    Gift.create(name="环保袋", points=5, stock=10)
+    sign_in(page, live.url, "desk")
+    page.goto(live.url + "/vip/")
+    page.fill("#vip-q", "5678")
+    page.wait_for_selector(f"#cards a:has-text('{card.number}')")
+    assert serious_violations(page) == []
+    page.click("#cards >> text=记录消费")
+    page.wait_for_url(f"{live.url}/vip/counter?card={card.id}")
+    page.fill("#receipt_no", "R20261122-01")
+    page.fill("#amount_before", "800")
+    page.wait_for_selector("#quote >> text=实收 ¥720.00")
+    assert "会员9折" in page.inner_text("#quote") and "+7" in page.inner_text("#quote")
+    page.check("#receipt_signed")
+    assert serious_violations(page) == []
+    page.click("button:has-text('保存')")
+    page.wait_for_selector("text=积分 +7")
+    assert page.inner_text(".tiles .stat >> nth=0").strip() == "7"
+    page.select_option("#gift", label="环保袋（5 分，余 10）")
+    page.click("button:has-text('兑换')")
+    page.wait_for_selector("text=已兑换 环保袋")
+    assert page.inner_text(".tiles .stat >> nth=0").strip() == "2"
+    assert service.balance(card) == 2

@@ -1,0 +1,217 @@
+"""VIP rules: eligibility, every discount and its precedence, points, ledger, card life, outbox."""
+import datetime
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from blueprints.vip import service
+from blueprints.vip.service import VipError
+from models import Customer, Gift, Message, PointsEntry, Purchase, VipCard
+from services import settings as settings_service
+
+D = datetime.datetime
+TODAY = datetime.date(2026, 11, 22)
+
+
+def make_card(users, birthday=datetime.date(1990, 3, 15), today=TODAY, **fields):
+    customer = Customer.create(name="李四", phone="13900001111")
+    card = VipCard(customer=customer, name="李四", phone="13900001111", birthday=birthday,
+                   **fields)
+    return service.enrol(card, users["desk"], settings_service.load(), today=today)
+
+
+def buy(users, amount, card=None, phone="13900001111", at=D(2026, 11, 22, 10, 0), **fields):
+    return service.record_purchase(Purchase(receipt_no="R1", at=at, card=card, buyer_phone=phone,
+                                            amount_before=Decimal(amount), **fields),
+                                   users["desk"], id_shown=fields.pop("id_shown", False))
+
+
+# ---- eligibility ----------------------------------------------------------------------------
+
+def test_single_purchase_threshold(users):
+    settings = settings_service.load()
+    buy(users, "999.99")
+    assert not service.eligible("13900001111", D(2026, 11, 22, 11), settings)
+    buy(users, "1000.00", phone="13800002222")
+    assert service.eligible("138-0000-2222", D(2026, 11, 22, 11), settings)
+
+
+def test_cumulative_within_six_months_edge(users):
+    settings = settings_service.load()
+    buy(users, "900", at=D(2026, 5, 22, 10, 0))
+    buy(users, "600", at=D(2026, 8, 1, 10, 0))
+    buy(users, "500", at=D(2026, 11, 22, 9, 0))
+    # 22 May 10:00 is exactly six months before: outside the window (900 + 600 + 500 = 2000).
+    assert not service.eligible("13900001111", D(2026, 11, 22, 10, 0), settings)
+    assert service.eligible("13900001111", D(2026, 11, 22, 9, 59), settings)
+    buy(users, "900", at=D(2026, 11, 22, 10, 30))
+    assert service.eligible("13900001111", D(2026, 11, 22, 11, 0), settings)
+
+
+def test_thresholds_are_settings(users):
+    settings_service.store({"vip_single_purchase": "500"})
+    buy(users, "500")
+    assert service.eligible("13900001111", D(2026, 11, 22, 11), settings_service.load())
+
+
+# ---- discounts ---------------------------------------------------------------------------------
+
+def test_discount_cases_and_precedence(users):
+    card = make_card(users, birthday=datetime.date(1990, 11, 22))
+    assert service.discount(card, TODAY, earned=0).rate == Decimal("0.90")  # no ID shown
+    assert service.discount(card, TODAY, id_shown=True, earned=0).rate == Decimal("0.60")
+    assert service.discount(card, TODAY, earned=30).rate == Decimal("0.85")
+    assert service.discount(card, TODAY, earned=29).rate == Decimal("0.90")
+    best = service.discount(card, TODAY, id_shown=True, earned=500)
+    assert (best.rate, best.code) == (Decimal("0.60"), "birthday")  # best single rate, no stacking
+    other_day = service.discount(card, TODAY + datetime.timedelta(days=1), id_shown=True,
+                                 earned=0)
+    assert other_day.rate == Decimal("0.90")
+    assert service.discount(card, TODAY, promotional=True, id_shown=True).rate == Decimal("1.00")
+    assert service.discount(None, TODAY).code == "no_card"
+
+
+def test_expired_and_blocked_cards_get_nothing(users):
+    card = make_card(users, today=datetime.date(2024, 11, 20))
+    assert service.card_status(card, datetime.date(2026, 11, 20)) == "active"
+    assert service.discount(card, datetime.date(2026, 11, 21)).code == "expired"
+    purchase = buy(users, "500", card=card, at=D(2026, 11, 21, 10))
+    assert (purchase.rate, purchase.points) == (Decimal("1.00"), 0)
+    fresh = make_card(users)
+    service.report_loss(fresh, users["desk"])
+    assert service.discount(fresh, TODAY).code == "blocked"
+
+
+def test_leap_day_birthday():
+    card = VipCard(birthday=datetime.date(2000, 2, 29))
+    assert service.is_birthday(card, datetime.date(2027, 2, 28))
+    assert service.is_birthday(card, datetime.date(2028, 2, 29))
+    assert not service.is_birthday(card, datetime.date(2028, 2, 28))
+
+
+# ---- points --------------------------------------------------------------------------------------
+
+def test_points_floor():
+    assert service.points_for(Decimal("199")) == 1
+    assert service.points_for(Decimal("99.99")) == 0
+    assert service.points_for(Decimal("1000.00")) == 10
+
+
+def test_purchase_earns_on_paid_amount(users):
+    card = make_card(users)
+    purchase = buy(users, "1000", card=card)
+    assert (purchase.rate, purchase.amount_paid, purchase.points) == (
+        Decimal("0.90"), Decimal("900.00"), 9)
+    assert service.balance(card) == 9
+    promo = buy(users, "300", card=card, promotional=True)
+    assert (promo.amount_paid, promo.points) == (Decimal("300.00"), 3)
+
+
+def test_redemption_rules(users):
+    card = make_card(users)
+    cup = Gift.create(name="保温杯", points=10, stock=1)
+    buy(users, "1000", card=card)  # 9 points
+    with pytest.raises(VipError, match="积分不足"):
+        service.redeem(card, cup, users["desk"])
+    buy(users, "200", card=card)  # 9 + 1 (¥180 paid)
+    service.redeem(card, cup, users["desk"])
+    assert service.balance(card) == 0 and Gift.get_by_id(cup.id).stock == 0
+    buy(users, "2000", card=card)
+    with pytest.raises(VipError, match="兑完"):
+        service.redeem(card, cup, users["desk"])
+
+
+def test_loyal_rate_after_thirty_points(users):
+    card = make_card(users)
+    buy(users, "3400", card=card)  # 3060 paid -> 30 points
+    assert service.earned_total(card) == 30
+    assert buy(users, "100", card=card).rate == Decimal("0.85")
+
+
+# ---- card life -----------------------------------------------------------------------------------
+
+def test_card_number_and_validity(users):
+    card = make_card(users)
+    assert card.number == "VIP00000001"
+    assert (card.issued_on, card.expires_on) == (TODAY, datetime.date(2028, 11, 22))
+
+
+def test_renewal_zeroes_and_reissue_keeps(users):
+    card = make_card(users)
+    buy(users, "3400", card=card)
+    lost = service.report_loss(card, users["desk"])
+    assert lost.state == "blocked"
+    fresh = service.reissue(card, users["desk"])
+    assert fresh.number != card.number and fresh.expires_on == card.expires_on
+    assert service.balance(fresh) == 30 and service.balance(card) == 0
+    assert service.earned_total(fresh) == 30  # still 8.5折 after a reissue
+    renewed = service.renew(fresh, users["desk"])
+    assert service.balance(renewed) == 0 and service.earned_total(renewed) == 0
+    assert renewed.expires_on == datetime.date(2028, 11, 22)
+    assert VipCard.get_by_id(fresh.id).state == "renewed"
+
+
+def test_referral_bonus_setting(users):
+    referrer = make_card(users)
+    customer = Customer.create(name="王五", phone="13700003333")
+    service.enrol(VipCard(customer=customer, name="王五", phone="13700003333", referrer=referrer),
+                  users["desk"], settings_service.load())
+    assert service.balance(referrer) == 0  # default bonus is 0
+    settings_service.store({"vip_referral_bonus": 5})
+    other = Customer.create(name="赵六", phone="13600004444")
+    service.enrol(VipCard(customer=other, name="赵六", phone="13600004444", referrer=referrer),
+                  users["desk"], settings_service.load())
+    assert service.balance(referrer) == 5
+
+
+# ---- outbox -------------------------------------------------------------------------------------
+
+def test_birthday_greetings_prepared_the_day_before(users):
+    make_card(users, birthday=datetime.date(1985, 11, 23))
+    settings = settings_service.load()
+    created = service.prepare_birthday_greetings(TODAY, settings)
+    assert len(created) == 1 and "生日快乐" in created[0].text and created[0].state == "pending"
+    assert service.prepare_birthday_greetings(TODAY, settings) == []  # never twice
+    csv_text = service.export_outbox(created)
+    assert "13900001111" in csv_text and Message.get().state == "exported"
+
+
+def test_send_without_gateway_claims_nothing(users):
+    card = make_card(users)
+    messages = service.prepare_promotion([card], "双十二会员日全场 8 折")
+    with pytest.raises(VipError, match="未配置短信网关"):
+        service.send_outbox(messages, "")
+    assert Message.get().state == "pending"
+
+
+def test_gateway_failure_is_recorded_as_failed(users):
+    card = make_card(users)
+    messages = service.prepare_promotion([card], "通知")
+    service.send_outbox(messages, "http://127.0.0.1:9/unreachable", timeout=1)
+    assert Message.get().state == "failed" and Message.get().sent_at is None
+
+
+# ---- the ledger always adds up ----------------------------------------------------------------
+
+operations = st.lists(st.one_of(
+    st.tuples(st.just("buy"), st.decimals(min_value=1, max_value=5000, places=2)),
+    st.tuples(st.just("redeem"), st.integers(min_value=1, max_value=60))), max_size=25)
+
+
+@hsettings(max_examples=25, deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=operations)
+def test_balance_is_ledger_sum_and_never_negative(users, ops):
+    card = make_card(users)
+    for kind, value in ops:
+        if kind == "buy":
+            buy(users, value, card=card)
+        else:
+            gift = Gift.create(name=f"礼品{Gift.select().count()}", points=value, stock=1)
+            try:
+                service.redeem(card, gift, users["desk"])
+            except VipError:
+                pass
+        ledger = [e.delta for e in PointsEntry.select().where(PointsEntry.card == card)]
+        assert service.balance(card) == sum(ledger) >= 0
