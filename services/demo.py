@@ -1,11 +1,14 @@
 """A believable month of a property office and a shop, for `flask demo-data` and `make run`."""
 import datetime
 import random
+from decimal import Decimal
 
-from models import Customer, EmergencyContact, User, db
+from models import (Complaint, Customer, EmergencyContact, Gift, Handover, Purchase,
+                    RepairRequest, ServiceItem, User, VipCard, Visit, db)
 from models.users import ADMIN, DESK, ENGINEER, GM, MANAGER, SALES
 
 from . import accounts, timeline
+from . import settings as settings_service
 
 DEMO_PASSWORD = "demo1234"
 DEMO_USERS = [
@@ -49,9 +52,22 @@ def create_users():
 
 
 def fill(seed=2026, customers=60, today=None):
-    """Users, customers of every kind with emergency contacts, spread over the past month."""
+    """A month of an office: users, customers, visitors, complaints, repairs and VIP members."""
     rng = random.Random(seed)
     today = today or datetime.date.today()
+    users = fill_customers(rng, customers, today)
+    with db.atomic():
+        residents = list(Customer.select().where(Customer.kind == "resident"))
+        fill_visits(rng, users, residents, today)
+        fill_repairs(rng, users, residents, today)
+        fill_complaints(rng, users, residents, today)
+        fill_vip(rng, users, today)
+        fill_desk(rng, users, residents, today)
+    return users
+
+
+def fill_customers(rng, customers, today):
+    """Users and customers of every kind with emergency contacts, spread over the past month."""
     with db.atomic():
         users = create_users()
         owners = [users["sales"], users["sales2"], users["desk"]]
@@ -86,3 +102,153 @@ def fill(seed=2026, customers=60, today=None):
                 EmergencyContact.create(customer=customer, name=person_name(rng),
                                         relation=rng.choice(RELATIONS), phone=mobile(rng))
     return users
+
+
+def _moment(rng, today, days_back, start_hour=8, end_hour=19):
+    day = today - datetime.timedelta(days=days_back)
+    return datetime.datetime.combine(day, datetime.time(rng.randrange(start_hour, end_hour),
+                                                        rng.randrange(60)))
+
+
+PURPOSES = ["探亲", "送快递", "看房", "装修施工", "拜访业主", "面试", "送外卖", "维修上门"]
+
+
+def fill_visits(rng, users, residents, today):
+    """About five visitors a day; some at night; a few still inside today."""
+    from blueprints.reception import service as reception
+    settings = settings_service.load()
+    staff = [users["desk"], users["sales"], users["manager"]]
+    for days_back in range(29, -1, -1):
+        for _ in range(rng.randrange(3, 8)):
+            night = rng.random() < 0.15
+            arrived = _moment(rng, today, days_back, 20 if night else 8, 24 if night else 20)
+            if arrived > datetime.datetime.now():
+                continue
+            host = rng.choice(staff)
+            resident = rng.choice(residents) if residents and rng.random() < 0.6 else None
+            visit = Visit(name=person_name(rng), phone=mobile(rng), headcount=rng.choice([1, 1, 2]),
+                          purpose=rng.choice(PURPOSES), arrived_at=arrived, host=host,
+                          reception_class=rng.choices("ABC", [1, 3, 8])[0],
+                          visitee=resident.unit_label if resident else "",
+                          visitee_customer=resident,
+                          plate=(rng.choice(PLATE_PREFIX) + f"{rng.randrange(10 ** 5):05d}")
+                          if rng.random() < 0.2 else "")
+            reception.register_visit(visit, host, settings)
+            if days_back or rng.random() < 0.6:
+                reception.sign_out(visit, host, at=arrived + datetime.timedelta(
+                    minutes=rng.randrange(10, 180)))
+
+
+SERVICE_ITEMS = [("更换水龙头", "50"), ("疏通下水道", "80"), ("更换灯具", "30"), ("维修门锁", "60"),
+                 ("更换插座开关", "25"), ("维修马桶水箱", "45"), ("空调清洗", "120")]
+PROBLEMS = {"更换水龙头": "厨房水龙头漏水", "疏通下水道": "卫生间下水道堵塞", "更换灯具": "客厅吊灯不亮",
+            "维修门锁": "入户门锁打不开", "更换插座开关": "卧室插座松动", "维修马桶水箱": "马桶一直流水",
+            "空调清洗": "空调有异味"}
+
+
+def fill_repairs(rng, users, residents, today):
+    """Twenty repair requests in every state, with fees, materials and signatures on paper."""
+    from blueprints.repairs import service as repairs
+    settings = settings_service.load()
+    items = [ServiceItem.get_or_create(name=name, defaults={"fee": fee})[0]
+             for name, fee in SERVICE_ITEMS]
+    for index in range(20):
+        at = _moment(rng, today, rng.randrange(0, 28))
+        public = rng.random() < 0.25
+        item = rng.choice(items) if rng.random() < 0.85 else None
+        resident = rng.choice(residents) if residents and not public else None
+        request = RepairRequest(
+            received_at=at, customer=resident,
+            contact_name=resident.name if resident else person_name(rng),
+            contact_phone=resident.phone if resident else mobile(rng),
+            location=resident.unit_label if resident else f"{rng.randrange(1, 12)}栋大堂",
+            area="public" if public else "unit", item=item,
+            content=PROBLEMS[item.name] if item else "阳台防水层开裂渗水",
+            preferred_at=at + datetime.timedelta(hours=rng.randrange(2, 30)) if public else None)
+        order = repairs.register_request(request, users["desk"])
+        stage = rng.randrange(6)
+        step_at = at
+        for action, who in (("dispatch", "desk"), ("acknowledge", "engineer"),
+                            ("submit_review" if order.outside_list else "start", "engineer")):
+            if stage <= 0:
+                break
+            stage -= 1
+            step_at += datetime.timedelta(minutes=rng.randrange(10, 120))
+            repairs.step(order, action, users[who], settings, at=step_at)
+        if order.state == "in_progress" and stage > 0:
+            repairs.add_item(order, users["engineer"], service_item=item, quantity=1)
+            step_at += datetime.timedelta(hours=1)
+            repairs.step(order, "complete", users["engineer"], settings, at=step_at)
+            if stage > 1:
+                repairs.step(order, "sign", users["engineer"], settings, on_paper=True,
+                             at=step_at + datetime.timedelta(minutes=10))
+
+
+COMPLAINTS = [("服务质量", "保安夜间巡逻不到位"), ("维修质量", "报修后三天无人上门"),
+              ("服务质量", "前台电话长时间无人接听"), ("产品质量", "新买的电水壶漏水"),
+              ("建议或批评", "建议增设电动车充电桩"), ("销售合同", "合同约定的车位未交付")]
+
+
+def fill_complaints(rng, users, residents, today):
+    """A dozen complaints at every step, one of them major, some closed with a follow-up."""
+    from blueprints.complaints import service as complaints
+    flow = [("classify", "manager", {"nature": "服务", "responsible_dept": "客服部"}),
+            ("investigate", "desk", {"cause": "人手不足", "responsible_party": "客服部",
+                                     "solution": "调整排班并致歉"}),
+            ("approve", "gm", {"approval_comment": "同意"}),
+            ("reply", "desk", {"reply_method": "phone", "reply_note": "已电话告知处理结果"}),
+            ("follow_up", "desk", {"satisfaction": 4}),
+            ("close", "manager", {"summary": "已处理完毕", "corrective_action": "纳入月度培训"})]
+    for index in range(12):
+        category, content = rng.choice(COMPLAINTS)
+        resident = rng.choice(residents) if residents else None
+        at = _moment(rng, today, rng.randrange(1, 27))
+        complaint = Complaint(received_at=at, complainant=resident.name if resident else
+                              person_name(rng), phone=resident.phone if resident else mobile(rng),
+                              customer=resident, category=category, content=content,
+                              severity="major" if index == 0 else "general",
+                              channel=rng.choice(["phone", "visit", "online"]),
+                              check_heard=True, check_asked=True, check_recorded=True)
+        complaints.intake(complaint, users["desk"])
+        step_at = at
+        for action, who, data in flow[:rng.randrange(0, len(flow) + 1)]:
+            step_at += datetime.timedelta(hours=rng.randrange(2, 30))
+            if step_at > datetime.datetime.now():
+                break
+            complaints.apply(complaint, action, users[who], at=step_at, **data)
+
+
+def fill_vip(rng, users, today):
+    """Fifteen members with purchases, a few gifts, one birthday tomorrow."""
+    from blueprints.vip import service as vip
+    settings = settings_service.load()
+    for name, points, stock in (("环保购物袋", 5, 50), ("保温杯", 20, 10), ("电饭煲", 80, 2)):
+        Gift.get_or_create(name=name, defaults={"points": points, "stock": stock})
+    for index in range(15):
+        name = person_name(rng)
+        phone = mobile(rng)
+        birthday = (today + datetime.timedelta(days=1)).replace(year=1988) if index == 0 else \
+            datetime.date(rng.randrange(1960, 2002), rng.randrange(1, 13), rng.randrange(1, 29))
+        customer = Customer.create(name=name, phone=phone, kind="shopper", status="cooperating",
+                                   source="会员")
+        card = vip.enrol(VipCard(customer=customer, name=name, phone=phone, birthday=birthday,
+                                 gender=rng.choice("FM"), handbook_given=True), users["desk"],
+                         settings, today=today - datetime.timedelta(days=rng.randrange(0, 300)))
+        for _ in range(rng.randrange(1, 6)):
+            vip.record_purchase(Purchase(receipt_no=f"R{rng.randrange(10 ** 8):08d}", card=card,
+                                         at=_moment(rng, today, rng.randrange(0, 28)),
+                                         amount_before=Decimal(rng.randrange(80, 1500)),
+                                         receipt_signed=True), users["desk"])
+
+
+def fill_desk(rng, users, residents, today):
+    """Today's rotation, two follow-ups due and a night handover waiting to be acknowledged."""
+    from blueprints.reception import service as reception
+    for user in (users["sales"], users["sales2"], users["desk"]):
+        reception.add_to_rotation(today, user)
+    if residents:
+        reception.create_followup("入住满一年回访", today, customer=rng.choice(residents),
+                                  assigned_to=users["desk"])
+    Handover.create(shift="night", author=users["manager"], items="3栋电梯异响已报修，请跟进\n快递柜故障",
+                    prospects="李先生 下午来看房", at=datetime.datetime.combine(
+                        today, datetime.time(7, 50)))

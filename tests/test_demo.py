@@ -1,5 +1,6 @@
 """Demo data: one user per role, customers with contacts and timelines, all searchable."""
-from models import Customer, EmergencyContact, TimelineEntry, User
+from models import (Complaint, Customer, EmergencyContact, Handover, PointsEntry, TimelineEntry,
+                    User, VipCard, Visit, WorkOrder)
 from models.users import ROLES
 from services import demo
 
@@ -9,12 +10,17 @@ def test_demo_fill(app, database):
     assert result.exit_code == 0, result.output
     assert "desk" in result.output and demo.DEMO_PASSWORD in result.output
     assert {u.role for u in User.select()} == set(ROLES)
-    assert Customer.select().count() == 60
+    assert Customer.select().count() == 60 + 15  # archive customers and VIP members
     assert EmergencyContact.select().count() > 20
-    assert TimelineEntry.select().count() == 60
     assert Customer.select().where(Customer.name_initials == "").count() == 0
     kinds = {c.kind for c in Customer.select()}
     assert kinds == {"resident", "company", "dealer", "shopper"}
+    assert Visit.select().count() > 60 and Visit.select().where(Visit.night_duty).exists()
+    assert Complaint.select().count() == 12 and len({c.state for c in Complaint.select()}) > 2
+    assert WorkOrder.select().count() == 20 and len({o.state for o in WorkOrder.select()}) > 2
+    assert VipCard.select().count() == 15 and PointsEntry.select().exists()
+    assert Handover.select().where(Handover.acknowledged_at.is_null()).count() == 1
+    assert TimelineEntry.select().count() > 100
 
 
 def test_demo_logins_work(app, database, client):
