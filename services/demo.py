@@ -210,12 +210,21 @@ def fill_complaints(rng, users, residents, today):
                               channel=rng.choice(["phone", "visit", "online"]),
                               check_heard=True, check_asked=True, check_recorded=True)
         complaints.intake(complaint, users["desk"])
+        complaints.record_onsite(complaint, users["engineer"],
+                                 at=at + datetime.timedelta(hours=rng.randrange(1, 20)))
         step_at = at
-        for action, who, data in flow[:rng.randrange(0, len(flow) + 1)]:
-            step_at += datetime.timedelta(hours=rng.randrange(2, 30))
+        for action, who, data in flow[:rng.randrange(2, len(flow) + 1)]:
+            step_at += datetime.timedelta(hours=rng.randrange(2, 20))
             if step_at > datetime.datetime.now():
                 break
             complaints.apply(complaint, action, users[who], at=step_at, **data)
+        # Progress to the customer twice in every 7 days while the complaint is open.
+        end = complaint.closed_at or datetime.datetime.now()
+        report_at = at + datetime.timedelta(days=1)
+        while report_at < end:
+            complaints.record_progress(complaint, users["desk"], "phone", "告知处理进展",
+                                       at=report_at)
+            report_at += datetime.timedelta(days=3)
 
 
 def fill_vip(rng, users, today):

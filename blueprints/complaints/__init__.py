@@ -2,6 +2,7 @@
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
+from blueprints.core.routes import register_panel, tiles_panel
 from models import Complaint, PenaltyNotice, ReturnRequest
 from services import audit, search, timeline
 
@@ -16,3 +17,26 @@ audit.register_voidable("notice", PenaltyNotice, _l("奖罚通知单"))
 from . import returns, routes, service, stats  # noqa: E402,F401
 
 search.register(service.search_complaints)
+
+
+@register_panel
+def _complaints_panel(user):
+    """Managers: overdue and due soon; the GM: approvals waiting and major complaints; others: mine."""
+    from models.complaints import INVESTIGATED
+    from models.users import GM, MANAGER
+    if user.role == GM:
+        candidates = [
+            ("complaints.index", _l("待我审批的投诉"), lambda: service.open_complaints().where(
+                Complaint.state == INVESTIGATED).count(), {"state": INVESTIGATED}, True),
+            ("complaints.index", _l("处理中的重大投诉"), lambda: service.open_complaints().where(
+                Complaint.severity == "major").count(), {"severity": "major"}, True)]
+    elif user.role == MANAGER:
+        candidates = [
+            ("complaints.index", _l("逾期投诉"), lambda: len(service.overdue_list()),
+             {"view": "overdue"}, True),
+            ("complaints.index", _l("24 小时内到期"), lambda: len(service.due_soon_list()),
+             {"view": "soon"}, True)]
+    else:
+        candidates = [("complaints.index", _l("我负责的投诉"), lambda: service.open_complaints()
+                       .where(Complaint.owner == user.id).count(), {"view": "mine"}, False)]
+    return tiles_panel(user, candidates)

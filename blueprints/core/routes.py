@@ -1,5 +1,6 @@
 """Home, search, language switch, logs and restore."""
 import datetime
+from collections import namedtuple
 
 from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -46,6 +47,21 @@ def register_panel(panel):
     """Let a module put a panel on the home page (e.g. handovers waiting to be acknowledged)."""
     HOME_PANELS.append(panel)
     return panel
+
+
+Tile = namedtuple("Tile", "label count url warn")
+
+
+def tiles_panel(user, candidates):
+    """A row of counters for the home page; each links to its filtered list.
+
+    `candidates` are (endpoint, label, count function, url arguments, warn); only endpoints the
+    user may open are shown, and their counts are only computed then.
+    """
+    tiles = [Tile(label, count(), url_for(endpoint, **args), warn)
+             for endpoint, label, count, args, warn in candidates
+             if allowed(user.role, endpoint)]
+    return ("core/_tiles_panel.html", {"tiles": tiles}) if tiles else None
 
 
 def _available(endpoint):

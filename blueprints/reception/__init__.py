@@ -2,8 +2,8 @@
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from models import CustomerVisit, FollowUp, Visit
-from blueprints.core.routes import register_panel
+from models import CustomerVisit, FollowUp, Visit, now
+from blueprints.core.routes import register_panel, tiles_panel
 from services import audit, permissions, search, timeline
 
 bp = Blueprint("reception", __name__)
@@ -18,6 +18,22 @@ audit.register_voidable("followup", FollowUp, _l("回访"))
 from . import followups, handovers, rotation, routes, service, visits  # noqa: E402,F401
 
 search.register(service.search_visitors)
+
+
+@register_panel
+def _desk_panel(user):
+    """Visitors still inside and follow-ups due, for the front desk."""
+    from models.users import DESK, SALES
+    if user.role not in (DESK, SALES):
+        return None
+    calls, reports = service.followups_due(now().date(), user=user.id)
+    return tiles_panel(user, [
+        ("reception.index", _l("仍在场内的访客"), lambda: Visit.select().where(
+            Visit.left_at.is_null() & (Visit.voided == False)).count(),  # noqa: E712
+         {"state": "inside"}, False),
+        ("reception.followups", _l("我的待回访"), lambda: len(calls) + len(reports),
+         {"mine": "1"}, True),
+    ])
 
 
 @register_panel

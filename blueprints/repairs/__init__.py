@@ -2,7 +2,8 @@
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from models import RepairRequest, WorkOrder
+from blueprints.core.routes import register_panel, tiles_panel
+from models import RepairRequest, WorkOrder, now
 from services import audit, search, timeline
 
 bp = Blueprint("repairs", __name__)
@@ -14,3 +15,28 @@ audit.register_voidable("repair_request", RepairRequest, _l("报修登记"))
 from . import routes, service  # noqa: E402,F401
 
 search.register(service.search_orders)
+
+
+@register_panel
+def _repairs_panel(user):
+    """Engineer: my jobs and the queue; managers: jobs waiting review and overdue jobs."""
+    from models.repairs import FINISHED, UNDER_REVIEW
+    from models.users import ENGINEER, GM, MANAGER
+    open_orders = WorkOrder.select().where(WorkOrder.state.not_in(FINISHED) &
+                                           (WorkOrder.voided == False))  # noqa: E712
+    candidates = []
+    if user.role == ENGINEER:
+        candidates += [
+            ("repairs.index", _l("我的工单"), lambda: open_orders.where(
+                WorkOrder.engineer == user.id).count(), {"view": "mine"}, False),
+            ("repairs.index", _l("待接单队列"), lambda: open_orders.where(
+                WorkOrder.engineer.is_null() & (WorkOrder.state == "dispatched")).count(),
+             {"view": "queue"}, True)]
+    if user.role in (MANAGER, GM):
+        candidates += [
+            ("repairs.index", _l("待评审工单"), lambda: open_orders.where(
+                WorkOrder.state == UNDER_REVIEW).count(), {"view": "review"}, True),
+            ("repairs.index", _l("超时工单"), lambda: open_orders.where(
+                (WorkOrder.deadline < now()) & WorkOrder.started_at.is_null()).count(),
+             {"view": "overdue"}, True)]
+    return tiles_panel(user, candidates) if candidates else None
