@@ -46,6 +46,8 @@ RULES = {
     "archives.print_card": OFFICE,
     "archives.print_contacts": OFFICE,
     "archives.timeline": OFFICE,
+    "archives.blacklist": MANAGERS,
+    "archives.unblacklist": MANAGERS,
 }
 
 RULES.update({

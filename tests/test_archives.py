@@ -196,3 +196,21 @@ def test_edit_records_before_and_after(login, make_customer, database):
 
 def test_unknown_customer_is_404(login):
     assert login("desk").get("/archives/99999").status_code == 404
+
+
+def test_blacklist_by_manager_warns_reception(login, make_customer, database, users):
+    customer = make_customer(name="闹事者", phone="13811112222", plate="粤B66666")
+    assert login("desk").submit(f"/archives/{customer.id}/blacklist", {"reason": "x"},
+                                page=f"/archives/{customer.id}").status_code == 403
+    manager = login("manager")
+    manager.submit(f"/archives/{customer.id}/blacklist", {"reason": "多次滋事"},
+                   page=f"/archives/{customer.id}")
+    stored = Customer.get_by_id(customer.id)
+    assert stored.blacklisted and stored.blacklist_reason == "多次滋事"
+    assert stored.blacklisted_by_id == users["manager"].id
+    listing = soup(login("desk").get("/archives/?q=闹事者"))
+    assert "黑名单" in listing.find("tbody").text
+    warning = login("desk").get("/reception/visits/lookup?plate=粤B66666").get_data(as_text=True)
+    assert "黑名单提醒" in warning and "多次滋事" in warning
+    manager.submit(f"/archives/{customer.id}/unblacklist", {}, page=f"/archives/{customer.id}")
+    assert not Customer.get_by_id(customer.id).blacklisted

@@ -27,3 +27,25 @@ def test_logout_without_token_is_refused(login):
     desk = login("desk")
     assert desk.post("/auth/logout").status_code == 400
     assert desk.get("/").status_code == 200
+
+
+def test_every_state_changing_endpoint_refuses_a_post_without_token(app, login, database,
+                                                                     make_customer):
+    import models
+    make_customer()
+    manager = login("manager")
+    counts = {m.__name__: m.select().count() for m in models.MODELS}
+    checked = []
+    with app.test_request_context():
+        from flask import url_for
+        for rule in app.url_map.iter_rules():
+            if "POST" not in rule.methods or rule.endpoint == "static":
+                continue
+            values = {arg: 1 if rule._converters[arg].__class__.__name__ == "IntegerConverter"
+                      else "x" for arg in rule.arguments}
+            url = url_for(rule.endpoint, **values)
+            response = manager.post(url, data={"reason": "x", "name": "x"})
+            assert response.status_code == 400, (rule.endpoint, response.status_code)
+            checked.append(rule.endpoint)
+    assert len(checked) > 50
+    assert {m.__name__: m.select().count() for m in models.MODELS} == counts

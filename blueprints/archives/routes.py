@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
 
+from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (external_url, may_reveal, pdf_response, render, show_form,
                                 site_settings)
 from models import Customer, EmergencyContact, User
@@ -269,3 +270,26 @@ def print_contacts(id):
                         number=f"KH-{customer.id:06d}",
                         qr_url=external_url("archives.detail", id=id), customer=customer,
                         contacts=contacts)
+
+
+@bp.route("/<int:id>/blacklist", methods=["POST"])
+def blacklist(id):
+    """Put a customer on the blacklist (客户黑名单) with the reason and who decided."""
+    customer = _customer_or_404(id)
+    form = VoidForm()
+    if not form.validate_on_submit():
+        flash(_("请填写列入黑名单的原因。"), "error")
+        return redirect(url_for("archives.detail", id=id))
+    service.set_blacklist(customer, current_user, form.reason.data.strip())
+    flash(_("已将 %(name)s 列入黑名单", name=customer.name), "success")
+    return redirect(url_for("archives.detail", id=id))
+
+
+@bp.route("/<int:id>/unblacklist", methods=["POST"])
+def unblacklist(id):
+    """Take a customer off the blacklist (the audit trail keeps the history)."""
+    customer = _customer_or_404(id)
+    if ButtonForm().validate_on_submit():
+        service.set_blacklist(customer, current_user, None)
+        flash(_("已将 %(name)s 移出黑名单", name=customer.name), "success")
+    return redirect(url_for("archives.detail", id=id))

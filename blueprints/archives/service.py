@@ -1,7 +1,7 @@
 """Customer archive rules: creation with its timeline entry, duplicate phones (重卡), search."""
 from peewee import JOIN
 
-from models import Customer, User, db
+from models import Customer, User, db, now
 from services import audit, identity, timeline
 from services.search import Hit, prefix
 from services.masking import mask_phone
@@ -37,6 +37,17 @@ def create_customer(customer, actor):
 def update_customer(customer, actor):
     """Save changes to a customer (audited with before and after)."""
     return audit.save(customer, actor)
+
+
+def set_blacklist(customer, actor, reason):
+    """Blacklist a customer with a reason (None takes them off); audited, on the timeline."""
+    with db.atomic():
+        customer.blacklisted = reason is not None
+        customer.blacklist_reason = reason or ""
+        customer.blacklisted_by = actor.id if reason is not None else None
+        customer.blacklisted_at = now() if reason is not None else None
+        audit.save(customer, actor)
+    return customer
 
 
 def search_customers(query, limit):
