@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app app
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-pg deps system-deps translations extract clean
+.PHONY: run test test-pg lint deps system-deps translations extract clean
 
 run: deps translations
 	$(FLASK) db upgrade
@@ -16,6 +16,9 @@ run: deps translations
 
 test: deps translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: deps
+	$(BIN)/ruff check .
 
 # The suite on a throwaway PostgreSQL 15 cluster (browser tests are the same on both databases).
 test-pg: deps translations

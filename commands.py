@@ -5,8 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from models import User, db
-from models import schema
+from models import User, db, schema
 from models.users import ROLES
 from services import accounts, backup, demo
 

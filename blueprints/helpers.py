@@ -3,13 +3,23 @@ import datetime
 import re
 from decimal import Decimal
 
-from flask import (current_app, g, make_response, render_template, request, url_for)
+from flask import (
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_datetime, get_locale
-from markupsafe import Markup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_htmx import HTMX  # noqa: F401  (the extension sits on current_app.htmx)
 from flask_login import current_user
+from markupsafe import Markup
 
 from services import audit, masking, permissions, printing, timeline
 from services import settings as settings_service
@@ -35,6 +45,37 @@ def show_form(template, form, partial=None, **context):
     """A form page; after an invalid submission, status 422 with the messages beside the fields."""
     status = INVALID if form.errors else 200
     return render(template, partial, status=status, form=form, **context)
+
+
+def get_or_404(model, id):
+    """The record with this id, or a 404 page."""
+    record = model.get_or_none(model.id == id)
+    if record is None:
+        abort(404)
+    return record
+
+
+def void_view(record, done_endpoint, detail_endpoint, message):
+    """The POST behind every 'void with a reason' form: void, or say the reason is missing."""
+    from blueprints.archives.forms import VoidForm
+    form = VoidForm()
+    if form.validate_on_submit():
+        audit.void(record, current_user, form.reason.data)
+        flash(message, "success")
+        return redirect(url_for(done_endpoint))
+    flash(_("请填写作废原因。"), "error")
+    return redirect(url_for(detail_endpoint, id=record.id))
+
+
+def month_arg():
+    """?month=YYYY-MM as (year, month); the previous month when missing or malformed."""
+    try:
+        year, month = (int(x) for x in request.args.get("month", "").split("-"))
+        datetime.date(year, month, 1)
+        return year, month
+    except ValueError:
+        first = datetime.date.today().replace(day=1) - datetime.timedelta(days=1)
+        return first.year, first.month
 
 
 def site_settings():

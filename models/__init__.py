@@ -1,13 +1,33 @@
 """The database proxy and every model, in the order their tables are created."""
 from .base import BaseModel, Voidable, db, is_postgres, is_sqlite, now, open_database
-from .complaints import (Complaint, ComplaintProgress, ComplaintStep, Notification, PenaltyNotice,
-                         ResponsibilityShare, ReturnLine, ReturnRequest)
+from .complaints import (
+                         Complaint,
+                         ComplaintProgress,
+                         ComplaintStep,
+                         Notification,
+                         PenaltyNotice,
+                         ResponsibilityShare,
+                         ReturnLine,
+                         ReturnRequest,
+)
 from .customers import Customer, EmergencyContact, TimelineEntry
 from .platform import AccessLog, AuditEntry, SerialCounter, Setting
-from .repairs import (RepairRequest, ServiceItem, WorkOrder, WorkOrderItem,
-                      WorkOrderMaterial)
-from .reception import (CustomerVisit, FollowUp, Handover, Referral, RotationSlot, RotationTurn,
-                        Visit)
+from .reception import (
+                         CustomerVisit,
+                         FollowUp,
+                         Handover,
+                         Referral,
+                         RotationSlot,
+                         RotationTurn,
+                         Visit,
+)
+from .repairs import (
+                         RepairRequest,
+                         ServiceItem,
+                         WorkOrder,
+                         WorkOrderItem,
+                         WorkOrderMaterial,
+)
 from .users import User
 from .vip import Gift, Message, PointsEntry, Purchase, Redemption, VipCard
 

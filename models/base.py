@@ -1,8 +1,17 @@
 """The database proxy, the base model and the void/restore mixin shared by every domain."""
 import datetime
 
-from peewee import (BooleanField, CharField, DatabaseProxy, DateTimeField, ForeignKeyField,
-                    IntegerField, Model, PostgresqlDatabase, SqliteDatabase)
+from peewee import (
+    BooleanField,
+    CharField,
+    DatabaseProxy,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    Model,
+    PostgresqlDatabase,
+    SqliteDatabase,
+)
 from playhouse import db_url
 
 db = DatabaseProxy()

@@ -1,7 +1,15 @@
 """Complaints (客户投诉), their steps and outcomes, returns (退换货) and in-app notifications."""
 from flask_babel import lazy_gettext as _l
-from peewee import (BooleanField, CharField, DateField, DateTimeField, DecimalField,
-                    ForeignKeyField, IntegerField, TextField)
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from services.search import phone_tail, pinyin_keys
 

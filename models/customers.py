@@ -1,7 +1,14 @@
 """Customers, the hub every module links to, with their emergency contacts and timeline."""
 from flask_babel import lazy_gettext as _l
-from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField,
-                    TextField)
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from services.search import phone_tail, pinyin_keys
 

@@ -1,7 +1,14 @@
 """Reception: the visitor register, the sales-floor rotation, customer visits, follow-ups, handovers."""
 from flask_babel import lazy_gettext as _l
-from peewee import (BooleanField, CharField, DateField, DateTimeField, ForeignKeyField,
-                    IntegerField, TextField)
+from peewee import (
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from services.search import phone_tail, pinyin_keys
 

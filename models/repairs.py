@@ -1,7 +1,15 @@
 """Repairs (报修): requests, engineering work orders (工程修理单), items, materials, sign-off."""
 from flask_babel import lazy_gettext as _l
-from peewee import (BlobField, BooleanField, CharField, DateTimeField, DecimalField,
-                    ForeignKeyField, IntegerField, TextField)
+from peewee import (
+    BlobField,
+    BooleanField,
+    CharField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from .base import BaseModel, Voidable, now
 from .customers import Customer

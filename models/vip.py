@@ -1,7 +1,16 @@
 """VIP members (会员): cards, purchases, the points ledger, gifts, redemptions, the greetings outbox."""
 from flask_babel import lazy_gettext as _l
-from peewee import (BlobField, BooleanField, CharField, DateField, DateTimeField, DecimalField,
-                    ForeignKeyField, IntegerField, TextField)
+from peewee import (
+    BlobField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from services.search import phone_tail, pinyin_keys
 

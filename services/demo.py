@@ -3,8 +3,20 @@ import datetime
 import random
 from decimal import Decimal
 
-from models import (Complaint, Customer, EmergencyContact, Gift, Handover, Purchase,
-                    RepairRequest, ServiceItem, User, VipCard, Visit, db)
+from models import (
+    Complaint,
+    Customer,
+    EmergencyContact,
+    Gift,
+    Handover,
+    Purchase,
+    RepairRequest,
+    ServiceItem,
+    User,
+    VipCard,
+    Visit,
+    db,
+)
 from models.users import ADMIN, DESK, ENGINEER, GM, MANAGER, SALES
 
 from . import accounts, timeline

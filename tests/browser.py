@@ -3,9 +3,10 @@ import os
 import shutil
 import threading
 
+import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import require
+from tests.conftest import PASSWORD, require
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -44,3 +45,44 @@ def serious_violations(page):
     results = Axe().run(page)
     return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.fixture
+def live(app, users):
+    """The app served on loopback for the browser, with one user per role."""
+    with LiveServer(app) as server:
+        yield server
+
+
+@pytest.fixture
+def chromium(live):
+    """Debian's Chromium driven by Playwright (skips, or fails in CI, when missing)."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+def new_page(browser, viewport=TABLET, **options):
+    """A page in a fresh context: Chinese locale, touch, the given viewport."""
+    context = browser.new_context(viewport=viewport, locale="zh-CN", has_touch=True, **options)
+    page = context.new_page()
+    page.csp_errors = []
+    page.on("console", lambda m: page.csp_errors.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    return page
+
+
+@pytest.fixture
+def page(chromium):
+    """A tablet-sized page (1024×768)."""
+    return new_page(chromium)
+
+
+def sign_in(page, base, username, password=PASSWORD):
+    page.goto(base + "/auth/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(base + "/")

@@ -13,6 +13,7 @@ from models.users import ROLES
 from services import accounts
 
 PASSWORD = "secret-pass-1"
+pytest_plugins = ["tests.browser"]
 TEST_PG = os.environ.get("TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI") == "true"
 

@@ -5,40 +5,10 @@ import pytest
 from pypdf import PdfReader
 
 from models import Customer
-from tests.browser import TABLET, LiveServer, launch_chromium, serious_violations
-from tests.conftest import PASSWORD
+from tests.browser import serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
-
-
-@pytest.fixture
-def live(app, users):
-    with LiveServer(app) as server:
-        yield server
-
-
-@pytest.fixture
-def page(live):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        context = browser.new_context(viewport=TABLET, locale="zh-CN", has_touch=True)
-        tab = context.new_page()
-        tab.csp_errors = []
-        tab.on("console", lambda m: tab.csp_errors.append(m.text)
-               if "Content Security Policy" in m.text else None)
-        yield tab
-        context.close()
-        browser.close()
-
-
-def sign_in(page, base, username):
-    page.goto(base + "/auth/login")
-    page.fill("#username", username)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(base + "/")
 
 
 def test_customer_journey_on_tablet(live, page, database, make_customer):

@@ -5,30 +5,13 @@ import pytest
 from pypdf import PdfReader
 
 from models import Complaint
-from tests.browser import TABLET, LiveServer, launch_chromium, serious_violations
-from tests.test_browser_archives import sign_in
+from tests.browser import new_page, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture
-def live(app, users):
-    with LiveServer(app) as server:
-        yield server
-
-
-@pytest.fixture
-def browser(live):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
-
-
 def tab(browser, live, username):
-    context = browser.new_context(viewport=TABLET, locale="zh-CN", has_touch=True)
-    page = context.new_page()
+    page = new_page(browser)
     sign_in(page, live.url, username)
     return page
 
@@ -47,7 +30,8 @@ def take_step(page, live, complaint_id, summary, fields):
     page.wait_for_selector(f"text=已完成：{summary}")
 
 
-def test_complaint_to_closure(live, browser, database):
+def test_complaint_to_closure(live, chromium, database):
+    browser = chromium
     desk = tab(browser, live, "desk")
     desk.click("nav.modules >> text=投诉")
     desk.wait_for_url(live.url + "/complaints/")

@@ -8,28 +8,15 @@ from pypdf import PdfReader
 from blueprints.repairs import service
 from models import RepairRequest, ServiceItem, WorkOrder
 from services import settings as settings_service
-from tests.browser import PHONE, LiveServer, launch_chromium, serious_violations
-from tests.test_browser_archives import sign_in
+from tests.browser import PHONE, new_page, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def live(app, users):
-    with LiveServer(app) as server:
-        yield server
-
-
-@pytest.fixture
-def phone(live):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True,
-                                      is_mobile=True, device_scale_factor=2)
-        yield context.new_page()
-        context.close()
-        browser.close()
+def phone(chromium):
+    """A phone-sized page (390×844)."""
+    return new_page(chromium, viewport=PHONE, is_mobile=True, device_scale_factor=2)
 
 
 def test_engineer_signs_off_on_a_phone(live, phone, users, database):
@@ -66,7 +53,7 @@ def test_engineer_signs_off_on_a_phone(live, phone, users, database):
     phone.click("button:has-text('验收签字')")
     phone.wait_for_selector("text=客户验收")
     stored = WorkOrder.get_by_id(order.id)
-    assert stored.state == "completed" and stored.signature.startswith(b"\x89PNG")
+    assert stored.state == "completed" and bytes(stored.signature).startswith(b"\x89PNG")
 
     href = phone.get_attribute("text=打印工程修理单", "href")
     pdf = phone.request.get(live.url + href)

@@ -4,27 +4,9 @@ import pytest
 from blueprints.vip import service
 from models import Customer, Gift, VipCard
 from services import settings as settings_service
-from tests.browser import TABLET, LiveServer, launch_chromium, serious_violations
-from tests.test_browser_archives import sign_in
+from tests.browser import serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def live(app, users):
-    with LiveServer(app) as server:
-        yield server
-
-
-@pytest.fixture
-def page(live):
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as playwright:
-        browser = launch_chromium(playwright)
-        context = browser.new_context(viewport=TABLET, locale="zh-CN", has_touch=True)
-        yield context.new_page()
-        context.close()
-        browser.close()
 
 
 def test_counter_journey(live, page, users, database):

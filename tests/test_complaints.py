@@ -5,7 +5,14 @@ import io
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from models import Complaint, Customer, FollowUp, Notification, ResponsibilityShare, ReturnRequest
+from models import (
+    Complaint,
+    Customer,
+    FollowUp,
+    Notification,
+    ResponsibilityShare,
+    ReturnRequest,
+)
 
 NOW = datetime.datetime.now().replace(second=0, microsecond=0)
 

@@ -6,7 +6,14 @@ import pytest
 
 from blueprints.complaints import service
 from blueprints.complaints.service import WorkflowError
-from models import Complaint, ComplaintStep, FollowUp, Notification, ReturnLine, ReturnRequest
+from models import (
+    Complaint,
+    ComplaintStep,
+    FollowUp,
+    Notification,
+    ReturnLine,
+    ReturnRequest,
+)
 
 D = datetime.datetime
 STEPS = [("classify", "manager", {"nature": "服务态度", "responsible_dept": "客服部"}),

@@ -1,6 +1,16 @@
 """Demo data: one user per role, customers with contacts and timelines, all searchable."""
-from models import (Complaint, Customer, EmergencyContact, Handover, PointsEntry, TimelineEntry,
-                    User, VipCard, Visit, WorkOrder)
+from models import (
+    Complaint,
+    Customer,
+    EmergencyContact,
+    Handover,
+    PointsEntry,
+    TimelineEntry,
+    User,
+    VipCard,
+    Visit,
+    WorkOrder,
+)
 from models.users import ROLES
 from services import demo
 

@@ -7,7 +7,7 @@ import pytest
 
 from models import Customer, SerialCounter, db
 from services import identity, masking, serials, workdays
-from services.search import Query, pinyin_keys, phone_tail
+from services.search import Query, phone_tail, pinyin_keys
 
 D = datetime.datetime
 

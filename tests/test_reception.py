@@ -5,8 +5,17 @@ import io
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from models import (AuditEntry, Customer, CustomerVisit, FollowUp, Handover, RotationSlot,
-                    RotationTurn, TimelineEntry, Visit)
+from models import (
+    AuditEntry,
+    Customer,
+    CustomerVisit,
+    FollowUp,
+    Handover,
+    RotationSlot,
+    RotationTurn,
+    TimelineEntry,
+    Visit,
+)
 
 NOW = datetime.datetime.now().replace(second=0, microsecond=0)
 

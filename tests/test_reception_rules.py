@@ -6,8 +6,17 @@ import pytest
 from blueprints.reception import service
 from blueprints.reception.service import Assignment, is_night, next_receiver
 from models import Customer, FollowUp, RotationTurn, TimelineEntry, Visit
-from models.reception import (ABSENT, BUSY, COVERING, CustomerVisit, PRESENT, REFERRAL, Referral,
-                              RETURNING, WALK_IN)
+from models.reception import (
+    ABSENT,
+    BUSY,
+    COVERING,
+    PRESENT,
+    REFERRAL,
+    RETURNING,
+    WALK_IN,
+    CustomerVisit,
+    Referral,
+)
 from services import settings as settings_service
 
 D = datetime.datetime

@@ -52,7 +52,7 @@ def test_happy_path_with_fee_signature_and_followup(users, tap):
     run(order, users, ("complete", "engineer"), ("sign", "desk"),
         sign={"signature": signatures.decode(png_data_url())})
     stored = WorkOrder.get_by_id(order.id)
-    assert stored.state == "completed" and stored.signature.startswith(b"\x89PNG")
+    assert stored.state == "completed" and bytes(stored.signature).startswith(b"\x89PNG")
     assert stored.acknowledged_at and stored.accepted_at
     assert FollowUp.get(FollowUp.source == "repair").source_id == order.id
 

@@ -3,7 +3,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from blueprints.vip import service
 from blueprints.vip.service import VipError

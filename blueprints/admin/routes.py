@@ -6,14 +6,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import render, show_form, site_settings
+from blueprints.helpers import get_or_404, render, show_form, site_settings
 from models import ServiceItem, User
 from services import accounts, audit
 from services import settings as settings_service
 
 from . import bp
-from .forms import (LOGO_MAX, ResetPasswordForm, ServiceItemForm, SettingsForm, UserForm,
-                    logo_kind)
+from .forms import (
+    LOGO_MAX,
+    ResetPasswordForm,
+    ServiceItemForm,
+    SettingsForm,
+    UserForm,
+    logo_kind,
+)
 
 
 @bp.route("/users")
@@ -38,10 +44,7 @@ def user_new():
 
 
 def _user_or_404(id):
-    user = User.get_or_none(User.id == id)
-    if user is None:
-        abort(404)
-    return user
+    return get_or_404(User, id)
 
 
 @bp.route("/users/<int:id>/edit", methods=["GET", "POST"])

@@ -5,8 +5,16 @@ from flask_login import current_user
 from peewee import JOIN
 
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import (external_url, may_reveal, pdf_response, render, show_form,
-                                site_settings)
+from blueprints.helpers import (
+    external_url,
+    get_or_404,
+    may_reveal,
+    pdf_response,
+    render,
+    show_form,
+    site_settings,
+    void_view,
+)
 from models import Customer, EmergencyContact, User
 from services import audit, identity, timeline
 from services.search import Query
@@ -18,10 +26,7 @@ REVEALABLE = {"phone": "phone", "phone2": "phone", "id_number": "id"}
 
 
 def _customer_or_404(id):
-    customer = Customer.get_or_none(Customer.id == id)
-    if customer is None:
-        abort(404)
-    return customer
+    return get_or_404(Customer, id)
 
 
 def _filtered_customers(form):
@@ -158,13 +163,8 @@ def edit(id):
 def void(id):
     """Void a customer with a reason; a manager can restore it."""
     customer = _customer_or_404(id)
-    form = VoidForm()
-    if form.validate_on_submit():
-        audit.void(customer, current_user, form.reason.data)
-        flash(_("已作废客户档案：%(name)s", name=customer.name), "success")
-        return redirect(url_for("archives.index"))
-    flash(_("请填写作废原因。"), "error")
-    return redirect(url_for("archives.detail", id=id))
+    return void_view(customer, "archives.index", "archives.detail",
+                     _("已作废客户档案：%(name)s", name=customer.name))
 
 
 @bp.route("/<int:id>/reveal", methods=["POST"])

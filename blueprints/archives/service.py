@@ -3,8 +3,8 @@ from peewee import JOIN
 
 from models import Customer, User, db, now
 from services import audit, identity, timeline
-from services.search import Hit, prefix
 from services.masking import mask_phone
+from services.search import Hit, prefix
 
 
 def find_duplicates(phone, exclude_id=None):

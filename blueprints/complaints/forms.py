@@ -1,9 +1,21 @@
 """Complaint forms: intake, the workflow steps, progress, outcomes, returns."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, FieldList,
-                     FormField, HiddenField, IntegerField, RadioField, SelectField, StringField,
-                     TextAreaField, ValidationError)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints import validators

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.helpers import external_url, pdf_response, render, show_form
+from blueprints.helpers import external_url, get_or_404, pdf_response, render, show_form
 from models import Complaint, ReturnLine, ReturnRequest
 
 from . import bp, service
@@ -14,10 +14,7 @@ from .service import WorkflowError
 
 
 def _return_or_404(id):
-    request_ = ReturnRequest.get_or_none(ReturnRequest.id == id)
-    if request_ is None:
-        abort(404)
-    return request_
+    return get_or_404(ReturnRequest, id)
 
 
 @bp.route("/returns")

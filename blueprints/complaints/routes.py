@@ -5,18 +5,35 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.archives.forms import VoidForm
 from blueprints.archives.service import create_customer
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import external_url, pdf_response, render, show_form, site_settings
+from blueprints.helpers import (
+    external_url,
+    get_or_404,
+    pdf_response,
+    render,
+    show_form,
+    site_settings,
+    void_view,
+)
 from models import Complaint, ComplaintStep, Customer, PenaltyNotice, User
 from models.complaints import CHANNELS, CHECKLIST
-from services import audit, identity
+from services import identity
 from services.search import Query
 
 from . import bp, service
-from .forms import (ComplaintFilterForm, ComplaintForm, HandOverForm, MeetingForm, NoticeForm,
-                    OnsiteForm, OutcomeForm, ProgressForm, SharesForm, StepForm)
+from .forms import (
+    ComplaintFilterForm,
+    ComplaintForm,
+    HandOverForm,
+    MeetingForm,
+    NoticeForm,
+    OnsiteForm,
+    OutcomeForm,
+    ProgressForm,
+    SharesForm,
+    StepForm,
+)
 from .service import WorkflowError
 
 COPIES = ("质量管理部", "制造部门", "业务部门", "会计科", "总经理室")
@@ -24,10 +41,7 @@ PAGE = 50
 
 
 def _complaint_or_404(id):
-    complaint = Complaint.get_or_none(Complaint.id == id)
-    if complaint is None:
-        abort(404)
-    return complaint
+    return get_or_404(Complaint, id)
 
 
 def _filtered(form):
@@ -283,13 +297,8 @@ def recomplaint(id):
 def void(id):
     """Void a complaint registered by mistake (with a reason)."""
     complaint = _complaint_or_404(id)
-    form = VoidForm()
-    if form.validate_on_submit():
-        audit.void(complaint, current_user, form.reason.data)
-        flash(_("已作废 %(serial)s", serial=complaint.serial), "success")
-        return redirect(url_for("complaints.index"))
-    flash(_("请填写作废原因。"), "error")
-    return redirect(url_for("complaints.detail", id=id))
+    return void_view(complaint, "complaints.index", "complaints.detail",
+                     _("已作废 %(serial)s", serial=complaint.serial))
 
 
 @bp.route("/<int:id>/print")

@@ -9,11 +9,33 @@ from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 
-from models import (Complaint, ComplaintProgress, ComplaintStep, PenaltyNotice,
-                    ResponsibilityShare, User, db, now)
-from models.complaints import (APPROVED, CLASSIFIED, CLOSED, FINISHED, FOLLOWED_UP, INVALID,
-                               INVESTIGATED, RECORDED, REPLIED, R_APPROVED, R_INSPECTED,
-                               R_RECEIVED, R_REFUSED, R_REQUESTED, R_SETTLED)
+from models import (
+    Complaint,
+    ComplaintProgress,
+    ComplaintStep,
+    PenaltyNotice,
+    ResponsibilityShare,
+    User,
+    db,
+    now,
+)
+from models.complaints import (
+    APPROVED,
+    CLASSIFIED,
+    CLOSED,
+    FINISHED,
+    FOLLOWED_UP,
+    INVALID,
+    INVESTIGATED,
+    R_APPROVED,
+    R_INSPECTED,
+    R_RECEIVED,
+    R_REFUSED,
+    R_REQUESTED,
+    R_SETTLED,
+    RECORDED,
+    REPLIED,
+)
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
 from services.search import Hit, prefix

@@ -10,9 +10,9 @@ from peewee import JOIN
 
 from blueprints.helpers import pdf_response, render
 from models import AccessLog, AuditEntry, Customer, Notification, User
-from models.users import ROLES
-from services import audit, search as search_service
+from services import audit
 from services import notifications as notifications_service
+from services import search as search_service
 from services.permissions import allowed
 
 from . import bp

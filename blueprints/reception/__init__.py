@@ -2,8 +2,8 @@
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from models import CustomerVisit, FollowUp, Visit, now
 from blueprints.core.routes import register_panel, tiles_panel
+from models import CustomerVisit, FollowUp, Visit, now
 from services import audit, permissions, search, timeline
 
 bp = Blueprint("reception", __name__)

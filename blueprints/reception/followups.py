@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.helpers import render, show_form
+from blueprints.helpers import get_or_404, render, show_form
 from models import Customer, FollowUp, User
 
 from . import bp, service
@@ -13,10 +13,7 @@ from .forms import FollowUpForm, FollowUpRecordForm, FollowUpReportForm
 
 
 def _followup_or_404(id):
-    followup = FollowUp.get_or_none(FollowUp.id == id)
-    if followup is None:
-        abort(404)
-    return followup
+    return get_or_404(FollowUp, id)
 
 
 @bp.route("/followups")

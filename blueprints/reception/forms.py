@@ -1,9 +1,24 @@
 """Reception forms: visitor entry, rotation, referral, customer visit, follow-up, handover."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateField, DateTimeLocalField, HiddenField, IntegerField, RadioField,
-                     SelectField, StringField, TextAreaField, ValidationError)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm

@@ -1,15 +1,22 @@
 """The visitor register (访客登记): today's list, one-hand entry, sign-out, the daily sheet."""
 import datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN
 
-from blueprints.archives.forms import VoidForm
 from blueprints.archives.service import search_customers
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import external_url, pdf_response, render, show_form, site_settings
+from blueprints.helpers import (
+    external_url,
+    get_or_404,
+    pdf_response,
+    render,
+    show_form,
+    site_settings,
+    void_view,
+)
 from models import Customer, User, Visit
 from services import audit, identity
 from services.search import Query
@@ -21,10 +28,7 @@ PAGE = 100
 
 
 def _visit_or_404(id):
-    visit = Visit.get_or_none(Visit.id == id)
-    if visit is None:
-        abort(404)
-    return visit
+    return get_or_404(Visit, id)
 
 
 def _day(value):
@@ -182,13 +186,8 @@ def sign_out(id):
 def void(id):
     """Void a mistaken entry with a reason."""
     visit = _visit_or_404(id)
-    form = VoidForm()
-    if form.validate_on_submit():
-        audit.void(visit, current_user, form.reason.data)
-        flash(_("已作废 %(serial)s", serial=visit.serial), "success")
-        return redirect(url_for("reception.index"))
-    flash(_("请填写作废原因。"), "error")
-    return redirect(url_for("reception.detail", id=id))
+    return void_view(visit, "reception.index", "reception.detail",
+                     _("已作废 %(serial)s", serial=visit.serial))
 
 
 @bp.route("/visits/print")

@@ -4,10 +4,29 @@ from collections import namedtuple
 
 from peewee import fn
 
-from models import (Customer, CustomerVisit, FollowUp, Handover, Referral, RotationSlot,
-                    RotationTurn, User, Visit, db, now)
-from models.reception import (ABSENT, BUSY, COVERING, DONE, PRESENT, REFERRAL, RETURNING,
-                              WALK_IN)
+from models import (
+    Customer,
+    CustomerVisit,
+    FollowUp,
+    Handover,
+    Referral,
+    RotationSlot,
+    RotationTurn,
+    User,
+    Visit,
+    db,
+    now,
+)
+from models.reception import (
+    ABSENT,
+    BUSY,
+    COVERING,
+    DONE,
+    PRESENT,
+    REFERRAL,
+    RETURNING,
+    WALK_IN,
+)
 from services import audit, identity, serials, timeline
 from services.settings import parse_hhmm
 
@@ -316,8 +335,8 @@ __all__ = ["is_night", "next_receiver", "Assignment", "receive", "register_visit
 
 def search_visitors(query, limit):
     """Visitor entries by serial, name initials, phone tail or plate (newest first)."""
-    from services.search import Hit, prefix
     from services.masking import mask_phone
+    from services.search import Hit, prefix
     base = Visit.select().where(Visit.voided == False)  # noqa: E712
     if query.upper.startswith("FK-"):
         condition = prefix(Visit.serial, query.upper)

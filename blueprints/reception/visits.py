@@ -1,13 +1,20 @@
 """Customer visits (拜访/探望): appointments, the visit record, the register and the record form."""
 import datetime
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.archives.service import search_customers
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import external_url, pdf_response, render, show_form, site_settings
+from blueprints.helpers import (
+    external_url,
+    get_or_404,
+    pdf_response,
+    render,
+    show_form,
+    site_settings,
+)
 from models import Customer, CustomerVisit, User
 from models.reception import APPOINTED, CANCELLED, DONE
 from services import audit
@@ -18,10 +25,7 @@ from .forms import CustomerVisitForm, VisitRecordForm
 
 
 def _visit_or_404(id):
-    visit = CustomerVisit.get_or_none(CustomerVisit.id == id)
-    if visit is None:
-        abort(404)
-    return visit
+    return get_or_404(CustomerVisit, id)
 
 
 def _range():

@@ -1,9 +1,19 @@
 """Repair forms: the request, dispatch, items, materials, sign-off."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DateTimeLocalField, DecimalField, HiddenField,
-                     IntegerField, RadioField, SelectField, StringField, TextAreaField,
-                     ValidationError)
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints import validators

@@ -5,9 +5,23 @@ from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.archives.forms import VoidForm
-from blueprints.helpers import external_url, pdf_response, render, show_form, site_settings
-from models import (Customer, RepairRequest, ServiceItem, User, WorkOrder, WorkOrderMaterial)
+from blueprints.helpers import (
+    external_url,
+    get_or_404,
+    pdf_response,
+    render,
+    show_form,
+    site_settings,
+    void_view,
+)
+from models import (
+    Customer,
+    RepairRequest,
+    ServiceItem,
+    User,
+    WorkOrder,
+    WorkOrderMaterial,
+)
 from models.repairs import FINISHED, UNDER_REVIEW
 from models.users import ENGINEER
 from services import audit, identity, signatures
@@ -18,10 +32,7 @@ from .service import RepairError
 
 
 def _order_or_404(id):
-    order = WorkOrder.get_or_none(WorkOrder.id == id)
-    if order is None:
-        abort(404)
-    return order
+    return get_or_404(WorkOrder, id)
 
 
 def filtered_orders(form):
@@ -183,13 +194,8 @@ def signature(id):
 def void(id):
     """Void a work order registered by mistake."""
     order = _order_or_404(id)
-    form = VoidForm()
-    if form.validate_on_submit():
-        audit.void(order, current_user, form.reason.data)
-        flash(_("已作废 %(serial)s", serial=order.serial), "success")
-        return redirect(url_for("repairs.index"))
-    flash(_("请填写作废原因。"), "error")
-    return redirect(url_for("repairs.detail", id=id))
+    return void_view(order, "repairs.index", "repairs.detail",
+                     _("已作废 %(serial)s", serial=order.serial))
 
 
 @bp.route("/<int:id>/print")

@@ -4,9 +4,21 @@ import re
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+
 from models import RepairRequest, User, WorkOrder, WorkOrderItem, db, now
-from models.repairs import (ACKNOWLEDGED, AWAITING, CANCELLED, COMPLETED, DISPATCHED, FINISHED,
-                            IN_PROGRESS, PUBLIC, REFUSED, REPORTED, UNDER_REVIEW)
+from models.repairs import (
+    ACKNOWLEDGED,
+    AWAITING,
+    CANCELLED,
+    COMPLETED,
+    DISPATCHED,
+    FINISHED,
+    IN_PROGRESS,
+    PUBLIC,
+    REFUSED,
+    REPORTED,
+    UNDER_REVIEW,
+)
 from models.users import DESK, ENGINEER, GM, MANAGER
 from services import audit, serials, timeline
 

@@ -1,9 +1,25 @@
 """VIP forms: the counter purchase, enrolment, gifts, redemption, promotion notices."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, DateField, DecimalField, HiddenField, IntegerField, RadioField,
-                     SelectField, StringField, TextAreaField, ValidationError)
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from blueprints import validators
 from models import Gift, VipCard

@@ -7,7 +7,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import external_url, pdf_response, render, show_form, site_settings
+from blueprints.helpers import (
+    external_url,
+    get_or_404,
+    month_arg,
+    pdf_response,
+    render,
+    show_form,
+    site_settings,
+)
 from models import Gift, Message, PointsEntry, Purchase, Redemption, VipCard, now
 from models.vip import ACTIVE, PENDING
 from services import audit, identity, signatures
@@ -19,10 +27,7 @@ from .service import VipError
 
 
 def _card_or_404(id):
-    card = VipCard.get_or_none(VipCard.id == id)
-    if card is None:
-        abort(404)
-    return card
+    return get_or_404(VipCard, id)
 
 
 @bp.route("/")
@@ -291,27 +296,17 @@ def outbox_send():
     return redirect(url_for("vip.outbox"))
 
 
-def _month():
-    try:
-        year, month = (int(x) for x in request.args.get("month", "").split("-"))
-        datetime.date(year, month, 1)
-        return year, month
-    except ValueError:
-        first = now().date().replace(day=1) - datetime.timedelta(days=1)
-        return first.year, first.month
-
-
 @bp.route("/monthly")
 def monthly():
     """会员月报: the month's new members, purchases, points and expiring cards."""
-    year, month = _month()
+    year, month = month_arg()
     return render("vip/monthly.html", summary=service.monthly_summary(year, month))
 
 
 @bp.route("/monthly/print")
 def monthly_print():
     """会员月报 as a PDF (due by the 2nd of the next month)."""
-    year, month = _month()
+    year, month = month_arg()
     return pdf_response("print/vip_monthly.html", f"会员月报-{year}{month:02d}.pdf",
                         title=_("会员月报"), number=f"{year}-{month:02d}",
                         qr_url=external_url("vip.monthly", month=f"{year}-{month:02d}"),

@@ -13,10 +13,35 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import lazy_gettext as _l
 from peewee import fn
 
-from models import (Customer, Gift, Message, PointsEntry, Purchase, Redemption, VipCard, db,
-                    is_postgres, now)
-from models.vip import (ACTIVE, BIRTHDAY, BLOCKED, EARN, EXPORTED, FAILED, PENDING, PROMOTION,
-                        REDEEM, REFERRAL, RENEWED, REPLACED, SENT, TRANSFER_IN, TRANSFER_OUT)
+from models import (
+    Customer,
+    Gift,
+    Message,
+    PointsEntry,
+    Purchase,
+    Redemption,
+    VipCard,
+    db,
+    is_postgres,
+    now,
+)
+from models.vip import (
+    ACTIVE,
+    BIRTHDAY,
+    BLOCKED,
+    EARN,
+    EXPORTED,
+    FAILED,
+    PENDING,
+    PROMOTION,
+    REDEEM,
+    REFERRAL,
+    RENEWED,
+    REPLACED,
+    SENT,
+    TRANSFER_IN,
+    TRANSFER_OUT,
+)
 from services import audit, identity, serials, timeline
 
 VALID_YEARS = 2
