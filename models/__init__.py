@@ -1,4 +1,5 @@
 """The database proxy and every model, in the order their tables are created."""
+from .archives import ContactLog, Document, GradeEvaluation, OwnershipChange
 from .base import BaseModel, Voidable, db, is_postgres, is_sqlite, now, open_database
 from .complaints import (
                          Complaint,
@@ -66,6 +67,10 @@ MODELS = [
     Gift,
     Redemption,
     Message,
+    Document,
+    GradeEvaluation,
+    ContactLog,
+    OwnershipChange,
 ]
 
 __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
@@ -74,4 +79,5 @@ __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel"
            "CustomerVisit", "FollowUp", "Handover", "Complaint", "ComplaintStep", "ComplaintProgress",
            "ResponsibilityShare", "PenaltyNotice", "ReturnRequest", "ReturnLine", "Notification",
            "ServiceItem", "RepairRequest", "WorkOrder", "WorkOrderItem", "WorkOrderMaterial",
-           "VipCard", "Purchase", "PointsEntry", "Gift", "Redemption", "Message"]
+           "VipCard", "Purchase", "PointsEntry", "Gift", "Redemption", "Message",
+           "Document", "GradeEvaluation", "ContactLog", "OwnershipChange"]

@@ -18,6 +18,12 @@ DEFAULTS = {
     "departments": ["客服部", "工程部", "销售部", "质量管理部", "制造部门", "业务部门",
                     "会计科", "总经理室"],
     "customer_sources": ["来电", "来访", "转介绍", "网络", "展会", "老客户"],
+    # Archives: who may open confidential sections, contact intervals (days), grading window.
+    "confidential_sections": ["fees", "credit", "violations"],
+    "confidential_roles": ["manager", "gm"],
+    "contact_days": {"strategic": 7, "key": 7, "general": 30},
+    "evaluation_window": "03-25:03-30",
+    "upload_max_mb": 10,
     # VIP: eligibility (amounts actually paid, yuan), rates, points and referral bonus.
     "vip_single_purchase": "1000",
     "vip_cumulative": "2000",

@@ -1,0 +1,98 @@
+"""Grading (客户分级): yearly evaluations in the March window, provisional grades, re-evaluation."""
+from flask_babel import lazy_gettext as _l
+
+from models import Customer, GradeEvaluation, db, now
+from models.archives import APPROVED, PROPOSED, REJECTED, REVIEWED
+from models.users import GM, MANAGER, SALES
+from services import audit
+
+PROVISIONAL_MONTHS = 6
+
+
+class GradingError(Exception):
+    """A grading step the rules refuse."""
+
+
+def in_window(day, window):
+    """True inside the yearly evaluation window, written 'MM-DD:MM-DD' (default 03-25:03-30)."""
+    start, end = window.split(":")
+    return start <= day.strftime("%m-%d") <= end
+
+
+def add_months(day, months):
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for dom in range(day.day, 0, -1):
+        try:
+            return day.replace(year=year, month=month, day=dom)
+        except ValueError:
+            continue
+
+
+def propose(customer, user, settings, tier, grade, provisional=False, today=None, **figures):
+    """Sales proposes a grade with its figures; the yearly one only inside the window."""
+    today = today or now().date()
+    if user.role not in (SALES, MANAGER):
+        raise GradingError(_l("客户评级由销售人员提出"))
+    if not provisional and not in_window(today, settings["evaluation_window"]):
+        raise GradingError(_l("年度评级须在评级期内提出（%(window)s）",
+                              window=settings["evaluation_window"].replace(":", " ~ ")))
+    evaluation = GradeEvaluation(customer=customer, year=today.year, provisional=provisional,
+                                 tier=tier, grade=grade, proposed_by=user.id, **figures)
+    return audit.save(evaluation, user)
+
+
+def review(evaluation, user, comment=""):
+    """The sales head (经理) reviews the proposal."""
+    if evaluation.state != PROPOSED:
+        raise GradingError(_l("只能审核已提议的评级"))
+    if user.role != MANAGER:
+        raise GradingError(_l("评级须由销售主管审核"))
+    evaluation.state, evaluation.reviewed_by, evaluation.reviewed_at = REVIEWED, user.id, now()
+    evaluation.comment = comment
+    return audit.save(evaluation, user)
+
+
+def approve(evaluation, user, comment=""):
+    """The GM approves: the customer takes the grade; the evaluation stays as history."""
+    if evaluation.state != REVIEWED:
+        raise GradingError(_l("评级须先经销售主管审核"))
+    if user.role != GM:
+        raise GradingError(_l("评级须由总经理批准"))
+    with db.atomic():
+        evaluation.state, evaluation.approved_by, evaluation.approved_at = APPROVED, user.id, now()
+        evaluation.comment = comment or evaluation.comment
+        audit.save(evaluation, user)
+        customer = evaluation.customer
+        customer.tier, customer.grade = evaluation.tier, evaluation.grade
+        customer.provisional_until = (add_months(evaluation.approved_at.date(),
+                                                 PROVISIONAL_MONTHS)
+                                      if evaluation.provisional else None)
+        audit.save(customer, user)
+    return evaluation
+
+
+def reject(evaluation, user, comment):
+    """Send a proposal back (sales head or GM), with the reason."""
+    if evaluation.state not in (PROPOSED, REVIEWED) or user.role not in (MANAGER, GM):
+        raise GradingError(_l("不能退回此评级"))
+    evaluation.state, evaluation.comment = REJECTED, comment
+    return audit.save(evaluation, user)
+
+
+def due_for_reevaluation(today):
+    """Customers whose provisional grade is six months old."""
+    return list(Customer.select().where(Customer.provisional_until.is_null(False) &
+                                        (Customer.provisional_until <= today) &
+                                        (Customer.voided == False))  # noqa: E712
+                .order_by(Customer.provisional_until))
+
+
+def set_provisional(customer, today):
+    """A new customer's first grade is provisional: re-evaluate after six months."""
+    if customer.tier or customer.grade:
+        customer.provisional_until = add_months(today, PROVISIONAL_MONTHS)
+
+
+__all__ = ["propose", "review", "approve", "reject", "due_for_reevaluation", "in_window",
+           "GradingError"]

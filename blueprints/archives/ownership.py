@@ -1,0 +1,178 @@
+"""案场规则 and contact rules: completeness of the card, contacts due, lapses and redistribution."""
+import datetime
+import itertools
+
+from flask_babel import lazy_gettext as _l
+from peewee import fn
+
+from models import (
+    ContactLog,
+    Customer,
+    CustomerVisit,
+    FollowUp,
+    OwnershipChange,
+    User,
+    Visit,
+    db,
+    now,
+)
+from models.users import SALES
+from services import audit, workdays
+
+COMPLETE_WITHIN_WORKDAYS = 2
+LAPSE_MONTHS = 2
+FOLLOW_UP_DAYS = 3
+# What a customer card must hold once a contract is signed, by kind of customer.
+REQUIRED = {
+    "resident": ("name", "phone", "building", "room", "id_number"),
+    "company": ("name", "contact_person", "phone", "address", "company_nature"),
+    "dealer": ("name", "contact_person", "phone", "address", "company_nature"),
+    "shopper": ("name", "phone"),
+}
+FIELD_LABELS = {"name": _l("名称/姓名"), "phone": _l("电话"), "building": _l("楼栋"),
+                "room": _l("房号"), "id_number": _l("证件号码"), "contact_person": _l("联系人"),
+                "address": _l("地址"), "company_nature": _l("单位性质"),
+                "emergency": _l("紧急联络人")}
+
+
+def missing_fields(customer):
+    """The card's empty required fields (residents also need an emergency contact)."""
+    missing = [f for f in REQUIRED.get(customer.kind, ("name", "phone"))
+               if not getattr(customer, f)]
+    if customer.kind == "resident" and not customer.emergency_contacts.where(
+            ~customer.emergency_contacts.model.voided).exists():
+        missing.append("emergency")
+    return missing
+
+
+def completeness_due(customer):
+    """The card must be complete 2 working days after the contract date (PRC calendar)."""
+    if customer.contract_date is None:
+        return None
+    start = datetime.datetime.combine(customer.contract_date, datetime.time(23, 59))
+    return workdays.add_workdays(start, COMPLETE_WITHIN_WORKDAYS)
+
+
+def incomplete_cards(at=None):
+    """Signed customers whose card is still incomplete after the deadline, with how late."""
+    at = at or now()
+    rows = []
+    for customer in Customer.select().where(Customer.contract_date.is_null(False) &
+                                            (Customer.voided == False)):  # noqa: E712
+        due = completeness_due(customer)
+        missing = missing_fields(customer)
+        if missing and at > due:
+            rows.append((customer, due, at - due, missing))
+    return sorted(rows, key=lambda row: row[1])
+
+
+def last_contacts(customer_ids):
+    """{customer id: last contact} from logged contacts, visits made and follow-ups done."""
+    latest = {}
+    sources = [
+        ContactLog.select(ContactLog.customer, fn.MAX(ContactLog.at)).where(
+            ContactLog.customer.in_(customer_ids)).group_by(ContactLog.customer),
+        CustomerVisit.select(CustomerVisit.customer, fn.MAX(CustomerVisit.visited_at)).where(
+            CustomerVisit.customer.in_(customer_ids) & CustomerVisit.visited_at.is_null(False))
+        .group_by(CustomerVisit.customer),
+        FollowUp.select(FollowUp.customer, fn.MAX(FollowUp.done_at)).where(
+            FollowUp.customer.in_(customer_ids) & FollowUp.done_at.is_null(False))
+        .group_by(FollowUp.customer),
+    ]
+    for query in sources:
+        for customer_id, at in query.tuples():
+            if isinstance(at, str):
+                at = datetime.datetime.fromisoformat(at)
+            if at and (customer_id not in latest or at > latest[customer_id]):
+                latest[customer_id] = at
+    return latest
+
+
+def contacts_due(settings, today, owner=None):
+    """Customers late for contact by their tier (strategic/key weekly, general monthly)."""
+    intervals = settings["contact_days"]
+    query = Customer.select().where(Customer.tier.in_(list(intervals)) &
+                                    (Customer.voided == False))  # noqa: E712
+    if owner is not None:
+        query = query.where(Customer.owner == owner)
+    customers = list(query)
+    last = last_contacts([c.id for c in customers]) if customers else {}
+    due = []
+    for customer in customers:
+        since = last.get(customer.id, customer.created_at)
+        due_on = since.date() + datetime.timedelta(days=int(intervals[customer.tier]))
+        if due_on <= today:
+            due.append((customer, last.get(customer.id), due_on))
+    return sorted(due, key=lambda row: row[2])
+
+
+def log_contact(customer, user, method, note, at=None):
+    return ContactLog.create(customer=customer, user=user.id, method=method, note=note[:300],
+                             at=at or now())
+
+
+def _months_before(moment, months):
+    month = moment.month - 1 - months
+    year, month = moment.year + month // 12, month % 12 + 1
+    for day in range(moment.day, 0, -1):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+
+
+def lapse_enquiries(actor, at=None):
+    """A phone enquiry with no visit within 2 months becomes data only: it loses its owner."""
+    at = at or now()
+    cutoff = _months_before(at, LAPSE_MONTHS)
+    lapsed = []
+    candidates = Customer.select().where(Customer.enquiry_only & Customer.owner.is_null(False) &
+                                         (Customer.created_at <= cutoff) &
+                                         (Customer.voided == False))  # noqa: E712
+    for customer in candidates:
+        window_end = customer.created_at + (at - cutoff)
+        visited = (Visit.select().where((Visit.customer == customer) &
+                                        (Visit.arrived_at <= window_end)).exists() or
+                   CustomerVisit.select().where((CustomerVisit.customer == customer) &
+                                                CustomerVisit.visited_at.is_null(False) &
+                                                (CustomerVisit.visited_at <= window_end))
+                   .exists())
+        if visited:
+            continue
+        with db.atomic():
+            OwnershipChange.create(customer=customer, from_user=customer.owner_id, to_user=None,
+                                   reason=str(_l("来电两个月未到访，转为资料")), by=actor.id)
+            customer.owner = None
+            audit.save(customer, actor)
+        lapsed.append(customer)
+    return lapsed
+
+
+def plan_redistribution(leaver):
+    """The leaver's customers dealt evenly over the other active sales staff, by current load."""
+    customers = list(Customer.select().where((Customer.owner == leaver) &
+                                             (Customer.voided == False))  # noqa: E712
+                     .order_by(Customer.id))
+    staff = list(User.select().where((User.role == SALES) & User.active & (User.id != leaver.id))
+                 .order_by(User.id))
+    if not staff:
+        return []
+    load = {u.id: Customer.select().where(Customer.owner == u).count() for u in staff}
+    staff.sort(key=lambda u: (load[u.id], u.id))
+    return list(zip(customers, itertools.cycle(staff)))
+
+
+def apply_redistribution(plan, leaver, actor, today=None):
+    """Hand each customer over, record it, and give the new owner a follow-up due in 3 days."""
+    from blueprints.reception.service import create_followup
+    today = today or now().date()
+    with db.atomic():
+        for customer, new_owner in plan:
+            OwnershipChange.create(customer=customer, from_user=leaver.id, to_user=new_owner.id,
+                                   reason=str(_l("员工离职，客户重新分配")), by=actor.id)
+            customer.owner = new_owner.id
+            audit.save(customer, actor)
+            create_followup(str(_l("接手客户回访：%(name)s", name=customer.name)),
+                            today + datetime.timedelta(days=FOLLOW_UP_DAYS), customer=customer,
+                            source="redistribution", assigned_to=new_owner, actor=actor)
+    return len(plan)

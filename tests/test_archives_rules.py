@@ -1,0 +1,174 @@
+"""Archive rules: uploads, completeness, grading, contact intervals, lapses, redistribution."""
+import datetime
+
+import pytest
+
+from blueprints.archives import documents, grading, ownership
+from models import Customer, EmergencyContact, FollowUp, OwnershipChange, User, Visit
+from services import accounts
+from services import settings as settings_service
+
+D = datetime.datetime
+PDF = b"%PDF-1.4\n%test\n"
+
+
+# ---- uploads ------------------------------------------------------------------------------------
+
+def test_upload_checks_content_size_and_name(users, database, make_customer, tmp_path):
+    customer = make_customer()
+    folder = tmp_path / "documents"
+
+    def store(name, data, limit=1024):
+        return documents.store(customer, "credit", "合同", name, data, str(folder), limit,
+                               users["sales"])
+    with pytest.raises(documents.UploadError, match="只能上传"):
+        store("contract.pdf", b"MZ\x90\x00 an exe renamed")
+    with pytest.raises(documents.UploadError, match="MB"):
+        store("big.pdf", PDF + b"0" * 2048)
+    with pytest.raises(documents.UploadError, match="只能上传"):
+        store("archive.zip", b"PK\x03\x04 not office")
+    document = store("../../x", PDF)
+    assert document.filename == "x" and document.content_type == "application/pdf"
+    assert list(folder.iterdir()) == [folder / document.stored_as]
+    assert ".." not in document.stored_as and "/" not in document.stored_as
+    office = store("名单.xlsx", b"PK\x03\x04 office")
+    assert office.stored_as.endswith(".xlsx")
+
+
+def test_confidential_sections_by_setting():
+    settings = settings_service.DEFAULTS
+    assert documents.may_open("unit", "desk", settings)
+    assert not documents.may_open("credit", "desk", settings)
+    assert documents.may_open("credit", "gm", settings)
+
+
+# ---- completeness ---------------------------------------------------------------------------------
+
+def test_two_working_day_flag_across_weekend_and_holiday(database, make_customer):
+    friday = make_customer(name="周五签约", kind="company", contract_date=datetime.date(2026, 11, 20))
+    assert ownership.completeness_due(friday) == D(2026, 11, 24, 23, 59)  # Tue: weekend skipped
+    holiday = make_customer(name="节前签约", kind="company", contract_date=datetime.date(2026, 9, 30))
+    assert ownership.completeness_due(holiday) == D(2026, 10, 9, 23, 59)  # 1-7 Oct skipped
+    flagged = [row[0].name for row in ownership.incomplete_cards(D(2026, 11, 25, 9, 0))]
+    assert flagged == ["节前签约", "周五签约"]
+    assert ownership.incomplete_cards(D(2026, 11, 24, 12, 0))[-1][0].name == "节前签约"
+
+
+def test_complete_resident_card_is_not_flagged(database, make_customer):
+    resident = make_customer(kind="resident", building="3栋", room="1201",
+                             id_number="11010519491231002X", contract_date=datetime.date(2026, 1, 5))
+    assert ownership.missing_fields(resident) == ["emergency"]
+    EmergencyContact.create(customer=resident, name="王五", phone="13700000000")
+    assert ownership.missing_fields(resident) == []
+    assert ownership.incomplete_cards(D(2026, 11, 1)) == []
+
+
+# ---- grading --------------------------------------------------------------------------------------
+
+def test_evaluation_workflow_and_roles(users, database, make_customer):
+    settings = settings_service.load()
+    customer = make_customer(kind="dealer")
+    with pytest.raises(grading.GradingError, match="评级期"):
+        grading.propose(customer, users["sales"], settings, "key", "A",
+                        today=datetime.date(2026, 11, 22))
+    with pytest.raises(grading.GradingError, match="销售人员"):
+        grading.propose(customer, users["desk"], settings, "key", "A",
+                        today=datetime.date(2026, 3, 26))
+    evaluation = grading.propose(customer, users["sales"], settings, "key", "A",
+                                 today=datetime.date(2026, 3, 26), annual_sales=1200000,
+                                 price_level="中", payment_record="按时", cooperation="良好")
+    with pytest.raises(grading.GradingError, match="销售主管审核"):
+        grading.approve(evaluation, users["gm"])
+    with pytest.raises(grading.GradingError, match="销售主管"):
+        grading.review(evaluation, users["gm"])
+    grading.review(evaluation, users["manager"])
+    with pytest.raises(grading.GradingError, match="总经理"):
+        grading.approve(evaluation, users["manager"])
+    grading.approve(evaluation, users["gm"])
+    stored = Customer.get_by_id(customer.id)
+    assert (stored.tier, stored.grade, stored.provisional_until) == ("key", "A", None)
+    assert customer.evaluations.count() == 1  # kept as history
+
+
+def test_provisional_grade_comes_back_after_six_months(users, database, make_customer):
+    customer = make_customer(tier="general", grade="B")
+    grading.set_provisional(customer, datetime.date(2026, 5, 20))
+    customer.save()
+    assert grading.due_for_reevaluation(datetime.date(2026, 11, 19)) == []
+    assert [c.id for c in grading.due_for_reevaluation(datetime.date(2026, 11, 20))] == [
+        customer.id]
+
+
+def test_window_setting():
+    assert grading.in_window(datetime.date(2026, 3, 25), "03-25:03-30")
+    assert grading.in_window(datetime.date(2026, 3, 30), "03-25:03-30")
+    assert not grading.in_window(datetime.date(2026, 3, 31), "03-25:03-30")
+
+
+# ---- contacts ------------------------------------------------------------------------------------
+
+def test_contact_due_per_tier(users, database, make_customer):
+    settings = settings_service.load()
+    old = D(2026, 10, 1, 9, 0)
+    strategic = make_customer(name="战略", tier="strategic", created_at=old)
+    key = make_customer(name="重点", tier="key", created_at=old)
+    general = make_customer(name="一般", tier="general", created_at=old)
+    make_customer(name="储备", tier="reserve", created_at=old)
+    ownership.log_contact(strategic, users["sales"], "phone", "电话问候", at=D(2026, 11, 18, 9))
+    ownership.log_contact(general, users["sales"], "visit", "拜访", at=D(2026, 11, 1, 9))
+    due = {row[0].name: row[2] for row in ownership.contacts_due(settings,
+                                                                 datetime.date(2026, 11, 25))}
+    assert due == {"战略": datetime.date(2026, 11, 25), "重点": datetime.date(2026, 10, 8)}
+    assert "一般" in {row[0].name for row in ownership.contacts_due(
+        settings, datetime.date(2026, 12, 1))}
+    assert key.id
+
+
+# ---- ownership -----------------------------------------------------------------------------------
+
+def test_phone_enquiry_lapses_after_two_months_without_visit(users, database, make_customer):
+    lapsing = make_customer(name="只来过电话", owner=users["sales"], enquiry_only=True,
+                            created_at=D(2026, 9, 1, 10))
+    visited = make_customer(name="来看过", owner=users["sales"], enquiry_only=True,
+                            created_at=D(2026, 9, 1, 10))
+    Visit.create(serial="FK-X", name="来看过", customer=visited, arrived_at=D(2026, 10, 15))
+    young = make_customer(name="刚来电", owner=users["sales"], enquiry_only=True,
+                          created_at=D(2026, 10, 1, 10))
+    lapsed = ownership.lapse_enquiries(users["manager"], at=D(2026, 11, 2, 9))
+    assert [c.name for c in lapsed] == ["只来过电话"]
+    assert Customer.get_by_id(lapsing.id).owner_id is None
+    assert Customer.get_by_id(young.id).owner_id == users["sales"].id
+    assert OwnershipChange.get().from_user_id == users["sales"].id
+
+
+def test_even_redistribution_with_follow_ups(users, database, make_customer):
+    leaver = users["sales"]
+    second = accounts.create_user("sales2", "销售乙", "sales", "secret-pass-2")
+    third = accounts.create_user("sales3", "销售丙", "sales", "secret-pass-3")
+    for n in range(7):
+        make_customer(name=f"客户{n}", owner=leaver)
+    plan = ownership.plan_redistribution(leaver)
+    counts = {}
+    for _customer, user in plan:
+        counts[user.username] = counts.get(user.username, 0) + 1
+    assert sorted(counts.values()) == [3, 4] and set(counts) == {"sales2", "sales3"}
+    ownership.apply_redistribution(plan, leaver, users["admin"], today=datetime.date(2026, 11, 22))
+    assert Customer.select().where(Customer.owner == leaver).count() == 0
+    followups = list(FollowUp.select().where(FollowUp.source == "redistribution"))
+    assert len(followups) == 7
+    assert {f.planned_on for f in followups} == {datetime.date(2026, 11, 25)}
+    assert {f.assigned_to_id for f in followups} == {second.id, third.id}
+    assert User.get_by_id(leaver.id).active  # disabling is the admin's separate step
+
+
+def test_seven_customers_over_three_staff(users, database, make_customer):
+    leaver = accounts.create_user("leaver", "离职", "sales", "secret-pass-4")
+    for username in ("s2", "s3"):
+        accounts.create_user(username, username, "sales", "secret-pass-5")
+    for n in range(7):
+        make_customer(name=f"客户{n}", owner=leaver)
+    plan = ownership.plan_redistribution(leaver)
+    counts = {}
+    for _customer, user in plan:
+        counts[user.username] = counts.get(user.username, 0) + 1
+    assert sorted(counts.values()) == [2, 2, 3]  # users["sales"] plus s2 and s3
