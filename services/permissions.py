@@ -47,6 +47,15 @@ RULES = {
     "archives.print_contacts": OFFICE,
     "archives.timeline": OFFICE,
     "archives.blacklist": MANAGERS,
+    "archives.document_upload": OFFICE,
+    "archives.documents_view": OFFICE,
+    "archives.document_download": OFFICE,
+    "archives.contact_log": OFFICE,
+    "archives.evaluate": OFFICE,
+    "archives.evaluation_step": MANAGERS,
+    "archives.rules": OFFICE,
+    "archives.lapse": MANAGERS,
+    "admin.redistribute": {ADMIN},
     "archives.unblacklist": MANAGERS,
 }
 

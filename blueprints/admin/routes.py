@@ -1,13 +1,14 @@
 """User administration and settings."""
 import os
 
-from flask import abort, current_app, flash, redirect, send_file, url_for
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from blueprints.archives import ownership
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import get_or_404, render, show_form, site_settings
-from models import ServiceItem, User
+from models import Customer, ServiceItem, User
 from services import accounts, audit
 from services import settings as settings_service
 
@@ -80,6 +81,9 @@ def user_toggle(id):
     if ButtonForm().validate_on_submit():
         if user.id == current_user.id:
             flash(_("不能停用自己的账户。"), "error")
+        elif user.active and Customer.select().where(Customer.owner == user).exists():
+            # Their customers are dealt to the other sales staff first (shown before applied).
+            return redirect(url_for("admin.redistribute", id=user.id))
         else:
             accounts.set_active(user, not user.active, actor=current_user)
             flash(_("已启用 %(name)s", name=user.display_name) if user.active
@@ -161,3 +165,17 @@ def service_item_edit(id):
             flash(_("已保存"), "success")
             return redirect(url_for("admin.service_items"))
     return show_form("admin/service_item_form.html", form, item=item)
+
+
+@bp.route("/users/<int:id>/redistribute", methods=["GET", "POST"])
+def redistribute(id):
+    """Before a leaver is disabled: their customers dealt evenly, each new owner to follow up."""
+    user = _user_or_404(id)
+    plan = ownership.plan_redistribution(user)
+    if request.method == "POST" and ButtonForm().validate_on_submit():
+        count = ownership.apply_redistribution(plan, user, current_user)
+        accounts.set_active(user, False, actor=current_user)
+        flash(_("已停用 %(name)s，%(n)s 位客户已重新分配", name=user.display_name, n=count),
+              "success")
+        return redirect(url_for("admin.users"))
+    return render("admin/redistribute.html", user=user, plan=plan)

@@ -2,7 +2,7 @@
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from models import Customer, EmergencyContact
+from models import Customer, Document, EmergencyContact
 from services import audit, search, timeline
 
 bp = Blueprint("archives", __name__)
@@ -10,7 +10,8 @@ bp = Blueprint("archives", __name__)
 timeline.register_kind("archive", _l("建立档案"), "archives.detail")
 audit.register_voidable("customer", Customer, _l("客户档案"))
 audit.register_voidable("contact", EmergencyContact, _l("紧急联络人"))
+audit.register_voidable("document", Document, _l("档案文件"))
 
-from . import routes, service  # noqa: E402,F401
+from . import depth, routes, service  # noqa: E402,F401
 
 search.register(service.search_customers)

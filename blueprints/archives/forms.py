@@ -1,19 +1,22 @@
-"""Customer, emergency-contact, reveal and void forms."""
+"""Customer, emergency-contact, reveal, void, document, contact-log and evaluation forms."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
+    DecimalField,
     HiddenField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
 from models import User
+from models.archives import CONTACT_METHODS, SECTIONS
 from models.customers import GRADES, KINDS, STATUSES, TIERS
 from models.users import ADMIN, ENGINEER
 
@@ -113,4 +116,41 @@ class CustomerFilterForm(FilterForm):
             (str(u.id), u.display_name) for u in staff]
 
 
-__all__ = ["CustomerForm", "ContactForm", "RevealForm", "VoidForm", "CustomerFilterForm"]
+
+
+class DocumentForm(FlaskForm):
+    section = SelectField(_l("档案栏目"), choices=[])
+    title = StringField(_l("标题"), validators=[DataRequired(message=_l("请填写标题")),
+                                                Length(max=100)])
+    file = FileField(_l("文件（PDF、图片、Word、Excel）"),
+                     validators=[FileRequired(message=_l("请选择文件"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.section.choices = [(k, str(v)) for k, v in SECTIONS.items()]
+
+
+class ContactLogForm(FlaskForm):
+    method = SelectField(_l("方式"), choices=[])
+    note = StringField(_l("内容"), validators=[DataRequired(message=_l("请填写联系内容")),
+                                               Length(max=300)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.method.choices = [(k, str(v)) for k, v in CONTACT_METHODS.items()]
+
+
+class EvaluationForm(FlaskForm):
+    tier = SelectField(_l("客户分级"), choices=[])
+    grade = SelectField(_l("等级"), choices=[])
+    provisional = BooleanField(_l("新客户暂定评级（6 个月后复评）"))
+    annual_sales = DecimalField(_l("年销售额（元）"), places=2, validators=[
+        Optional(), NumberRange(min=0, max=10 ** 12, message=_l("金额不能为负"))])
+    price_level = StringField(_l("价格水平"), validators=[Optional(), Length(max=40)])
+    payment_record = StringField(_l("回款记录"), validators=[Optional(), Length(max=100)])
+    cooperation = StringField(_l("合作情况"), validators=[Optional(), Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tier.choices = _choices(TIERS)
+        self.grade.choices = _choices(GRADES)

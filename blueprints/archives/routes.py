@@ -15,11 +15,12 @@ from blueprints.helpers import (
     site_settings,
     void_view,
 )
-from models import Customer, EmergencyContact, User
+from models import Customer, Document, EmergencyContact, GradeEvaluation, User, now
+from models.archives import CONTACT_METHODS
 from services import audit, identity, timeline
 from services.search import Query
 
-from . import bp, service
+from . import bp, grading, service
 from .forms import ContactForm, CustomerFilterForm, CustomerForm, RevealForm, VoidForm
 
 REVEALABLE = {"phone": "phone", "phone2": "phone", "id_number": "id"}
@@ -96,6 +97,10 @@ def new():
         else:
             customer = Customer()
             _fill(customer, form)
+            if duplicates and duplicates[0].owner_id:
+                # 以最早有效登记为准: the earliest registration keeps the customer's owner.
+                customer.owner = duplicates[0].owner_id
+            grading.set_provisional(customer, now().date())
             service.create_customer(customer, current_user)
             flash(_("已建立客户档案：%(name)s", name=customer.name), "success")
             return redirect(url_for("archives.detail", id=customer.id))
@@ -123,7 +128,7 @@ def detail(id):
     contacts = list(customer.emergency_contacts.where(EmergencyContact.voided == False))  # noqa
     return render("archives/detail.html", customer=customer, contacts=contacts,
                   entries=timeline.entries(customer, kind=kind), kind=kind,
-                  kinds=timeline.KINDS, reveal=RevealForm())
+                  kinds=timeline.KINDS, contact_methods=CONTACT_METHODS)
 
 
 @bp.route("/<int:id>/timeline", endpoint="timeline")
@@ -254,10 +259,14 @@ def print_card(id):
     """客户档案登记表 as an A4 PDF (numbers masked)."""
     customer = _customer_or_404(id)
     contacts = list(customer.emergency_contacts.where(EmergencyContact.voided == False))  # noqa
-    return pdf_response("print/customer_card.html", f"客户档案登记表-{customer.name}.pdf",
-                        record=customer, title=_("客户档案登记表"), number=f"KH-{customer.id:06d}",
+    title = _("潜在客户档案") if customer.status == "potential" else _("客户档案登记表")
+    docs = list(customer.documents.where(Document.voided == False)  # noqa: E712
+                .order_by(Document.section, Document.id))
+    return pdf_response("print/customer_card.html", f"{title}-{customer.name}.pdf",
+                        record=customer, title=title, number=f"KH-{customer.id:06d}",
                         qr_url=external_url("archives.detail", id=id), customer=customer,
-                        contacts=contacts)
+                        contacts=contacts, documents=docs,
+                        evaluations=list(customer.evaluations.order_by(GradeEvaluation.id)))
 
 
 @bp.route("/<int:id>/contacts/print")

@@ -1,0 +1,161 @@
+"""Archive depth: document sections, confidentiality, grading, contacts, and the rule lists."""
+import os
+
+from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from blueprints.core.forms import ButtonForm
+from blueprints.helpers import get_or_404, render, show_form, site_settings
+from models import Customer, Document, GradeEvaluation, now
+from models.archives import SECTIONS
+from services import audit
+
+from . import bp, documents, grading, ownership
+from .forms import ContactLogForm, DocumentForm, EvaluationForm
+
+
+def _folder():
+    return os.path.join(current_app.config["UPLOAD_FOLDER"], "documents")
+
+
+@bp.route("/<int:id>/documents", methods=["POST"])
+def document_upload(id):
+    """Upload a document into one of the archive's sections."""
+    customer = get_or_404(Customer, id)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        settings = site_settings()
+        if not documents.may_open(form.section.data, current_user.role, settings):
+            abort(403)
+        upload = form.file.data
+        try:
+            documents.store(customer, form.section.data, form.title.data, upload.filename,
+                            upload.read(), _folder(), int(settings["upload_max_mb"]) << 20,
+                            current_user)
+        except documents.UploadError as refused:
+            form.file.errors = list(form.file.errors) + [str(refused)]
+            return show_form("archives/documents.html", form, customer=customer,
+                             sections=_visible_sections(customer))
+        flash(_("已上传"), "success")
+        return redirect(url_for("archives.documents_view", id=id))
+    return show_form("archives/documents.html", form, customer=customer,
+                     sections=_visible_sections(customer))
+
+
+def _visible_sections(customer, opened=None):
+    """(key, label, confidential, documents or None when this role may not see them)."""
+    settings = site_settings()
+    result = []
+    for key, label in SECTIONS.items():
+        confidential = key in settings["confidential_sections"]
+        allowed = documents.may_open(key, current_user.role, settings)
+        rows = None
+        if allowed and (not confidential or key == opened):
+            rows = list(customer.documents.where(Document.section == key,
+                                                 Document.voided == False))  # noqa: E712
+        result.append((key, label, confidential, allowed, rows))
+    return result
+
+
+@bp.route("/<int:id>/documents")
+def documents_view(id):
+    """The archive's sections; confidential ones open one at a time, and each opening is logged."""
+    customer = get_or_404(Customer, id)
+    opened = request.args.get("open")
+    if opened in SECTIONS and opened in site_settings()["confidential_sections"]:
+        if not documents.may_open(opened, current_user.role, site_settings()):
+            abort(403)
+        audit.log_access(current_user, audit.OPEN, obj=customer, detail=opened,
+                         reason=request.args.get("reason", ""))
+    return render("archives/documents.html", customer=customer, form=DocumentForm(),
+                  sections=_visible_sections(customer, opened))
+
+
+@bp.route("/documents/<int:doc_id>")
+def document_download(doc_id):
+    """A document, only through the app and only for allowed roles; every download is logged."""
+    document = get_or_404(Document, doc_id)
+    if document.voided or not documents.may_open(document.section, current_user.role,
+                                                 site_settings()):
+        abort(403)
+    audit.log_access(current_user, audit.DOWNLOAD, obj=document, detail=document.filename)
+    return send_file(documents.path_of(document, _folder()), mimetype=document.content_type,
+                     as_attachment=True, download_name=document.filename)
+
+
+@bp.route("/<int:id>/contacts-log", methods=["POST"])
+def contact_log(id):
+    """Log a call or other contact (counts for the contact rules)."""
+    customer = get_or_404(Customer, id)
+    form = ContactLogForm()
+    if form.validate_on_submit():
+        ownership.log_contact(customer, current_user, form.method.data, form.note.data.strip())
+        flash(_("已记录联系"), "success")
+    else:
+        flash(_("请填写联系内容"), "error")
+    return redirect(url_for("archives.detail", id=id))
+
+
+@bp.route("/<int:id>/evaluate", methods=["GET", "POST"])
+def evaluate(id):
+    """Sales proposes a grade with its figures (yearly in the window, or provisional)."""
+    customer = get_or_404(Customer, id)
+    form = EvaluationForm()
+    if form.validate_on_submit():
+        figures = {name: getattr(form, name).data or ("" if name != "annual_sales" else None)
+                   for name in ("annual_sales", "price_level", "payment_record", "cooperation")}
+        try:
+            grading.propose(customer, current_user, site_settings(), form.tier.data,
+                            form.grade.data, provisional=form.provisional.data, **figures)
+        except grading.GradingError as refused:
+            form.tier.errors = list(form.tier.errors) + [str(refused)]
+            return show_form("archives/evaluate.html", form, customer=customer)
+        flash(_("已提交评级，待销售主管审核"), "success")
+        return redirect(url_for("archives.detail", id=id))
+    return show_form("archives/evaluate.html", form, customer=customer,
+                     history=list(customer.evaluations.order_by(GradeEvaluation.id.desc())))
+
+
+STEPS = {"review": grading.review, "approve": grading.approve}
+
+
+@bp.route("/evaluations/<int:eid>/<step>", methods=["POST"])
+def evaluation_step(eid, step):
+    """The sales head reviews, the GM approves, either may send it back."""
+    evaluation = get_or_404(GradeEvaluation, eid)
+    if step not in ("review", "approve", "reject") or not ButtonForm().validate_on_submit():
+        abort(400)
+    comment = request.form.get("comment", "").strip()[:500]
+    try:
+        if step == "reject":
+            grading.reject(evaluation, current_user, comment)
+        else:
+            STEPS[step](evaluation, current_user, comment)
+        flash(_("已保存"), "success")
+    except grading.GradingError as refused:
+        flash(str(refused), "error")
+    return redirect(url_for("archives.evaluate", id=evaluation.customer_id))
+
+
+@bp.route("/rules")
+def rules():
+    """The lists the archive rules produce: late cards, contacts due, re-evaluations, evaluations."""
+    today = now().date()
+    mine = request.args.get("owner") == "me"
+    pending = list(GradeEvaluation.select().where(GradeEvaluation.state.in_(
+        ["proposed", "reviewed"])).order_by(GradeEvaluation.id))
+    return render("archives/rules.html", incomplete=ownership.incomplete_cards(),
+                  contacts=ownership.contacts_due(site_settings(), today,
+                                                  owner=current_user.id if mine else None),
+                  reevaluate=grading.due_for_reevaluation(today), pending=pending, mine=mine,
+                  labels=ownership.FIELD_LABELS, today=today)
+
+
+@bp.route("/rules/lapse", methods=["POST"])
+def lapse():
+    """Apply the 2-month rule: phone enquiries never followed by a visit lose their owner."""
+    if ButtonForm().validate_on_submit():
+        lapsed = ownership.lapse_enquiries(current_user)
+        flash(_("%(n)s 位来电客户转为资料（无归属）", n=len(lapsed)), "success")
+    return redirect(url_for("archives.rules"))

@@ -1,0 +1,113 @@
+"""Archive depth routes: documents and confidentiality, grading, contacts, lists, redistribution."""
+import datetime
+import io
+
+from bs4 import BeautifulSoup
+from pypdf import PdfReader
+
+from models import AccessLog, Customer, Document, FollowUp, GradeEvaluation, User
+from services import accounts
+
+PDF = b"%PDF-1.4\n%test\n"
+
+
+def soup(response):
+    return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+
+def upload(browser, customer, section, name, data):
+    return browser.submit(f"/archives/{customer.id}/documents",
+                          {"section": section, "title": "租赁合同", "file": (io.BytesIO(data), name)},
+                          page=f"/archives/{customer.id}/documents",
+                          content_type="multipart/form-data")
+
+
+def test_upload_download_and_confidentiality(login, make_customer, database, users):
+    customer = make_customer(name="甲公司", kind="company")
+    sales, manager = login("sales"), login("manager")
+    bad = upload(manager, customer, "credit", "x.pdf", b"not a pdf at all")
+    assert bad.status_code == 422 and "只能上传" in bad.get_data(as_text=True)
+    refused = upload(sales, customer, "credit", "contract.pdf", PDF)  # a confidential section
+    assert refused.status_code == 403 and Document.select().count() == 0
+    upload(manager, customer, "credit", "../../contract.pdf", PDF)
+    upload(sales, customer, "unit", "平面图.png", b"\x89PNG\r\n\x1a\n....")
+    secret, plan = Document.get(Document.section == "credit"), Document.get(Document.section == "unit")
+    assert secret.filename == "contract.pdf"
+    assert sales.get(f"/archives/documents/{secret.id}").status_code == 403
+    page = manager.get(f"/archives/{customer.id}/documents").get_data(as_text=True)
+    assert "打开（将登记查阅）" in page and "contract.pdf" not in page  # closed until opened
+    opened = manager.get(f"/archives/{customer.id}/documents?open=credit&reason=核对合同")
+    assert "contract.pdf" in opened.get_data(as_text=True)
+    download = manager.get(f"/archives/documents/{secret.id}")
+    try:
+        assert download.status_code == 200 and download.data == PDF
+    finally:
+        download.close()
+    shown = sales.get(f"/archives/documents/{plan.id}")
+    shown.close()
+    actions = [(a.action, a.detail) for a in AccessLog.select().order_by(AccessLog.id)]
+    assert ("open", "credit") in actions and ("download", "contract.pdf") in actions
+    assert ("download", "平面图.png") in actions
+
+
+def test_grading_through_the_screens(login, make_customer, database):
+    customer = make_customer(name="乙经销商", kind="dealer")
+    sales = login("sales")
+    outside = sales.submit(f"/archives/{customer.id}/evaluate", {"tier": "key", "grade": "A"})
+    if not (3, 25) <= (datetime.date.today().month, datetime.date.today().day) <= (3, 30):
+        assert outside.status_code == 422 and "评级期" in outside.get_data(as_text=True)
+    sales.submit(f"/archives/{customer.id}/evaluate", {"tier": "general", "grade": "B",
+                                                       "provisional": "y"})
+    evaluation = GradeEvaluation.get(GradeEvaluation.provisional)
+    assert login("sales").post(f"/archives/evaluations/{evaluation.id}/review").status_code in (
+        400, 403)
+    login("manager").submit(f"/archives/evaluations/{evaluation.id}/review", {},
+                            page=f"/archives/{customer.id}/evaluate")
+    login("gm").submit(f"/archives/evaluations/{evaluation.id}/approve", {},
+                       page=f"/archives/{customer.id}/evaluate")
+    stored = Customer.get_by_id(customer.id)
+    assert (stored.tier, stored.grade) == ("general", "B") and stored.provisional_until
+
+
+def test_contact_log_and_rule_lists(login, make_customer, database):
+    customer = make_customer(name="丙客户", tier="key", contract_date=datetime.date(2026, 1, 5),
+                             kind="company", created_at=datetime.datetime(2026, 1, 1))
+    sales = login("sales")
+    page = sales.get("/archives/rules").get_data(as_text=True)
+    assert "丙客户" in page  # late card and contact due
+    sales.submit(f"/archives/{customer.id}/contacts-log", {"method": "phone", "note": "问候"},
+                 page=f"/archives/{customer.id}")
+    contacts = soup(sales.get("/archives/rules")).select("table")[1]
+    assert "丙客户" not in contacts.text
+
+
+def test_disabling_a_salesperson_redistributes_first(login, make_customer, database, users):
+    accounts.create_user("sales2", "销售乙", "sales", "secret-pass-2")
+    for n in range(3):
+        make_customer(name=f"客户{n}", owner=users["sales"])
+    admin = login("admin")
+    response = admin.submit(f"/admin/users/{users['sales'].id}/toggle", {}, page="/admin/users")
+    assert response.location == f"/admin/users/{users['sales'].id}/redistribute"
+    assert User.get_by_id(users["sales"].id).active
+    preview = admin.get(response.location).get_data(as_text=True)
+    assert "客户0" in preview and "销售乙" in preview
+    admin.submit(response.location, {})
+    assert not User.get_by_id(users["sales"].id).active
+    assert Customer.select().where(Customer.owner == users["sales"]).count() == 0
+    assert FollowUp.select().where(FollowUp.source == "redistribution").count() == 3
+
+
+def test_duplicate_registration_keeps_first_owner(login, make_customer, database, users):
+    make_customer(name="原客户", phone="13812345678", owner=users["sales"])
+    desk = login("desk")
+    desk.submit("/archives/new", {"kind": "shopper", "name": "重复登记", "phone": "13812345678",
+                                  "status": "potential", "owner": str(users["desk"].id),
+                                  "confirm_duplicate": "y"})
+    assert Customer.get(Customer.name == "重复登记").owner_id == users["sales"].id
+
+
+def test_potential_archive_print(login, make_customer, database):
+    customer = make_customer(name="潜在客户甲", status="potential")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        login("desk").get(f"/archives/{customer.id}/print").data)).pages).replace(" ", "")
+    assert "潜在客户档案" in text and "档案资料" in text
