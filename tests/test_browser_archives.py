@@ -25,6 +25,7 @@ def test_customer_journey_on_tablet(live, page, database, make_customer):
     page.fill("#phone", "13812345678")
     page.fill("#building", "3栋")
     page.fill("#room", "1201")
+    page.select_option("#status", "cooperating")
     assert serious_violations(page) == []
     page.click("form.stack button[type=submit]")
     page.wait_for_selector("h1:has-text('张三')")

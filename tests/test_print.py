@@ -39,7 +39,8 @@ def missing_glyphs(static_folder, text):
 def test_customer_card_pdf_text(login, make_customer, database, users):
     customer = make_customer(name="张三丰", phone="13812345678", building="3栋", unit="2单元",
                              room="1201", id_number="11010519491231002X", owner=users["sales"],
-                             tier="key", grade="A", notes="喜欢上午联系")
+                             tier="key", grade="A", notes="喜欢上午联系",
+                             status="cooperating")
     EmergencyContact.create(customer=customer, name="李四", relation="配偶", phone="13900001111")
     desk = login("desk")
     reader, text = pdf_text(desk.get(f"/archives/{customer.id}/print"))
