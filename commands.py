@@ -1,9 +1,10 @@
 """Command-line tasks: flask db upgrade, create-user, demo-data, backup, restore, serve."""
+import contextlib
 import os
 
 import click
 from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from models import User, db, schema
 from models.users import ROLES
@@ -12,31 +13,44 @@ from services import accounts, backup, demo
 db_cli = AppGroup("db", help="Database schema.")
 
 
+@contextlib.contextmanager
+def connected():
+    """A connection for a command (reusing one that is already open, as in tests)."""
+    opened = db.connect(reuse_if_open=True)
+    try:
+        yield
+    finally:
+        if opened and not db.is_closed():
+            db.close()
+
+
 @db_cli.command("upgrade")
 def db_upgrade():
     """Create or upgrade the schema in place (backup first when there is data)."""
-    with db.connection_context():
+    with connected():
         changes = schema.upgrade(current_app.config["BACKUP_FOLDER"])
     click.echo("schema up to date" if not changes else "applied:\n  " + "\n  ".join(changes))
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("username")
 @click.option("--name", required=True, help="Display name.")
 @click.option("--role", type=click.Choice(list(ROLES)), required=True)
 @click.password_option()
 def create_user(username, name, role, password):
     """Add a user with a role."""
-    with db.connection_context():
+    with connected():
         user = accounts.create_user(username, name, role, password)
     click.echo(f"created {user.username} ({role})")
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only when there are no users yet.")
 def demo_data(if_empty):
     """Fill the database with a month of demo data and one user per role."""
-    with db.connection_context():
+    with connected():
         if if_empty and User.select().exists():
             click.echo("database has users: demo data not added")
             return
@@ -52,24 +66,27 @@ def print_logins():
 
 
 @click.command("backup")
+@with_appcontext
 def backup_cmd():
     """Write a consistent copy of the database into instance/backups (writers may go on)."""
-    with db.connection_context():
+    with connected():
         path = backup.backup_database(current_app.config["BACKUP_FOLDER"])
     click.echo(path)
 
 
 @click.command("restore")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.confirmation_option(prompt="Replace the current database with this backup?")
 def restore_cmd(path):
     """Bring back a backup made by `flask backup`."""
-    with db.connection_context():
+    with connected():
         backup.restore_database(path)
     click.echo(f"restored {path}")
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", type=int, default=None)
 @click.option("--threads", type=int, default=8)
