@@ -20,6 +20,7 @@ RULES = {
     "core.access_log": MANAGERS | {ADMIN},
     "core.access_log_print": MANAGERS | {ADMIN},
     "core.voided": MANAGERS,
+    "core.reports_page": MANAGERS,
     "core.restore": MANAGERS,
     # auth
     "auth.logout": EVERYONE,

@@ -1,10 +1,23 @@
 """客诉案件统计表: a month's complaint statistics on screen and as a PDF."""
+import datetime
+
 from flask_babel import gettext as _
 
 from blueprints.helpers import external_url, month_arg, pdf_response, render
 from models.complaints import SEVERITIES
+from services import charts, reports
 
 from . import bp, service
+
+
+def month_charts(year, month):
+    """The month's complaints per week by category, and the on-time rate over a year."""
+    week_labels, by_category = reports.complaints_per_week(year, month)
+    month_end = datetime.date(year + (month == 12), month % 12 + 1, 1) - datetime.timedelta(1)
+    month_labels, rates = reports.on_time_rate_by_month(month_end)
+    return [charts.bars(_("每周投诉（按类别）"), week_labels, by_category),
+            charts.line(_("按时结案率（按月）"), month_labels, [(_("按时结案率"), rates)],
+                        unit="%", top=100)]
 
 
 @bp.route("/stats")
@@ -12,7 +25,7 @@ def stats():
     """Counts by category, department and severity; on-time share, mean days, satisfaction."""
     year, month = month_arg()
     return render("complaints/stats.html", stats=service.monthly_stats(year, month),
-                  severities=SEVERITIES)
+                  severities=SEVERITIES, charts=month_charts(year, month))
 
 
 @bp.route("/stats/print")
@@ -22,4 +35,5 @@ def stats_print():
     return pdf_response("print/complaint_stats.html", f"客诉案件统计表-{year}{month:02d}.pdf",
                         title=_("客诉案件统计表"), number=f"{year}-{month:02d}",
                         qr_url=external_url("complaints.stats", month=f"{year}-{month:02d}"),
-                        stats=service.monthly_stats(year, month), severities=SEVERITIES)
+                        stats=service.monthly_stats(year, month), severities=SEVERITIES,
+                        charts=month_charts(year, month))

@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 
-from blueprints.helpers import pdf_response, render
+from blueprints.helpers import month_arg, pdf_response, render
 from models import AccessLog, AuditEntry, Customer, Notification, User
-from services import audit
+from models.reception import CLASSES
+from services import audit, charts, reports
 from services import notifications as notifications_service
 from services import search as search_service
 from services.permissions import allowed
@@ -30,6 +31,7 @@ MODULES = [
     ("repairs.index", _l("报修工单"), _l("报修登记、派单、维修、验收签字")),
     ("vip.index", _l("会员"), _l("会员卡、消费、折扣、积分、礼品")),
     ("archives.index", _l("客户档案"), _l("客户资料卡、紧急联络、时间线")),
+    ("core.reports_page", _l("统计图表"), _l("投诉、访客、报修、会员的趋势")),
     ("core.access_log", _l("查阅登记"), _l("查看号码、打印、导出的记录")),
     ("core.audit", _l("操作日志"), _l("新建、修改、作废、恢复的记录")),
     ("core.voided", _l("已作废记录"), _l("查看并恢复作废的记录")),
@@ -164,6 +166,37 @@ def access_log_print():
     return pdf_response("print/access_log.html", "查阅登记.pdf", title=_("查阅登记"),
                         rows=rows, labels=ACCESS_LABELS, form=form,
                         qr_url=url_for("core.access_log", _external=True, **request.args))
+
+
+def charts_for(today, year, month):
+    """Every chart of the reports page, as SVG."""
+    week_labels, by_category = reports.complaints_per_week(year, month)
+    month_labels, rates = reports.on_time_rate_by_month(today)
+    day_labels, by_class = reports.visitors_per_day(today)
+    state_labels, state_counts = reports.repairs_by_state()
+    hour_labels, hours = reports.repair_hours_by_month(today)
+    vip_labels, members, points = reports.vip_by_month(today)
+    return [
+        charts.bars(_("%(year)s年%(month)s月 每周投诉（按类别）", year=year, month=month),
+                    week_labels, by_category),
+        charts.line(_("按时结案率（按月）"), month_labels, [(_("按时结案率"), rates)], unit="%",
+                    top=100),
+        charts.bars(_("近 30 天每日访客（按接待类别）"), day_labels,
+                    [(f"{cls} {CLASSES[cls]}", counts) for cls, counts in by_class]),
+        charts.bars(_("工单状态"), state_labels, [(_("工单数"), state_counts)]),
+        charts.line(_("平均完工时长（小时，按月）"), hour_labels, [(_("平均小时"), hours)]),
+        charts.bars(_("每月新会员"), vip_labels, [(_("新会员"), members)]),
+        charts.bars(_("每月发放积分"), vip_labels, [(_("积分"), points)]),
+    ]
+
+
+@bp.route("/reports")
+def reports_page():
+    """Charts: complaints, closure on time, visitors, repairs, VIP members and points."""
+    year, month = month_arg()
+    today = datetime.date.today()
+    return render("core/reports.html", charts=charts_for(today, year, month), year=year,
+                  month=month)
 
 
 @bp.route("/notifications")

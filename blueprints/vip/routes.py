@@ -18,7 +18,7 @@ from blueprints.helpers import (
 )
 from models import Gift, Message, PointsEntry, Purchase, Redemption, VipCard, now
 from models.vip import ACTIVE, PENDING
-from services import audit, identity, signatures
+from services import audit, charts, identity, reports, signatures
 from services.search import Query
 
 from . import bp, service
@@ -296,11 +296,20 @@ def outbox_send():
     return redirect(url_for("vip.outbox"))
 
 
+def month_charts(year, month):
+    """New members and points earned over the twelve months up to this one."""
+    end = datetime.date(year, month, 1)
+    labels, members, points = reports.vip_by_month(end)
+    return [charts.bars(_("每月新会员"), labels, [(_("新会员"), members)]),
+            charts.bars(_("每月发放积分"), labels, [(_("积分"), points)])]
+
+
 @bp.route("/monthly")
 def monthly():
     """会员月报: the month's new members, purchases, points and expiring cards."""
     year, month = month_arg()
-    return render("vip/monthly.html", summary=service.monthly_summary(year, month))
+    return render("vip/monthly.html", summary=service.monthly_summary(year, month),
+                  charts=month_charts(year, month))
 
 
 @bp.route("/monthly/print")
@@ -310,7 +319,8 @@ def monthly_print():
     return pdf_response("print/vip_monthly.html", f"会员月报-{year}{month:02d}.pdf",
                         title=_("会员月报"), number=f"{year}-{month:02d}",
                         qr_url=external_url("vip.monthly", month=f"{year}-{month:02d}"),
-                        summary=service.monthly_summary(year, month))
+                        summary=service.monthly_summary(year, month),
+                        charts=month_charts(year, month))
 
 
 @bp.route("/form")
