@@ -50,7 +50,7 @@ def _frame(title, top_value, unit, parts, legend):
 def bars(title, labels, series, unit=""):
     """Stacked bars: `series` is [(name, [value per label])]."""
     totals = [sum(values[i] for _, values in series) for i in range(len(labels))]
-    top_value = _scale(max(totals, default=0))
+    top_value = max(_scale(max(totals, default=0)), 4)  # counts: whole-number gridlines
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(labels), 1)
     parts = []

@@ -182,7 +182,7 @@ def charts_for(today, year, month):
         charts.line(_("按时结案率（按月）"), month_labels, [(_("按时结案率"), rates)], unit="%",
                     top=100),
         charts.bars(_("近 30 天每日访客（按接待类别）"), day_labels,
-                    [(f"{cls} {CLASSES[cls]}", counts) for cls, counts in by_class]),
+                    [(str(CLASSES[cls]), counts) for cls, counts in by_class]),
         charts.bars(_("工单状态"), state_labels, [(_("工单数"), state_counts)]),
         charts.line(_("平均完工时长（小时，按月）"), hour_labels, [(_("平均小时"), hours)]),
         charts.bars(_("每月新会员"), vip_labels, [(_("新会员"), members)]),
