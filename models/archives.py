@@ -32,7 +32,7 @@ class Document(Voidable):
     section = CharField(max_length=20, index=True)
     title = CharField(max_length=100)
     filename = CharField(max_length=200)
-    content_type = CharField(max_length=60)
+    content_type = CharField(max_length=100)
     size = IntegerField()
     stored_as = CharField(max_length=80, unique=True)
     uploaded_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")

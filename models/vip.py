@@ -70,7 +70,7 @@ class Purchase(Voidable):
     amount_before = DecimalField(max_digits=12, decimal_places=2)
     promotional = BooleanField(default=False)
     rate = DecimalField(max_digits=4, decimal_places=2, default=1)
-    rate_reason = CharField(max_length=40, default="")
+    rate_reason = CharField(max_length=100, default="")
     amount_paid = DecimalField(max_digits=12, decimal_places=2)
     points = IntegerField(default=0)
     receipt_signed = BooleanField(default=False)

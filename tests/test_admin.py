@@ -97,6 +97,12 @@ def test_settings_validation(login, database):
     assert Setting.select().count() == 0
 
 
+def test_list_lines_fit_the_records(login, database):
+    admin = login("admin")
+    response = admin.submit("/admin/settings", dict(SETTINGS, departments="客服部\n" + "长" * 41))
+    assert response.status_code == 422 and "每行不超过 40 个字" in response.get_data(as_text=True)
+
+
 def test_logo_upload_checks_content(login, database):
     admin = login("admin")
     fake = dict(SETTINGS, logo=(io.BytesIO(b"GIF89a not png"), "logo.png"))

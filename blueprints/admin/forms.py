@@ -89,6 +89,15 @@ class SettingsForm(FlaskForm):
 
     validate_night_end = validate_night_start
 
+    def _short_lines(self, field):
+        # Categories, departments and sources are stored on records in 40-character fields.
+        if any(len(line) > 40 for line in _lines(field.data)):
+            raise ValidationError(_l("每行不超过 40 个字"))
+
+    validate_complaint_categories = _short_lines
+    validate_departments = _short_lines
+    validate_customer_sources = _short_lines
+
     def fill(self, values):
         """Put stored settings into the form fields."""
         for key in ("site_name", "site_address", "site_phone", "business_hours", "night_start",

@@ -149,7 +149,7 @@ def receive(day, actor, customer=None, referral=None, visitor_name="", at=None):
         return RotationTurn.create(day=day, at=at or now(), user=choice.user_id, kind=choice.kind,
                                    consumes_turn=choice.consumes_turn, customer=customer,
                                    referral=referral, assigned_by=actor,
-                                   visitor_name=visitor_name or (customer.name if customer else ""))
+                                   visitor_name=(visitor_name or (customer.name if customer else ""))[:40])
 
 
 def turn_counts(day):

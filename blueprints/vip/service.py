@@ -202,7 +202,7 @@ def record_purchase(purchase, actor, id_shown=False, today=None):
         if card is not None:
             _lock_card(card)
         rule = discount(card, today, promotional=purchase.promotional, id_shown=id_shown)
-        purchase.rate, purchase.rate_reason = rule.rate, str(rule.reason)
+        purchase.rate, purchase.rate_reason = rule.rate, str(rule.reason)[:100]
         purchase.amount_paid = paid_amount(purchase.amount_before, rule.rate)
         earns = card is not None and card_status(card, today) == "active"
         purchase.points = points_for(purchase.amount_paid) if earns else 0
