@@ -146,10 +146,10 @@ def receive(day, actor, customer=None, referral=None, visitor_name="", at=None):
         if referral is not None:
             referral.used_at = at or now()
             referral.save()
+        name = visitor_name or (customer.name if customer else "")
         return RotationTurn.create(day=day, at=at or now(), user=choice.user_id, kind=choice.kind,
                                    consumes_turn=choice.consumes_turn, customer=customer,
-                                   referral=referral, assigned_by=actor,
-                                   visitor_name=(visitor_name or (customer.name if customer else ""))[:40])
+                                   referral=referral, assigned_by=actor, visitor_name=name[:40])
 
 
 def turn_counts(day):
