@@ -103,6 +103,26 @@ def pdf_response(template, filename, record=None, title="", number="", qr_url=No
     return response
 
 
+def excel_response(filename, title, headers, rows, model):
+    """An .xlsx download of a list as filtered; every export is recorded in the access log."""
+    from services import exports
+    rows = list(rows)
+    body = exports.workbook(title, headers, rows)
+    audit.log_access(current_user, audit.EXPORT, model=model,
+                     detail=f"{title} {len(rows)}"[:200], reason=request.query_string.decode()[:500])
+    response = make_response(body)
+    response.headers["Content-Type"] = exports.XLSX
+    from urllib.parse import quote
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}")
+    return response
+
+
+def shown_phone(value):
+    """A phone as an export shows it: full for roles that may reveal numbers, masked otherwise."""
+    return value if may_reveal() else masking.mask_phone(value)
+
+
 def external_url(endpoint, **values):
     """An absolute URL for QR codes: opens the record on the tablet."""
     return url_for(endpoint, _external=True, **values)

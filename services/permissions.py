@@ -170,6 +170,14 @@ RULES.update({
     "vip.statement": COUNTER,
 })
 
+RULES.update({
+    # Excel exports of the lists (each recorded in the access log)
+    "archives.export": OFFICE,
+    "reception.export": OFFICE,
+    "complaints.export": MANAGERS | {DESK},
+    "repairs.export": FIELD,
+})
+
 # Roles allowed to see full (unmasked) numbers after giving a reason.
 REVEAL_ROLES = frozenset({DESK, SALES, MANAGER, GM})
 

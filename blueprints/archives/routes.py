@@ -6,12 +6,14 @@ from peewee import JOIN
 
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
+    excel_response,
     external_url,
     get_or_404,
     may_reveal,
     pdf_response,
     render,
     show_form,
+    shown_phone,
     site_settings,
     void_view,
 )
@@ -302,3 +304,16 @@ def unblacklist(id):
         service.set_blacklist(customer, current_user, None)
         flash(_("已将 %(name)s 移出黑名单", name=customer.name), "success")
     return redirect(url_for("archives.detail", id=id))
+
+
+@bp.route("/export")
+def export():
+    """The customer list as filtered, as an Excel workbook."""
+    form = CustomerFilterForm(request.args)
+    form.validate()
+    rows = ([c.name, str(c.kind_label), c.unit_label, shown_phone(c.phone), str(c.status_label),
+             str(c.tier_label), c.grade, c.owner.display_name if c.owner else "", c.source,
+             c.contract_date, c.created_at] for c in _filtered_customers(form).limit(20000))
+    headers = [_("名称/姓名"), _("类型"), _("房号/地址"), _("电话"), _("状态"), _("分级"), _("等级"),
+               _("归属"), _("来源"), _("签约日期"), _("建档日期")]
+    return excel_response("客户档案.xlsx", _("客户档案"), headers, rows, "Customer")

@@ -8,11 +8,13 @@ from flask_login import current_user
 from blueprints.archives.service import create_customer
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
+    excel_response,
     external_url,
     get_or_404,
     pdf_response,
     render,
     show_form,
+    shown_phone,
     site_settings,
     void_view,
 )
@@ -321,3 +323,17 @@ def reminder(id):
                         record=complaint, title=_("催办单"), number=complaint.serial,
                         qr_url=external_url("complaints.detail", id=id), complaint=complaint,
                         late=late)
+
+
+@bp.route("/export")
+def export():
+    """The complaint list as filtered, as an Excel workbook."""
+    form = ComplaintFilterForm(request.args, categories=site_settings()["complaint_categories"])
+    form.validate()
+    query, _paged = _filtered(form)
+    rows = ([c.serial, c.received_at, c.complainant, shown_phone(c.phone), c.category,
+             str(c.severity_label), str(c.state_label), c.owner.display_name if c.owner else "",
+             c.closure_due, c.closed_at, c.satisfaction] for c in query)
+    headers = [_("单号"), _("受理时间"), _("投诉人"), _("电话"), _("类别"), _("严重程度"), _("状态"),
+               _("负责人"), _("结案期限"), _("结案日期"), _("满意度")]
+    return excel_response("客户投诉.xlsx", _("客户投诉"), headers, rows, "Complaint")

@@ -9,16 +9,19 @@ from peewee import JOIN
 from blueprints.archives.service import search_customers
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
+    excel_response,
     external_url,
     get_or_404,
     pdf_response,
     render,
     show_form,
+    shown_phone,
     site_settings,
     void_view,
 )
 from models import Customer, User, Visit
 from services import audit, identity
+from services.masking import mask_id
 from services.search import Query
 
 from . import bp, service
@@ -202,3 +205,19 @@ def print_day():
     return pdf_response("print/visitors.html", f"{title}-{day.isoformat()}.pdf", title=title,
                         number=day.isoformat(), rows=rows, day=day,
                         qr_url=external_url("reception.index", day=day.isoformat()))
+
+
+@bp.route("/visits/export")
+def export():
+    """The day's register as filtered, as an Excel workbook."""
+    form = VisitFilterForm(request.args)
+    form.validate()
+    _day_value, query = filtered_visits(form)
+    rows = ([v.serial, v.name, mask_id(v.id_number), shown_phone(v.phone), v.headcount,
+             v.visitee or (v.visitee_staff.display_name if v.visitee_staff else ""), v.purpose,
+             v.plate, v.reception_class, v.venue, v.host.display_name if v.host else "",
+             v.arrived_at, v.left_at, _("是") if v.night_duty else ""]
+            for v in query.order_by(Visit.arrived_at))
+    headers = [_("单号"), _("访客"), _("证件"), _("电话"), _("人数"), _("被访"), _("事由"), _("车牌"),
+               _("类别"), _("接待场所"), _("接待人"), _("到达"), _("离开"), _("夜班")]
+    return excel_response("访客登记.xlsx", _("访客登记表"), headers, rows, "Visit")

@@ -6,11 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.helpers import (
+    excel_response,
     external_url,
     get_or_404,
     pdf_response,
     render,
     show_form,
+    shown_phone,
     site_settings,
     void_view,
 )
@@ -224,3 +226,18 @@ def print_day():
     return pdf_response("print/repairs_day.html", f"报修登记表-{day.isoformat()}.pdf",
                         title=_("报修登记表"), number=day.isoformat(), rows=rows,
                         qr_url=external_url("repairs.index", day=day.isoformat(), view="all"))
+
+
+@bp.route("/export")
+def export():
+    """The work orders as filtered, as an Excel workbook."""
+    form = OrderFilterForm(request.args)
+    form.validate()
+    _view, query = filtered_orders(form)
+    rows = ([o.serial, o.request.received_at, o.request.location, str(o.request.area_label),
+             o.request.content, o.request.contact_name, shown_phone(o.request.contact_phone),
+             str(o.state_label), o.engineer.display_name if o.engineer else "", o.fee_total,
+             o.accepted_at] for o in query)
+    headers = [_("工单号"), _("报修时间"), _("地点"), _("区域"), _("内容"), _("联系人"), _("电话"),
+               _("状态"), _("工程人员"), _("收费（元）"), _("验收签字")]
+    return excel_response("工程修理单.xlsx", _("报修工单"), headers, rows, "WorkOrder")
