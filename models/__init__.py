@@ -12,7 +12,7 @@ from .complaints import (
                          ReturnRequest,
 )
 from .customers import Customer, EmergencyContact, TimelineEntry
-from .platform import AccessLog, AuditEntry, SerialCounter, Setting
+from .platform import AccessLog, AuditEntry, Job, SerialCounter, Setting
 from .reception import (
                          CustomerVisit,
                          FollowUp,
@@ -71,6 +71,7 @@ MODELS = [
     GradeEvaluation,
     ContactLog,
     OwnershipChange,
+    Job,
 ]
 
 __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
@@ -80,4 +81,5 @@ __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel"
            "ResponsibilityShare", "PenaltyNotice", "ReturnRequest", "ReturnLine", "Notification",
            "ServiceItem", "RepairRequest", "WorkOrder", "WorkOrderItem", "WorkOrderMaterial",
            "VipCard", "Purchase", "PointsEntry", "Gift", "Redemption", "Message",
-           "Document", "GradeEvaluation", "ContactLog", "OwnershipChange"]
+           "Document", "GradeEvaluation", "ContactLog", "OwnershipChange",
+           "Job"]

@@ -50,3 +50,17 @@ class AccessLog(BaseModel):
     label = CharField(max_length=200, default="")
     detail = CharField(max_length=200, default="")
     reason = CharField(max_length=500, default="")
+
+
+class Job(BaseModel):
+    """Long work (an import, a large export) that reports progress and can be left and revisited."""
+
+    token = CharField(max_length=32, unique=True)
+    kind = CharField(max_length=20)
+    user = ForeignKeyField(User, null=True, backref="jobs", on_delete="SET NULL")
+    state = CharField(max_length=10, default="queued")
+    total = IntegerField(default=0)
+    done = IntegerField(default=0)
+    message = CharField(max_length=300, default="")
+    result = TextField(default="{}")
+    finished_at = DateTimeField(null=True)

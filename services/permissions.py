@@ -176,6 +176,12 @@ RULES.update({
     "reception.export": OFFICE,
     "complaints.export": MANAGERS | {DESK},
     "repairs.export": FIELD,
+    # Excel imports of customers and members, and the progress of long jobs
+    "archives.import_start": OFFICE,
+    "archives.import_template": OFFICE,
+    "archives.import_preview": OFFICE,
+    "archives.import_run": OFFICE,
+    "core.job": EVERYONE,
 })
 
 # Roles allowed to see full (unmasked) numbers after giving a reason.

@@ -2,8 +2,10 @@
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from models import Customer, Document, EmergencyContact
+from blueprints.core.routes import register_panel, tiles_panel
+from models import Customer, Document, EmergencyContact, now
 from services import audit, search, timeline
+from services import settings as settings_service
 
 bp = Blueprint("archives", __name__)
 
@@ -12,6 +14,27 @@ audit.register_voidable("customer", Customer, _l("客户档案"))
 audit.register_voidable("contact", EmergencyContact, _l("紧急联络人"))
 audit.register_voidable("document", Document, _l("档案文件"))
 
-from . import depth, routes, service  # noqa: E402,F401
+from . import depth, imports, routes, service  # noqa: E402,F401
 
 search.register(service.search_customers)
+
+
+@register_panel
+def _archive_panel(user):
+    """Managers: contacts due and evaluations waiting; sales: their own contacts due."""
+    from models import GradeEvaluation
+    from models.users import GM, MANAGER, SALES
+
+    from . import ownership
+    if user.role not in (MANAGER, GM, SALES):
+        return None
+    settings = settings_service.load()
+    today = now().date()
+    owner = user.id if user.role == SALES else None
+    candidates = [("archives.rules", _l("应联系的客户"), lambda: len(ownership.contacts_due(
+        settings, today, owner=owner)), {"owner": "me"} if owner else {}, True)]
+    if user.role in (MANAGER, GM):
+        candidates.append(("archives.rules", _l("待审批的评级"), lambda: GradeEvaluation.select()
+                           .where(GradeEvaluation.state.in_(["proposed", "reviewed"])).count(),
+                           {}, False))
+    return tiles_panel(user, candidates)

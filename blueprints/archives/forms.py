@@ -154,3 +154,7 @@ class EvaluationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.tier.choices = _choices(TIERS)
         self.grade.choices = _choices(GRADES)
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("Excel 文件（.xlsx）"), validators=[FileRequired(message=_l("请选择文件"))])

@@ -9,9 +9,10 @@ from flask_login import current_user
 from peewee import JOIN
 
 from blueprints.helpers import month_arg, pdf_response, render
-from models import AccessLog, AuditEntry, Customer, Notification, User
+from models import AccessLog, AuditEntry, Customer, Job, Notification, User
 from models.reception import CLASSES
 from services import audit, charts, reports
+from services import jobs as jobs_service
 from services import notifications as notifications_service
 from services import search as search_service
 from services.permissions import allowed
@@ -197,6 +198,17 @@ def reports_page():
     today = datetime.date.today()
     return render("core/reports.html", charts=charts_for(today, year, month), year=year,
                   month=month)
+
+
+@bp.route("/jobs/<token>")
+def job(token):
+    """A long job's progress (polled by htmx while it runs); the page can be left and revisited."""
+    record = Job.get_or_none(Job.token == token)
+    if record is None or (record.user_id != current_user.id and not allowed(
+            current_user.role, "core.audit")):
+        abort(404)
+    return render("core/job.html", "core/_job.html", job=record,
+                  result=jobs_service.result_of(record))
 
 
 @bp.route("/notifications")

@@ -1,0 +1,46 @@
+"""Long work in a background thread with progress kept in the database (htmx polls it)."""
+import json
+import logging
+import secrets
+import threading
+
+from models import Job, db, now
+
+log = logging.getLogger(__name__)
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+def start(kind, user, work, total=0):
+    """Run `work(job)` in a thread; it reports with progress(); the job row survives restarts."""
+    job = Job.create(token=secrets.token_hex(12), kind=kind, user=user.id if user else None,
+                     total=total)
+
+    def run():
+        with db.connection_context():
+            Job.update(state=RUNNING).where(Job.id == job.id).execute()
+            try:
+                result = work(job)
+                Job.update(state=DONE, done=Job.total, result=json.dumps(result,
+                                                                         ensure_ascii=False),
+                           finished_at=now()).where(Job.id == job.id).execute()
+            except Exception as error:  # the job page shows it; nothing half-done is kept
+                log.exception("job %s failed", job.token)
+                Job.update(state=FAILED, message=str(error)[:300],
+                           finished_at=now()).where(Job.id == job.id).execute()
+
+    thread = threading.Thread(target=run, name=f"job-{job.token}", daemon=True)
+    thread.start()
+    job.thread = thread
+    return job
+
+
+def progress(job, done, total=None, message=""):
+    """Report how far the work has come (a separate short write, outside the work's transaction)."""
+    values = {"done": done, "message": message[:300]}
+    if total is not None:
+        values["total"] = total
+    Job.update(**values).where(Job.id == job.id).execute()
+
+
+def result_of(job):
+    return json.loads(job.result or "{}")
