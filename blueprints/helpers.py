@@ -1,5 +1,6 @@
 """What every view shares: the render helper, PDFs, settings per request, template helpers."""
 import datetime
+import os
 import re
 from decimal import Decimal
 
@@ -103,24 +104,57 @@ def pdf_response(template, filename, record=None, title="", number="", qr_url=No
     return response
 
 
-def excel_response(filename, title, headers, rows, model):
-    """An .xlsx download of a list as filtered; every export is recorded in the access log."""
-    from services import exports
-    rows = list(rows)
+EXPORT_INLINE_ROWS = 2000
+
+
+def excel_response(filename, title, headers, query, model, row):
+    """An .xlsx of a list as filtered, recorded in the access log. A long list is built by a
+    background job (progress bar, download when done); a short one is sent at once."""
+    from services import exports, jobs
+    reason = request.query_string.decode()[:500]
+    count = len(query) if isinstance(query, list) else query.count()
+    if count > current_app.config.get("EXPORT_INLINE_ROWS", EXPORT_INLINE_ROWS):
+        user = current_user._get_current_object()
+        folder = os.path.join(current_app.instance_path, "jobs")
+
+        def work(job):
+            rows = []
+            for index, record in enumerate(query, 1):
+                rows.append(row(record))
+                if index % 500 == 0:
+                    jobs.progress(job, index)
+            body = exports.workbook(title, headers, rows)
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, f"{job.token}.xlsx"), "wb") as handle:
+                handle.write(body)
+            audit.log_access(user, audit.EXPORT, model=model,
+                             detail=f"{title} {len(rows)}"[:200], reason=reason)
+            return {"file": filename, "rows": len(rows)}
+
+        job = jobs.start(f"export-{model}", user, work, total=count)
+        return redirect(url_for("core.job", token=job.token))
+    rows = [row(record) for record in query]
     body = exports.workbook(title, headers, rows)
     audit.log_access(current_user, audit.EXPORT, model=model,
-                     detail=f"{title} {len(rows)}"[:200], reason=request.query_string.decode()[:500])
-    response = make_response(body)
-    response.headers["Content-Type"] = exports.XLSX
+                     detail=f"{title} {len(rows)}"[:200], reason=reason)
+    return file_response(body, exports.XLSX, filename)
+
+
+def file_response(body, content_type, filename):
+    """Bytes as a download with a UTF-8 file name."""
     from urllib.parse import quote
+    response = make_response(body)
+    response.headers["Content-Type"] = content_type
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
     response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}")
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
     return response
 
 
-def shown_phone(value):
-    """A phone as an export shows it: full for roles that may reveal numbers, masked otherwise."""
-    return value if may_reveal() else masking.mask_phone(value)
+def phone_shower():
+    """How exports show phones for this user: in full for roles that may reveal numbers, masked
+    otherwise. Decided now, in the request, so a background job can use it."""
+    return (lambda value: value) if may_reveal() else masking.mask_phone
 
 
 def external_url(endpoint, **values):

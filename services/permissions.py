@@ -182,6 +182,7 @@ RULES.update({
     "archives.import_preview": OFFICE,
     "archives.import_run": OFFICE,
     "core.job": EVERYONE,
+    "core.job_file": EVERYONE,
 })
 
 # Roles allowed to see full (unmasked) numbers after giving a reason.

@@ -44,3 +44,26 @@ def test_complaint_and_visitor_exports(login, database, users):
     visitors = read(login("desk").get("/reception/visits/export"))
     assert visitors[0][:3] == ["单号", "访客", "证件"] and len(visitors) == 1
     assert AccessLog.select().where(AccessLog.action == "export").count() == 2
+
+
+def test_long_export_runs_as_a_job_with_a_download(app, login, make_customer, database):
+    import time
+
+    from models import Job
+    for n in range(3):
+        make_customer(name=f"客户{n}")
+    app.config["EXPORT_INLINE_ROWS"] = 2
+    manager = login("manager")
+    started = manager.get("/archives/export")
+    assert started.status_code == 302 and "/jobs/" in started.location
+    token = started.location.rsplit("/", 1)[1]
+    for _ in range(100):
+        if Job.get(Job.token == token).state == "done":
+            break
+        time.sleep(0.05)
+    page = manager.get(started.location).get_data(as_text=True)
+    assert "共 3 行" in page
+    rows = read(manager.get(f"/jobs/{token}/file"))
+    assert sorted(r[0] for r in rows[1:]) == ["客户0", "客户1", "客户2"]
+    assert login("desk").get(f"/jobs/{token}/file").status_code == 404  # not theirs
+    assert AccessLog.get(AccessLog.action == "export").detail.endswith("3")

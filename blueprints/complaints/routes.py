@@ -12,9 +12,9 @@ from blueprints.helpers import (
     external_url,
     get_or_404,
     pdf_response,
+    phone_shower,
     render,
     show_form,
-    shown_phone,
     site_settings,
     void_view,
 )
@@ -331,9 +331,13 @@ def export():
     form = ComplaintFilterForm(request.args, categories=site_settings()["complaint_categories"])
     form.validate()
     query, _paged = _filtered(form)
-    rows = ([c.serial, c.received_at, c.complainant, shown_phone(c.phone), c.category,
-             str(c.severity_label), str(c.state_label), c.owner.display_name if c.owner else "",
-             c.closure_due, c.closed_at, c.satisfaction] for c in query)
+    show = phone_shower()
+
+    def row(c):
+        return [c.serial, c.received_at, c.complainant, show(c.phone), c.category,
+                str(c.severity_label), str(c.state_label),
+                c.owner.display_name if c.owner else "", c.closure_due, c.closed_at,
+                c.satisfaction]
     headers = [_("单号"), _("受理时间"), _("投诉人"), _("电话"), _("类别"), _("严重程度"), _("状态"),
                _("负责人"), _("结案期限"), _("结案日期"), _("满意度")]
-    return excel_response("客户投诉.xlsx", _("客户投诉"), headers, rows, "Complaint")
+    return excel_response("客户投诉.xlsx", _("客户投诉"), headers, query, "Complaint", row)

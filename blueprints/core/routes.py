@@ -1,17 +1,18 @@
 """Home, search, language switch, logs and restore."""
 import datetime
+import os
 from collections import namedtuple
 
-from flask import abort, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 
-from blueprints.helpers import month_arg, pdf_response, render
+from blueprints.helpers import file_response, month_arg, pdf_response, render
 from models import AccessLog, AuditEntry, Customer, Job, Notification, User
 from models.reception import CLASSES
-from services import audit, charts, reports
+from services import audit, charts, exports, reports
 from services import jobs as jobs_service
 from services import notifications as notifications_service
 from services import search as search_service
@@ -209,6 +210,20 @@ def job(token):
         abort(404)
     return render("core/job.html", "core/_job.html", job=record,
                   result=jobs_service.result_of(record))
+
+
+@bp.route("/jobs/<token>/file")
+def job_file(token):
+    """The file a finished job produced (only for whoever started it)."""
+    record = Job.get_or_none(Job.token == token)
+    if record is None or record.user_id != current_user.id or record.state != "done":
+        abort(404)
+    result = jobs_service.result_of(record)
+    path = os.path.join(current_app.instance_path, "jobs", f"{token}.xlsx")
+    if "file" not in result or not os.path.exists(path):
+        abort(404)
+    with open(path, "rb") as handle:
+        return file_response(handle.read(), exports.XLSX, result["file"])
 
 
 @bp.route("/notifications")

@@ -13,9 +13,9 @@ from blueprints.helpers import (
     external_url,
     get_or_404,
     pdf_response,
+    phone_shower,
     render,
     show_form,
-    shown_phone,
     site_settings,
     void_view,
 )
@@ -213,11 +213,15 @@ def export():
     form = VisitFilterForm(request.args)
     form.validate()
     _day_value, query = filtered_visits(form)
-    rows = ([v.serial, v.name, mask_id(v.id_number), shown_phone(v.phone), v.headcount,
-             v.visitee or (v.visitee_staff.display_name if v.visitee_staff else ""), v.purpose,
-             v.plate, v.reception_class, v.venue, v.host.display_name if v.host else "",
-             v.arrived_at, v.left_at, _("是") if v.night_duty else ""]
-            for v in query.order_by(Visit.arrived_at))
+    yes, show = _("是"), phone_shower()
+
+    def row(v):
+        return [v.serial, v.name, mask_id(v.id_number), show(v.phone), v.headcount,
+                v.visitee or (v.visitee_staff.display_name if v.visitee_staff else ""),
+                v.purpose, v.plate, v.reception_class, v.venue,
+                v.host.display_name if v.host else "", v.arrived_at, v.left_at,
+                yes if v.night_duty else ""]
     headers = [_("单号"), _("访客"), _("证件"), _("电话"), _("人数"), _("被访"), _("事由"), _("车牌"),
                _("类别"), _("接待场所"), _("接待人"), _("到达"), _("离开"), _("夜班")]
-    return excel_response("访客登记.xlsx", _("访客登记表"), headers, rows, "Visit")
+    return excel_response("访客登记.xlsx", _("访客登记表"), headers,
+                          query.order_by(Visit.arrived_at), "Visit", row)

@@ -10,9 +10,9 @@ from blueprints.helpers import (
     external_url,
     get_or_404,
     pdf_response,
+    phone_shower,
     render,
     show_form,
-    shown_phone,
     site_settings,
     void_view,
 )
@@ -234,10 +234,13 @@ def export():
     form = OrderFilterForm(request.args)
     form.validate()
     _view, query = filtered_orders(form)
-    rows = ([o.serial, o.request.received_at, o.request.location, str(o.request.area_label),
-             o.request.content, o.request.contact_name, shown_phone(o.request.contact_phone),
-             str(o.state_label), o.engineer.display_name if o.engineer else "", o.fee_total,
-             o.accepted_at] for o in query)
+    show = phone_shower()
+
+    def row(o):
+        return [o.serial, o.request.received_at, o.request.location, str(o.request.area_label),
+                o.request.content, o.request.contact_name, show(o.request.contact_phone),
+                str(o.state_label), o.engineer.display_name if o.engineer else "", o.fee_total,
+                o.accepted_at]
     headers = [_("工单号"), _("报修时间"), _("地点"), _("区域"), _("内容"), _("联系人"), _("电话"),
                _("状态"), _("工程人员"), _("收费（元）"), _("验收签字")]
-    return excel_response("工程修理单.xlsx", _("报修工单"), headers, rows, "WorkOrder")
+    return excel_response("工程修理单.xlsx", _("报修工单"), headers, query, "WorkOrder", row)
