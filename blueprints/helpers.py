@@ -48,6 +48,18 @@ def show_form(template, form, partial=None, **context):
     return render(template, partial, status=status, form=form, **context)
 
 
+def record_id(value):
+    """An id from a form or query string: ASCII digits of sane length, else None."""
+    value = (value or "").strip() if isinstance(value, str) else ""
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
+
+
+def record_or_none(model, value):
+    """The record whose id the form sent, or None (also for junk or enormous numbers)."""
+    ident = record_id(value)
+    return model.get_or_none(model.id == ident) if ident is not None else None
+
+
 def get_or_404(model, id):
     """The record with this id, or a 404 page."""
     record = model.get_or_none(model.id == id)

@@ -21,3 +21,9 @@ def id_number(field_form, field):
     """A resident ID with a valid check digit, or another document number."""
     if field.data and not identity.valid_id_number(field.data):
         raise ValidationError(_l("证件号码不正确（身份证请检查最后一位校验码）"))
+
+
+def sane_date(field_form, field):
+    """Dates between 1900 and 2999: anything else is a typo (or an attack on date arithmetic)."""
+    if field.data and not 1900 <= field.data.year <= 2999:
+        raise ValidationError(_l("日期超出范围（1900–2999 年）"))

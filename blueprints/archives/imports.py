@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, make_response, redirect, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.helpers import render, show_form, site_settings
+from blueprints.helpers import record_id, render, show_form, site_settings
 from services import exports, imports, jobs
 
 from . import bp
@@ -69,8 +69,8 @@ def _load(token, kind):
         chosen = request.values.get(f"map_{field}")
         if chosen == "":
             mapping.pop(field, None)
-        elif chosen is not None and chosen.isdigit() and int(chosen) < len(headers):
-            mapping[field] = int(chosen)
+        elif record_id(chosen) is not None and record_id(chosen) < len(headers):
+            mapping[field] = record_id(chosen)
     return headers, rows, mapping
 
 

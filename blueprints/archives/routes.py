@@ -12,6 +12,7 @@ from blueprints.helpers import (
     may_reveal,
     pdf_response,
     phone_shower,
+    record_id,
     render,
     show_form,
     site_settings,
@@ -43,8 +44,8 @@ def _filtered_customers(form):
             query = query.where(getattr(Customer, name) == value)
     if form.owner.data == "none":
         query = query.where(Customer.owner.is_null())
-    elif form.owner.data and form.owner.data.isdigit():
-        query = query.where(Customer.owner == int(form.owner.data))
+    elif record_id(form.owner.data) is not None:
+        query = query.where(Customer.owner == record_id(form.owner.data))
     search = Query(form.q.data)
     if search:
         ids = [hit.id for hit in service.search_customers(search, 200)]
@@ -79,7 +80,7 @@ def _fill(customer, form):
     customer.id_number = (form.id_number.data or "").strip().upper()
     customer.plate = identity.normalize_plate(form.plate.data)
     customer.contract_date = form.contract_date.data
-    customer.owner = int(form.owner.data) if (form.owner.data or "").isdigit() else None
+    customer.owner = record_id(form.owner.data)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -183,9 +184,9 @@ def reveal(id):
         abort(403)
     field = form.field.data if form.field.data in REVEALABLE else None
     record = customer
-    if form.contact.data and form.contact.data.isdigit():
-        record = EmergencyContact.get_or_none((EmergencyContact.id == int(form.contact.data)) &
-                                              (EmergencyContact.customer == customer))
+    if form.contact.data:
+        record = EmergencyContact.get_or_none((EmergencyContact.id == record_id(
+            form.contact.data)) & (EmergencyContact.customer == customer))
         if record is None or field != "phone":
             abort(404)
     if field is None:

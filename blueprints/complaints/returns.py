@@ -5,7 +5,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.helpers import external_url, get_or_404, pdf_response, render, show_form
+from blueprints.helpers import (
+    external_url,
+    get_or_404,
+    pdf_response,
+    record_or_none,
+    render,
+    show_form,
+)
 from models import Complaint, ReturnLine, ReturnRequest
 
 from . import bp, service
@@ -30,8 +37,7 @@ def return_new():
     """Request a return or exchange; a purchase from an earlier calendar year is refused."""
     form = ReturnForm()
     complaint = None
-    if (request.values.get("complaint") or "").isdigit():
-        complaint = Complaint.get_or_none(Complaint.id == int(request.values["complaint"]))
+    complaint = record_or_none(Complaint, request.values.get("complaint"))
     if request.method == "GET" and complaint:
         form.customer_name.data = complaint.complainant
         form.complaint.data = str(complaint.id)

@@ -13,6 +13,8 @@ from blueprints.helpers import (
     get_or_404,
     pdf_response,
     phone_shower,
+    record_id,
+    record_or_none,
     render,
     show_form,
     site_settings,
@@ -60,8 +62,8 @@ def _filtered(form):
     for name in ("state", "category", "severity"):
         if getattr(form, name).data:
             query = query.where(getattr(Complaint, name) == getattr(form, name).data)
-    if (form.owner.data or "").isdigit():
-        query = query.where(Complaint.owner == int(form.owner.data))
+    if record_id(form.owner.data) is not None:
+        query = query.where(Complaint.owner == record_id(form.owner.data))
     search = Query(form.q.data)
     if search:
         ids = [h.id for h in service.search_complaints(search, 200)]
@@ -128,7 +130,7 @@ def new():
 
 
 def _customer(value):
-    return Customer.get_or_none(Customer.id == int(value)) if (value or "").isdigit() else None
+    return record_or_none(Customer, value)
 
 
 def _new_customer(complaint):

@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional
 
+from blueprints import validators
+
 
 class ButtonForm(FlaskForm):
     """An empty form that only carries the CSRF token for a POST button."""
@@ -28,5 +30,5 @@ class LogFilterForm(FilterForm):
     action = SelectField(_l("操作"), choices=[], validators=[Optional()])
     user = SelectField(_l("人员"), choices=[], validators=[Optional()])
     model = StringField(_l("记录类型"), validators=[Optional()])
-    start = DateField(_l("开始日期"), validators=[Optional()])
-    end = DateField(_l("结束日期"), validators=[Optional()])
+    start = DateField(_l("开始日期"), validators=[validators.sane_date, Optional()])
+    end = DateField(_l("结束日期"), validators=[validators.sane_date, Optional()])

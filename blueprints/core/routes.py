@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 
-from blueprints.helpers import file_response, month_arg, pdf_response, render
+from blueprints.helpers import file_response, month_arg, pdf_response, record_id, render
 from models import AccessLog, AuditEntry, Customer, Job, Notification, User
 from models.reception import CLASSES
 from services import audit, charts, exports, reports
@@ -120,8 +120,8 @@ def _filtered(model, form, actions):
                                             on=(model.user == User.id))
     if form.action.data:
         query = query.where(model.action == form.action.data)
-    if form.user.data and form.user.data.isdigit():
-        query = query.where(model.user == int(form.user.data))
+    if record_id(form.user.data) is not None:
+        query = query.where(model.user == record_id(form.user.data))
     if form.model.data:
         query = query.where(model.model == form.model.data.strip())
     if form.start.data and not form.start.errors:

@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.helpers import get_or_404, render, show_form
+from blueprints.helpers import get_or_404, record_or_none, render, show_form
 from models import Customer, FollowUp, User
 
 from . import bp, service
@@ -38,8 +38,7 @@ def followup_new():
         form.planned_on.data = datetime.date.today()
         form.assigned_to.data = str(current_user.id)
         form.customer.data = request.args.get("customer", "")
-    customer = (Customer.get_or_none(Customer.id == int(form.customer.data))
-                if (form.customer.data or "").isdigit() else None)
+    customer = (record_or_none(Customer, form.customer.data))
     if form.validate_on_submit():
         followup = service.create_followup(
             form.subject.data.strip(), form.planned_on.data, customer=customer,

@@ -55,7 +55,7 @@ class VisitForm(FlaskForm):
     purpose = StringField(_l("来访事由"), validators=[DataRequired(message=_l("请填写来访事由")),
                                                      Length(max=200)])
     plate = StringField(_l("车牌（陌生车辆登记）"), validators=[Optional(), validators.plate])
-    arrived_at = DateTimeLocalField(_l("到达时间"), format=DATETIME, validators=[
+    arrived_at = DateTimeLocalField(_l("到达时间"), format=DATETIME, validators=[validators.sane_date, 
         DataRequired(message=_l("请填写到达时间"))])
     host = SelectField(_l("接待人"), choices=[], validators=[DataRequired()])
     reception_class = RadioField(_l("接待类别"), choices=[], default="C")
@@ -72,7 +72,7 @@ class VisitForm(FlaskForm):
 
 
 class VisitFilterForm(FilterForm):
-    day = DateField(_l("日期"), validators=[Optional()])
+    day = DateField(_l("日期"), validators=[validators.sane_date, Optional()])
     reception_class = SelectField(_l("类别"), choices=[], validators=[Optional()])
     host = SelectField(_l("接待人"), choices=[], validators=[Optional()])
     state = SelectField(_l("在场"), choices=[], validators=[Optional()])
@@ -109,7 +109,7 @@ class ReferralForm(FlaskForm):
     name = StringField(_l("客户称呼"), validators=[DataRequired(message=_l("请输入客户称呼")),
                                                    Length(max=40)])
     phone = StringField(_l("电话"), validators=[Optional(), validators.phone])
-    expected_on = DateField(_l("预计到访日期"), validators=[DataRequired(message=_l("请选择日期"))])
+    expected_on = DateField(_l("预计到访日期"), validators=[validators.sane_date, DataRequired(message=_l("请选择日期"))])
     note = StringField(_l("备注"), validators=[Optional(), Length(max=200)])
 
 
@@ -118,7 +118,7 @@ class CustomerVisitForm(FlaskForm):
 
     customer = HiddenField(validators=[DataRequired(message=_l("请选择客户"))])
     staff = SelectField(_l("拜访人"), choices=[], validators=[DataRequired()])
-    planned_at = DateTimeLocalField(_l("预约时间"), format=DATETIME, validators=[
+    planned_at = DateTimeLocalField(_l("预约时间"), format=DATETIME, validators=[validators.sane_date, 
         DataRequired(message=_l("请填写预约时间"))])
     place = StringField(_l("地点"), validators=[Optional(), Length(max=100)])
     purpose = StringField(_l("拜访目的"), validators=[DataRequired(message=_l("请填写拜访目的")),
@@ -132,7 +132,7 @@ class CustomerVisitForm(FlaskForm):
 class VisitRecordForm(FlaskForm):
     """会谈内容记录: what the customer said and what was explained."""
 
-    visited_at = DateTimeLocalField(_l("拜访时间"), format=DATETIME, validators=[
+    visited_at = DateTimeLocalField(_l("拜访时间"), format=DATETIME, validators=[validators.sane_date, 
         DataRequired(message=_l("请填写拜访时间"))])
     participants = StringField(_l("参加人员"), validators=[Optional(), Length(max=200)])
     opinions = TextAreaField(_l("客户意见"), validators=[Optional(), Length(max=4000)])
@@ -156,7 +156,7 @@ class FollowUpForm(FlaskForm):
     customer = HiddenField()
     subject = StringField(_l("回访事项"), validators=[DataRequired(message=_l("请填写回访事项")),
                                                      Length(max=200)])
-    planned_on = DateField(_l("计划日期"), validators=[DataRequired(message=_l("请选择日期"))])
+    planned_on = DateField(_l("计划日期"), validators=[validators.sane_date, DataRequired(message=_l("请选择日期"))])
     method = SelectField(_l("方式"), choices=[])
     assigned_to = SelectField(_l("负责人"), choices=[], validators=[DataRequired()])
 

@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import external_url, pdf_response, render, show_form
+from blueprints.helpers import external_url, pdf_response, record_or_none, render, show_form
 from models import Customer, Referral, RotationTurn, User
 from models.reception import ABSENT, BUSY, PRESENT, SLOT_STATUSES
 from services import identity
@@ -62,8 +62,7 @@ def rotation_receive():
         customer = (Customer.select().where((Customer.phone == number) &
                                             (Customer.voided == False))  # noqa: E712
                     .order_by(Customer.id).first())
-    referral = (Referral.get_or_none(Referral.id == int(form.referral.data))
-                if (form.referral.data or "").isdigit() else None)
+    referral = (record_or_none(Referral, form.referral.data))
     turn = service.receive(day, current_user, customer=customer, referral=referral,
                            visitor_name=form.visitor_name.data or "")
     if turn is None:

@@ -14,6 +14,8 @@ from blueprints.helpers import (
     get_or_404,
     pdf_response,
     phone_shower,
+    record_id,
+    record_or_none,
     render,
     show_form,
     site_settings,
@@ -40,15 +42,15 @@ def _day(value):
 
 def filtered_visits(form):
     """The register for one day with the list's filters, newest first."""
-    day = _day(form.day.data)
+    day = _day(None if form.day.errors else form.day.data)
     start = datetime.datetime.combine(day, datetime.time())
     query = Visit.select(Visit, User).join(User, JOIN.LEFT_OUTER, on=(Visit.host == User.id))
     query = query.where((Visit.voided == False) & (Visit.arrived_at >= start) &  # noqa: E712
                         (Visit.arrived_at < start + datetime.timedelta(days=1)))
     if form.reception_class.data:
         query = query.where(Visit.reception_class == form.reception_class.data)
-    if form.host.data and form.host.data.isdigit():
-        query = query.where(Visit.host == int(form.host.data))
+    if record_id(form.host.data) is not None:
+        query = query.where(Visit.host == record_id(form.host.data))
     if form.state.data == "inside":
         query = query.where(Visit.left_at.is_null())
     elif form.state.data == "left":
@@ -107,7 +109,7 @@ def new():
 
 
 def _chosen(value):
-    return Customer.get_or_none(Customer.id == int(value)) if (value or "").isdigit() else None
+    return record_or_none(Customer, value)
 
 
 def _fill(visit, form):

@@ -11,6 +11,7 @@ from blueprints.helpers import (
     external_url,
     get_or_404,
     pdf_response,
+    record_or_none,
     render,
     show_form,
     site_settings,
@@ -67,8 +68,7 @@ def customer_visit_new():
     if request.method == "GET":
         form.staff.data = str(current_user.id)
         form.customer.data = request.args.get("customer", "")
-    customer = (Customer.get_or_none(Customer.id == int(form.customer.data))
-                if (form.customer.data or "").isdigit() else None)
+    customer = (record_or_none(Customer, form.customer.data))
     if form.customer.data and customer is None:
         form.customer.errors = [_("请选择客户")]
     if form.validate_on_submit() and customer is not None:
@@ -105,8 +105,7 @@ def customer_visit_record(id):
                      "explanation", "unresolved"):
             value = getattr(form, name).data
             setattr(visit, name, value.strip() if isinstance(value, str) else value)
-        escalate_to = User.get_or_none(User.id == int(form.escalate_to.data)) \
-            if (form.escalate_to.data or "").isdigit() else None
+        escalate_to = record_or_none(User, form.escalate_to.data)
         followup = service.record_customer_visit(visit, current_user, escalate_to=escalate_to)
         if followup:
             flash(_("未答复的要求已转给 %(name)s 跟进", name=escalate_to.display_name), "success")

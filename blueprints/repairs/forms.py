@@ -31,7 +31,7 @@ def item_choices(blank):
 
 
 class RepairRequestForm(FlaskForm):
-    received_at = DateTimeLocalField(_l("报修时间"), format=DATETIME, validators=[
+    received_at = DateTimeLocalField(_l("报修时间"), format=DATETIME, validators=[validators.sane_date, 
         DataRequired(message=_l("请填写报修时间"))])
     customer = HiddenField()
     contact_name = StringField(_l("联系人"), validators=[Optional(), Length(max=40)])
@@ -43,7 +43,7 @@ class RepairRequestForm(FlaskForm):
     item = SelectField(_l("服务项目"), choices=[], validators=[Optional()])
     content = TextAreaField(_l("报修内容"), validators=[
         DataRequired(message=_l("请填写报修内容")), Length(max=2000)])
-    preferred_at = DateTimeLocalField(_l("预约上门时间"), format=DATETIME, validators=[Optional()])
+    preferred_at = DateTimeLocalField(_l("预约上门时间"), format=DATETIME, validators=[validators.sane_date, Optional()])
     channel = RadioField(_l("报修方式"), choices=[], default="phone")
 
     def __init__(self, *args, **kwargs):
@@ -109,7 +109,7 @@ class MaterialForm(FlaskForm):
 class OrderFilterForm(FilterForm):
     view = SelectField(_l("范围"), choices=[], validators=[Optional()])
     state = SelectField(_l("状态"), choices=[], validators=[Optional()])
-    day = DateField(_l("报修日期"), validators=[Optional()])
+    day = DateField(_l("报修日期"), validators=[validators.sane_date, Optional()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,6 +11,7 @@ from blueprints.helpers import (
     get_or_404,
     pdf_response,
     phone_shower,
+    record_or_none,
     render,
     show_form,
     site_settings,
@@ -54,7 +55,7 @@ def filtered_orders(form):
                             WorkOrder.started_at.is_null())
     if form.state.data:
         query = query.where(WorkOrder.state == form.state.data)
-    if form.day.data:
+    if form.day.data and not form.day.errors:
         start = datetime.datetime.combine(form.day.data, datetime.time())
         query = query.where((RepairRequest.received_at >= start) &
                             (RepairRequest.received_at < start + datetime.timedelta(days=1)))
@@ -90,8 +91,7 @@ def new():
             contact_name=(form.contact_name.data or "").strip(),
             contact_phone=identity.normalize_phone(form.contact_phone.data),
             location=form.location.data.strip(), area=form.area.data,
-            item=ServiceItem.get_or_none(ServiceItem.id == int(form.item.data))
-            if (form.item.data or "").isdigit() else None,
+            item=record_or_none(ServiceItem, form.item.data),
             content=form.content.data.strip(), preferred_at=form.preferred_at.data,
             channel=form.channel.data)
         order = service.register_request(repair, current_user)
@@ -103,7 +103,7 @@ def new():
 
 
 def _customer(value):
-    return Customer.get_or_none(Customer.id == int(value)) if (value or "").isdigit() else None
+    return record_or_none(Customer, value)
 
 
 def _detail(order, status=200, error=None, **forms):
@@ -134,8 +134,7 @@ def step(id, action):
     try:
         signature = (signatures.decode(form.signature.data)
                      if action == "sign" and form.signature.data else None)
-        engineer = (User.get_or_none(User.id == int(form.engineer.data))
-                    if (form.engineer.data or "").isdigit() else None)
+        engineer = (record_or_none(User, form.engineer.data))
         service.step(order, action, current_user, site_settings(), engineer=engineer,
                      reason=form.reason.data or "", signature=signature,
                      on_paper=form.on_paper.data)
@@ -152,8 +151,7 @@ def item_add(id):
     form = ItemForm()
     if not form.validate_on_submit():
         return _detail(order, status=422, error=_("请检查填写的内容"), item_form=form)
-    chosen = (ServiceItem.get_or_none(ServiceItem.id == int(form.service_item.data))
-              if (form.service_item.data or "").isdigit() else None)
+    chosen = (record_or_none(ServiceItem, form.service_item.data))
     try:
         service.add_item(order, current_user, service_item=chosen,
                          description=form.description.data or "", quantity=form.quantity.data,

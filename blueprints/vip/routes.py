@@ -12,6 +12,7 @@ from blueprints.helpers import (
     get_or_404,
     month_arg,
     pdf_response,
+    record_or_none,
     render,
     show_form,
     site_settings,
@@ -48,7 +49,7 @@ def index():
 
 def _card_from(form_or_args):
     value = form_or_args.get("card", "")
-    return VipCard.get_or_none(VipCard.id == int(value)) if value.isdigit() else None
+    return record_or_none(VipCard, value)
 
 
 @bp.route("/counter", methods=["GET", "POST"])
@@ -90,6 +91,9 @@ def counter():
     return show_form("vip/counter.html", form, card=card, quote=_quote(card, form))
 
 
+MAX_AMOUNT = Decimal("10000000")
+
+
 def _quote(card, form):
     """What the counter shows before saving: the rate, why, the amount paid and the points."""
     try:
@@ -98,7 +102,8 @@ def _quote(card, form):
         amount = None
     rule = service.discount(card, now().date(), promotional=bool(form.promotional.data),
                             id_shown=bool(form.id_shown.data))
-    if amount is None or amount <= 0:
+    if amount is None or not amount.is_finite() or not 0 < amount <= MAX_AMOUNT:
+        # The form says what is wrong with the amount; there is no quote for it.
         return {"rule": rule, "paid": None, "points": None}
     paid = service.paid_amount(amount, rule.rate)
     earns = card is not None and service.card_status(card, now().date()) == "active"

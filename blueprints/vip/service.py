@@ -195,8 +195,8 @@ def _lock_card(card):
 def record_purchase(purchase, actor, id_shown=False, today=None):
     """Save a purchase: the rate, the amount paid and the points, in one transaction."""
     today = today or purchase.at.date()
-    if Decimal(purchase.amount_before) <= 0:
-        raise VipError(_l("金额必须大于 0"))
+    if not 0 < Decimal(purchase.amount_before) <= Decimal("10000000"):
+        raise VipError(_l("金额必须大于 0，且不超过 1000 万元"))
     with db.atomic():
         card = purchase.card
         if card is not None:
