@@ -176,6 +176,12 @@ RULES.update({
     "reception.export": OFFICE,
     "complaints.export": MANAGERS | {DESK},
     "repairs.export": FIELD,
+    "core.audit_export": MANAGERS | {ADMIN},
+    "core.access_log_export": MANAGERS | {ADMIN},
+    "vip.export": MANAGERS,
+    "reception.followups_export": OFFICE,
+    "reception.customer_visits_export": OFFICE,
+    "complaints.returns_export": OFFICE,
     # Excel imports of customers and members, and the progress of long jobs
     "archives.import_start": OFFICE,
     "archives.import_template": OFFICE,

@@ -67,3 +67,18 @@ def test_long_export_runs_as_a_job_with_a_download(app, login, make_customer, da
     assert sorted(r[0] for r in rows[1:]) == ["客户0", "客户1", "客户2"]
     assert login("desk").get(f"/jobs/{token}/file").status_code == 404  # not theirs
     assert AccessLog.get(AccessLog.action == "export").detail.endswith("3")
+
+
+def test_every_list_exports(login, make_customer, database, users):
+    """Each list page's export button gives a workbook with its Chinese headers."""
+    manager = login("manager")
+    expected = {"/audit/export": "时间", "/access-log/export": "时间", "/vip/export": "卡号",
+                "/reception/followups/export": "计划日期",
+                "/reception/customer-visits/export": "预约时间",
+                "/complaints/returns/export": "单号", "/archives/export": "名称/姓名",
+                "/reception/visits/export": "单号", "/complaints/export": "单号",
+                "/repairs/export": "工单号"}
+    for url, header in expected.items():
+        rows = read(manager.get(url))
+        assert rows[0][0] == header, url
+    assert AccessLog.select().where(AccessLog.action == "export").count() == len(expected)

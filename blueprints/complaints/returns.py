@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.helpers import (
+    excel_response,
     external_url,
     get_or_404,
     pdf_response,
@@ -98,3 +99,17 @@ def return_print(id):
                         qr_url=external_url("complaints.return_detail", id=id),
                         request_=return_request,
                         freight=service.freight_payer(return_request.quality))
+
+
+@bp.route("/returns/export")
+def returns_export():
+    """Return requests, as an Excel workbook."""
+    def row(r):
+        return [r.serial, r.requested_at, r.customer_name, r.purchase_date, r.reason,
+                _("是") if r.quality else _("否"), str(r.state_label), r.arrived_at,
+                r.inspected_at, r.settled_at]
+    headers = [_("单号"), _("申请时间"), _("客户"), _("购买日期"), _("原因"), _("质量问题"), _("状态"),
+               _("到货时间"), _("检验"), _("处理完毕")]
+    return excel_response("退换货.xlsx", _("退换货"), headers,
+                          ReturnRequest.select().where(ReturnRequest.voided == False)  # noqa
+                          .order_by(ReturnRequest.id), "ReturnRequest", row)

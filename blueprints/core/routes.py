@@ -9,7 +9,14 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 
-from blueprints.helpers import file_response, month_arg, pdf_response, record_id, render
+from blueprints.helpers import (
+    excel_response,
+    file_response,
+    month_arg,
+    pdf_response,
+    record_id,
+    render,
+)
 from models import AccessLog, AuditEntry, Customer, Job, Notification, User
 from models.reception import CLASSES
 from services import audit, charts, exports, reports
@@ -262,3 +269,32 @@ def restore(kind, id):
         audit.restore(record, current_user)
         flash(_("已恢复：%(label)s", label=record.label()), "success")
     return redirect(url_for("core.voided", kind=kind))
+
+
+@bp.route("/audit/export")
+def audit_export():
+    """The audit trail as filtered, as an Excel workbook."""
+    form = LogFilterForm(request.args)
+
+    def row(e):
+        return [e.at, e.user.display_name if e.user else "", str(AUDIT_LABELS.get(e.action, e.action)),
+                e.model, e.record_id, e.label, e.before, e.after]
+    headers = [_("时间"), _("人员"), _("操作"), _("记录类型"), _("编号"), _("记录"), _("修改前"),
+               _("修改后")]
+    return excel_response("操作日志.xlsx", _("操作日志"), headers,
+                          _filtered(AuditEntry, form, AUDIT_LABELS), "AuditEntry", row)
+
+
+@bp.route("/access-log/export")
+def access_log_export():
+    """The access log as filtered, as an Excel workbook."""
+    form = LogFilterForm(request.args)
+
+    def row(e):
+        return [e.at, e.user.display_name if e.user else "",
+                str(ACCESS_LABELS.get(e.action, e.action)), e.model, e.record_id, e.label,
+                e.detail, e.reason]
+    headers = [_("时间"), _("人员"), _("操作"), _("记录类型"), _("编号"), _("记录"), _("内容"),
+               _("原因")]
+    return excel_response("查阅登记.xlsx", _("查阅登记"), headers,
+                          _filtered(AccessLog, form, ACCESS_LABELS), "AccessLog", row)

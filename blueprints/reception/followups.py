@@ -5,7 +5,7 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.helpers import get_or_404, record_or_none, render, show_form
+from blueprints.helpers import excel_response, get_or_404, record_or_none, render, show_form
 from models import Customer, FollowUp, User
 
 from . import bp, service
@@ -85,3 +85,21 @@ def followup_report(id):
         return redirect(url_for("reception.followup_detail", id=id))
     return show_form("reception/followup_detail.html", form, followup=followup, report_form=form,
                      today=datetime.date.today())
+
+
+@bp.route("/followups/export")
+def followups_export():
+    """All follow-ups (or mine with ?mine=1), as an Excel workbook."""
+    query = FollowUp.select().where(FollowUp.voided == False)  # noqa: E712
+    if request.args.get("mine") == "1":
+        query = query.where(FollowUp.assigned_to == current_user.id)
+
+    def row(f):
+        return [f.planned_on, f.subject, f.customer.name if f.customer else "",
+                str(f.source_label), str(f.method_label),
+                f.assigned_to.display_name if f.assigned_to else "", f.done_at, f.outcome,
+                f.satisfaction, f.report_due, f.reported_at]
+    headers = [_("计划日期"), _("回访事项"), _("客户"), _("来源"), _("方式"), _("负责人"),
+               _("回访时间"), _("回访结果"), _("满意度"), _("报告期限"), _("回访报告")]
+    return excel_response("回访.xlsx", _("回访"), headers, query.order_by(FollowUp.planned_on),
+                          "FollowUp", row)

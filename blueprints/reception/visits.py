@@ -8,6 +8,7 @@ from flask_login import current_user
 from blueprints.archives.service import search_customers
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
+    excel_response,
     external_url,
     get_or_404,
     pdf_response,
@@ -144,3 +145,17 @@ def customer_visits_print():
                         title=_("探望客户登记记录表"), number=f"{start} ~ {end}", rows=rows,
                         qr_url=external_url("reception.customer_visits", start=start.isoformat(),
                                             end=end.isoformat()))
+
+
+@bp.route("/customer-visits/export")
+def customer_visits_export():
+    """The period's appointments and visits, as an Excel workbook."""
+    start, end = _range()
+
+    def row(v):
+        return [v.planned_at, v.customer.name, v.staff.display_name, v.place, v.purpose,
+                str(v.state_label), v.visited_at, v.opinions, v.requests, v.unresolved]
+    headers = [_("预约时间"), _("客户"), _("拜访人"), _("地点"), _("拜访目的"), _("状态"),
+               _("拜访时间"), _("客户意见"), _("客户要求"), _("未能当场答复")]
+    return excel_response("客户拜访.xlsx", _("客户拜访"), headers, _in_range(start, end),
+                          "CustomerVisit", row)

@@ -5,13 +5,16 @@ from decimal import Decimal, InvalidOperation
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from peewee import fn
 
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
+    excel_response,
     external_url,
     get_or_404,
     month_arg,
     pdf_response,
+    phone_shower,
     record_or_none,
     render,
     show_form,
@@ -347,3 +350,20 @@ def statement(id):
                         title=_("积分对账单"), number=card.number,
                         qr_url=external_url("vip.card", id=id), card=card, ledger=ledger,
                         balance=service.balance(card))
+
+
+@bp.route("/export")
+def export():
+    """Every member card with its balance, as an Excel workbook."""
+    show, today = phone_shower(), now().date()
+    balances = dict(PointsEntry.select(PointsEntry.card, fn.SUM(PointsEntry.delta))
+                    .group_by(PointsEntry.card).tuples())
+
+    def row(c):
+        return [c.number, c.name, show(c.phone), c.birthday, str(c.state_label),
+                service.card_status(c, today), c.issued_on, c.expires_on, balances.get(c.id, 0)]
+    headers = [_("卡号"), _("姓名"), _("手机"), _("生日"), _("状态"), _("有效性"), _("入会日期"),
+               _("有效期至"), _("积分余额")]
+    return excel_response("会员.xlsx", _("会员"), headers,
+                          VipCard.select().where(VipCard.voided == False)  # noqa: E712
+                          .order_by(VipCard.id), "VipCard", row)
