@@ -359,9 +359,12 @@ def export():
     balances = dict(PointsEntry.select(PointsEntry.card, fn.SUM(PointsEntry.delta))
                     .group_by(PointsEntry.card).tuples())
 
+    validity = {"active": _("有效"), "expired": _("已过期"), "blocked": _("停用")}
+
     def row(c):
         return [c.number, c.name, show(c.phone), c.birthday, str(c.state_label),
-                service.card_status(c, today), c.issued_on, c.expires_on, balances.get(c.id, 0)]
+                validity[service.card_status(c, today)], c.issued_on, c.expires_on,
+                balances.get(c.id, 0)]
     headers = [_("卡号"), _("姓名"), _("手机"), _("生日"), _("状态"), _("有效性"), _("入会日期"),
                _("有效期至"), _("积分余额")]
     return excel_response("会员.xlsx", _("会员"), headers,
