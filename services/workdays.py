@@ -65,3 +65,16 @@ def workdays_between(start, end):
         if is_workday(day):
             count += 1
     return count
+
+
+def add_months(moment, months):
+    """The same day `months` later (or earlier when negative), clamped to the month's last day:
+    31 August + 6 months is 28 February. Works for dates and datetimes."""
+    month = moment.month - 1 + months
+    year, month = moment.year + month // 12, month % 12 + 1
+    day = moment.day
+    while True:
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            day -= 1

@@ -11,7 +11,7 @@ from blueprints.repairs import service
 from blueprints.repairs.service import RepairError
 from models import FollowUp, RepairRequest, ServiceItem, WorkOrder
 from services import settings as settings_service
-from services import signatures
+from services import signatures, workdays
 
 D = datetime.datetime
 
@@ -168,8 +168,8 @@ def test_repeat_repair_flag_at_five_and_seven_months(users, tap):
 
 
 def test_add_months_clamps():
-    assert service.add_months(D(2026, 8, 31), 6) == D(2027, 2, 28)
-    assert service.add_months(D(2026, 1, 10, 9), 6) == D(2026, 7, 10, 9)
+    assert workdays.add_months(D(2026, 8, 31), 6) == D(2027, 2, 28)
+    assert workdays.add_months(D(2026, 1, 10, 9), 6) == D(2026, 7, 10, 9)
 
 
 def test_signature_validation():

@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from models import Customer, GradeEvaluation, db, now
 from models.archives import APPROVED, PROPOSED, REJECTED, REVIEWED
 from models.users import GM, MANAGER, SALES
-from services import audit
+from services import audit, workdays
 
 PROVISIONAL_MONTHS = 6
 
@@ -18,15 +18,6 @@ def in_window(day, window):
     start, end = window.split(":")
     return start <= day.strftime("%m-%d") <= end
 
-
-def add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for dom in range(day.day, 0, -1):
-        try:
-            return day.replace(year=year, month=month, day=dom)
-        except ValueError:
-            continue
 
 
 def propose(customer, user, settings, tier, grade, provisional=False, today=None, **figures):
@@ -65,7 +56,7 @@ def approve(evaluation, user, comment=""):
         audit.save(evaluation, user)
         customer = evaluation.customer
         customer.tier, customer.grade = evaluation.tier, evaluation.grade
-        customer.provisional_until = (add_months(evaluation.approved_at.date(),
+        customer.provisional_until = (workdays.add_months(evaluation.approved_at.date(),
                                                  PROVISIONAL_MONTHS)
                                       if evaluation.provisional else None)
         audit.save(customer, user)
@@ -91,7 +82,7 @@ def due_for_reevaluation(today):
 def set_provisional(customer, today):
     """A new customer's first grade is provisional: re-evaluate after six months."""
     if customer.tier or customer.grade:
-        customer.provisional_until = add_months(today, PROVISIONAL_MONTHS)
+        customer.provisional_until = workdays.add_months(today, PROVISIONAL_MONTHS)
 
 
 __all__ = ["propose", "review", "approve", "reject", "due_for_reevaluation", "in_window",

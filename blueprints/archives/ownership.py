@@ -111,20 +111,11 @@ def log_contact(customer, user, method, note, at=None):
                              at=at or now())
 
 
-def _months_before(moment, months):
-    month = moment.month - 1 - months
-    year, month = moment.year + month // 12, month % 12 + 1
-    for day in range(moment.day, 0, -1):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-
 
 def lapse_enquiries(actor, at=None):
     """A phone enquiry with no visit within 2 months becomes data only: it loses its owner."""
     at = at or now()
-    cutoff = _months_before(at, LAPSE_MONTHS)
+    cutoff = workdays.add_months(at, -LAPSE_MONTHS)
     lapsed = []
     candidates = Customer.select().where(Customer.enquiry_only & Customer.owner.is_null(False) &
                                          (Customer.created_at <= cutoff) &

@@ -20,7 +20,7 @@ from models.repairs import (
     UNDER_REVIEW,
 )
 from models.users import DESK, ENGINEER, GM, MANAGER
-from services import audit, serials, timeline
+from services import audit, serials, timeline, workdays
 
 REPEAT_MONTHS = 6
 
@@ -34,17 +34,6 @@ def location_key(text):
     return re.sub(r"[\s\-—_/栋幢座单元号室楼层#]", "", (text or "").upper())[:100]
 
 
-def add_months(moment, months):
-    """The same day `months` later (clamped to the month's last day)."""
-    month = moment.month - 1 + months
-    year, month = moment.year + month // 12, month % 12 + 1
-    for day in range(moment.day, 27, -1):
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            continue
-    return moment.replace(year=year, month=month, day=min(moment.day, 28))
-
 
 def find_repeat(location, item, at):
     """A work order completed for the same unit and item within 6 months before `at`, if any."""
@@ -56,7 +45,7 @@ def find_repeat(location, item, at):
                          (WorkOrder.state == COMPLETED))
                   .order_by(WorkOrder.accepted_at.desc()))
     for order in candidates:
-        if at < add_months(order.accepted_at, REPEAT_MONTHS):
+        if at < workdays.add_months(order.accepted_at, REPEAT_MONTHS):
             return order
         break
     return None

@@ -42,7 +42,7 @@ from models.vip import (
     TRANSFER_IN,
     TRANSFER_OUT,
 )
-from services import audit, identity, serials, timeline
+from services import audit, identity, serials, timeline, workdays
 
 VALID_YEARS = 2
 POINT_YUAN = Decimal("100")
@@ -154,7 +154,7 @@ def eligible(phone, at, settings):
         return False
     single = Decimal(str(settings["vip_single_purchase"]))
     total = Decimal(str(settings["vip_cumulative"]))
-    since = add_months(at, -int(settings["vip_cumulative_months"]))
+    since = workdays.add_months(at, -int(settings["vip_cumulative_months"]))
     purchases = Purchase.select().where((Purchase.buyer_phone == number) &
                                         (Purchase.voided == False) &  # noqa: E712
                                         (Purchase.at <= at))
@@ -164,16 +164,6 @@ def eligible(phone, at, settings):
               .select(fn.COALESCE(fn.SUM(Purchase.amount_paid), 0)).scalar())
     return Decimal(str(recent or 0)) >= total
 
-
-def add_months(moment, months):
-    month = moment.month - 1 + months
-    year, month = moment.year + month // 12, month % 12 + 1
-    day = moment.day
-    while True:
-        try:
-            return moment.replace(year=year, month=month, day=day)
-        except ValueError:
-            day -= 1
 
 
 def active_card_for(phone, today):
