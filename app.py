@@ -4,10 +4,13 @@ import os
 import secrets
 
 from flask import Flask, abort, has_request_context, redirect, request, session, url_for
+from flask import Request as FlaskRequest
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.utils import cached_property
 
 import models
 from models import User, db
@@ -25,9 +28,30 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "frame-ancestors 'none'; form-action 'self'")
 
 
+class Request(FlaskRequest):
+    """Form and query values without NUL characters: PostgreSQL refuses them in text, and no
+    clerk types one, so they are dropped before any view sees the data."""
+
+    @cached_property
+    def args(self):
+        return _without_nul(super().args)
+
+    def _load_form_data(self):
+        super()._load_form_data()
+        if "form" in self.__dict__:
+            self.__dict__["form"] = _without_nul(self.__dict__["form"])
+
+
+def _without_nul(values):
+    if not any("\x00" in v for v in values.values()):
+        return values
+    return ImmutableMultiDict([(k, v.replace("\x00", "")) for k, v in values.items(multi=True)])
+
+
 def create_app(test_config=None):
     """Build the app: defaults, then instance/config.py and the environment, then test_config."""
     app = Flask(__name__, instance_relative_config=True)
+    app.request_class = Request
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "frontdesk.db"),

@@ -55,3 +55,12 @@ def test_backup_cli_writes_a_dated_file(app, database):
     assert result.exit_code == 0, result.output
     written = result.output.strip().splitlines()[-1]
     assert os.path.exists(written) and "frontdesk-" in os.path.basename(written)
+
+
+def test_nul_characters_are_dropped_from_input(login, make_customer, database):
+    customer = make_customer(name="张三")
+    desk = login("desk")
+    assert desk.get("/search?q=%00zs").status_code == 200
+    desk.submit(f"/archives/{customer.id}/edit", {"kind": "resident", "name": "张\x00三丰",
+                                                   "phone": "13800001111", "status": "potential"})
+    assert Customer.get_by_id(customer.id).name == "张三丰"
