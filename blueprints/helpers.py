@@ -3,6 +3,7 @@ import datetime
 import os
 import re
 from decimal import Decimal
+from urllib.parse import quote
 
 from flask import (
     abort,
@@ -107,13 +108,7 @@ def pdf_response(template, filename, record=None, title="", number="", qr_url=No
     pdf = printing.html_to_pdf(html, current_app.static_folder, current_app.static_url_path)
     audit.log_access(current_user, audit.PRINT, obj=record,
                      model=None if record is not None else template, detail=title)
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
-    from urllib.parse import quote
-    response.headers["Content-Disposition"] = (
-        f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
-    return response
+    return file_response(pdf, "application/pdf", filename, inline=True)
 
 
 EXPORT_INLINE_ROWS = 2000
@@ -152,14 +147,14 @@ def excel_response(filename, title, headers, query, model, row):
     return file_response(body, exports.XLSX, filename)
 
 
-def file_response(body, content_type, filename):
-    """Bytes as a download with a UTF-8 file name."""
-    from urllib.parse import quote
+def file_response(body, content_type, filename, inline=False):
+    """Bytes as a download (or shown inline, for PDFs) with a UTF-8 file name."""
     response = make_response(body)
     response.headers["Content-Type"] = content_type
     ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
     response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
+        f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; "
+        f"filename*=UTF-8''{quote(filename)}")
     return response
 
 

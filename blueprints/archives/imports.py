@@ -3,11 +3,11 @@ import os
 import re
 import secrets
 
-from flask import abort, current_app, flash, make_response, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.helpers import record_id, render, show_form, site_settings
+from blueprints.helpers import file_response, record_id, render, show_form, site_settings
 from services import exports, imports, jobs
 
 from . import bp
@@ -53,10 +53,7 @@ def import_start():
 def import_template():
     """An empty workbook with the expected headers."""
     kind = _kind()
-    response = make_response(imports.template(kind))
-    response.headers["Content-Type"] = exports.XLSX
-    response.headers["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
-    return response
+    return file_response(imports.template(kind), exports.XLSX, f"{kind}-template.xlsx")
 
 
 def _load(token, kind):

@@ -2,7 +2,7 @@
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from flask import abort, flash, make_response, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import fn
@@ -11,6 +11,7 @@ from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
     excel_response,
     external_url,
+    file_response,
     get_or_404,
     month_arg,
     pdf_response,
@@ -282,11 +283,7 @@ def outbox_export():
     body = service.export_outbox(messages)
     audit.log_access(current_user, audit.EXPORT, model="Message",
                      detail=f"outbox {len(messages)}")
-    response = make_response(body)
-    response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"sms-{now():%Y%m%d-%H%M}.csv\"")
-    return response
+    return file_response(body, "text/csv; charset=utf-8", f"sms-{now():%Y%m%d-%H%M}.csv")
 
 
 @bp.route("/outbox/send", methods=["POST"])
