@@ -14,6 +14,8 @@ from peewee import (
 )
 from playhouse import db_url
 
+from services.search import phone_tail, pinyin_keys
+
 db = DatabaseProxy()
 
 
@@ -62,6 +64,21 @@ class BaseModel(Model):
         return f"{self.__class__.__name__}#{self.id}"
 
 
+class SearchKeys:
+    """Keeps the search keys (pinyin initials, full pinyin, phone tail) in step with the name and
+    the phone on every save, whoever writes the row. `search_name` names the name field."""
+
+    search_name = "name"
+
+    def save(self, *args, **kwargs):
+        full, initials = pinyin_keys(getattr(self, self.search_name))
+        self.name_initials = initials
+        if "name_pinyin" in self._meta.fields:
+            self.name_pinyin = full
+        self.phone_tail = phone_tail(self.phone)
+        return super().save(*args, **kwargs)
+
+
 class Voidable(BaseModel):
     """A record that is voided with a reason instead of deleted, and can be restored."""
 
@@ -77,4 +94,5 @@ class Voidable(BaseModel):
 
 
 __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
+           "SearchKeys",
            "ForeignKeyField"]

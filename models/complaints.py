@@ -11,9 +11,7 @@ from peewee import (
     TextField,
 )
 
-from services.search import phone_tail, pinyin_keys
-
-from .base import BaseModel, Voidable, now
+from .base import BaseModel, SearchKeys, Voidable, now
 from .customers import Customer
 from .users import User
 
@@ -32,8 +30,10 @@ CHECKLIST = (("check_heard", _l("听清楚")), ("check_asked", _l("问清楚")),
              ("check_recorded", _l("记清楚")), ("check_reported", _l("报告（重大投诉）")))
 
 
-class Complaint(Voidable):
+class Complaint(SearchKeys, Voidable):
     """客户投诉处理表: one complaint from intake (受理) to closure (结案)."""
+
+    search_name = "complainant"
 
     serial = CharField(max_length=20, unique=True)
     received_at = DateTimeField(default=now, index=True)
@@ -102,11 +102,6 @@ class Complaint(Voidable):
     allowance = DecimalField(max_digits=12, decimal_places=2, null=True)
     return_qty = IntegerField(null=True)
     rework_qty = IntegerField(null=True)
-
-    def save(self, *args, **kwargs):
-        self.phone_tail = phone_tail(self.phone)
-        self.name_initials = pinyin_keys(self.complainant)[1]
-        return super().save(*args, **kwargs)
 
     def label(self):
         return f"{self.serial} {self.complainant}"

@@ -10,9 +10,7 @@ from peewee import (
     TextField,
 )
 
-from services.search import phone_tail, pinyin_keys
-
-from .base import BaseModel, Voidable, now
+from .base import BaseModel, SearchKeys, Voidable, now
 from .users import User
 
 KINDS = {
@@ -35,7 +33,7 @@ TIERS = {
 GRADES = {"A": "A", "B": "B", "C": "C"}
 
 
-class Customer(Voidable):
+class Customer(SearchKeys, Voidable):
     """客户档案: one person, household or company the office serves."""
 
     kind = CharField(max_length=20, default="shopper", index=True)
@@ -73,12 +71,6 @@ class Customer(Voidable):
 
     def label(self):
         return self.name
-
-    def save(self, *args, **kwargs):
-        # Search keys follow the name and phone on every save, whoever writes the row.
-        self.name_pinyin, self.name_initials = pinyin_keys(self.name)
-        self.phone_tail = phone_tail(self.phone)
-        return super().save(*args, **kwargs)
 
     @property
     def unit_label(self):

@@ -10,9 +10,7 @@ from peewee import (
     TextField,
 )
 
-from services.search import phone_tail, pinyin_keys
-
-from .base import BaseModel, Voidable, now
+from .base import BaseModel, SearchKeys, Voidable, now
 from .customers import Customer
 from .users import User
 
@@ -21,7 +19,7 @@ ID_TYPES = {"id_card": _l("身份证"), "passport": _l("护照"), "hk_macau": _l
             "taiwan": _l("台胞证"), "other": _l("其他证件")}
 
 
-class Visit(Voidable):
+class Visit(SearchKeys, Voidable):
     """访客登记单: one visitor (or group) who came in, whom they saw, and when they left."""
 
     serial = CharField(max_length=20, unique=True)
@@ -47,11 +45,6 @@ class Visit(Voidable):
     registered_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     name_initials = CharField(max_length=80, default="", index=True)
     phone_tail = CharField(max_length=4, default="", index=True)
-
-    def save(self, *args, **kwargs):
-        self.name_initials = pinyin_keys(self.name)[1]
-        self.phone_tail = phone_tail(self.phone)
-        return super().save(*args, **kwargs)
 
     def label(self):
         return f"{self.serial} {self.name}"

@@ -12,9 +12,7 @@ from peewee import (
     TextField,
 )
 
-from services.search import phone_tail, pinyin_keys
-
-from .base import BaseModel, Voidable, now
+from .base import BaseModel, SearchKeys, Voidable, now
 from .customers import Customer
 from .users import User
 
@@ -24,7 +22,7 @@ CARD_STATES = {ACTIVE: _l("有效"), BLOCKED: _l("已挂失"), REPLACED: _l("已
 GENDERS = {"F": _l("女"), "M": _l("男"), "": _l("未填")}
 
 
-class VipCard(Voidable):
+class VipCard(SearchKeys, Voidable):
     """会员资料登记表 and the card: valid two years; lost cards are blocked and reissued."""
 
     number = CharField(max_length=12, unique=True)
@@ -44,11 +42,6 @@ class VipCard(Voidable):
     referrer = ForeignKeyField("self", null=True, backref="referrals", on_delete="SET NULL")
     previous = ForeignKeyField("self", null=True, backref="successors", on_delete="SET NULL")
     enrolled_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
-
-    def save(self, *args, **kwargs):
-        self.phone_tail = phone_tail(self.phone)
-        self.name_initials = pinyin_keys(self.name)[1]
-        return super().save(*args, **kwargs)
 
     def label(self):
         return f"{self.number} {self.name}"
