@@ -19,7 +19,6 @@ from flask import (
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_htmx import HTMX  # noqa: F401  (the extension sits on current_app.htmx)
 from flask_login import current_user
 from markupsafe import Markup
 

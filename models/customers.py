@@ -57,7 +57,6 @@ class Customer(SearchKeys, Voidable):
     contract_date = DateField(null=True)
     # 案场规则: a phone enquiry owned by sales lapses to data only without a visit in 2 months.
     enquiry_only = BooleanField(default=False)
-    last_visit_at = DateTimeField(null=True)
     provisional_until = DateField(null=True, index=True)
     notes = TextField(default="")
     blacklisted = BooleanField(default=False, index=True)

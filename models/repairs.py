@@ -93,7 +93,6 @@ class WorkOrder(Voidable):
     signed_on_paper = BooleanField(default=False)
     fee_total = DecimalField(max_digits=12, decimal_places=2, default=0)
     close_reason = TextField(default="")
-    work_notes = TextField(default="")
 
     def label(self):
         return f"{self.serial} {self.request.location}"
