@@ -1,6 +1,5 @@
 """What every view shares: the render helper, PDFs, settings per request, template helpers."""
 import datetime
-import os
 import re
 from decimal import Decimal
 from urllib.parse import quote
@@ -80,6 +79,27 @@ def void_view(record, done_endpoint, detail_endpoint, message):
     return redirect(url_for(detail_endpoint, id=record.id))
 
 
+def date_range_args(days_after=0):
+    """?start=&end= (dates) as a pair: from the first of this month to today (+ days_after) when
+    missing or malformed."""
+    today = datetime.date.today()
+    try:
+        start = datetime.date.fromisoformat(request.args.get("start", ""))
+    except ValueError:
+        start = today.replace(day=1)
+    try:
+        end = datetime.date.fromisoformat(request.args.get("end", ""))
+    except ValueError:
+        end = today + datetime.timedelta(days=days_after)
+    return start, end
+
+
+def day_bounds(start, end):
+    """Datetimes from the start of `start` to the start of the day after `end`."""
+    return (datetime.datetime.combine(start, datetime.time()),
+            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time()))
+
+
 def month_arg():
     """?month=YYYY-MM as (year, month); the previous month when missing or malformed."""
     try:
@@ -98,16 +118,37 @@ def site_settings():
     return g.site_settings
 
 
-def pdf_response(template, filename, record=None, title="", number="", qr_url=None, **context):
-    """Render a print template to an A4 PDF, log the print in the access log, and send it."""
+def pdf_response(template, filename, record=None, title="", number="", qr_url=None,
+                 background=False, **context):
+    """Render a print template to an A4 PDF, log the print in the access log, and send it.
+
+    With `background`, the layout runs in a job: when it finishes within PDF_WAIT_SECONDS the PDF
+    is sent as usual, otherwise the browser goes to the job's progress page and can come back."""
     now = datetime.datetime.now()
     qr = printing.qr_data_uri(qr_url) if qr_url else None
     html = render_template(template, site=site_settings(), title=title, number=number,
                            printed_at=now, qr=qr, qr_url=qr_url, **context)
-    pdf = printing.html_to_pdf(html, current_app.static_folder, current_app.static_url_path)
     audit.log_access(current_user, audit.PRINT, obj=record,
                      model=None if record is not None else template, detail=title)
-    return file_response(pdf, "application/pdf", filename, inline=True)
+    static_folder, static_url = current_app.static_folder, current_app.static_url_path
+    if not background:
+        pdf = printing.html_to_pdf(html, static_folder, static_url)
+        return file_response(pdf, "application/pdf", filename, inline=True)
+    from services import jobs
+
+    def work(job):
+        jobs.progress(job, 1, message=_("正在排版 %(name)s…", name=filename))
+        pdf = printing.html_to_pdf(html, static_folder, static_url)
+        jobs.save_file(job, pdf, ".pdf")
+        return {"file": filename, "type": "application/pdf"}
+
+    job = jobs.start("pdf", current_user._get_current_object(), work, total=2)
+    job.thread.join(current_app.config.get("PDF_WAIT_SECONDS", 1.0))
+    if not job.thread.is_alive():
+        done = jobs.finished_file(job.token)
+        if done is not None:
+            return file_response(done[0], "application/pdf", filename, inline=True)
+    return redirect(url_for("core.job", token=job.token))
 
 
 EXPORT_INLINE_ROWS = 2000
@@ -121,7 +162,6 @@ def excel_response(filename, title, headers, query, model, row):
     count = len(query) if isinstance(query, list) else query.count()
     if count > current_app.config.get("EXPORT_INLINE_ROWS", EXPORT_INLINE_ROWS):
         user = current_user._get_current_object()
-        folder = os.path.join(current_app.instance_path, "jobs")
 
         def work(job):
             rows = []
@@ -129,13 +169,10 @@ def excel_response(filename, title, headers, query, model, row):
                 rows.append(row(record))
                 if index % 500 == 0:
                     jobs.progress(job, index)
-            body = exports.workbook(title, headers, rows)
-            os.makedirs(folder, exist_ok=True)
-            with open(os.path.join(folder, f"{job.token}.xlsx"), "wb") as handle:
-                handle.write(body)
+            jobs.save_file(job, exports.workbook(title, headers, rows), ".xlsx")
             audit.log_access(user, audit.EXPORT, model=model,
                              detail=f"{title} {len(rows)}"[:200], reason=reason)
-            return {"file": filename, "rows": len(rows)}
+            return {"file": filename, "type": exports.XLSX, "rows": len(rows)}
 
         job = jobs.start(f"export-{model}", user, work, total=count)
         return redirect(url_for("core.job", token=job.token))

@@ -1,8 +1,12 @@
 """Long work in a background thread with progress kept in the database (htmx polls it)."""
+import glob
 import json
 import logging
+import os
 import secrets
 import threading
+
+from flask import current_app
 
 from models import Job, db, now
 
@@ -14,6 +18,7 @@ def start(kind, user, work, total=0):
     """Run `work(job)` in a thread; it reports with progress(); the job row survives restarts."""
     job = Job.create(token=secrets.token_hex(12), kind=kind, user=user.id if user else None,
                      total=total)
+    job.folder = folder()
 
     def run():
         with db.connection_context():
@@ -44,3 +49,23 @@ def progress(job, done, total=None, message=""):
 
 def result_of(job):
     return json.loads(job.result or "{}")
+
+
+def folder():
+    """Where finished jobs leave their files (inside the instance folder, never under static)."""
+    return current_app.config["JOB_FOLDER"]
+
+
+def save_file(job, body, extension):
+    """Keep the bytes a job produced, under its token."""
+    os.makedirs(job.folder, exist_ok=True)
+    with open(os.path.join(job.folder, f"{job.token}{extension}"), "wb") as handle:
+        handle.write(body)
+
+
+def finished_file(token):
+    """(bytes, path) of the file a job left, or None. Call within the app."""
+    for path in glob.glob(os.path.join(folder(), f"{token}.*")):
+        with open(path, "rb") as handle:
+            return handle.read(), path
+    return None

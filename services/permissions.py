@@ -20,6 +20,7 @@ RULES = {
     "core.access_log": MANAGERS | {ADMIN},
     "core.access_log_print": MANAGERS | {ADMIN},
     "core.voided": MANAGERS,
+    "core.voided_export": MANAGERS,
     "core.reports_page": MANAGERS,
     "core.restore": MANAGERS,
     # auth
@@ -27,6 +28,7 @@ RULES = {
     "auth.password": EVERYONE,
     # admin: users and settings
     "admin.users": {ADMIN},
+    "admin.users_export": {ADMIN},
     "admin.user_new": {ADMIN},
     "admin.user_edit": {ADMIN},
     "admin.user_password": {ADMIN},
@@ -55,6 +57,7 @@ RULES = {
     "archives.evaluate": OFFICE,
     "archives.evaluation_step": MANAGERS,
     "archives.rules": OFFICE,
+    "archives.rules_export": OFFICE,
     "archives.lapse": MANAGERS,
     "admin.redistribute": {ADMIN},
     "archives.unblacklist": MANAGERS,
@@ -79,6 +82,8 @@ RULES.update({
     "reception.rotation_copy": MANAGERS,
     "reception.rotation_move": MANAGERS,
     "reception.rotation_print": MANAGERS,
+    "reception.rotation_history": OFFICE,
+    "reception.rotation_export": MANAGERS,
     "reception.referral_new": OFFICE,
     # customer visits and follow-ups
     "reception.customer_visits": OFFICE,
@@ -95,6 +100,7 @@ RULES.update({
     "reception.followup_report": OFFICE,
     # shift handovers
     "reception.handovers": OFFICE,
+    "reception.handovers_export": OFFICE,
     "reception.handover_new": OFFICE,
     "reception.handover_ack": OFFICE,
 })
@@ -158,11 +164,13 @@ RULES.update({
     "vip.renew": COUNTER,
     "vip.redeem": COUNTER,
     "vip.gifts": MANAGERS,
+    "vip.gifts_export": MANAGERS,
     "vip.gift_edit": MANAGERS,
     "vip.outbox": MANAGERS,
     "vip.outbox_birthdays": MANAGERS,
     "vip.outbox_promotion": MANAGERS,
     "vip.outbox_export": MANAGERS,
+    "vip.outbox_workbook": MANAGERS,
     "vip.outbox_send": MANAGERS,
     "vip.monthly": MANAGERS,
     "vip.monthly_print": MANAGERS,

@@ -1,9 +1,10 @@
 """Excel exports: the list as filtered, Chinese headers, masking by role, logged."""
 import io
+from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from models import AccessLog
+from models import AccessLog, Message, VipCard
 
 
 def read(response):
@@ -82,3 +83,55 @@ def test_every_list_exports(login, make_customer, database, users):
         rows = read(manager.get(url))
         assert rows[0][0] == header, url
     assert AccessLog.select().where(AccessLog.action == "export").count() == len(expected)
+
+
+def test_more_lists_export_with_their_rows(login, make_customer, database, users):
+    """Handovers, rotation history, gifts, outbox, rule lists, voided records and users."""
+    import datetime
+
+    from blueprints.archives import grading
+    from blueprints.reception import service as reception
+    from models import Gift, Handover
+    from services import audit
+    from services import settings as settings_service
+
+    today = datetime.date.today()
+    Handover.create(shift="day", author=users["desk"].id, items="打印机缺纸", prospects="")
+    reception.add_to_rotation(today, users["sales"])
+    reception.receive(today, users["desk"], visitor_name="来客甲")
+    Gift.create(name="雨伞", points=200, stock=5)
+    enrolled = login("desk").submit("/vip/enrol", {"name": "张三", "phone": "13800001111",
+                                                   "gender": "M", "handbook_given": "y"})
+    assert enrolled.status_code == 302
+    card = VipCard.get()
+    Message.create(kind="promo", card=card, phone="13800001111", text="新品到店")
+    customer = make_customer(name="王五")
+    grading.propose(customer, users["sales"], settings_service.load(), "company", "A",
+                    provisional=True, annual_sales=Decimal("1200000"))
+    audit.void(make_customer(name="作废客户"), users["manager"], "重复建档")
+
+    manager = login("manager")
+    start = today.replace(day=1).isoformat()
+    handovers = read(manager.get(f"/reception/handovers/export?start={start}"))
+    assert handovers[0][:3] == ["时间", "班次", "交班人"] and handovers[1][3] == "打印机缺纸"
+    turns = read(manager.get(f"/reception/rotation/export?start={start}"))
+    assert turns[0][:4] == ["日期", "时间", "来客", "接待人"]
+    assert turns[1][2:4] == ["来客甲", users["sales"].display_name]
+    gifts = read(manager.get("/vip/gifts/export"))
+    assert gifts[1][:4] == ["雨伞", 200, 5, 0]
+    outbox = read(manager.get("/vip/outbox/workbook"))
+    assert outbox[0][1] == "卡号" and outbox[1][1:4] == [card.number, "13800001111", "新品到店"]
+    evaluations = read(manager.get("/archives/rules/export?list=evaluations"))
+    assert evaluations[1][:2] == ["王五", today.year] and evaluations[1][4] == "A"
+    assert manager.get("/archives/rules/export?list=nothing").status_code == 404
+    voided = read(manager.get("/records/voided/export"))
+    assert voided[1][1] == "作废客户" and voided[1][3:] == [
+        users["manager"].display_name, "重复建档"]
+    staff = read(login("admin").get("/admin/users/export"))
+    assert staff[0] == ["用户名", "姓名", "角色", "状态", "最近登录"]
+    assert {r[0] for r in staff[1:]} >= {"desk", "manager", "admin"}
+    assert login("desk").get("/admin/users/export").status_code == 403
+    logged = [e.model for e in AccessLog.select().where(AccessLog.action == "export")]
+    assert sorted(logged) == sorted(["Handover", "RotationTurn", "Gift", "Message", "Customer",
+                                     "Voidable", "User"])
+

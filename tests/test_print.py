@@ -98,3 +98,34 @@ def test_harfbuzz_subsetting_is_installed():
 def test_qr_code_encodes_record_url():
     uri = printing.qr_data_uri("http://127.0.0.1:5000/archives/1")
     assert uri.startswith("data:image/svg+xml")
+
+
+def test_slow_month_pdf_becomes_a_job_with_a_download(app, login, database):
+    """A month PDF that takes longer than PDF_WAIT_SECONDS goes to a progress page; the finished
+    PDF is downloaded from there, only by whoever asked for it."""
+    import time
+
+    from models import Job
+    app.config["PDF_WAIT_SECONDS"] = 0
+    manager = login("manager")
+    started = manager.get("/complaints/stats/print?month=2026-10")
+    assert started.status_code == 302 and "/jobs/" in started.location
+    token = started.location.rsplit("/", 1)[1]
+    for _ in range(200):
+        if Job.get(Job.token == token).state != "running":
+            break
+        time.sleep(0.05)
+    assert Job.get(Job.token == token).state == "done"
+    page = manager.get(started.location).get_data(as_text=True)
+    assert "已完成" in page and "客诉案件统计表-202610.pdf" in page
+    pdf = manager.get(f"/jobs/{token}/file")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    assert "客诉案件统计表" in pdf_text(pdf)[1]
+    assert login("gm").get(f"/jobs/{token}/file").status_code == 404
+    assert AccessLog.get(AccessLog.action == "print").detail == "客诉案件统计表"
+
+
+def test_month_pdf_within_the_wait_is_sent_at_once(login, database):
+    response = login("manager").get("/vip/monthly/print?month=2026-10")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert "会员月报" in pdf_text(response)[1]

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from blueprints.archives import ownership
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import get_or_404, render, show_form, site_settings
+from blueprints.helpers import excel_response, get_or_404, render, show_form, site_settings
 from models import Customer, ServiceItem, User
 from services import accounts, audit
 from services import settings as settings_service
@@ -26,8 +26,21 @@ from .forms import (
 @bp.route("/users")
 def users():
     """Every user with role and state."""
-    rows = User.select().order_by(User.active.desc(), User.role, User.username)
-    return render("admin/users.html", rows=rows)
+    return render("admin/users.html", rows=_users())
+
+
+def _users():
+    return User.select().order_by(User.active.desc(), User.role, User.username)
+
+
+@bp.route("/users/export")
+def users_export():
+    """The user list (no password data), as an Excel workbook."""
+    def row(u):
+        return [u.username, u.display_name, str(u.role_label),
+                _("启用") if u.active else _("停用"), u.last_login_at]
+    headers = [_("用户名"), _("姓名"), _("角色"), _("状态"), _("最近登录")]
+    return excel_response("用户.xlsx", _("用户"), headers, _users(), "User", row)
 
 
 @bp.route("/users/new", methods=["GET", "POST"])

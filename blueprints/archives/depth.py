@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import get_or_404, render, show_form, site_settings
+from blueprints.helpers import excel_response, get_or_404, render, show_form, site_settings
 from models import Customer, Document, GradeEvaluation, now
 from models.archives import SECTIONS
 from services import audit
@@ -138,18 +138,67 @@ def evaluation_step(eid, step):
     return redirect(url_for("archives.evaluate", id=evaluation.customer_id))
 
 
+def _pending_evaluations():
+    return list(GradeEvaluation.select().where(GradeEvaluation.state.in_(
+        ["proposed", "reviewed"])).order_by(GradeEvaluation.id))
+
+
+def _contacts_due(today):
+    mine = request.args.get("owner") == "me"
+    return ownership.contacts_due(site_settings(), today,
+                                  owner=current_user.id if mine else None)
+
+
 @bp.route("/rules")
 def rules():
     """The lists the archive rules produce: late cards, contacts due, re-evaluations, evaluations."""
     today = now().date()
-    mine = request.args.get("owner") == "me"
-    pending = list(GradeEvaluation.select().where(GradeEvaluation.state.in_(
-        ["proposed", "reviewed"])).order_by(GradeEvaluation.id))
     return render("archives/rules.html", incomplete=ownership.incomplete_cards(),
-                  contacts=ownership.contacts_due(site_settings(), today,
-                                                  owner=current_user.id if mine else None),
-                  reevaluate=grading.due_for_reevaluation(today), pending=pending, mine=mine,
+                  contacts=_contacts_due(today), reevaluate=grading.due_for_reevaluation(today),
+                  pending=_pending_evaluations(), mine=request.args.get("owner") == "me",
                   labels=ownership.FIELD_LABELS, today=today)
+
+
+def _rule_lists():
+    """list name → (title, headers, rows thunk, row); each list of the rules page, for export."""
+    today = now().date()
+    labels = ownership.FIELD_LABELS
+
+    def owner_of(customer):
+        return customer.owner.display_name if customer.owner else ""
+    return {
+        "incomplete": (_("资料卡逾期未填齐"), [_("客户"), _("期限"), _("已逾期天数"), _("缺少")],
+                       ownership.incomplete_cards,
+                       lambda r: [r[0].name, r[1], r[2].days,
+                                  "、".join(str(labels[f]) for f in r[3])]),
+        "contacts": (_("应联系的客户"), [_("客户"), _("分级"), _("归属"), _("上次联系"),
+                                        _("应联系日期")],
+                     lambda: _contacts_due(today),
+                     lambda r: [r[0].name, str(r[0].tier_label), owner_of(r[0]), r[1], r[2]]),
+        "reevaluate": (_("待复评"), [_("客户"), _("暂定评级到期")],
+                       lambda: grading.due_for_reevaluation(today),
+                       lambda c: [c.name, c.provisional_until]),
+        "evaluations": (_("评级记录"), [_("客户"), _("年度"), _("暂定"), _("类别"), _("等级"),
+                                        _("年销售额"), _("状态"), _("提出人"), _("审批人"),
+                                        _("审批时间")],
+                        lambda: GradeEvaluation.select().order_by(GradeEvaluation.id.desc()),
+                        lambda e: [e.customer.name, e.year, _("是") if e.provisional else "",
+                                   e.tier, e.grade, e.annual_sales, str(e.state_label),
+                                   e.proposed_by.display_name if e.proposed_by else "",
+                                   e.approved_by.display_name if e.approved_by else "",
+                                   e.approved_at]),
+    }
+
+
+@bp.route("/rules/export")
+def rules_export():
+    """One list of the rules page (?list=incomplete|contacts|reevaluate|evaluations) as Excel."""
+    lists = _rule_lists()
+    name = request.args.get("list", "")
+    if name not in lists:
+        abort(404)
+    title, headers, rows, row = lists[name]
+    return excel_response(f"{title}.xlsx", title, headers, rows(), "Customer", row)
 
 
 @bp.route("/rules/lapse", methods=["POST"])

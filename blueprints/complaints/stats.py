@@ -36,4 +36,4 @@ def stats_print():
                         title=_("客诉案件统计表"), number=f"{year}-{month:02d}",
                         qr_url=external_url("complaints.stats", month=f"{year}-{month:02d}"),
                         stats=service.monthly_stats(year, month), severities=SEVERITIES,
-                        charts=month_charts(year, month))
+                        charts=month_charts(year, month), background=True)

@@ -1,6 +1,5 @@
 """Home, search, language switch, logs and restore."""
 import datetime
-import os
 from collections import namedtuple
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
@@ -76,7 +75,6 @@ def tiles_panel(user, candidates):
 
 
 def _available(endpoint):
-    from flask import current_app
     return endpoint in current_app.view_functions and allowed(current_user.role, endpoint)
 
 
@@ -174,7 +172,8 @@ def access_log_print():
     rows = list(_filtered(AccessLog, form, ACCESS_LABELS).limit(2000))
     return pdf_response("print/access_log.html", "查阅登记.pdf", title=_("查阅登记"),
                         rows=rows, labels=ACCESS_LABELS, form=form,
-                        qr_url=url_for("core.access_log", _external=True, **request.args))
+                        qr_url=url_for("core.access_log", _external=True, **request.args),
+                        background=True)
 
 
 def charts_for(today, year, month):
@@ -226,11 +225,11 @@ def job_file(token):
     if record is None or record.user_id != current_user.id or record.state != "done":
         abort(404)
     result = jobs_service.result_of(record)
-    path = os.path.join(current_app.instance_path, "jobs", f"{token}.xlsx")
-    if "file" not in result or not os.path.exists(path):
+    found = jobs_service.finished_file(token)
+    if "file" not in result or found is None:
         abort(404)
-    with open(path, "rb") as handle:
-        return file_response(handle.read(), exports.XLSX, result["file"])
+    return file_response(found[0], result.get("type", exports.XLSX), result["file"],
+                         inline=result.get("type") == "application/pdf")
 
 
 @bp.route("/notifications")
@@ -254,6 +253,25 @@ def voided():
                     .order_by(model.voided_at.desc()).limit(100))
         groups.append((name, label, rows))
     return render("core/voided.html", groups=groups, kind=kind, kinds=audit.VOIDABLE)
+
+
+@bp.route("/records/voided/export")
+def voided_export():
+    """Voided records (?kind= for one kind), as an Excel workbook."""
+    kind = request.args.get("kind", "")
+    names = dict(User.select(User.id, User.display_name).tuples())
+    rows = []
+    for name, (model, label) in audit.VOIDABLE.items():
+        if not kind or name == kind:
+            rows += [(label, record) for record in model.select().where(
+                model.voided == True).order_by(model.voided_at.desc())]  # noqa: E712
+
+    def row(item):
+        label, record = item
+        return [str(label), record.label(), record.voided_at,
+                names.get(record.voided_by, ""), record.void_reason]
+    headers = [_("类型"), _("记录"), _("作废时间"), _("作废人"), _("原因")]
+    return excel_response("已作废记录.xlsx", _("已作废记录"), headers, rows, "Voidable", row)
 
 
 @bp.route("/records/<kind>/<int:id>/restore", methods=["POST"])

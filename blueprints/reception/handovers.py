@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import render, show_form
+from blueprints.helpers import date_range_args, day_bounds, excel_response, render, show_form
 from models import Handover
 from services import audit
 
@@ -12,12 +12,33 @@ from . import bp, service
 from .forms import HandoverForm
 
 
+def _in_range(start, end):
+    since, until = day_bounds(start, end)
+    return (Handover.select().where((Handover.at >= since) & (Handover.at < until))
+            .order_by(Handover.at.desc()))
+
+
 @bp.route("/handovers")
 def handovers():
-    """Handovers waiting to be acknowledged, then the latest ones."""
+    """Handovers waiting to be acknowledged, then those of the period (this month by default)."""
+    start, end = date_range_args()
     waiting = service.unacknowledged_handovers(current_user.id)
-    recent = list(Handover.select().order_by(Handover.at.desc()).limit(50))
-    return render("reception/handovers.html", waiting=waiting, recent=recent)
+    recent = list(_in_range(start, end).limit(200))
+    return render("reception/handovers.html", waiting=waiting, recent=recent, start=start, end=end)
+
+
+@bp.route("/handovers/export")
+def handovers_export():
+    """The period's handovers, as an Excel workbook."""
+    start, end = date_range_args()
+
+    def row(h):
+        return [h.at, str(h.shift_label), h.author.display_name, h.items, h.prospects,
+                h.acknowledged_by.display_name if h.acknowledged_by else "", h.acknowledged_at]
+    headers = [_("时间"), _("班次"), _("交班人"), _("待处理事项"), _("待联系客户"), _("接班人"),
+               _("确认时间")]
+    return excel_response("交接记录.xlsx", _("交接记录"), headers, _in_range(start, end),
+                          "Handover", row)
 
 
 @bp.route("/handovers/new", methods=["GET", "POST"])

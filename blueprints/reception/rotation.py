@@ -6,7 +6,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import external_url, pdf_response, record_or_none, render, show_form
+from blueprints.helpers import (
+    date_range_args,
+    excel_response,
+    external_url,
+    pdf_response,
+    record_or_none,
+    render,
+    show_form,
+)
 from models import Customer, Referral, RotationTurn, User
 from models.reception import ABSENT, BUSY, PRESENT, SLOT_STATUSES
 from services import identity
@@ -141,3 +149,35 @@ def rotation_print():
                         title=_("轮流接待记录"), number=board["day"].isoformat(),
                         qr_url=external_url("reception.rotation", day=board["day"].isoformat()),
                         **board)
+
+
+def _turns_between(start, end):
+    return (RotationTurn.select(RotationTurn, User).join(User, on=RotationTurn.user)
+            .where((RotationTurn.day >= start) & (RotationTurn.day <= end))
+            .order_by(RotationTurn.day, RotationTurn.id))
+
+
+@bp.route("/rotation/history")
+def rotation_history():
+    """Every reception of a period (this month by default) and how many turns each person took."""
+    start, end = date_range_args()
+    turns = list(_turns_between(start, end).limit(1000))
+    totals = {}
+    for turn in turns:
+        name = turn.user.display_name
+        totals[name] = totals.get(name, 0) + (1 if turn.consumes_turn else 0)
+    return render("reception/rotation_history.html", turns=turns, start=start, end=end,
+                  totals=sorted(totals.items(), key=lambda item: -item[1]))
+
+
+@bp.route("/rotation/export")
+def rotation_export():
+    """The period's receptions, as an Excel workbook."""
+    start, end = date_range_args()
+
+    def row(t):
+        return [t.day, t.at, t.visitor_name, t.user.display_name, str(t.kind_label),
+                _("是") if t.consumes_turn else _("否")]
+    headers = [_("日期"), _("时间"), _("来客"), _("接待人"), _("方式"), _("计入轮次")]
+    return excel_response("轮流接待记录.xlsx", _("轮流接待记录"), headers,
+                          _turns_between(start, end), "RotationTurn", row)

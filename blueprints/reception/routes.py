@@ -206,7 +206,7 @@ def print_day():
     title = _("夜班访客登记表") if night else _("访客登记表")
     return pdf_response("print/visitors.html", f"{title}-{day.isoformat()}.pdf", title=title,
                         number=day.isoformat(), rows=rows, day=day,
-                        qr_url=external_url("reception.index", day=day.isoformat()))
+                        qr_url=external_url("reception.index", day=day.isoformat()), background=True)
 
 
 @bp.route("/visits/export")

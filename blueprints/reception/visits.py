@@ -8,6 +8,8 @@ from flask_login import current_user
 from blueprints.archives.service import search_customers
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
+    date_range_args,
+    day_bounds,
     excel_response,
     external_url,
     get_or_404,
@@ -31,26 +33,16 @@ def _visit_or_404(id):
 
 
 def _range():
-    """?start=&end= (dates); this month by default."""
-    today = datetime.date.today()
-    try:
-        start = datetime.date.fromisoformat(request.args.get("start", ""))
-    except ValueError:
-        start = today.replace(day=1)
-    try:
-        end = datetime.date.fromisoformat(request.args.get("end", ""))
-    except ValueError:
-        end = today + datetime.timedelta(days=30)
-    return start, end
+    """?start=&end= (dates); this month and the next 30 days by default."""
+    return date_range_args(days_after=30)
 
 
 def _in_range(start, end):
+    since, until = day_bounds(start, end)
     return (CustomerVisit.select(CustomerVisit, Customer, User).join(Customer)
             .switch(CustomerVisit).join(User)
             .where((CustomerVisit.voided == False) &  # noqa: E712
-                   (CustomerVisit.planned_at >= datetime.datetime.combine(start, datetime.time())) &
-                   (CustomerVisit.planned_at < datetime.datetime.combine(
-                       end + datetime.timedelta(days=1), datetime.time())))
+                   (CustomerVisit.planned_at >= since) & (CustomerVisit.planned_at < until))
             .order_by(CustomerVisit.planned_at))
 
 
@@ -144,7 +136,7 @@ def customer_visits_print():
     return pdf_response("print/customer_visits.html", f"探望客户登记记录表-{start}-{end}.pdf",
                         title=_("探望客户登记记录表"), number=f"{start} ~ {end}", rows=rows,
                         qr_url=external_url("reception.customer_visits", start=start.isoformat(),
-                                            end=end.isoformat()))
+                                            end=end.isoformat()), background=True)
 
 
 @bp.route("/customer-visits/export")

@@ -223,7 +223,8 @@ def print_day():
                 .order_by(RepairRequest.received_at))
     return pdf_response("print/repairs_day.html", f"报修登记表-{day.isoformat()}.pdf",
                         title=_("报修登记表"), number=day.isoformat(), rows=rows,
-                        qr_url=external_url("repairs.index", day=day.isoformat(), view="all"))
+                        qr_url=external_url("repairs.index", day=day.isoformat(), view="all"),
+                        background=True)
 
 
 @bp.route("/export")

@@ -325,7 +325,7 @@ def monthly_print():
                         title=_("会员月报"), number=f"{year}-{month:02d}",
                         qr_url=external_url("vip.monthly", month=f"{year}-{month:02d}"),
                         summary=service.monthly_summary(year, month),
-                        charts=month_charts(year, month))
+                        charts=month_charts(year, month), background=True)
 
 
 @bp.route("/form")
@@ -346,7 +346,7 @@ def statement(id):
     return pdf_response("print/vip_statement.html", f"积分对账单-{card.number}.pdf", record=card,
                         title=_("积分对账单"), number=card.number,
                         qr_url=external_url("vip.card", id=id), card=card, ledger=ledger,
-                        balance=service.balance(card))
+                        balance=service.balance(card), background=True)
 
 
 @bp.route("/export")
@@ -367,3 +367,33 @@ def export():
     return excel_response("会员.xlsx", _("会员"), headers,
                           VipCard.select().where(VipCard.voided == False)  # noqa: E712
                           .order_by(VipCard.id), "VipCard", row)
+
+
+@bp.route("/gifts/export")
+def gifts_export():
+    """The gift list with points, stock and how many were redeemed, as an Excel workbook."""
+    redeemed = dict(Redemption.select(Redemption.gift, fn.COUNT(Redemption.id))
+                    .group_by(Redemption.gift).tuples())
+
+    def row(g):
+        return [g.name, g.points, g.stock, redeemed.get(g.id, 0),
+                _("在兑") if g.active else _("已停兑")]
+    headers = [_("礼品"), _("所需积分"), _("库存"), _("已兑换"), _("状态")]
+    return excel_response("礼品.xlsx", _("礼品"), headers, Gift.select().order_by(Gift.points),
+                          "Gift", row)
+
+
+@bp.route("/outbox/workbook")
+def outbox_workbook():
+    """Every message in the outbox (?state= to narrow it), as an Excel workbook."""
+    query = Message.select(Message, VipCard).join(VipCard).order_by(Message.id.desc())
+    if request.args.get("state"):
+        query = query.where(Message.state == request.args["state"])
+    show = phone_shower()
+
+    def row(m):
+        return [m.prepared_at, m.card.number, show(m.phone), m.text, m.for_date,
+                str(m.state_label), m.sent_at, m.detail]
+    headers = [_("准备时间"), _("卡号"), _("手机"), _("内容"), _("日期"), _("状态"), _("发送时间"),
+               _("说明")]
+    return excel_response("短信.xlsx", _("短信"), headers, query, "Message", row)
