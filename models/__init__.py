@@ -74,6 +74,11 @@ MODELS = [
     Job,
 ]
 
+for _model in MODELS:
+    if issubclass(_model, Voidable):
+        _model.add_index(_model.voided_index())
+
+
 __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
            "MODELS", "User", "Setting", "SerialCounter", "AuditEntry", "AccessLog", "Customer",
            "EmergencyContact", "TimelineEntry", "Visit", "RotationSlot", "Referral", "RotationTurn",

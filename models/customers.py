@@ -67,6 +67,25 @@ class Customer(SearchKeys, Voidable):
     name_pinyin = CharField(max_length=200, default="", index=True)
     name_initials = CharField(max_length=80, default="", index=True)
     phone_tail = CharField(max_length=4, default="", index=True)
+    # The last contact (logged, visit made, follow-up done), or when the card was opened: kept
+    # here so "who is due for contact" is one indexed query however many customers there are.
+    contacted_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("tier", "contacted_at"), False), (("owner", "tier", "contacted_at"), False))
+
+    def save(self, *args, **kwargs):
+        if self.contacted_at is None:
+            self.contacted_at = self.created_at or now()
+        return super().save(*args, **kwargs)
+
+    @classmethod
+    def touch_contact(cls, customer_id, at):
+        """A contact was made at `at`: move the customer's last contact forward (never back)."""
+        if customer_id is None or at is None:
+            return
+        cls.update(contacted_at=at).where((cls.id == customer_id) & (
+            cls.contacted_at.is_null() | (cls.contacted_at < at))).execute()
 
     def label(self):
         return self.name

@@ -20,8 +20,39 @@ class SchemaInfo(BaseModel):
     version = IntegerField(default=0)
 
 
+def _fill_contacted_at(database):
+    """Customers' last contact from the contact log, visits made and follow-ups done."""
+    import datetime
+
+    from peewee import fn
+
+    from . import ContactLog, Customer, CustomerVisit, FollowUp
+    Customer.update(contacted_at=Customer.created_at).where(
+        Customer.contacted_at.is_null()).execute()
+    for model, column in ((ContactLog, ContactLog.at), (CustomerVisit, CustomerVisit.visited_at),
+                          (FollowUp, FollowUp.done_at)):
+        latest = (model.select(model.customer, fn.MAX(column))
+                  .where(column.is_null(False) & model.customer.is_null(False))
+                  .group_by(model.customer).tuples())
+        for customer_id, at in latest:
+            if isinstance(at, str):
+                at = datetime.datetime.fromisoformat(at)
+            Customer.touch_contact(customer_id, at)
+
+
+def _drop_voided_indexes(database):
+    """The plain index on `voided` misled the query planner; partial indexes replace it."""
+    from . import MODELS
+    from .base import Voidable
+    for model in MODELS:
+        if issubclass(model, Voidable):
+            database.execute_sql(f'DROP INDEX IF EXISTS "{model._meta.table_name}_voided"')
+
+
 # (number, description, function(database)) — append only, never renumber.
-DATA_STEPS = []
+DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
+               _fill_contacted_at),
+              (2, "drop the plain indexes on voided", _drop_voided_indexes)]
 
 
 def _models():
@@ -42,6 +73,10 @@ def pending_changes():
         for field in model._meta.sorted_fields:
             if field.column_name not in existing:
                 changes.append(f"add column {table}.{field.column_name}")
+        indexes = {index.name for index in db.get_indexes(table)}
+        for index in model._meta.fields_to_index():
+            if index._name not in indexes:
+                changes.append(f"create index {index._name}")
     version = _current_version(tables)
     for number, description, _ in DATA_STEPS:
         if number > version:
@@ -118,4 +153,6 @@ def upgrade(backup_dir=None):
         latest = max([n for n, _, _ in DATA_STEPS], default=0)
         SchemaInfo.delete().execute()
         SchemaInfo.create(version=latest)
+    # Fresh statistics, so the query planner knows which indexes are selective.
+    db.execute_sql("ANALYZE")
     return changes

@@ -124,6 +124,50 @@ def test_contact_due_per_tier(users, database, make_customer):
     assert key.id
 
 
+def test_visits_and_follow_ups_count_as_contact_and_never_move_it_back(users, database,
+                                                                      make_customer):
+    from blueprints.reception import service as reception
+    from models import CustomerVisit
+    customer = make_customer(name="重点客户", tier="key", created_at=D(2026, 9, 1, 9))
+    visit = CustomerVisit.create(customer=customer, staff=users["sales"],
+                                 planned_at=D(2026, 11, 10, 10))
+    reception.record_customer_visit(visit, users["sales"], at=D(2026, 11, 10, 11))
+    assert Customer.get_by_id(customer.id).contacted_at == D(2026, 11, 10, 11)
+    followup = FollowUp.create(customer=customer, subject="回访", planned_on=datetime.date(
+        2026, 11, 1))
+    reception.record_followup(followup, "满意", 5, users["desk"], at=D(2026, 11, 2, 9))
+    assert Customer.get_by_id(customer.id).contacted_at == D(2026, 11, 10, 11)  # older: kept
+    settings = settings_service.load()
+    assert ownership.contacts_due(settings, datetime.date(2026, 11, 16)) == []
+    assert [r[0].id for r in ownership.contacts_due(settings, datetime.date(2026, 11, 17))] == [
+        customer.id]
+
+
+def test_contact_count_is_capped_and_the_list_limited(users, database, make_customer):
+    settings = settings_service.load()
+    for n in range(5):
+        make_customer(name=f"客户{n}", tier="strategic", created_at=D(2026, 1, 1 + n, 9))
+    today = datetime.date(2026, 11, 1)
+    assert ownership.count_contacts_due(settings, today) == 5
+    assert ownership.count_contacts_due(settings, today, cap=3) == 3
+    shown = ownership.contacts_due(settings, today, limit=2)
+    assert [row[0].name for row in shown] == ["客户0", "客户1"]  # longest overdue first
+    assert shown[0][1] is None  # never contacted
+    assert ownership.contacts_due_query(settings, today).count() == 5
+
+
+def test_upgrade_step_fills_last_contact_from_history(users, database, make_customer):
+    from models import ContactLog, schema
+    customer = make_customer(name="老客户", tier="general", created_at=D(2025, 1, 1, 9))
+    ContactLog.create(customer=customer, user=users["sales"].id, method="phone", note="",
+                      at=D(2026, 6, 1, 9))
+    other = make_customer(name="没联系过", tier="general", created_at=D(2025, 2, 1, 9))
+    Customer.update(contacted_at=None).execute()  # as a database from before the column
+    schema._fill_contacted_at(database)
+    assert Customer.get_by_id(customer.id).contacted_at == D(2026, 6, 1, 9)
+    assert Customer.get_by_id(other.id).contacted_at == D(2025, 2, 1, 9)
+
+
 # ---- ownership -----------------------------------------------------------------------------------
 
 def test_phone_enquiry_lapses_after_two_months_without_visit(users, database, make_customer):

@@ -31,8 +31,8 @@ def _archive_panel(user):
     settings = settings_service.load()
     today = now().date()
     owner = user.id if user.role == SALES else None
-    candidates = [("archives.rules", _l("应联系的客户"), lambda: len(ownership.contacts_due(
-        settings, today, owner=owner)), {"owner": "me"} if owner else {}, True)]
+    candidates = [("archives.rules", _l("应联系的客户"), lambda: ownership.count_contacts_due(
+        settings, today, owner=owner), {"owner": "me"} if owner else {}, True)]
     if user.role in (MANAGER, GM):
         candidates.append(("archives.rules", _l("待审批的评级"), lambda: GradeEvaluation.select()
                            .where(GradeEvaluation.state.in_(["proposed", "reviewed"])).count(),

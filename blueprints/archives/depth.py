@@ -143,10 +143,8 @@ def _pending_evaluations():
         ["proposed", "reviewed"])).order_by(GradeEvaluation.id))
 
 
-def _contacts_due(today):
-    mine = request.args.get("owner") == "me"
-    return ownership.contacts_due(site_settings(), today,
-                                  owner=current_user.id if mine else None)
+def _contact_owner():
+    return current_user.id if request.args.get("owner") == "me" else None
 
 
 @bp.route("/rules")
@@ -154,7 +152,10 @@ def rules():
     """The lists the archive rules produce: late cards, contacts due, re-evaluations, evaluations."""
     today = now().date()
     return render("archives/rules.html", incomplete=ownership.incomplete_cards(),
-                  contacts=_contacts_due(today), reevaluate=grading.due_for_reevaluation(today),
+                  contacts=ownership.contacts_due(site_settings(), today, _contact_owner()),
+                  contacts_total=ownership.count_contacts_due(site_settings(), today,
+                                                              _contact_owner()),
+                  reevaluate=grading.due_for_reevaluation(today),
                   pending=_pending_evaluations(), mine=request.args.get("owner") == "me",
                   labels=ownership.FIELD_LABELS, today=today)
 
@@ -166,6 +167,10 @@ def _rule_lists():
 
     def owner_of(customer):
         return customer.owner.display_name if customer.owner else ""
+
+    def _contact_cells(row):
+        customer, last, due = row
+        return [customer.name, str(customer.tier_label), owner_of(customer), last, due]
     return {
         "incomplete": (_("资料卡逾期未填齐"), [_("客户"), _("期限"), _("已逾期天数"), _("缺少")],
                        ownership.incomplete_cards,
@@ -173,8 +178,9 @@ def _rule_lists():
                                   "、".join(str(labels[f]) for f in r[3])]),
         "contacts": (_("应联系的客户"), [_("客户"), _("分级"), _("归属"), _("上次联系"),
                                         _("应联系日期")],
-                     lambda: _contacts_due(today),
-                     lambda r: [r[0].name, str(r[0].tier_label), owner_of(r[0]), r[1], r[2]]),
+                     lambda: ownership.contacts_due_query(site_settings(), today,
+                                                          _contact_owner()),
+                     lambda c: _contact_cells(ownership.contact_row(site_settings(), c))),
         "reevaluate": (_("待复评"), [_("客户"), _("暂定评级到期")],
                        lambda: grading.due_for_reevaluation(today),
                        lambda c: [c.name, c.provisional_until]),

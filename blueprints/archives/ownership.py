@@ -3,13 +3,12 @@ import datetime
 import itertools
 
 from flask_babel import lazy_gettext as _l
-from peewee import fn
+from peewee import SQL, fn
 
 from models import (
     ContactLog,
     Customer,
     CustomerVisit,
-    FollowUp,
     OwnershipChange,
     User,
     Visit,
@@ -66,49 +65,65 @@ def incomplete_cards(at=None):
     return sorted(rows, key=lambda row: row[1])
 
 
-def last_contacts(customer_ids):
-    """{customer id: last contact} from logged contacts, visits made and follow-ups done."""
-    latest = {}
-    sources = [
-        ContactLog.select(ContactLog.customer, fn.MAX(ContactLog.at)).where(
-            ContactLog.customer.in_(customer_ids)).group_by(ContactLog.customer),
-        CustomerVisit.select(CustomerVisit.customer, fn.MAX(CustomerVisit.visited_at)).where(
-            CustomerVisit.customer.in_(customer_ids) & CustomerVisit.visited_at.is_null(False))
-        .group_by(CustomerVisit.customer),
-        FollowUp.select(FollowUp.customer, fn.MAX(FollowUp.done_at)).where(
-            FollowUp.customer.in_(customer_ids) & FollowUp.done_at.is_null(False))
-        .group_by(FollowUp.customer),
-    ]
-    for query in sources:
-        for customer_id, at in query.tuples():
-            if isinstance(at, str):
-                at = datetime.datetime.fromisoformat(at)
-            if at and (customer_id not in latest or at > latest[customer_id]):
-                latest[customer_id] = at
-    return latest
+def _due_clauses(settings, today):
+    """Per tier: last contact on or before today minus the tier's interval (an index range)."""
+    for tier, days in settings["contact_days"].items():
+        cutoff = datetime.datetime.combine(today - datetime.timedelta(days=int(days) - 1),
+                                           datetime.time())
+        yield tier, int(days), (Customer.tier == tier) & (Customer.contacted_at < cutoff)
 
 
-def contacts_due(settings, today, owner=None):
-    """Customers late for contact by their tier (strategic/key weekly, general monthly)."""
-    intervals = settings["contact_days"]
-    query = Customer.select().where(Customer.tier.in_(list(intervals)) &
-                                    (Customer.voided == False))  # noqa: E712
-    if owner is not None:
-        query = query.where(Customer.owner == owner)
-    customers = list(query)
-    last = last_contacts([c.id for c in customers]) if customers else {}
-    due = []
-    for customer in customers:
-        since = last.get(customer.id, customer.created_at)
-        due_on = since.date() + datetime.timedelta(days=int(intervals[customer.tier]))
-        if due_on <= today:
-            due.append((customer, last.get(customer.id), due_on))
-    return sorted(due, key=lambda row: row[2])
+def _live(query, owner):
+    query = query.where(Customer.voided == False)  # noqa: E712
+    return query.where(Customer.owner == owner) if owner is not None else query
+
+
+def contacts_due_query(settings, today, owner=None):
+    """Every customer late for contact, as one query (for exports)."""
+    clauses = [clause for _tier, _days, clause in _due_clauses(settings, today)]
+    if not clauses:
+        return Customer.select().where(Customer.id < 0)
+    either = clauses[0]
+    for clause in clauses[1:]:
+        either = either | clause
+    return _live(Customer.select(), owner).where(either).order_by(Customer.contacted_at)
+
+
+def contact_row(settings, customer):
+    """(customer, last contact or None when never contacted, the day contact was due)."""
+    days = int(settings["contact_days"][customer.tier])
+    last = customer.contacted_at if customer.contacted_at != customer.created_at else None
+    return customer, last, customer.contacted_at.date() + datetime.timedelta(days=days)
+
+
+def contacts_due(settings, today, owner=None, limit=200):
+    """Customers late for contact by their tier (strategic/key weekly, general monthly), the
+    longest overdue first: the first `limit`, read tier by tier along the (tier, contacted_at)
+    index, so the cost does not grow with the number of customers."""
+    rows = []
+    for _tier, _days, clause in _due_clauses(settings, today):
+        query = _live(Customer.select(), owner).where(clause).order_by(Customer.contacted_at)
+        rows += [contact_row(settings, c) for c in query.limit(limit)]
+    return sorted(rows, key=lambda row: row[2])[:limit]
+
+
+def count_contacts_due(settings, today, owner=None, cap=1000):
+    """How many customers are late for contact, counted up to `cap` (the tile shows "1000+")."""
+    total = 0
+    for _tier, _days, clause in _due_clauses(settings, today):
+        query = _live(Customer.select(Customer.id), owner).where(clause).limit(cap - total)
+        total += Customer.select(fn.COUNT(SQL("1"))).from_(query.alias("due")).scalar()
+        if total >= cap:
+            break
+    return total
 
 
 def log_contact(customer, user, method, note, at=None):
-    return ContactLog.create(customer=customer, user=user.id, method=method, note=note[:300],
-                             at=at or now())
+    with db.atomic():
+        entry = ContactLog.create(customer=customer, user=user.id, method=method,
+                                  note=note[:300], at=at or now())
+        Customer.touch_contact(customer.id, entry.at)
+    return entry
 
 
 

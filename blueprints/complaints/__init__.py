@@ -1,4 +1,6 @@
 """投诉: intake to closure on time, approvals, reminders, returns and monthly statistics."""
+import functools
+
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -31,11 +33,11 @@ def _complaints_panel(user):
             ("complaints.index", _l("处理中的重大投诉"), lambda: service.open_complaints().where(
                 Complaint.severity == "major").count(), {"severity": "major"}, True)]
     elif user.role == MANAGER:
+        lists = functools.cache(lambda: service.overdue_and_soon(counting=True))
         candidates = [
-            ("complaints.index", _l("逾期投诉"), lambda: len(service.overdue_list()),
-             {"view": "overdue"}, True),
-            ("complaints.index", _l("24 小时内到期"), lambda: len(service.due_soon_list()),
-             {"view": "soon"}, True)]
+            ("complaints.index", _l("逾期投诉"), lambda: len(lists()[0]), {"view": "overdue"}, True),
+            ("complaints.index", _l("24 小时内到期"), lambda: len(lists()[1]), {"view": "soon"},
+             True)]
     else:
         candidates = [("complaints.index", _l("我负责的投诉"), lambda: service.open_complaints()
                        .where(Complaint.owner == user.id).count(), {"view": "mine"}, False)]

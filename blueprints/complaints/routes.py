@@ -68,7 +68,7 @@ def _filtered(form):
     if search:
         ids = [h.id for h in service.search_complaints(search, 200)]
         query = query.where(Complaint.id.in_(ids))
-    return query.order_by(Complaint.id.desc()), True
+    return service.with_owner(query).order_by(Complaint.id.desc()), True
 
 
 @bp.route("/")
@@ -88,7 +88,7 @@ def index():
     else:
         rows = query
     now = datetime.datetime.now()
-    clocks = {c.id: service.clocks(c, now) for c in rows}
+    clocks = service.clocks_for(rows, now)
     args = {k: v for k, v in request.args.items() if k != "before" and v}
     return render("complaints/index.html", "complaints/_rows.html", form=form, rows=rows,
                   clocks=clocks, next_before=next_before, args=args)

@@ -8,6 +8,7 @@ from collections import Counter, namedtuple
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
+from peewee import JOIN
 
 from models import (
     Complaint,
@@ -35,6 +36,7 @@ from models.complaints import (
     R_SETTLED,
     RECORDED,
     REPLIED,
+    complaint_is_open,
 )
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
@@ -109,8 +111,9 @@ def progress_clock(complaint, at, reports=None):
     return _clock("progress", _l("进度告知（每 7 天至少 2 次）"), window[1], None, at)
 
 
-def clocks(complaint, at=None):
-    """Every clock of a complaint with its due moment and whether it is met, soon, or late."""
+def clocks(complaint, at=None, reports=None):
+    """Every clock of a complaint with its due moment and whether it is met, soon, or late.
+    `reports`: its progress report moments, when already fetched (see clocks_for)."""
     at = at or now()
     items = [
         _clock("closure", _l("结案期限"), complaint.closure_due,
@@ -123,35 +126,70 @@ def clocks(complaint, at=None):
                complaint.investigated_at, at),
     ]
     if complaint.state != INVALID:
-        items.append(progress_clock(complaint, at))
+        items.append(progress_clock(complaint, at, reports))
     return [c for c in items if c is not None]
+
+
+def clocks_for(complaints, at=None):
+    """{id: clocks} for many complaints, their progress reports read in one query."""
+    at = at or now()
+    complaints = list(complaints)
+    reports = {c.id: [] for c in complaints}
+    for complaint_id, moment in (ComplaintProgress.select(ComplaintProgress.complaint,
+                                                          ComplaintProgress.at)
+                                 .where(ComplaintProgress.complaint.in_(list(reports)))
+                                 .tuples()):
+        reports[complaint_id].append(moment)
+    return {c.id: clocks(c, at, reports[c.id]) for c in complaints}
 
 
 def is_overdue(complaint, at=None):
     return any(c.status == OVERDUE for c in clocks(complaint, at))
 
 
+def with_owner(query):
+    """The query with each complaint's owner read in the same query (lists show the name)."""
+    owner = User.alias("owner")
+    return query.select_extend(owner).join(owner, JOIN.LEFT_OUTER, on=(
+        Complaint.owner == owner.id)).switch(Complaint)
+
+
 def open_complaints():
     return Complaint.select().where((Complaint.voided == False) &  # noqa: E712
-                                    Complaint.state.not_in(FINISHED))
+                                    complaint_is_open())
+
+
+# What clocks() reads: enough for counting (the home page) without loading whole complaints.
+CLOCK_FIELDS = (Complaint.id, Complaint.state, Complaint.received_at, Complaint.closure_due,
+                Complaint.closed_at, Complaint.onsite_due, Complaint.onsite_at,
+                Complaint.proposal_due, Complaint.investigated_at, Complaint.report_due)
+
+
+def overdue_and_soon(at=None, counting=False):
+    """(overdue, due soon) in one pass over the open complaints: overdue has a clock past due;
+    due soon has a clock due within 24 hours and none overdue. Earliest closure due first.
+    `counting`: only the clock fields are read."""
+    at = at or now()
+    query = open_complaints().order_by(Complaint.closure_due)
+    query = query.select(*CLOCK_FIELDS) if counting else with_owner(query)
+    candidates = list(query)
+    every = clocks_for(candidates, at)
+    overdue, soon = [], []
+    for complaint in candidates:
+        states = {c.status for c in every[complaint.id]}
+        if OVERDUE in states:
+            overdue.append(complaint)
+        elif SOON in states:
+            soon.append(complaint)
+    return overdue, soon
 
 
 def overdue_list(at=None):
-    """Open complaints with at least one clock past due, the latest deadline first."""
-    at = at or now()
-    rows = [c for c in open_complaints().order_by(Complaint.closure_due) if is_overdue(c, at)]
-    return rows
+    return overdue_and_soon(at)[0]
 
 
 def due_soon_list(at=None):
-    """Open complaints with a clock due within 24 hours and none overdue."""
-    at = at or now()
-    result = []
-    for complaint in open_complaints().order_by(Complaint.closure_due):
-        states = {c.status for c in clocks(complaint, at)}
-        if SOON in states and OVERDUE not in states:
-            result.append(complaint)
-    return result
+    return overdue_and_soon(at)[1]
 
 
 # ---- intake -----------------------------------------------------------------------------------

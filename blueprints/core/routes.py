@@ -84,7 +84,6 @@ def index():
     tiles = [m for m in MODULES if _available(m[0])]
     stats = {}
     if _available("archives.index"):
-        stats["customers"] = Customer.live().count()
         stats["mine"] = Customer.live().where(Customer.owner == current_user.id).count()
     panels = [p for p in (panel(current_user) for panel in HOME_PANELS) if p]
     return render("core/index.html", tiles=tiles, stats=stats, panels=panels)
@@ -249,7 +248,7 @@ def voided():
     for name, (model, label) in audit.VOIDABLE.items():
         if kind and name != kind:
             continue
-        rows = list(model.select().where(model.voided == True)  # noqa: E712
+        rows = list(model.select().where(model.is_voided())
                     .order_by(model.voided_at.desc()).limit(100))
         groups.append((name, label, rows))
     return render("core/voided.html", groups=groups, kind=kind, kinds=audit.VOIDABLE)
@@ -264,7 +263,7 @@ def voided_export():
     for name, (model, label) in audit.VOIDABLE.items():
         if not kind or name == kind:
             rows += [(label, record) for record in model.select().where(
-                model.voided == True).order_by(model.voided_at.desc())]  # noqa: E712
+                model.is_voided()).order_by(model.voided_at.desc())]
 
     def row(item):
         label, record = item

@@ -263,7 +263,9 @@ def record_followup(followup, outcome, satisfaction, actor, at=None, method=None
     followup.satisfaction = satisfaction
     followup.method = method or followup.method
     followup.report_due = at.date() + datetime.timedelta(days=1)
-    return audit.save(followup, actor)
+    with db.atomic():
+        Customer.touch_contact(followup.customer_id, at)
+        return audit.save(followup, actor)
 
 
 def file_report(followup, report, actor, at=None):
@@ -296,6 +298,7 @@ def record_customer_visit(customer_visit, actor, escalate_to=None, at=None):
         customer_visit.state = DONE
         customer_visit.visited_at = customer_visit.visited_at or at or now()
         audit.save(customer_visit, actor)
+        Customer.touch_contact(customer_visit.customer_id, customer_visit.visited_at)
         timeline.add(customer_visit.customer, "customer_visit",
                      customer_visit.purpose or customer_visit.opinions[:80],
                      ref_id=customer_visit.id, user=actor, at=customer_visit.visited_at)

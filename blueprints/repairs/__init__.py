@@ -20,9 +20,9 @@ search.register(service.search_orders)
 @register_panel
 def _repairs_panel(user):
     """Engineer: my jobs and the queue; managers: jobs waiting review and overdue jobs."""
-    from models.repairs import FINISHED, UNDER_REVIEW
+    from models.repairs import UNDER_REVIEW, order_is_open
     from models.users import ENGINEER, GM, MANAGER
-    open_orders = WorkOrder.select().where(WorkOrder.state.not_in(FINISHED) &
+    open_orders = WorkOrder.select().where(order_is_open() &
                                            (WorkOrder.voided == False))  # noqa: E712
     candidates = []
     if user.role == ENGINEER:

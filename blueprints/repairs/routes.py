@@ -25,7 +25,7 @@ from models import (
     WorkOrder,
     WorkOrderMaterial,
 )
-from models.repairs import FINISHED, UNDER_REVIEW
+from models.repairs import UNDER_REVIEW, order_is_open
 from models.users import ENGINEER
 from services import audit, identity, signatures
 
@@ -43,7 +43,7 @@ def filtered_orders(form):
              .where(WorkOrder.voided == False))  # noqa: E712
     view = form.view.data or ("mine" if current_user.role == ENGINEER else "open")
     if view != "all":
-        query = query.where(WorkOrder.state.not_in(FINISHED))
+        query = query.where(order_is_open())
     if view == "mine":
         query = query.where(WorkOrder.engineer == current_user.id)
     elif view == "queue":

@@ -1,0 +1,495 @@
+"""Drive the app as deployed and report latency, throughput, PDF timings, page weight and memory.
+
+    python bench/run.py                 # the small and the large dataset (generate them first)
+    python bench/run.py --sizes small --seconds 10
+
+For each dataset it serves the app with bench/serve.py (waitress, 8 threads, 127.0.0.1, the same
+as `flask serve`), logs in as desk, manager, engineer and GM, and runs 8 concurrent keep-alive
+clients over a fixed mix of reads and writes for a bounded time; then 8 writers alone; then the PDFs
+one at a time. The floor (bench/floor.py: the base layout, no database) is served and driven the
+same way, and every p95 is also given as a ratio to the floor's. Results go to bench/results.json
+and a table to bench/RESULTS.md.
+"""
+import argparse
+import datetime
+import http.client
+import io
+import json
+import os
+import platform
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA = os.path.join(HERE, "data")
+CLIENTS = 8
+PASSWORD = "demo1234"
+ROLES = ("desk", "manager", "engineer", "gm")
+TARGET_RATIO, TARGET_GROWTH, TARGET_WRITES = 3.0, 1.5, 300
+TARGET_FORM_S, TARGET_FORM_KB, TARGET_SHEET_S = 0.5, 200, 3.0
+TARGET_FIRST_LOAD_KB, TARGET_RSS_MB = 100, 150
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection with a cookie jar per role (a tablet, a cashier…)."""
+
+    def __init__(self, port):
+        self.port = port
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies = {}
+        self.csrf = {}
+        self.role = None
+
+    def request(self, method, path, body=None, headers=None):
+        headers = dict(headers or {})
+        jar = self.cookies.setdefault(self.role, {})
+        if jar:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
+        if body is not None:
+            body = urllib.parse.urlencode(body)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        started = time.perf_counter()
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError):
+            self.connection.close()
+            self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+            raise
+        elapsed = time.perf_counter() - started
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _, rest = value.partition("=")
+                jar[name] = rest.split(";", 1)[0]
+        return response.status, data, elapsed, response
+
+    def login(self, role):
+        self.role = role
+        _status, page, _t, _r = self.request("GET", "/auth/login")
+        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
+            re.search(rb'value="([^"]+)" name="csrf_token"', page) or \
+            re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
+        status, _body, _t, _r = self.request("POST", "/auth/login", {
+            "username": role, "password": PASSWORD, "csrf_token": token.group(1).decode()})
+        if status != 302:
+            raise SystemExit(f"login as {role} failed: {status}")
+        _status, home, _t, _r = self.request("GET", "/")
+        self.csrf[role] = re.search(rb'"X-CSRFToken": "([^"]+)"', home).group(1).decode()
+
+    def use(self, role):
+        self.role = role
+
+
+class Dataset:
+    """What the mix needs to know about the data: ids, initials, phone tails, the day."""
+
+    def __init__(self, path, meta):
+        import sqlite3
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        one = connection.execute
+        self.today = meta["today"]
+        self.max_complaint = one("SELECT MAX(id) FROM complaint").fetchone()[0]
+        self.open_complaints = [r[0] for r in one(
+            "SELECT id FROM complaint WHERE state NOT IN ('closed', 'invalid')").fetchall()]
+        self.initials = [r[0] for r in one(
+            "SELECT name_initials FROM customer WHERE kind = 'resident' "
+            "ORDER BY id LIMIT 2000").fetchall() if r[0]]
+        self.tails = [r[0] for r in one("SELECT phone_tail FROM customer ORDER BY id DESC "
+                                        "LIMIT 2000").fetchall() if r[0]]
+        self.cards = [r for r in one("SELECT id, number, phone_tail FROM vip_card "
+                                     "ORDER BY id LIMIT 2000").fetchall()]
+        self.last_month = (datetime.date.fromisoformat(self.today).replace(day=1)
+                           - datetime.timedelta(days=1)).strftime("%Y-%m")
+        self.work_order = one("SELECT MAX(id) FROM work_order").fetchone()[0]
+        self.customer = one("SELECT MIN(id) FROM customer WHERE kind = 'resident'").fetchone()[0]
+        connection.close()
+
+
+def mix(data, rng, counter):
+    """(name, role, method, path, form) for the next request; weights by repetition."""
+    def search_initials():
+        return "GET", f"/search?q={rng.choice(data.initials)[:3]}", None, {"HX-Request": "true"}
+
+    def search_phone():
+        return "GET", f"/search?q={rng.choice(data.tails)}", None, {"HX-Request": "true"}
+
+    def complaints_filtered():
+        category = rng.choice(["服务质量", "维修质量", "产品质量"])
+        return "GET", "/complaints/?" + urllib.parse.urlencode(
+            {"view": "all", "state": "closed", "category": category}), None, None
+
+    def complaints_deep():
+        before = rng.randrange(1000, max(data.max_complaint // 20, 1001))
+        return "GET", f"/complaints/?view=all&before={before}", None, None
+
+    def complaint_detail():
+        return "GET", f"/complaints/{rng.randrange(1, data.max_complaint + 1)}", None, None
+
+    def visitors_today():
+        return "GET", f"/reception/?day={data.today}", None, None
+
+    def vip_lookup():
+        card = rng.choice(data.cards)
+        return "GET", f"/vip/?q={card[2] if rng.random() < 0.5 else card[1]}", None, None
+
+    def write_visitor():
+        n = next(counter)
+        return "POST", "/reception/visits/new", {
+            "name": f"压测访客{n}", "phone": f"139{n % 10 ** 8:08d}", "id_type": "id_card",
+            "headcount": "1", "purpose": "送快递", "host": "1", "reception_class": "C",
+            "arrived_at": datetime.datetime.now().strftime("%Y-%m-%dT%H:%M")}, None
+
+    def write_purchase():
+        n = next(counter)
+        return "POST", "/vip/counter", {"receipt_no": f"B{n}", "amount_before": "88.00",
+                                        "phone": f"137{n % 10 ** 8:08d}"}, None
+
+    def write_progress():
+        complaint = rng.choice(data.open_complaints)
+        return "POST", f"/complaints/{complaint}/progress", {"method": "phone",
+                                                             "note": "已电话告知处理进度"}, None
+
+    def dashboard():
+        return "GET", "/", None, None
+
+    plan = [("search pinyin initials", "manager", search_initials, 3),
+            ("search phone tail", "desk", search_phone, 3),
+            ("complaints filtered", "manager", complaints_filtered, 2),
+            ("complaints deep page", "manager", complaints_deep, 2),
+            ("complaint detail", "manager", complaint_detail, 2),
+            ("visitors today", "desk", visitors_today, 2),
+            ("VIP lookup", "desk", vip_lookup, 2),
+            ("home desk", "desk", dashboard, 1), ("home manager", "manager", dashboard, 1),
+            ("home engineer", "engineer", dashboard, 1), ("home GM", "gm", dashboard, 1),
+            ("write visitor", "desk", write_visitor, 1),
+            ("write purchase", "desk", write_purchase, 1),
+            ("write complaint progress", "manager", write_progress, 1)]
+    weighted = [entry for entry in plan for _ in range(entry[3])]
+    while True:
+        name, role, make, _weight = rng.choice(weighted)
+        yield (name, role) + make()
+
+
+class Server:
+    """bench/serve.py in a subprocess, with its resident memory sampled while it runs."""
+
+    def __init__(self, kind, database, port):
+        self.port = port
+        self.process = subprocess.Popen(
+            [sys.executable, os.path.join(HERE, "serve.py"), kind, database, str(port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if self.process.poll() is not None:
+                    raise SystemExit(self.process.stderr.read().decode()[-2000:])
+                time.sleep(0.2)
+        self.rss = []
+        self.sampling = True
+        self.sampler = threading.Thread(target=self._sample, daemon=True)
+        self.sampler.start()
+
+    def _sample(self):
+        while self.sampling:
+            try:
+                with open(f"/proc/{self.process.pid}/status") as status:
+                    for line in status:
+                        if line.startswith("VmRSS:"):
+                            self.rss.append(int(line.split()[1]) / 1024)
+            except OSError:
+                return
+            time.sleep(0.25)
+
+    def stop(self):
+        self.sampling = False
+        self.process.terminate()
+        self.process.wait(timeout=10)
+        return {"rss_start_mb": round(self.rss[0], 1) if self.rss else None,
+                "rss_max_mb": round(max(self.rss), 1) if self.rss else None}
+
+
+def drive(port, seconds, plan_for, roles):
+    """CLIENTS threads, each one keep-alive connection, until the time is up."""
+    results, errors = {}, {}
+    lock = threading.Lock()
+    stop_at = [None]
+    ready = threading.Barrier(CLIENTS + 1)
+
+    def worker(index):
+        client = Client(port)
+        for role in roles:
+            client.login(role)
+        plan = plan_for(index)
+        ready.wait()
+        local, local_errors = {}, {}
+        while time.perf_counter() < stop_at[0]:
+            name, role, method, path, form, headers = next(plan)
+            client.use(role)
+            if form is not None:
+                form = dict(form, csrf_token=client.csrf[role])
+            try:
+                status, _body, elapsed, _r = client.request(method, path, form, headers)
+            except (http.client.HTTPException, OSError) as error:
+                local_errors.setdefault(name, []).append(repr(error)[:100])
+                continue
+            expected = 302 if method == "POST" else 200
+            if status != expected:
+                local_errors.setdefault(name, []).append(f"{status} {path}")
+            local.setdefault(name, []).append(elapsed)
+        with lock:
+            for name, times in local.items():
+                results.setdefault(name, []).extend(times)
+            for name, problems in local_errors.items():
+                errors.setdefault(name, []).extend(problems)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(CLIENTS)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()  # (the logins are done once every worker waits here)
+    stop_at[0] = started + seconds
+    ready.wait()
+    started = time.perf_counter()
+    stop_at[0] = started + seconds
+    for thread in threads:
+        thread.join()
+    took = time.perf_counter() - started
+    return summarise(results, errors, took)
+
+
+def summarise(results, errors, took):
+    table = {}
+    for name, times in sorted(results.items()):
+        ordered = sorted(times)
+
+        def pick(q):
+            return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
+        table[name] = {"count": len(times), "per_second": round(len(times) / took, 1),
+                       "p50_ms": pick(0.50), "p95_ms": pick(0.95), "p99_ms": pick(0.99),
+                       "errors": len(errors.get(name, [])),
+                       "error_samples": errors.get(name, [])[:3]}
+    return table
+
+
+def pdf_timings(port, data):
+    """Each printable a few times, one at a time: seconds (median), bytes, pages."""
+    from pypdf import PdfReader
+    client = Client(port)
+    client.login("manager")
+    prints = {"complaint form (1 page)": f"/complaints/{data.max_complaint}/print",
+              "work order (1 page)": f"/repairs/{data.work_order}/print",
+              "customer card (1 page)": f"/archives/{data.customer}/print",
+              "VIP application form (1 page)": "/vip/form",
+              "daily visitor sheet": f"/reception/visits/print?day={data.today}",
+              "monthly complaint statistics": f"/complaints/stats/print?month={data.last_month}"}
+    table = {}
+    for name, path in prints.items():
+        times, body = [], b""
+        for _ in range(3):
+            status, body, elapsed, _r = client.request("GET", path)
+            if status != 200 or not body.startswith(b"%PDF"):
+                raise SystemExit(f"{path}: {status} {body[:200]!r}")
+            times.append(elapsed)
+        reader = PdfReader(io.BytesIO(body))
+        table[name] = {"seconds": round(statistics.median(times), 3),
+                       "kb": round(len(body) / 1024, 1), "pages": len(reader.pages)}
+    return table
+
+
+def first_load(port):
+    """Bytes of the home page and everything it loads (as a browser would fetch it)."""
+    client = Client(port)
+    client.login("desk")
+    _s, page, _t, response = client.request("GET", "/", headers={"Accept-Encoding": "gzip"})
+    total = len(page)
+    assets = re.findall(rb'(?:src|href)="(/static/[^"]+)"', page)
+    fonts = [a for a in assets if a.endswith((b".ttf", b".woff", b".woff2", b".otf"))]
+    scripts = re.findall(rb'<script[^>]+src="([^"]+)"', page)
+    for asset in assets:
+        _s, body, _t, _r = client.request("GET", asset.decode(),
+                                          headers={"Accept-Encoding": "gzip"})
+        total += len(body)
+    return {"kb": round(total / 1024, 1), "assets": [a.decode() for a in assets],
+            "scripts": [s.decode() for s in scripts], "web_fonts": len(fonts),
+            "compressed": response.getheader("Content-Encoding") == "gzip"}
+
+
+def run_dataset(size, seconds, port, floor_p95):
+    path = os.path.join(DATA, f"{size}.db")
+    meta_path = os.path.join(DATA, f"{size}.json")
+    if not os.path.exists(path):
+        raise SystemExit(f"{path} is missing: run python bench/generate.py --size {size}")
+    with open(meta_path) as handle:
+        meta = json.load(handle)
+    data = Dataset(path, meta)
+    counter = iter(range(10 ** 9))
+    lock = threading.Lock()
+
+    def shared_counter():
+        while True:
+            with lock:
+                value = next(counter)
+            yield value
+    numbers = shared_counter()
+    server = Server("app", path, port)
+    try:
+        print(f"[{size}] mixed load, {CLIENTS} clients, {seconds} s", flush=True)
+        mixed = drive(port, seconds, lambda i: mix(data, random.Random(i), numbers), ROLES)
+        print(f"[{size}] writers only, {CLIENTS} clients, {seconds // 2} s", flush=True)
+        writes_only = drive(port, max(seconds // 2, 5), lambda i: (
+            (name, role, method, path, form, headers)
+            for name, role, method, path, form, headers in mix(data, random.Random(100 + i),
+                                                                numbers)
+            if name.startswith("write")), ("desk", "manager"))
+        print(f"[{size}] PDFs", flush=True)
+        pdfs = pdf_timings(port, data)
+        weight = first_load(port)
+    finally:
+        memory = server.stop()
+    for row in mixed.values():
+        row["ratio_to_floor"] = round(row["p95_ms"] / floor_p95, 2)
+    writes = {name: row for name, row in writes_only.items()}
+    return {"meta": meta, "mixed": mixed, "writes": writes,
+            "writes_per_second": round(sum(r["per_second"] for r in writes.values()), 1),
+            "write_errors": sum(r["errors"] for r in writes.values()),
+            "pdfs": pdfs, "first_load": weight, "memory": memory}
+
+
+def run_floor(seconds, port):
+    server = Server("floor", "-", port)
+    try:
+        print(f"[floor] {CLIENTS} clients, {seconds} s", flush=True)
+
+        def plan(index):
+            while True:
+                yield "floor", None, "GET", "/", None, None
+        table = drive(port, seconds, plan, ())
+    finally:
+        memory = server.stop()
+    return dict(table["floor"], memory=memory)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="small,large")
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--port", type=int, default=5150)
+    parser.add_argument("--out", default=os.path.join(HERE, "results.json"))
+    args = parser.parse_args()
+    floor = run_floor(args.seconds, args.port)
+    report = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
+              "machine": machine(), "clients": CLIENTS, "seconds": args.seconds,
+              "server": "waitress, 1 process, 8 threads (bench/serve.py = flask serve)",
+              "floor": floor, "datasets": {}}
+    for offset, size in enumerate(args.sizes.split(","), 1):
+        report["datasets"][size] = run_dataset(size, args.seconds, args.port + offset,
+                                               floor["p95_ms"])
+    if {"small", "large"} <= set(report["datasets"]):
+        small, large = (report["datasets"][s]["mixed"] for s in ("small", "large"))
+        for name, row in large.items():
+            if name in small:
+                row["growth"] = round(row["p95_ms"] / small[name]["p95_ms"], 2)
+    with open(args.out, "w") as handle:
+        json.dump(report, handle, indent=2, ensure_ascii=False)
+    print(json.dumps(report, indent=1, ensure_ascii=False)[:200], "…")
+    write_markdown(report, os.path.join(HERE, "RESULTS.md"))
+    print(f"wrote {args.out} and bench/RESULTS.md")
+
+
+def machine():
+    cpus = os.cpu_count()
+    model = ""
+    try:
+        with open("/proc/cpuinfo") as info:
+            model = next((line.split(":", 1)[1].strip() for line in info
+                          if line.startswith("model name")), "")
+    except OSError:
+        pass
+    memory = ""
+    try:
+        with open("/proc/meminfo") as info:
+            memory = f"{int(info.readline().split()[1]) / 1024 / 1024:.1f} GB"
+    except OSError:
+        pass
+    return {"cpus": cpus, "cpu": model, "memory": memory, "python": platform.python_version(),
+            "system": platform.platform()}
+
+
+def mark(ok):
+    return "✓" if ok else "✗"
+
+
+def write_markdown(report, path):
+    """The figures as tables, each against its target; the analysis section is kept by hand."""
+    lines = ["# Benchmark results", "",
+             f"Run {report['date']} on {report['machine']['cpus']} CPUs "
+             f"({report['machine']['cpu']}, {report['machine']['memory']}), Python "
+             f"{report['machine']['python']}. Server: {report['server']}; {report['clients']} "
+             f"keep-alive clients; {report['seconds']} s of mixed load per dataset.", "",
+             "Commands: `make bench` (= `python bench/generate.py --size small`, "
+             "`--size large` when missing, then `python bench/run.py`).", "",
+             f"Floor (base layout, no database): p50 {report['floor']['p50_ms']} ms, "
+             f"p95 {report['floor']['p95_ms']} ms, {report['floor']['per_second']} req/s.", ""]
+    datasets = report["datasets"]
+    for size, result in datasets.items():
+        counts = ", ".join(f"{k} {v:,}" for k, v in result["meta"]["counts"].items())
+        lines += [f"## {size} dataset", "", f"{counts}.", "",
+                  "| endpoint | n | req/s | p50 ms | p95 ms | p99 ms | ×floor p95 (≤3) | "
+                  "large/small p95 (≤1.5) | errors |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for name, row in result["mixed"].items():
+            growth = row.get("growth")
+            ratio_ok = name.startswith("write") or row["ratio_to_floor"] <= TARGET_RATIO
+            lines.append(
+                f"| {name} | {row['count']} | {row['per_second']} | {row['p50_ms']} | "
+                f"{row['p95_ms']} | {row['p99_ms']} | {row['ratio_to_floor']} "
+                f"{'' if name.startswith('write') else mark(ratio_ok)} | "
+                f"{'' if growth is None else f'{growth} {mark(growth <= TARGET_GROWTH)}'} | "
+                f"{row['errors']} |")
+        rate = result["writes_per_second"]
+        lines += ["", f"Writes alone ({CLIENTS} writers: visitor, purchase, complaint progress): "
+                  f"**{rate}/s**, {result['write_errors']} errors "
+                  f"{mark(rate >= TARGET_WRITES and not result['write_errors'])} "
+                  f"(target ≥ {TARGET_WRITES}/s, none failing).", "",
+                  "| PDF | seconds | KB | pages | target |", "|---|---:|---:|---:|---|"]
+        for name, row in result["pdfs"].items():
+            if "1 page" in name:
+                ok = row["seconds"] <= TARGET_FORM_S and row["kb"] <= TARGET_FORM_KB
+                target = f"≤ {TARGET_FORM_S} s, ≤ {TARGET_FORM_KB} KB {mark(ok)}"
+            elif "visitor sheet" in name:
+                target = f"≤ {TARGET_SHEET_S} s {mark(row['seconds'] <= TARGET_SHEET_S)}"
+            else:
+                target = ""
+            lines.append(f"| {name} | {row['seconds']} | {row['kb']} | {row['pages']} | "
+                         f"{target} |")
+        weight, memory = result["first_load"], result["memory"]
+        lines += ["", f"First load of the home page: {weight['kb']} KB "
+                  f"{'(gzip)' if weight['compressed'] else '(uncompressed)'} "
+                  f"{mark(weight['kb'] <= TARGET_FIRST_LOAD_KB)}; scripts: "
+                  f"{', '.join(weight['scripts'])}; web fonts: {weight['web_fonts']}.", "",
+                  f"Server memory (RSS): {memory['rss_start_mb']} MB at start, "
+                  f"{memory['rss_max_mb']} MB at most "
+                  f"{mark((memory['rss_max_mb'] or 0) < TARGET_RSS_MB)} (target < {TARGET_RSS_MB} MB).",
+                  ""]
+    notes = ""
+    if os.path.exists(path):
+        with open(path) as handle:
+            text = handle.read()
+        if "## Notes" in text:
+            notes = text[text.index("## Notes"):]
+    with open(path, "w") as handle:
+        handle.write("\n".join(lines) + "\n" + (notes or "## Notes\n\n(none yet)\n"))
+
+
+if __name__ == "__main__":
+    main()
