@@ -26,7 +26,10 @@ def now():
 
 
 def open_database(url):
-    """Build a Peewee database from a URL; SQLite gets WAL, foreign keys and a busy timeout."""
+    """Build a Peewee database from a URL; SQLite gets WAL, foreign keys and a busy timeout.
+
+    Each serving thread keeps its connection from one request to the next (see app.py), so
+    SQLite's parsed schema and page cache, and PostgreSQL's session, outlive the request."""
     if url.startswith("sqlite"):
         # BEGIN IMMEDIATE: a writer takes the lock up front and waits (busy timeout) instead of
         # failing half-way when two transactions try to upgrade a read lock at once.

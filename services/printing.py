@@ -4,46 +4,39 @@ Kept free of Flask: the caller renders the HTML and says where the static folder
 """
 import ctypes.util
 import logging
-import os
-import urllib.parse
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 import segno
-from weasyprint import HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 log = logging.getLogger(__name__)
-
 BASE_URL = "http://print.frontdesk.invalid/"
 
-
-class StaticOnlyFetcher(URLFetcher):
-    """Serves /static/… from disk and data: URIs; refuses file://, the network and everything else."""
-
-    def __init__(self, static_folder, static_url_path="/static"):
-        super().__init__(allowed_protocols=("http", "data"))
-        self.static_folder = os.path.realpath(static_folder)
-        self.prefix = urllib.parse.urljoin(BASE_URL, static_url_path.strip("/") + "/")
-
-    def fetch(self, url, headers=None):
-        if url.startswith("data:"):
-            return super().fetch(url, headers)
-        if not url.startswith(self.prefix):
-            raise ValueError(f"refused to fetch {url}: only the app's static files may be used")
-        relative = urllib.parse.unquote(url[len(self.prefix):].split("?")[0].split("#")[0])
-        path = os.path.realpath(os.path.join(self.static_folder, relative))
-        if not path.startswith(self.static_folder + os.sep) or not os.path.isfile(path):
-            raise ValueError(f"refused to fetch {url}: not a static file")
-        with open(path, "rb") as handle:
-            body = handle.read()
-        return URLFetcherResponse(url, body, {"Content-Type": _content_type(path)})
+# WeasyPrint runs in a child process: its layout of a long register takes a few hundred MB
+# that Python never gives back, and the app's workers should stay small. The child is reused
+# (one import of WeasyPrint, warm font caches) and replaced after PDF_TASKS_PER_CHILD PDFs.
+# One child: PDFs print one at a time, like the office printer.
+PDF_TASKS_PER_CHILD = 25
+_pool = None
+_pool_lock = threading.Lock()
 
 
-def _content_type(path):
-    ext = os.path.splitext(path)[1].lower()
-    return {".css": "text/css", ".ttf": "font/ttf", ".otf": "font/otf", ".png": "image/png",
-            ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}.get(
-                ext, "application/octet-stream")
+def _executor():
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            _pool = ProcessPoolExecutor(max_workers=1,
+                                        mp_context=multiprocessing.get_context("spawn"),
+                                        max_tasks_per_child=PDF_TASKS_PER_CHILD)
+        return _pool
+
+
+def _reset_executor():
+    global _pool
+    with _pool_lock:
+        _pool = None
 
 
 def qr_data_uri(url):
@@ -52,11 +45,20 @@ def qr_data_uri(url):
 
 
 def html_to_pdf(html, static_folder, static_url_path="/static"):
-    """Render an HTML document (with its print stylesheet linked) to PDF bytes."""
-    fetcher = StaticOnlyFetcher(static_folder, static_url_path)
-    fonts = FontConfiguration()
-    document = HTML(string=html, base_url=BASE_URL, url_fetcher=fetcher)
-    return document.write_pdf(font_config=fonts, uncompressed_pdf=False)
+    """Render an HTML document (with its print stylesheet linked) to PDF bytes, in the PDF
+    process; a crashed child is replaced and the PDF tried once more."""
+    try:
+        return _executor().submit(_render, html, static_folder, static_url_path).result()
+    except BrokenProcessPool:
+        log.warning("the PDF process died; starting a new one")
+        _reset_executor()
+        return _executor().submit(_render, html, static_folder, static_url_path).result()
+
+
+def _render(html, static_folder, static_url_path):
+    """Runs in the PDF process: WeasyPrint is imported there, never in the app's workers."""
+    from .pdfrender import render
+    return render(html, static_folder, static_url_path)
 
 
 def harfbuzz_subset_available():

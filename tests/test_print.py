@@ -78,7 +78,8 @@ def test_access_log_pdf_lists_entries(login, make_customer, database):
 
 
 def test_fetcher_refuses_files_and_network(app, tmp_path):
-    fetcher = printing.StaticOnlyFetcher(app.static_folder)
+    from services.pdfrender import StaticOnlyFetcher
+    fetcher = StaticOnlyFetcher(app.static_folder)
     for url in ("file:///etc/passwd", "http://example.com/x.png",
                 printing.BASE_URL + "static/../app.py", printing.BASE_URL + "other/x.css"):
         try:
