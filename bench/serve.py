@@ -1,8 +1,11 @@
-"""Serve the app (on a benchmark database) or the floor, the way `flask serve` does: waitress,
-one process, THREADS threads, on 127.0.0.1.
+"""Serve the app (on a benchmark database) or the floor as deployed, on 127.0.0.1.
 
     python bench/serve.py app bench/data/large.db 5101
     python bench/serve.py floor - 5100
+
+Deployed = gunicorn, WORKERS processes × THREADS threads (gthread): one process per core of the
+2-core tablet server, a few threads each for requests that wait on the database or a PDF. The same
+command serves production (see README): gunicorn -w 2 --threads 4 -b 127.0.0.1:5000 'app:create_app()'.
 """
 import os
 import sys
@@ -10,24 +13,40 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
-THREADS = 8  # the same as `flask serve` (commands.py)
+WORKERS, THREADS = 2, 4
+
+
+def build(kind, database):
+    if kind == "floor":
+        from bench.floor import create_floor
+        return create_floor()
+    from app import create_app
+    from models import db, schema
+    application = create_app({"DATABASE_URL": f"sqlite:///{database}",
+                              "SECRET_KEY": "bench-secret", "PDF_WAIT_SECONDS": 60,
+                              "JOB_FOLDER": os.path.join(os.path.dirname(database), "jobs")})
+    with application.app_context(), db.connection_context():
+        schema.upgrade()  # as `make run` does before serving
+    return application
 
 
 def main():
+    from gunicorn.app.base import BaseApplication
     kind, database, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    if kind == "floor":
-        from bench.floor import create_floor
-        application = create_floor()
-    else:
-        from app import create_app
-        application = create_app({"DATABASE_URL": f"sqlite:///{database}",
-                                  "SECRET_KEY": "bench-secret", "PDF_WAIT_SECONDS": 60,
-                                  "JOB_FOLDER": os.path.join(os.path.dirname(database), "jobs")})
-        from models import db, schema
-        with application.app_context(), db.connection_context():
-            schema.upgrade()  # as `make run` does before serving
-    from waitress import serve
-    serve(application, host="127.0.0.1", port=port, threads=THREADS, _quiet=True)
+    application = build(kind, database)
+
+    class Server(BaseApplication):
+        def load_config(self):
+            for key, value in {"bind": f"127.0.0.1:{port}", "workers": WORKERS,
+                               "threads": THREADS, "worker_class": "gthread",
+                               "accesslog": None, "loglevel": "warning",
+                               "keepalive": 30}.items():
+                self.cfg.set(key, value)
+
+        def load(self):
+            return application
+
+    Server().run()
 
 
 if __name__ == "__main__":

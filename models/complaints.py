@@ -11,7 +11,7 @@ from peewee import (
     TextField,
 )
 
-from .base import BaseModel, SearchKeys, Voidable, in_literal, now, open_index
+from .base import BaseModel, SearchKeys, Voidable, in_literal, now, open_index, sparse_index
 from .customers import Customer
 from .users import User
 
@@ -64,7 +64,8 @@ class Complaint(SearchKeys, Voidable):
     received_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     owner = ForeignKeyField(User, null=True, backref="owned_complaints", on_delete="SET NULL")
     state = CharField(max_length=12, default=RECORDED, index=True)
-    parent = ForeignKeyField("self", null=True, backref="recomplaints", on_delete="SET NULL")
+    parent = ForeignKeyField("self", null=True, backref="recomplaints", on_delete="SET NULL",
+                             index=False)
     # Deadlines fixed when the clock starts, so lists can filter on them.
     closure_due = DateTimeField(index=True)
     onsite_due = DateTimeField(null=True)
@@ -127,6 +128,8 @@ class Complaint(SearchKeys, Voidable):
     @property
     def severity_label(self):
         return SEVERITIES.get(self.severity, self.severity)
+
+Complaint.add_index(sparse_index(Complaint, Complaint.parent))
 
 
 Complaint.add_index(open_index(Complaint, Complaint.closure_due, states=OPEN))

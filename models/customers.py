@@ -1,6 +1,7 @@
 """Customers, the hub every module links to, with their emergency contacts and timeline."""
 from flask_babel import lazy_gettext as _l
 from peewee import (
+    SQL,
     BooleanField,
     CharField,
     DateField,
@@ -10,7 +11,7 @@ from peewee import (
     TextField,
 )
 
-from .base import BaseModel, SearchKeys, Voidable, now
+from .base import BaseModel, SearchKeys, Voidable, now, sparse_index
 from .users import User
 
 KINDS = {
@@ -57,9 +58,9 @@ class Customer(SearchKeys, Voidable):
     contract_date = DateField(null=True)
     # 案场规则: a phone enquiry owned by sales lapses to data only without a visit in 2 months.
     enquiry_only = BooleanField(default=False)
-    provisional_until = DateField(null=True, index=True)
+    provisional_until = DateField(null=True)
     notes = TextField(default="")
-    blacklisted = BooleanField(default=False, index=True)
+    blacklisted = BooleanField(default=False)
     blacklist_reason = CharField(max_length=300, default="")
     blacklisted_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     blacklisted_at = DateTimeField(null=True)
@@ -73,6 +74,12 @@ class Customer(SearchKeys, Voidable):
 
     class Meta:
         indexes = ((("tier", "contacted_at"), False), (("owner", "tier", "contacted_at"), False))
+
+    @classmethod
+    def on_blacklist(cls):
+        """Blacklisted customers, in the form their partial index serves: a handful of rows, so
+        the check at every visitor registration does not read all customers."""
+        return cls.blacklisted == SQL("TRUE")
 
     def save(self, *args, **kwargs):
         if self.contacted_at is None:
@@ -107,6 +114,12 @@ class Customer(SearchKeys, Voidable):
     @property
     def tier_label(self):
         return TIERS.get(self.tier, "")
+
+Customer.add_index(sparse_index(Customer, Customer.provisional_until))
+
+
+Customer.add_index(Customer.index(Customer.phone, where=Customer.on_blacklist(),
+                                  name="customer_blacklist_phone"))
 
 
 class EmergencyContact(Voidable):

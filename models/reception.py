@@ -10,7 +10,7 @@ from peewee import (
     TextField,
 )
 
-from .base import BaseModel, SearchKeys, Voidable, now
+from .base import BaseModel, SearchKeys, Voidable, now, sparse_index
 from .customers import Customer
 from .users import User
 
@@ -31,7 +31,7 @@ class Visit(SearchKeys, Voidable):
     headcount = IntegerField(default=1)
     visitee = CharField(max_length=80, default="")
     visitee_customer = ForeignKeyField(Customer, null=True, backref="visitors",
-                                       on_delete="SET NULL")
+                                       on_delete="SET NULL", index=False)
     visitee_staff = ForeignKeyField(User, null=True, backref="visitors", on_delete="SET NULL")
     purpose = CharField(max_length=200, default="")
     plate = CharField(max_length=20, default="", index=True)
@@ -60,6 +60,8 @@ class Visit(SearchKeys, Voidable):
     @property
     def id_type_label(self):
         return ID_TYPES.get(self.id_type, self.id_type)
+
+Visit.add_index(sparse_index(Visit, Visit.visitee_customer))
 
 
 PRESENT, ABSENT, BUSY = "present", "absent", "busy"

@@ -11,7 +11,7 @@ from peewee import (
     TextField,
 )
 
-from .base import BaseModel, Voidable, in_literal, now, open_index
+from .base import BaseModel, Voidable, in_literal, now, open_index, sparse_index
 from .customers import Customer
 from .users import User
 
@@ -48,7 +48,8 @@ class RepairRequest(Voidable):
     preferred_at = DateTimeField(null=True)
     channel = CharField(max_length=10, default="phone")
     received_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
-    repeat_of = ForeignKeyField("self", null=True, backref="+", on_delete="SET NULL")
+    repeat_of = ForeignKeyField("self", null=True, backref="+", on_delete="SET NULL",
+                                index=False)
 
     def label(self):
         return f"{self.location} {self.content[:30]}"
@@ -60,6 +61,8 @@ class RepairRequest(Voidable):
     @property
     def channel_label(self):
         return CHANNELS.get(self.channel, self.channel)
+
+RepairRequest.add_index(sparse_index(RepairRequest, RepairRequest.repeat_of))
 
 
 REPORTED, DISPATCHED, ACKNOWLEDGED, UNDER_REVIEW, IN_PROGRESS, AWAITING, COMPLETED = (

@@ -49,10 +49,19 @@ def _drop_voided_indexes(database):
             database.execute_sql(f'DROP INDEX IF EXISTS "{model._meta.table_name}_voided"')
 
 
+def _drop_sparse_column_indexes(database):
+    """Plain indexes on nearly empty columns, replaced by partial ones (see sparse_index)."""
+    for name in ("complaint_parent_id", "repair_request_repeat_of_id", "vip_card_previous_id",
+                 "vip_card_referrer_id", "visit_visitee_customer_id",
+                 "customer_provisional_until", "customer_blacklisted"):
+        database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
 # (number, description, function(database)) — append only, never renumber.
 DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
                _fill_contacted_at),
-              (2, "drop the plain indexes on voided", _drop_voided_indexes)]
+              (2, "drop the plain indexes on voided", _drop_voided_indexes),
+              (3, "drop plain indexes on nearly empty columns", _drop_sparse_column_indexes)]
 
 
 def _models():

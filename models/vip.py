@@ -12,7 +12,7 @@ from peewee import (
     TextField,
 )
 
-from .base import BaseModel, SearchKeys, Voidable, now
+from .base import BaseModel, SearchKeys, Voidable, now, sparse_index
 from .customers import Customer
 from .users import User
 
@@ -39,8 +39,10 @@ class VipCard(SearchKeys, Voidable):
     expires_on = DateField(index=True)
     state = CharField(max_length=10, default=ACTIVE, index=True)
     handbook_given = BooleanField(default=False)
-    referrer = ForeignKeyField("self", null=True, backref="referrals", on_delete="SET NULL")
-    previous = ForeignKeyField("self", null=True, backref="successors", on_delete="SET NULL")
+    referrer = ForeignKeyField("self", null=True, backref="referrals", on_delete="SET NULL",
+                               index=False)
+    previous = ForeignKeyField("self", null=True, backref="successors", on_delete="SET NULL",
+                               index=False)
     enrolled_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
     def label(self):
@@ -49,6 +51,10 @@ class VipCard(SearchKeys, Voidable):
     @property
     def state_label(self):
         return CARD_STATES.get(self.state, self.state)
+
+VipCard.add_index(sparse_index(VipCard, VipCard.previous))
+
+VipCard.add_index(sparse_index(VipCard, VipCard.referrer))
 
 
 class Purchase(Voidable):

@@ -41,6 +41,32 @@ def prefix(field, text):
     return (field >= text) & (field < text + "\uffff")
 
 
+def starts(field, text):
+    """A search key: `field` starts with `text`."""
+    return field, prefix(field, text)
+
+
+def equals(field, value):
+    """A search key: `field` is `value`."""
+    return field, field == value
+
+
+def matching(base, keys, limit):
+    """The rows of `base` that match any key, at most `limit`: each key is read along its own
+    index (the closest match first, then the newest) and stops at `limit`, so a one-letter
+    search in a million visitors reads a few dozen index entries, not every match."""
+    rows, seen = [], set()
+    model = base.model
+    for field, condition in keys:
+        for row in base.where(condition).order_by(field, model.id.desc()).limit(limit):
+            if row.id not in seen:
+                seen.add(row.id)
+                rows.append(row)
+        if len(rows) >= limit:
+            break
+    return rows[:limit]
+
+
 class Query:
     """A search string classified once, for every provider to use."""
 

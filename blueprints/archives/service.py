@@ -4,7 +4,7 @@ from peewee import JOIN
 from models import Customer, User, db, now
 from services import audit, identity, timeline
 from services.masking import mask_phone
-from services.search import Hit, prefix
+from services.search import Hit, equals, matching, starts
 
 
 def find_duplicates(phone, exclude_id=None):
@@ -57,19 +57,18 @@ def search_customers(query, limit):
         if len(query.digits) < 3:
             return []
         # Three or four digits are a room number or a phone tail; more are a phone number.
-        condition = Customer.room == query.digits
+        keys = [equals(Customer.room, query.digits)]
         if len(query.digits) == 4:
-            condition |= Customer.phone_tail == query.digits
+            keys.append(equals(Customer.phone_tail, query.digits))
         elif len(query.digits) > 4:
-            condition = prefix(Customer.phone, query.digits) | (Customer.phone2 == query.digits)
+            keys = [starts(Customer.phone, query.digits), equals(Customer.phone2, query.digits)]
     elif query.latin:
-        condition = prefix(Customer.name_initials, query.latin) | prefix(Customer.name_pinyin,
-                                                                         query.latin)
-        condition |= prefix(Customer.plate, query.upper)
+        keys = [starts(Customer.name_initials, query.latin),
+                starts(Customer.name_pinyin, query.latin), starts(Customer.plate, query.upper)]
     else:
-        condition = (prefix(Customer.name, query.raw) | prefix(Customer.plate, query.upper) |
-                     prefix(Customer.building, query.raw))
-    rows = base.where(condition).order_by(Customer.id.desc()).limit(limit)
+        keys = [starts(Customer.name, query.raw), starts(Customer.plate, query.upper),
+                starts(Customer.building, query.raw)]
+    rows = matching(base, keys, limit)
     return [Hit("customer", c.name, " ".join(filter(None, [str(c.kind_label), c.unit_label,
                                                            mask_phone(c.phone)])),
                 "archives.detail", c.id) for c in rows]

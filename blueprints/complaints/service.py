@@ -40,7 +40,7 @@ from models.complaints import (
 )
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
-from services.search import Hit, prefix
+from services.search import Hit, equals, matching, starts
 
 CLOSE_DAYS = {"overseas": 20}
 CLOSE_DAYS_DEFAULT = 15
@@ -576,20 +576,20 @@ def search_complaints(query, limit):
     """Complaints by serial, complainant name or initials, or phone tail (newest first)."""
     base = Complaint.select().where(Complaint.voided == False)  # noqa: E712
     if query.upper.startswith("KS-"):
-        condition = prefix(Complaint.serial, query.upper)
+        keys = [starts(Complaint.serial, query.upper)]
     elif query.digits and len(query.digits) == 4:
-        condition = Complaint.phone_tail == query.digits
+        keys = [equals(Complaint.phone_tail, query.digits)]
     elif query.digits and len(query.digits) > 4:
-        condition = prefix(Complaint.phone, query.digits)
+        keys = [starts(Complaint.phone, query.digits)]
     elif query.latin:
-        condition = prefix(Complaint.name_initials, query.latin)
+        keys = [starts(Complaint.name_initials, query.latin)]
     elif query.has_cjk:
-        condition = prefix(Complaint.complainant, query.raw)
+        keys = [starts(Complaint.complainant, query.raw)]
     else:
         return []
     return [Hit("complaint", f"{c.serial} {c.complainant}", f"{c.category} · {c.state_label}",
                 "complaints.detail", c.id)
-            for c in base.where(condition).order_by(Complaint.id.desc()).limit(limit)]
+            for c in matching(base, keys, limit)]
 
 
 __all__ = ["WorkflowError", "ACTIONS", "apply", "clocks", "intake", "overdue_list",

@@ -219,7 +219,7 @@ def blacklist_warnings(phone="", plate="", id_number=""):
     condition = conditions[0]
     for extra in conditions[1:]:
         condition |= extra
-    return list(Customer.select().where(Customer.blacklisted & condition).limit(5))
+    return list(Customer.select().where(Customer.on_blacklist() & condition).limit(5))
 
 
 def recent_visitors(limit=8):
@@ -339,21 +339,21 @@ __all__ = ["is_night", "next_receiver", "Assignment", "receive", "register_visit
 def search_visitors(query, limit):
     """Visitor entries by serial, name initials, phone tail or plate (newest first)."""
     from services.masking import mask_phone
-    from services.search import Hit, prefix
+    from services.search import Hit, equals, matching, starts
     base = Visit.select().where(Visit.voided == False)  # noqa: E712
     if query.upper.startswith("FK-"):
-        condition = prefix(Visit.serial, query.upper)
+        keys = [starts(Visit.serial, query.upper)]
     elif query.digits and len(query.digits) == 4:
-        condition = Visit.phone_tail == query.digits
+        keys = [equals(Visit.phone_tail, query.digits)]
     elif query.digits and len(query.digits) > 4:
-        condition = prefix(Visit.phone, query.digits)
+        keys = [starts(Visit.phone, query.digits)]
     elif query.latin:
-        condition = prefix(Visit.name_initials, query.latin) | prefix(Visit.plate, query.upper)
+        keys = [starts(Visit.name_initials, query.latin), starts(Visit.plate, query.upper)]
     elif query.has_cjk:
-        condition = prefix(Visit.name, query.raw) | prefix(Visit.plate, query.upper)
+        keys = [starts(Visit.name, query.raw), starts(Visit.plate, query.upper)]
     else:
         return []
-    rows = base.where(condition).order_by(Visit.id.desc()).limit(limit)
+    rows = matching(base, keys, limit)
     return [Hit("visit", f"{v.serial} {v.name}",
                 " ".join(filter(None, [f"{v.arrived_at:%Y-%m-%d %H:%M}", mask_phone(v.phone),
                                        v.plate])), "reception.detail", v.id) for v in rows]

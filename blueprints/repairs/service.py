@@ -225,15 +225,15 @@ __all__ = ["RepairError", "register_request", "step", "add_item", "fee", "find_r
 
 def search_orders(query, limit):
     """Work orders by serial, or by location (room number, building)."""
-    from services.search import Hit, prefix
+    from services.search import Hit, matching, starts
     base = WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest).where(
         WorkOrder.voided == False)  # noqa: E712
     if query.upper.startswith("WX-"):
-        condition = prefix(WorkOrder.serial, query.upper)
+        keys = [starts(WorkOrder.serial, query.upper)]
     elif query.has_cjk or query.digits:
-        condition = prefix(RepairRequest.location_key, location_key(query.raw))
+        keys = [starts(RepairRequest.location_key, location_key(query.raw))]
     else:
         return []
     return [Hit("work_order", f"{o.serial} {o.request.location}",
                 f"{o.state_label} · {o.request.content[:30]}", "repairs.detail", o.id)
-            for o in base.where(condition).order_by(WorkOrder.id.desc()).limit(limit)]
+            for o in matching(base, keys, limit)]

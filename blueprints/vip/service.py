@@ -411,23 +411,22 @@ def monthly_summary(year, month):
 
 def search_cards(query, limit):
     """Cards by number, phone tail, phone, name initials or name."""
-    from services.search import Hit, prefix
+    from services.search import Hit, equals, matching, starts
     base = VipCard.select().where(VipCard.voided == False)  # noqa: E712
     if query.upper.startswith("VIP"):
-        condition = prefix(VipCard.number, query.upper)
+        keys = [starts(VipCard.number, query.upper)]
     elif query.digits and len(query.digits) == 4:
-        condition = VipCard.phone_tail == query.digits
+        keys = [equals(VipCard.phone_tail, query.digits)]
     elif query.digits and len(query.digits) > 4:
-        condition = prefix(VipCard.phone, query.digits) | prefix(VipCard.number,
-                                                                "VIP" + query.digits)
+        keys = [starts(VipCard.phone, query.digits), starts(VipCard.number, "VIP" + query.digits)]
     elif query.latin:
-        condition = prefix(VipCard.name_initials, query.latin)
+        keys = [starts(VipCard.name_initials, query.latin)]
     elif query.has_cjk:
-        condition = prefix(VipCard.name, query.raw)
+        keys = [starts(VipCard.name, query.raw)]
     else:
         return []
     return [Hit("vip", f"{c.number} {c.name}", str(c.state_label), "vip.card", c.id)
-            for c in base.where(condition).order_by(VipCard.id.desc()).limit(limit)]
+            for c in matching(base, keys, limit)]
 
 
 def customer_for(name, phone, actor):
