@@ -12,7 +12,7 @@ from .complaints import (
                          ReturnRequest,
 )
 from .customers import Customer, EmergencyContact, TimelineEntry
-from .platform import AccessLog, AuditEntry, Job, SerialCounter, Setting
+from .platform import AccessLog, AuditEntry, Job, LoginFailure, SerialCounter, Setting
 from .reception import (
                          CustomerVisit,
                          FollowUp,
@@ -72,6 +72,7 @@ MODELS = [
     ContactLog,
     OwnershipChange,
     Job,
+    LoginFailure,
 ]
 
 for _model in MODELS:

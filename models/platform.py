@@ -52,6 +52,16 @@ class AccessLog(BaseModel):
     reason = CharField(max_length=500, default="")
 
 
+class LoginFailure(BaseModel):
+    """A refused sign-in from an address: too many in a short time and the address must wait."""
+
+    address = CharField(max_length=64)
+    at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("address", "at"), False),)
+
+
 class Job(BaseModel):
     """Long work (an import, a large export) that reports progress and can be left and revisited."""
 

@@ -4,7 +4,7 @@ import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from models import User, db, now
+from models import LoginFailure, User, db, now
 from models.users import ROLES, new_session_token
 
 from . import audit
@@ -14,6 +14,9 @@ _hasher = PasswordHasher()
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
 MIN_PASSWORD = 8
+# Per address, whatever the usernames tried: guessing across many accounts is slowed too.
+ADDRESS_FAILURES = 20
+ADDRESS_MINUTES = 10
 
 
 class LoginRefused(Exception):
@@ -22,6 +25,33 @@ class LoginRefused(Exception):
     def __init__(self, locked_until=None):
         super().__init__("login refused")
         self.locked_until = locked_until
+
+
+class TooManyAttempts(Exception):
+    """Too many refused sign-ins from this address lately; `retry_at` says when to try again."""
+
+    def __init__(self, retry_at):
+        super().__init__("too many attempts")
+        self.retry_at = retry_at
+
+
+def _check_address(address, at):
+    since = at - datetime.timedelta(minutes=ADDRESS_MINUTES)
+    recent = (LoginFailure.select(LoginFailure.at)
+              .where((LoginFailure.address == address) & (LoginFailure.at > since))
+              .order_by(LoginFailure.at.desc()).limit(ADDRESS_FAILURES))
+    moments = [row.at for row in recent]
+    if len(moments) >= ADDRESS_FAILURES:
+        raise TooManyAttempts(moments[-1] + datetime.timedelta(minutes=ADDRESS_MINUTES))
+
+
+def _refused(address, at, locked_until=None):
+    if address:
+        LoginFailure.create(address=address[:64], at=at)
+        if at.minute == 0:  # now and then, forget failures older than a day
+            LoginFailure.delete().where(
+                LoginFailure.at < at - datetime.timedelta(days=1)).execute()
+    return LoginRefused(locked_until)
 
 
 def hash_password(password):
@@ -35,22 +65,25 @@ def verify_password(user, password):
         return False
 
 
-def authenticate(username, password, at=None):
-    """The user for these credentials, or LoginRefused; repeated failures lock the account."""
+def authenticate(username, password, at=None, address=None):
+    """The user for these credentials, or LoginRefused; repeated failures lock the account, and
+    many failures from one address (TooManyAttempts) make it wait before any password is tried."""
     at = at or now()
+    if address:
+        _check_address(address, at)
     user = User.get_or_none(User.username == (username or "").strip())
     if user is None or not user.active:
         # Same answer as a wrong password: do not tell which usernames exist.
         _hasher.hash("timing")  # spend the time a real check would
-        raise LoginRefused()
+        raise _refused(address, at)
     if user.locked_until and user.locked_until > at:
-        raise LoginRefused(user.locked_until)
+        raise _refused(address, at, user.locked_until)
     if not verify_password(user, password):
         failures = user.failed_logins + 1
         locked = at + datetime.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
         User.update(failed_logins=0 if locked else failures, locked_until=locked).where(
             User.id == user.id).execute()
-        raise LoginRefused(locked)
+        raise _refused(address, at, locked)
     User.update(failed_logins=0, locked_until=None, last_login_at=at).where(
         User.id == user.id).execute()
     return User.get_by_id(user.id)

@@ -96,3 +96,20 @@ def test_passwords_are_argon2_hashes(users):
     user = User.get(User.username == "desk")
     assert user.password_hash.startswith("$argon2id$")
     assert PASSWORD not in user.password_hash
+
+
+def test_many_failures_from_one_address_make_it_wait(client, users):
+    """Guessing across usernames from one address: after ADDRESS_FAILURES refusals in the window
+    even a right password is not tried until the window has passed; other addresses sign in."""
+    from models import LoginFailure
+    for n in range(accounts.ADDRESS_FAILURES):
+        client.login(f"nobody{n}", "wrong-password")
+    assert LoginFailure.select().where(LoginFailure.address == "127.0.0.1").count() == (
+        accounts.ADDRESS_FAILURES)
+    waiting = client.login("manager", PASSWORD)
+    assert waiting.status_code == 429 and "登录失败次数过多" in waiting.get_data(as_text=True)
+    assert User.get(User.username == "manager").last_login_at is None  # password never tried
+    assert accounts.authenticate("manager", PASSWORD, address="10.0.0.2").username == "manager"
+    later = datetime.datetime.now() + datetime.timedelta(minutes=accounts.ADDRESS_MINUTES + 1)
+    assert accounts.authenticate("manager", PASSWORD, at=later,
+                                 address="127.0.0.1").username == "manager"

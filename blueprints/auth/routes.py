@@ -6,7 +6,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from blueprints.helpers import show_form
+from blueprints.helpers import render, show_form
 from services import accounts
 
 from . import bp
@@ -29,7 +29,12 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         try:
-            user = accounts.authenticate(form.username.data, form.password.data)
+            user = accounts.authenticate(form.username.data, form.password.data,
+                                         address=request.remote_addr)
+        except accounts.TooManyAttempts as waiting:
+            form.password.errors.append(_("登录失败次数过多，请于 %(t)s 后再试。",
+                                          t=format_datetime(waiting.retry_at, "HH:mm")))
+            return render("auth/login.html", status=429, form=form)
         except accounts.LoginRefused as refused:
             if refused.locked_until:
                 form.password.errors.append(_("错误次数过多，账户已暂时锁定，请于 %(t)s 后再试。",
