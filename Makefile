@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app app
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-pg lint deps system-deps translations extract clean
+.PHONY: run test test-pg lint deps system-deps translations extract clean bench crash soak
 
 run: deps translations
 	$(FLASK) db upgrade
@@ -23,6 +23,20 @@ lint: deps
 # The suite on a throwaway PostgreSQL 15 cluster (browser tests are the same on both databases).
 test-pg: deps translations
 	.ci/with-postgres $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# Performance (bench/RESULTS.md): datasets are built once into bench/data/, then measured.
+bench: deps translations bench/data/small.db bench/data/large.db
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+bench/data/%.db:
+	$(BIN)/python bench/generate.py --size $*
+
+# Reliability (RELIABILITY.md): SIGKILL mid-write ten times; ten minutes of load.
+crash: deps translations
+	$(BIN)/python bench/crash.py $(CRASH_ARGS)
+
+soak: deps translations bench/data/small.db
+	$(BIN)/python bench/soak.py $(SOAK_ARGS)
 
 deps: system-deps $(STAMP)
 

@@ -188,15 +188,7 @@ class Server:
         self.process = subprocess.Popen(
             [sys.executable, os.path.join(HERE, "serve.py"), kind, database, str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if self.process.poll() is not None:
-                    raise SystemExit(self.process.stderr.read().decode()[-2000:])
-                time.sleep(0.2)
+        wait_for_port(port, self.process)
         self.rss, self.pdf_rss = [], []
         self.sampling = True
         self.sampler = threading.Thread(target=self._sample, daemon=True)
@@ -224,12 +216,34 @@ class Server:
                 "pdf_process_rss_max_mb": round(max(self.pdf_rss), 1) if self.pdf_rss else None}
 
 
+def wait_for_port(port, process, seconds=60):
+    """Until the server accepts connections (or says why it died)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if process.poll() is not None:
+                raise SystemExit(process.stderr.read().decode()[-2000:])
+            time.sleep(0.2)
+    raise SystemExit(f"nothing answers on port {port}")
+
+
 def children(pid):
+    """Child processes of `pid`, started from any of its threads."""
+    found = []
     try:
-        with open(f"/proc/{pid}/task/{pid}/children") as handle:
-            return [int(p) for p in handle.read().split()]
+        tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
-        return []
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(p) for p in handle.read().split()]
+        except OSError:
+            continue
+    return found
 
 
 def rss_mb(pid):
@@ -317,7 +331,8 @@ def pdf_timings(port, data):
     from pypdf import PdfReader
     client = Client(port)
     client.login("manager")
-    prints = {"complaint form (1 page)": f"/complaints/{data.max_complaint}/print",
+    prints = {"complaint reminder 催办单 (1 page)": f"/complaints/{data.open_complaints[0]}/reminder",
+              "complaint handling form (5 copies)": f"/complaints/{data.max_complaint}/print",
               "work order (1 page)": f"/repairs/{data.work_order}/print",
               "customer card (1 page)": f"/archives/{data.customer}/print",
               "VIP application form (1 page)": "/vip/form",
