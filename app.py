@@ -76,6 +76,11 @@ def create_app(test_config=None):
             app.config[key] = os.environ[key]
     if os.environ.get("FRONTDESK_HTTPS") == "1":
         app.config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+    if os.environ.get("FRONTDESK_PROXY") == "1":
+        # Behind one reverse proxy: trust its X-Forwarded-For/-Proto, so sign-in limiting sees
+        # the tablet's address rather than the proxy's.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
     if test_config:
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):

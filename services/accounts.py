@@ -1,5 +1,6 @@
 """Staff accounts: Argon2 password hashes, sign-in with lockout, creating and disabling users."""
 import datetime
+import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -9,7 +10,11 @@ from models.users import ROLES, new_session_token
 
 from . import audit
 
-_hasher = PasswordHasher()
+# OWASP's recommended Argon2id settings (19 MiB, 2 passes). argon2-cffi's default takes 64 MiB per
+# check; a few staff signing in at once pushed a worker past 350 MB. Checks also run one at a
+# time per process, so memory stays bounded however many sign in together (each takes ~30 ms).
+_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+_one_at_a_time = threading.Lock()
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -55,12 +60,14 @@ def _refused(address, at, locked_until=None):
 
 
 def hash_password(password):
-    return _hasher.hash(password)
+    with _one_at_a_time:
+        return _hasher.hash(password)
 
 
 def verify_password(user, password):
     try:
-        return _hasher.verify(user.password_hash, password)
+        with _one_at_a_time:
+            return _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
@@ -74,7 +81,7 @@ def authenticate(username, password, at=None, address=None):
     user = User.get_or_none(User.username == (username or "").strip())
     if user is None or not user.active:
         # Same answer as a wrong password: do not tell which usernames exist.
-        _hasher.hash("timing")  # spend the time a real check would
+        hash_password("timing")  # spend the time a real check would
         raise _refused(address, at)
     if user.locked_until and user.locked_until > at:
         raise _refused(address, at, user.locked_until)
@@ -84,8 +91,10 @@ def authenticate(username, password, at=None, address=None):
         User.update(failed_logins=0 if locked else failures, locked_until=locked).where(
             User.id == user.id).execute()
         raise _refused(address, at, locked)
-    User.update(failed_logins=0, locked_until=None, last_login_at=at).where(
-        User.id == user.id).execute()
+    values = {"failed_logins": 0, "locked_until": None, "last_login_at": at}
+    if _hasher.check_needs_rehash(user.password_hash):  # hashed with older settings
+        values["password_hash"] = hash_password(password)
+    User.update(**values).where(User.id == user.id).execute()
     return User.get_by_id(user.id)
 
 

@@ -3,7 +3,7 @@ import datetime
 
 from bs4 import BeautifulSoup
 
-from models import User
+from models import User, db
 from services import accounts
 from tests.conftest import PASSWORD
 
@@ -113,3 +113,33 @@ def test_many_failures_from_one_address_make_it_wait(client, users):
     later = datetime.datetime.now() + datetime.timedelta(minutes=accounts.ADDRESS_MINUTES + 1)
     assert accounts.authenticate("manager", PASSWORD, at=later,
                                  address="127.0.0.1").username == "manager"
+
+
+def test_behind_a_proxy_failures_count_per_forwarded_address(monkeypatch, tmp_path):
+    from models import LoginFailure, schema
+    from tests.conftest import make_app
+    monkeypatch.setenv("FRONTDESK_PROXY", "1")
+    app = make_app(tmp_path)
+    with db.connection_context():
+        schema.upgrade()
+    from tests.conftest import csrf_from
+    client = app.test_client()
+    token = csrf_from(client.get("/auth/login").get_data(as_text=True))
+    refused = client.post("/auth/login", data={"username": "x", "password": "y",
+                                               "csrf_token": token},
+                          headers={"X-Forwarded-For": "192.168.1.23"})
+    assert refused.status_code == 422
+    with db.connection_context():
+        assert [f.address for f in LoginFailure.select()] == ["192.168.1.23"]
+
+
+def test_older_hashes_are_upgraded_at_sign_in(users, database):
+    """Hashes made with heavier settings (argon2-cffi's 64 MiB default) still verify, and are
+    replaced with the current settings at the next successful sign-in."""
+    from argon2 import PasswordHasher
+    old = PasswordHasher().hash(PASSWORD)
+    User.update(password_hash=old).where(User.username == "desk").execute()
+    accounts.authenticate("desk", PASSWORD)
+    upgraded = User.get(User.username == "desk").password_hash
+    assert upgraded != old and not accounts._hasher.check_needs_rehash(upgraded)
+    assert accounts.authenticate("desk", PASSWORD).username == "desk"

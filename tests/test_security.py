@@ -64,3 +64,66 @@ def test_nul_characters_are_dropped_from_input(login, make_customer, database):
     desk.submit(f"/archives/{customer.id}/edit", {"kind": "resident", "name": "张\x00三丰",
                                                    "phone": "13800001111", "status": "potential"})
     assert Customer.get_by_id(customer.id).name == "张三丰"
+
+
+def test_backup_while_writes_go_on_is_consistent(app, database, make_customer, tmp_path):
+    """A writer keeps adding customers (each with a contact, in one transaction) while the
+    backup runs: the copy holds whole transactions only, between the counts before and after."""
+    import threading
+
+    from models import EmergencyContact
+    stop = threading.Event()
+
+    def write():
+        with db.connection_context():
+            n = 0
+            while not stop.is_set():
+                n += 1
+                with db.atomic():
+                    customer = Customer.create(name=f"并发{n}")
+                    EmergencyContact.create(customer=customer, name="联系人", phone="13800000000")
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        while Customer.select().count() < 20:
+            pass
+        before = Customer.select().count()
+        path = backup.backup_database(str(tmp_path / "backups"))
+        after = Customer.select().count()
+    finally:
+        stop.set()
+        writer.join()
+    if path.endswith(".db"):
+        import sqlite3
+        copy = sqlite3.connect(path)
+        assert copy.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        customers = copy.execute("SELECT COUNT(*) FROM customer").fetchone()[0]
+        contacts = copy.execute("SELECT COUNT(*) FROM emergency_contact").fetchone()[0]
+        copy.close()
+        assert before <= customers <= after and contacts == customers
+    else:  # PostgreSQL: pg_dump's snapshot, restored into the live database
+        backup.restore_database(path)
+        customers = Customer.select().count()
+        assert before <= customers <= after
+        assert EmergencyContact.select().count() == customers
+
+
+def test_only_the_last_backups_are_kept(app, database, tmp_path):
+    folder = str(tmp_path / "many")
+    os.makedirs(folder)
+    for n in range(backup.KEEP + 3):
+        open(os.path.join(folder, f"frontdesk-2026010{n // 10}{n % 10}-000000.db"), "w").close()
+    backup.backup_database(folder)
+    kept = backup.list_backups(folder)
+    assert len(kept) == backup.KEEP
+    names = {os.path.basename(name) for name in kept}
+    assert "frontdesk-202601000-000000.db" not in names  # the oldest went
+    assert "frontdesk-202601012-000000.db" in names
+
+
+def test_disabling_a_user_ends_their_session(login, users, database):
+    from services import accounts
+    desk = login("desk")
+    assert desk.get("/").status_code == 200
+    accounts.set_active(users["desk"], False, actor=users["admin"])
+    assert desk.get("/").status_code == 302
