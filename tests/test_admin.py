@@ -2,7 +2,7 @@
 import io
 import json
 
-from models import AuditEntry, Setting, User
+from models import AuditEntry, Customer, Setting, User
 from services import settings as settings_service
 from tests.conftest import PASSWORD, Browserish
 
@@ -70,7 +70,14 @@ def test_edit_user_role(login, users, database):
 SETTINGS = {"site_name": "幸福里物业管理处", "night_start": "21:00", "night_end": "7:30",
             "venue_a": "贵宾室", "venue_b": "商务室", "venue_c": "休闲厅",
             "complaint_categories": "产品质量\n服务质量\n\n", "departments": "客服部\n工程部",
-            "customer_sources": "来电"}
+            "customer_sources": "来电",
+            "contact_strategic": "7", "contact_key": "7", "contact_general": "30",
+            "evaluation_window": "03-25:03-30", "confidential_sections": ["fees", "credit"],
+            "confidential_roles": ["manager", "gm"], "upload_max_mb": "10",
+            "vip_single_purchase": "1000", "vip_cumulative": "2000",
+            "vip_cumulative_months": "6", "vip_referral_bonus": "0",
+            "vip_birthday_text": "亲爱的{name}，{site}祝您生日快乐！", "sms_gateway_url": "",
+            "repair_reviewers": ""}
 
 
 def test_settings_saved_and_audited(login, database):
@@ -128,3 +135,52 @@ def test_cli_create_user_and_demo_data(app, database):
     result = runner.invoke(args=["demo-data", "--if-empty"])
     assert "not added" in result.output
     assert User.select().count() == 1
+
+
+def test_module_rules_are_settings_the_admin_can_change(login, users, database):
+    """Contact intervals, the grading window, confidential sections and roles, VIP thresholds,
+    the referral bonus, the birthday text, the SMS gateway and repair reviewers: saved as typed,
+    read back into the form, and used by the rules."""
+    import datetime
+
+    from blueprints.archives import ownership
+    admin = login("admin")
+    changed = dict(SETTINGS, contact_strategic="3", contact_general="60",
+                   evaluation_window="12-01:12-15", confidential_sections=["violations"],
+                   confidential_roles=["gm"], upload_max_mb="5", vip_single_purchase="800.5",
+                   vip_cumulative="1500", vip_cumulative_months="12", vip_referral_bonus="50",
+                   vip_birthday_text="{name}，生日快乐！{site}",
+                   sms_gateway_url="https://sms.example.cn/send", repair_reviewers="manager\ngm")
+    assert admin.submit("/admin/settings", changed).status_code == 302
+    values = settings_service.load()
+    assert values["contact_days"] == {"strategic": 3, "key": 7, "general": 60}
+    assert (values["evaluation_window"], values["confidential_sections"],
+            values["confidential_roles"], values["upload_max_mb"]) == (
+        "12-01:12-15", ["violations"], ["gm"], 5)
+    assert (values["vip_single_purchase"], values["vip_cumulative"],
+            values["vip_cumulative_months"], values["vip_referral_bonus"]) == (
+        "800.50", "1500.00", 12, 50)
+    assert values["sms_gateway_url"] == "https://sms.example.cn/send"
+    assert values["repair_reviewers"] == ["manager", "gm"]
+    page = admin.get("/admin/settings").get_data(as_text=True)
+    assert 'value="12-01:12-15"' in page and "生日快乐！{site}" in page
+    customer = Customer.create(name="战略客户", tier="strategic",
+                               created_at=datetime.datetime(2026, 11, 1, 9))
+    assert ownership.contacts_due(values, datetime.date(2026, 11, 3)) == []
+    due = ownership.contacts_due(values, datetime.date(2026, 11, 4))  # 3 days now, not 7
+    assert [row[0].id for row in due] == [customer.id]
+
+
+def test_bad_rule_settings_are_refused_beside_their_fields(login, users, database):
+    admin = login("admin")
+    before = settings_service.load()
+    response = admin.submit("/admin/settings", dict(
+        SETTINGS, evaluation_window="02-30:03-05", vip_birthday_text="{name}{gift}",
+        sms_gateway_url="ftp://x", repair_reviewers="nobody", contact_key="0",
+        vip_single_purchase="-5", confidential_roles=["root"]))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for message in ("日期无效", "只能使用 {name}", "http:// 或 https://", "没有这些用户：nobody",
+                    "1 到 365 天", "金额须在 1 到 100 万元之间"):
+        assert message in page, message
+    assert settings_service.load() == before

@@ -1,4 +1,6 @@
 """User and settings forms."""
+from decimal import Decimal
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -8,6 +10,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -20,8 +23,10 @@ from wtforms.validators import (
     Optional,
     Regexp,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from models import User
+from models.archives import SECTIONS
 from models.users import ROLES
 from services.accounts import MIN_PASSWORD
 from services.settings import parse_hhmm
@@ -80,6 +85,69 @@ class SettingsForm(FlaskForm):
     departments = TextAreaField(_l("部门（每行一个）"), validators=[DataRequired()])
     customer_sources = TextAreaField(_l("客户来源（每行一个）"), validators=[Optional()])
     logo = FileField(_l("标志（PNG 或 JPEG，不超过 1 MB）"))
+    # Customer archives
+    contact_strategic = IntegerField(_l("战略客户联系间隔（天）"), validators=[
+        InputRequired(message=_l("请填写天数")), NumberRange(1, 365, message=_l("1 到 365 天"))])
+    contact_key = IntegerField(_l("重点客户联系间隔（天）"), validators=[
+        InputRequired(message=_l("请填写天数")), NumberRange(1, 365, message=_l("1 到 365 天"))])
+    contact_general = IntegerField(_l("一般客户联系间隔（天）"), validators=[
+        InputRequired(message=_l("请填写天数")), NumberRange(1, 365, message=_l("1 到 365 天"))])
+    evaluation_window = StringField(_l("年度评级期（月-日:月-日）"), validators=[DataRequired(
+        message=_l("请填写评级期")), Regexp(r"^\d{2}-\d{2}:\d{2}-\d{2}$",
+                                          message=_l("请按 03-25:03-30 的格式填写"))])
+    confidential_sections = SelectMultipleField(
+        _l("保密的档案分类"), choices=[], widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput())
+    confidential_roles = SelectMultipleField(
+        _l("可查阅保密分类的角色"), choices=[], widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput())
+    upload_max_mb = IntegerField(_l("档案文件大小上限（MB）"), validators=[
+        InputRequired(message=_l("请填写大小")), NumberRange(1, 10, message=_l("1 到 10 MB"))])
+    # VIP
+    vip_single_purchase = DecimalField(_l("入会条件：单次实付满（元）"), places=2, validators=[
+        InputRequired(message=_l("请填写金额")),
+        NumberRange(1, 1000000, message=_l("金额须在 1 到 100 万元之间"))])
+    vip_cumulative = DecimalField(_l("入会条件：累计实付满（元）"), places=2, validators=[
+        InputRequired(message=_l("请填写金额")),
+        NumberRange(1, 1000000, message=_l("金额须在 1 到 100 万元之间"))])
+    vip_cumulative_months = IntegerField(_l("累计期限（月）"), validators=[
+        InputRequired(message=_l("请填写月数")), NumberRange(1, 36, message=_l("1 到 36 个月"))])
+    vip_referral_bonus = IntegerField(_l("推荐入会奖励积分"), validators=[
+        InputRequired(message=_l("请填写积分")), NumberRange(0, 10000, message=_l("0 到 10000 分"))])
+    vip_birthday_text = TextAreaField(_l("生日祝福短信"), validators=[
+        DataRequired(message=_l("请填写祝福内容")), Length(max=200)])
+    sms_gateway_url = StringField(_l("短信网关地址"), validators=[Optional(), Length(max=300),
+        Regexp(r"^https?://\S+$", message=_l("请填写 http:// 或 https:// 开头的地址"))])
+    # Repairs
+    repair_reviewers = TextAreaField(_l("服务清单外工单的评审人（用户名，每行一个；留空为经理和总经理）"),
+                                     validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.confidential_sections.choices = [(k, str(v)) for k, v in SECTIONS.items()]
+        self.confidential_roles.choices = [(k, str(v)) for k, v in ROLES.items()]
+
+    def validate_evaluation_window(self, field):
+        import datetime
+        try:
+            for part in (field.data or "").split(":"):
+                month, day = (int(x) for x in part.split("-"))
+                datetime.date(2024, month, day)  # a leap year: 02-29 is a real day
+        except ValueError:
+            raise ValidationError(_l("日期无效"))
+
+    def validate_vip_birthday_text(self, field):
+        try:
+            (field.data or "").format(name="张三", site="客服台")
+        except (KeyError, IndexError, ValueError):
+            raise ValidationError(_l("只能使用 {name}（会员姓名）和 {site}（站点名称）两个占位符"))
+
+    def validate_repair_reviewers(self, field):
+        names = _lines(field.data)
+        known = {u.username for u in User.select(User.username).where(User.username.in_(names))}
+        unknown = [name for name in names if name not in known]
+        if unknown:
+            raise ValidationError(_l("没有这些用户：%(names)s", names="、".join(unknown)))
 
     def validate_night_start(self, field):
         try:
@@ -107,6 +175,15 @@ class SettingsForm(FlaskForm):
             getattr(self, key).data = "\n".join(values[key])
         for letter in "abc":
             getattr(self, f"venue_{letter}").data = values["venues"].get(letter.upper(), "")
+        for tier in ("strategic", "key", "general"):
+            getattr(self, f"contact_{tier}").data = int(values["contact_days"].get(tier, 30))
+        for key in ("evaluation_window", "confidential_sections", "confidential_roles",
+                    "upload_max_mb", "vip_cumulative_months", "vip_referral_bonus",
+                    "vip_birthday_text", "sms_gateway_url"):
+            getattr(self, key).data = values[key]
+        for key in ("vip_single_purchase", "vip_cumulative"):
+            getattr(self, key).data = Decimal(str(values[key]))
+        self.repair_reviewers.data = "\n".join(values["repair_reviewers"])
 
     def values(self):
         """The settings to store, from the submitted fields."""
@@ -119,6 +196,18 @@ class SettingsForm(FlaskForm):
             out[key] = _lines(getattr(self, key).data)
         out["venues"] = {letter.upper(): (getattr(self, f"venue_{letter}").data or "").strip()
                          for letter in "abc"}
+        out["contact_days"] = {tier: getattr(self, f"contact_{tier}").data
+                               for tier in ("strategic", "key", "general")}
+        for key in ("evaluation_window", "upload_max_mb", "vip_cumulative_months",
+                    "vip_referral_bonus"):
+            out[key] = getattr(self, key).data
+        out["confidential_sections"] = list(self.confidential_sections.data or [])
+        out["confidential_roles"] = list(self.confidential_roles.data or [])
+        out["vip_birthday_text"] = self.vip_birthday_text.data.strip()
+        out["sms_gateway_url"] = (self.sms_gateway_url.data or "").strip()
+        for key in ("vip_single_purchase", "vip_cumulative"):
+            out[key] = str(getattr(self, key).data.quantize(Decimal("0.01")))
+        out["repair_reviewers"] = _lines(self.repair_reviewers.data)
         return out
 
 
