@@ -236,3 +236,42 @@ def test_handover_acknowledged_by_the_next_shift(login, users, database):
     sales.submit(f"/reception/handovers/{handover.id}/acknowledge", {},
                  page="/reception/handovers")
     assert Handover.get_by_id(handover.id).acknowledged_by_id == users["sales"].id
+
+
+def test_register_reads_the_same_number_of_queries_for_any_number_of_rows(login, users,
+                                                                          database,
+                                                                          make_customer):
+    """Host, linked customer and visited staff come with the rows, not one query per row."""
+    import logging
+
+    class Counter(logging.Handler):
+        count = 0
+
+        def emit(self, record):
+            Counter.count += 1
+
+    def register_queries(visits):
+        now = datetime.datetime.now().replace(second=0, microsecond=0)
+        for n in range(visits):
+            Visit.create(serial=f"FK-T-{visits}-{n}", name=f"访客{n}", arrived_at=now,
+                         host=users["desk"], visitee_staff=users["sales"],
+                         customer=make_customer(name=f"业主{visits}-{n}", blacklisted=n == 0))
+        desk.get("/reception/")  # warm: the session, settings
+        handler, logger = Counter(), logging.getLogger("peewee")
+        Counter.count = 0
+        logger.addHandler(handler)
+        level = logger.level
+        logger.setLevel(logging.DEBUG)
+        try:
+            page = desk.get("/reception/").get_data(as_text=True)
+        finally:
+            logger.removeHandler(handler)
+            logger.setLevel(level)
+        assert '<span class="badge bad">黑名单</span>' in page  # the joined customer's flag
+        return Counter.count
+
+    desk = login("desk")
+    few = register_queries(2)
+    many = register_queries(12)
+    assert few == many, (few, many)
+    assert few > 0

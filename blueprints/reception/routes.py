@@ -44,7 +44,14 @@ def filtered_visits(form):
     """The register for one day with the list's filters, newest first."""
     day = _day(None if form.day.errors else form.day.data)
     start = datetime.datetime.combine(day, datetime.time())
-    query = Visit.select(Visit, User).join(User, JOIN.LEFT_OUTER, on=(Visit.host == User.id))
+    # The host, the linked customer (blacklist badge) and the staff visited, in the same query:
+    # the register and the day sheet show them on every row.
+    visited = User.alias("visited")
+    query = (Visit.select(Visit, User, Customer, visited)
+             .join(User, JOIN.LEFT_OUTER, on=(Visit.host == User.id)).switch(Visit)
+             .join(Customer, JOIN.LEFT_OUTER, on=(Visit.customer == Customer.id)).switch(Visit)
+             .join(visited, JOIN.LEFT_OUTER, on=(Visit.visitee_staff == visited.id))
+             .switch(Visit))
     query = query.where((Visit.voided == False) & (Visit.arrived_at >= start) &  # noqa: E712
                         (Visit.arrived_at < start + datetime.timedelta(days=1)))
     if form.reception_class.data:
