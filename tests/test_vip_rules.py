@@ -148,7 +148,7 @@ def test_renewal_zeroes_and_reissue_keeps(users):
     assert fresh.number != card.number and fresh.expires_on == card.expires_on
     assert service.balance(fresh) == 30 and service.balance(card) == 0
     assert service.earned_total(fresh) == 30  # still 8.5折 after a reissue
-    renewed = service.renew(fresh, users["desk"])
+    renewed = service.renew(fresh, users["desk"], today=datetime.date(2026, 11, 22))
     assert service.balance(renewed) == 0 and service.earned_total(renewed) == 0
     assert renewed.expires_on == datetime.date(2028, 11, 22)
     assert VipCard.get_by_id(fresh.id).state == "renewed"
