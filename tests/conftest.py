@@ -151,3 +151,15 @@ def require(condition, why):
 
 
 __all__ = ["models", "User", "PASSWORD", "require", "make_app"]
+
+
+def finished_job(location, seconds=10):
+    """The token of the job a /jobs/<token> redirect names, once it has stopped running."""
+    import time
+
+    from models import Job
+    token = location.rsplit("/", 1)[1]
+    deadline = time.time() + seconds
+    while Job.get(Job.token == token).state in ("queued", "running") and time.time() < deadline:
+        time.sleep(0.05)
+    return token

@@ -48,20 +48,14 @@ def test_complaint_and_visitor_exports(login, database, users):
 
 
 def test_long_export_runs_as_a_job_with_a_download(app, login, make_customer, database):
-    import time
-
-    from models import Job
+    from tests.conftest import finished_job
     for n in range(3):
         make_customer(name=f"客户{n}")
     app.config["EXPORT_INLINE_ROWS"] = 2
     manager = login("manager")
     started = manager.get("/archives/export")
     assert started.status_code == 302 and "/jobs/" in started.location
-    token = started.location.rsplit("/", 1)[1]
-    for _ in range(100):
-        if Job.get(Job.token == token).state == "done":
-            break
-        time.sleep(0.05)
+    token = finished_job(started.location)
     page = manager.get(started.location).get_data(as_text=True)
     assert "共 3 行" in page
     rows = read(manager.get(f"/jobs/{token}/file"))

@@ -104,18 +104,13 @@ def test_qr_code_encodes_record_url():
 def test_slow_month_pdf_becomes_a_job_with_a_download(app, login, database):
     """A month PDF that takes longer than PDF_WAIT_SECONDS goes to a progress page; the finished
     PDF is downloaded from there, only by whoever asked for it."""
-    import time
-
     from models import Job
+    from tests.conftest import finished_job
     app.config["PDF_WAIT_SECONDS"] = 0
     manager = login("manager")
     started = manager.get("/complaints/stats/print?month=2026-10")
     assert started.status_code == 302 and "/jobs/" in started.location
-    token = started.location.rsplit("/", 1)[1]
-    for _ in range(200):
-        if Job.get(Job.token == token).state != "running":
-            break
-        time.sleep(0.05)
+    token = finished_job(started.location)
     assert Job.get(Job.token == token).state == "done"
     page = manager.get(started.location).get_data(as_text=True)
     assert "已完成" in page and "客诉案件统计表-202610.pdf" in page
