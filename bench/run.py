@@ -89,6 +89,19 @@ class Client:
     def use(self, role):
         self.role = role
 
+    def perform(self, step):
+        """One step of a mix: (status or error text, seconds, ok). POSTs carry the CSRF token
+        and succeed with a redirect; GETs with 200; a dropped connection is a failure."""
+        _name, role, method, path, form, headers = step
+        self.use(role)
+        if form is not None:
+            form = dict(form, csrf_token=self.csrf[role])
+        try:
+            status, _body, elapsed, _r = self.request(method, path, form, headers)
+        except (http.client.HTTPException, OSError) as error:
+            return repr(error)[:100], 0, False
+        return status, elapsed, status == (302 if method == "POST" else 200)
+
 
 class Dataset:
     """What the mix needs to know about the data: ids, initials, phone tails, the day."""
@@ -279,18 +292,14 @@ def drive(port, seconds, plan_for, roles):
         ready.wait()
         local, local_errors = {}, {}
         while time.perf_counter() < stop_at[0]:
-            name, role, method, path, form, headers = next(plan)
-            client.use(role)
-            if form is not None:
-                form = dict(form, csrf_token=client.csrf[role])
-            try:
-                status, _body, elapsed, _r = client.request(method, path, form, headers)
-            except (http.client.HTTPException, OSError) as error:
-                local_errors.setdefault(name, []).append(repr(error)[:100])
-                continue
-            expected = 302 if method == "POST" else 200
-            if status != expected:
-                local_errors.setdefault(name, []).append(f"{status} {path}")
+            step = next(plan)
+            name, path = step[0], step[3]
+            status, elapsed, ok = client.perform(step)
+            if not ok:
+                local_errors.setdefault(name, []).append(
+                    status if isinstance(status, str) else f"{status} {path}")
+                if isinstance(status, str):
+                    continue
             local.setdefault(name, []).append(elapsed)
         with lock:
             for name, times in local.items():

@@ -76,15 +76,9 @@ def main():
         plan = mix(data, random.Random(index), shared)
         next_at = time.time()
         while time.time() < stop_at:
-            name, role, method, path_, form, headers = next(plan)
-            connection.use(role)
-            if form is not None:
-                form = dict(form, csrf_token=connection.csrf[role])
-            try:
-                status, _body, elapsed, _r = connection.request(method, path_, form, headers)
-                ok = status == (302 if method == "POST" else 200)
-            except Exception as error:  # a dropped connection is a failure too
-                status, elapsed, ok = repr(error)[:80], 0, False
+            step = next(plan)
+            name = step[0]
+            status, elapsed, ok = connection.perform(step)
             with lock:
                 results["requests"] += 1
                 results["latencies"].append(elapsed)
