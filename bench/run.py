@@ -96,10 +96,17 @@ class Client:
         self.use(role)
         if form is not None:
             form = dict(form, csrf_token=self.csrf[role])
+        jar = dict(self.cookies.get(role, {}))
         try:
             status, _body, elapsed, _r = self.request(method, path, form, headers)
         except (http.client.HTTPException, OSError) as error:
             return repr(error)[:100], 0, False
+        if method == "POST":
+            # A write answers with a redirect and a flash message in the session cookie, which
+            # the browser's next page shows and clears. Not following the redirect, the client
+            # drops that cookie instead; keeping it would pile up every flash in the session,
+            # and each later request would carry and re-sign a growing cookie.
+            self.cookies[role] = jar
         return status, elapsed, status == (302 if method == "POST" else 200)
 
 
@@ -203,6 +210,7 @@ class Server:
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_for_port(port, self.process)
         self.rss, self.pdf_rss = [], []
+        self.phase, self.peaks = "start", {}  # the largest worker size seen in each phase
         self.sampling = True
         self.sampler = threading.Thread(target=self._sample, daemon=True)
         self.sampler.start()
@@ -218,6 +226,8 @@ class Server:
                 sizes = [size for size in sizes if size is not None]
                 if sizes:
                     samples.append(max(sizes))
+                    if samples is self.rss:
+                        self.peaks[self.phase] = max(self.peaks.get(self.phase, 0), max(sizes))
             time.sleep(0.25)
 
     def stop(self):
@@ -226,7 +236,8 @@ class Server:
         self.process.wait(timeout=10)
         return {"rss_start_mb": round(self.rss[0], 1) if self.rss else None,
                 "rss_max_mb": round(max(self.rss), 1) if self.rss else None,
-                "pdf_process_rss_max_mb": round(max(self.pdf_rss), 1) if self.pdf_rss else None}
+                "pdf_process_rss_max_mb": round(max(self.pdf_rss), 1) if self.pdf_rss else None,
+                "rss_max_mb_by_phase": {k: round(v, 1) for k, v in self.peaks.items()}}
 
 
 def wait_for_port(port, process, seconds=60):
@@ -407,15 +418,19 @@ def run_dataset(size, seconds, port, floor_p95):
     try:
         # PDFs first: the load below registers visitors, and the day's sheet would grow with them.
         print(f"[{size}] PDFs", flush=True)
+        server.phase = "PDFs"
         pdfs = pdf_timings(port, data)
+        server.phase = "mixed load"
         print(f"[{size}] mixed load, {CLIENTS} clients, {seconds} s", flush=True)
         mixed = drive(port, seconds, lambda i: mix(data, random.Random(i), numbers), ROLES)
         print(f"[{size}] writers only, {CLIENTS} clients, {seconds // 2} s", flush=True)
+        server.phase = "writers only"
         writes_only = drive(port, max(seconds // 2, 5), lambda i: (
             (name, role, method, path, form, headers)
             for name, role, method, path, form, headers in mix(data, random.Random(100 + i),
                                                                 numbers)
             if name.startswith("write")), ("desk", "manager"))
+        server.phase = "first load"
         weight = first_load(port)
     finally:
         memory = server.stop()
@@ -544,7 +559,10 @@ def write_markdown(report, path):
                   f"{memory['rss_max_mb']} MB at most "
                   f"{mark((memory['rss_max_mb'] or 0) < TARGET_RSS_MB)} (target < {TARGET_RSS_MB} MB); "
                   f"the PDF process (WeasyPrint, recycled every "
-                  f"{PDF_TASKS} PDFs): {memory['pdf_process_rss_max_mb']} MB at most.",
+                  f"{PDF_TASKS} PDFs): {memory['pdf_process_rss_max_mb']} MB at most. "
+                  "Largest worker by phase: " + ", ".join(
+                      f"{phase} {mb} MB" for phase, mb in
+                      memory.get("rss_max_mb_by_phase", {}).items()) + ".",
                   ""]
     notes = ""
     if os.path.exists(path):

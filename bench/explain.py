@@ -1,0 +1,135 @@
+"""Where one page's time goes: cProfile over repeated requests, in-process, on a dataset copy.
+
+    python bench/explain.py --size large --role manager /complaints/?view=all
+    python bench/explain.py --role desk --post '{"receipt_no": "B1", ...}' /vip/counter
+
+Prints the mean wall time per request, the queries per request, and the functions with the
+most cumulative and own time. bench/run.py measures; this explains what it measured.
+"""
+import argparse
+import cProfile
+import json
+import os
+import pstats
+import re
+import shutil
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("paths", nargs="+", metavar="path")
+    parser.add_argument("--size", default="large")
+    parser.add_argument("--role", default="manager")
+    parser.add_argument("--times", type=int, default=30)
+    parser.add_argument("--post", help="form fields as JSON: POST them (with the CSRF token)")
+    parser.add_argument("--htmx", action="store_true", help="send HX-Request: true")
+    parser.add_argument("--top", type=int, default=25,
+                        help="functions to list (0: only the mean time and the query count)")
+    args = parser.parse_args()
+
+    source = os.path.join(HERE, "data", f"{args.size}.db")
+    working = os.path.join(HERE, "data", f"{args.size}-explain.db")
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(working + suffix):
+            os.remove(working + suffix)
+    shutil.copyfile(source, working)
+
+    from app import create_app
+    from models import db, schema
+    app = create_app({"DATABASE_URL": f"sqlite:///{working}", "SECRET_KEY": "bench",
+                      "PDF_WAIT_SECONDS": 60,
+                      "JOB_FOLDER": os.path.join(HERE, "data", "jobs")})
+    with app.app_context(), db.connection_context():
+        schema.upgrade()
+    client = app.test_client()
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/auth/login", data={"username": args.role, "password": "demo1234",
+                                                "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    home = client.get("/").get_data(as_text=True)
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
+    headers = {"HX-Request": "true"} if args.htmx else {}
+    form = json.loads(args.post) if args.post else None
+    floor = floor_ms()
+    print(f"floor (bench/floor.py in-process): {floor:.2f} ms per request")
+    for path in args.paths:
+        explain(client, db, path, form, headers, token, args, floor)
+
+
+def floor_ms(times=300):
+    """The base layout alone, in-process: the yardstick for this machine at this moment."""
+    from bench.floor import create_floor
+    client = create_floor().test_client()
+    for _ in range(20):
+        client.get("/")
+    cpu = time.process_time()
+    for _ in range(times):
+        client.get("/")
+    return (time.process_time() - cpu) / times * 1000
+
+
+def explain(client, db, path, form, headers, token, args, floor):
+    counter = iter(range(10 ** 9))
+
+    def once():
+        if form is None:
+            response = client.get(path, headers=headers)
+            expected = 200
+        else:
+            fields = {key: str(value).replace("{n}", str(next(counter)))
+                      for key, value in form.items()}
+            response = client.post(path, data=dict(fields, csrf_token=token),
+                                   headers=headers)
+            expected = 302
+            with client.session_transaction() as session:
+                session.pop("_flashes", None)  # the page it redirects to would show and clear it
+        if response.status_code != expected:
+            raise SystemExit(f"{response.status_code}: {response.get_data(as_text=True)[:500]}")
+        return response
+
+    size = len(once().get_data())  # warm: templates compiled, caches filled
+    queries = [0]
+    original = db.obj.execute_sql
+
+    def counting(sql, params=None, *rest, **kwargs):
+        queries[0] += 1
+        return original(sql, params, *rest, **kwargs)
+    db.obj.execute_sql = counting
+    once()
+    db.obj.execute_sql = original
+    print(f"{path}: {size / 1024:.1f} KB, {queries[0]} queries per request")
+
+    times = []
+    cpu = time.process_time()
+    for _ in range(args.times):
+        started = time.perf_counter()
+        once()
+        times.append(time.perf_counter() - started)
+    cpu = (time.process_time() - cpu) / args.times
+    times.sort()
+    print(f"median {times[len(times) // 2] * 1000:.2f} ms, fastest {times[0] * 1000:.2f} ms, "
+          f"CPU {cpu * 1000:.2f} ms per request = {cpu * 1000 / floor:.1f}× the floor "
+          f"(no profiler, {args.times} requests)")
+
+    if not args.top:
+        return
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(args.times):
+        once()
+    profiler.disable()
+    stats = pstats.Stats(profiler).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(args.top)
+    stats.sort_stats("tottime").print_stats(args.top)
+
+
+if __name__ == "__main__":
+    main()
