@@ -14,7 +14,8 @@ from werkzeug.utils import cached_property
 
 import models
 from models import User, db
-from services import permissions, printing
+from models.base import Prepared
+from services import i18n, permissions, printing
 
 LANGUAGES = ("zh", "en")
 
@@ -40,6 +41,12 @@ class Request(FlaskRequest):
         super()._load_form_data()
         if "form" in self.__dict__:
             self.__dict__["form"] = _without_nul(self.__dict__["form"])
+
+    @cached_property
+    def wtforms_translations(self):
+        """WTForms' own messages in the request's language. Flask-WTF looks for them here and
+        would otherwise read the catalogue from disk again for every request with a form."""
+        return i18n.wtforms_translations()
 
 
 def _without_nul(values):
@@ -94,7 +101,7 @@ def create_app(test_config=None):
     csrf.init_app(app)
     htmx.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
-    _install_request_translations(app)
+    i18n.install(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
@@ -110,26 +117,6 @@ def create_app(test_config=None):
         app.logger.warning("libharfbuzz-subset0 is missing: PDFs will print several times slower "
                            "(apt-get install libharfbuzz-subset0)")
     return app
-
-
-def _install_request_translations(app):
-    """Templates translate with the request's catalogue, looked up once per request.
-
-    Flask-Babel's own template callables find the locale and the catalogue again for every
-    string; a list of fifty rows with a dozen labels each spent a third of its time there."""
-    from flask import g
-    from flask_babel import get_translations
-
-    def translations():
-        found = g.get("_translations")
-        if found is None:
-            found = g._translations = get_translations()
-        return found
-
-    app.jinja_env.install_gettext_callables(
-        lambda string: translations().ugettext(string),
-        lambda singular, plural, n: translations().ungettext(singular, plural, n),
-        newstyle=True)
 
 
 def _instance_secret(instance_path):
@@ -151,12 +138,16 @@ def _select_locale():
     return request.accept_languages.best_match(LANGUAGES) or "zh"
 
 
+_signed_in = Prepared(lambda ident, token: User.select().where(
+    (User.id == ident) & (User.session_token == token)))
+
+
 @login_manager.user_loader
 def _load_user(user_id):
     ident, _, token = (user_id or "").partition(":")
-    if not ident.isdigit():
+    if not ident.isdigit() or len(ident) > 12:
         return None
-    user = User.get_or_none((User.id == int(ident)) & (User.session_token == token))
+    user = _signed_in.first(User, int(ident), token)
     return user if user and user.active else None
 
 

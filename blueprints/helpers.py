@@ -15,14 +15,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from services import audit, masking, permissions, printing, timeline
 from services import settings as settings_service
+from services.i18n import lazy_gettext as _l
 
 INVALID = 422  # the status of every form answered with its errors (htmx is told to swap it)
 
@@ -51,6 +51,32 @@ def record_id(value):
     """An id from a form or query string: ASCII digits of sane length, else None."""
     value = (value or "").strip() if isinstance(value, str) else ""
     return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
+
+
+def keyset_page(query, model, size=50, order=None):
+    """(rows, next_before): one page of `query` from the row ?before= names, newest first.
+
+    Ordered by id, or by `order` and then id (both descending); the cursor is the last row's id,
+    so a deep page costs what the first one does (no OFFSET)."""
+    before = record_id(request.args.get("before"))
+    if order is None:
+        query = query.order_by(model.id.desc())
+        if before is not None:
+            query = query.where(model.id < before)
+    else:
+        query = query.order_by(order.desc(), model.id.desc())
+        mark = model.select(order).where(model.id == before).get_or_none() \
+            if before is not None else None
+        if mark is not None:
+            value = getattr(mark, order.name)
+            query = query.where((order < value) | ((order == value) & (model.id < before)))
+    rows = list(query.limit(size + 1))
+    return rows[:size], (rows[size - 1].id if len(rows) > size else None)
+
+
+def page_args():
+    """The list's filters for its next-page link (without the old cursor)."""
+    return {k: v for k, v in request.args.items() if k != "before" and v}
 
 
 def record_or_none(model, value):
@@ -258,12 +284,14 @@ def timeline_label(kind):
     return label
 
 
-def _datetime(value, fmt="yyyy-MM-dd HH:mm"):
+def _datetime(value):
+    """2026-11-22 14:30 (a date alone: 2026-11-22), the same in every language: lists show
+    hundreds of these, so no locale machinery."""
     if not value:
         return ""
     if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
         return value.isoformat()
-    return format_datetime(value, fmt, rebase=False)
+    return value.strftime("%Y-%m-%d %H:%M")
 
 
 def csrf_field():

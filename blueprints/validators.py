@@ -1,8 +1,8 @@
 """WTForms validators every module's forms share, with Chinese messages."""
-from flask_babel import lazy_gettext as _l
 from wtforms import ValidationError
 
 from services import identity
+from services.i18n import lazy_gettext as _l
 
 
 def phone(field_form, field):

@@ -1,16 +1,9 @@
 """Archive depth: documents in sections, grade evaluations, contact logs, ownership changes."""
-from flask_babel import lazy_gettext as _l
-from peewee import (
-    BooleanField,
-    CharField,
-    DateTimeField,
-    DecimalField,
-    ForeignKeyField,
-    IntegerField,
-    TextField,
-)
+from peewee import BooleanField, CharField, DecimalField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, Voidable, now
+from services.i18n import lazy_gettext as _l
+
+from .base import BaseModel, DateTimeField, Voidable, now
 from .customers import Customer
 from .users import User
 

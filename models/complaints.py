@@ -1,17 +1,19 @@
 """Complaints (客户投诉), their steps and outcomes, returns (退换货) and in-app notifications."""
-from flask_babel import lazy_gettext as _l
-from peewee import (
-    BooleanField,
-    CharField,
+from peewee import BooleanField, CharField, DecimalField, ForeignKeyField, IntegerField, TextField
+
+from services.i18n import lazy_gettext as _l
+
+from .base import (
+    BaseModel,
     DateField,
     DateTimeField,
-    DecimalField,
-    ForeignKeyField,
-    IntegerField,
-    TextField,
+    SearchKeys,
+    Voidable,
+    in_literal,
+    now,
+    open_index,
+    sparse_index,
 )
-
-from .base import BaseModel, SearchKeys, Voidable, in_literal, now, open_index, sparse_index
 from .customers import Customer
 from .users import User
 

@@ -1,17 +1,9 @@
 """Customers, the hub every module links to, with their emergency contacts and timeline."""
-from flask_babel import lazy_gettext as _l
-from peewee import (
-    SQL,
-    BooleanField,
-    CharField,
-    DateField,
-    DateTimeField,
-    ForeignKeyField,
-    IntegerField,
-    TextField,
-)
+from peewee import SQL, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, SearchKeys, Voidable, now, sparse_index
+from services.i18n import lazy_gettext as _l
+
+from .base import BaseModel, DateField, DateTimeField, SearchKeys, Voidable, now, sparse_index
 from .users import User
 
 KINDS = {

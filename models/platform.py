@@ -1,7 +1,7 @@
 """Platform records every module shares: serial counters, settings, audit, access log, timeline."""
-from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+from peewee import CharField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, now
+from .base import BaseModel, DateTimeField, now
 from .users import User
 
 

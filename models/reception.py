@@ -1,16 +1,9 @@
 """Reception: the visitor register, the sales-floor rotation, customer visits, follow-ups, handovers."""
-from flask_babel import lazy_gettext as _l
-from peewee import (
-    BooleanField,
-    CharField,
-    DateField,
-    DateTimeField,
-    ForeignKeyField,
-    IntegerField,
-    TextField,
-)
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, SearchKeys, Voidable, now, sparse_index
+from services.i18n import lazy_gettext as _l
+
+from .base import BaseModel, DateField, DateTimeField, SearchKeys, Voidable, now, sparse_index
 from .customers import Customer
 from .users import User
 

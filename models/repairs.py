@@ -1,17 +1,17 @@
 """Repairs (报修): requests, engineering work orders (工程修理单), items, materials, sign-off."""
-from flask_babel import lazy_gettext as _l
 from peewee import (
     BlobField,
     BooleanField,
     CharField,
-    DateTimeField,
     DecimalField,
     ForeignKeyField,
     IntegerField,
     TextField,
 )
 
-from .base import BaseModel, Voidable, in_literal, now, open_index, sparse_index
+from services.i18n import lazy_gettext as _l
+
+from .base import BaseModel, DateTimeField, Voidable, in_literal, now, open_index, sparse_index
 from .customers import Customer
 from .users import User
 

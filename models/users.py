@@ -1,11 +1,12 @@
 """Staff accounts and their roles."""
 import secrets
 
-from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from peewee import BooleanField, CharField, DateTimeField, IntegerField
+from peewee import BooleanField, CharField, IntegerField
 
-from .base import BaseModel
+from services.i18n import lazy_gettext as _l
+
+from .base import BaseModel, DateTimeField
 
 DESK = "desk"
 SALES = "sales"

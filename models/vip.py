@@ -1,18 +1,17 @@
 """VIP members (会员): cards, purchases, the points ledger, gifts, redemptions, the greetings outbox."""
-from flask_babel import lazy_gettext as _l
 from peewee import (
     BlobField,
     BooleanField,
     CharField,
-    DateField,
-    DateTimeField,
     DecimalField,
     ForeignKeyField,
     IntegerField,
     TextField,
 )
 
-from .base import BaseModel, SearchKeys, Voidable, now, sparse_index
+from services.i18n import lazy_gettext as _l
+
+from .base import BaseModel, DateField, DateTimeField, SearchKeys, Voidable, now, sparse_index
 from .customers import Customer
 from .users import User
 

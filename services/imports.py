@@ -5,11 +5,11 @@ import io
 import zipfile
 from collections import namedtuple
 
-from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 
 from models import Customer, VipCard, db
 from models.customers import KINDS
+from services.i18n import lazy_gettext as _l
 
 from . import identity
 

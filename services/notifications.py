@@ -1,5 +1,8 @@
 """In-app notifications: a badge in the header and a list per user."""
+from peewee import fn
+
 from models import Notification, now
+from models.base import Prepared
 
 
 def notify(users, message, endpoint="", ref_id=None):
@@ -12,9 +15,13 @@ def notify(users, message, endpoint="", ref_id=None):
         Notification.create(user=user.id, message=message[:300], endpoint=endpoint, ref_id=ref_id)
 
 
+_unread = Prepared(lambda user_id: Notification.select(fn.COUNT(Notification.id)).where(
+    (Notification.user == user_id) & Notification.read_at.is_null()))
+
+
 def unread_count(user_id):
-    return Notification.select().where((Notification.user == user_id) &
-                                       Notification.read_at.is_null()).count()
+    """The badge in every page's header."""
+    return _unread.scalar(user_id)
 
 
 def mark_read(user_id):

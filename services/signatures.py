@@ -3,8 +3,9 @@ import base64
 import binascii
 import io
 
-from flask_babel import lazy_gettext as _l
 from PIL import Image, UnidentifiedImageError
+
+from services.i18n import lazy_gettext as _l
 
 SIGNATURE_MAX = 200 * 1024
 PREFIX = "data:image/png;base64,"

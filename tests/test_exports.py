@@ -38,10 +38,14 @@ def test_engineer_export_masks_phones(login, database, users):
 def test_complaint_and_visitor_exports(login, database, users):
     from blueprints.complaints import service as complaints
     from models import Complaint
+    complaints.intake(Complaint(complainant="赵六", phone="13700004321", content="x",
+                                category="服务质量"), users["desk"])
     complaints.intake(Complaint(complainant="王五", phone="13700001234", content="x",
                                 category="服务质量"), users["desk"])
     rows = read(login("desk").get("/complaints/export?view=all"))
+    # Every column (the list on screen reads fewer), newest first.
     assert rows[1][2] == "王五" and rows[1][3] == "13700001234"
+    assert rows[2][2] == "赵六" and rows[2][3] == "13700004321"
     visitors = read(login("desk").get("/reception/visits/export"))
     assert visitors[0][:3] == ["单号", "访客", "证件"] and len(visitors) == 1
     assert AccessLog.select().where(AccessLog.action == "export").count() == 2

@@ -166,3 +166,92 @@ def test_open_work_is_read_without_scanning_the_history(app, database, users):
     db.execute_sql("ANALYZE")
     for query in queries:
         reads_only_open_rows(query())
+
+
+@pytest.mark.sqlite_only
+def test_write_transactions_queue_for_the_lock_across_processes(app, database, tmp_path):
+    """A second database handle (as a second gunicorn worker has) waits for the first one's
+    transaction to end and then writes; nothing fails with "database is locked", the lock is
+    given back on commit, on rollback and when the transaction body raises."""
+    import threading
+    import time
+
+    from models.base import open_database
+    path = tmp_path / "frontdesk.db"
+    other = open_database(f"sqlite:///{path}")
+    other.connect()
+    events = []
+
+    def second_worker():
+        with other.atomic():
+            events.append(("second in", time.monotonic()))
+            other.execute_sql("INSERT INTO setting (created_at, updated_at, key, value) "
+                              "VALUES ('2026-01-01', '2026-01-01', 'queued', '1')")
+
+    with db.atomic():
+        db.execute_sql("INSERT INTO setting (created_at, updated_at, key, value) "
+                       "VALUES ('2026-01-01', '2026-01-01', 'first', '1')")
+        waiter = threading.Thread(target=second_worker)
+        waiter.start()
+        time.sleep(0.3)
+        assert events == []  # still queued behind this transaction
+        events.append(("first out", time.monotonic()))
+    waiter.join(10)
+    assert [name for name, _at in events] == ["first out", "second in"]
+    keys = {row[0] for row in db.execute_sql("SELECT key FROM setting")}
+    assert {"first", "queued"} <= keys
+
+    with pytest.raises(ZeroDivisionError):
+        with other.atomic():
+            other.execute_sql("INSERT INTO setting (created_at, updated_at, key, value) "
+                              "VALUES ('2026-01-01', '2026-01-01', 'lost', '1')")
+            1 / 0
+    other.begin()
+    other.rollback()
+    started = time.monotonic()
+    with db.atomic():  # free again: the raising body and the rollback both gave it back
+        db.execute_sql("UPDATE setting SET value = '2' WHERE key = 'first'")
+    assert time.monotonic() - started < 5
+    assert "lost" not in {row[0] for row in db.execute_sql("SELECT key FROM setting")}
+    other.close()
+
+
+def test_dates_read_back_from_either_stored_form(app, database, users):
+    """Datetimes are read with fromisoformat, with and without fractions of a second, and the
+    dates the same; what the database hands back as objects (PostgreSQL) passes through."""
+    import datetime
+
+    from models import Visit
+    moment = datetime.datetime(2026, 11, 22, 9, 30, 5, 250000)
+    visit = Visit.create(serial="FK-D-1", name="访客", arrived_at=moment, host=users["desk"])
+    Visit.create(serial="FK-D-2", name="访客", arrived_at=moment.replace(microsecond=0),
+                 host=users["desk"])
+    read = {v.serial: v.arrived_at for v in Visit.select()}
+    assert read == {"FK-D-1": moment, "FK-D-2": moment.replace(microsecond=0)}
+    assert Visit.arrived_at.python_value("2026-11-22 09:30") == datetime.datetime(2026, 11, 22,
+                                                                                  9, 30)
+    assert Visit.arrived_at.python_value(moment) is moment
+    assert Visit.arrived_at.python_value(None) is None
+    assert Visit.get_by_id(visit.id).arrived_at == moment
+
+
+def test_prepared_query_builds_its_sql_once_and_binds_new_values(app, database, users):
+    from models import User
+    from models.base import Prepared
+    built = []
+
+    def build(ident, token):
+        built.append(ident)
+        return User.select().where((User.id == ident) & (User.session_token == token))
+    by_token = Prepared(build)
+    for role in ("desk", "manager", "gm"):
+        user = users[role]
+        assert by_token.first(User, user.id, user.session_token).username == role
+    assert by_token.first(User, users["desk"].id, "not the token") is None
+    assert len(built) == 1  # built once, then only bound
+
+    # A query with values of its own (not parameters) is built every time, still correctly.
+    active = Prepared(lambda role: User.select().where((User.role == role) &
+                                                       (User.active == True)))  # noqa: E712
+    assert active.first(User, "gm").username == "gm"
+    assert active.first(User, "desk").username == "desk"

@@ -1,7 +1,6 @@
 """User and settings forms."""
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -29,6 +28,7 @@ from models import User
 from models.archives import SECTIONS
 from models.users import ROLES
 from services.accounts import MIN_PASSWORD
+from services.i18n import lazy_gettext as _l
 from services.settings import parse_hhmm
 
 HHMM = Regexp(r"^\d{1,2}:\d{2}$", message=_l("请按 时:分 填写，例如 20:00"))

@@ -1,11 +1,11 @@
 """客户档案: the customer hub every module links to."""
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
 from blueprints.core.routes import register_panel, tiles_panel
 from models import Customer, Document, EmergencyContact, now
 from services import audit, search, timeline
 from services import settings as settings_service
+from services.i18n import lazy_gettext as _l
 
 bp = Blueprint("archives", __name__)
 

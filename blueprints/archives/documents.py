@@ -2,10 +2,9 @@
 import os
 import uuid
 
-from flask_babel import lazy_gettext as _l
-
 from models import Document
 from services import audit
+from services.i18n import lazy_gettext as _l
 
 # What a file's first bytes must be, by the type we accept.
 SIGNATURES = [(b"%PDF-", "application/pdf", ".pdf"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),

@@ -1,5 +1,4 @@
 """Customer, emergency-contact, reveal, void, document, contact-log and evaluation forms."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -19,6 +18,7 @@ from models import User
 from models.archives import CONTACT_METHODS, SECTIONS
 from models.customers import GRADES, KINDS, STATUSES, TIERS
 from models.users import ADMIN, ENGINEER
+from services.i18n import lazy_gettext as _l
 
 
 def _choices(mapping, blank=None):

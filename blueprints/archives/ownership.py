@@ -2,7 +2,6 @@
 import datetime
 import itertools
 
-from flask_babel import lazy_gettext as _l
 from peewee import SQL, fn
 
 from models import (
@@ -17,6 +16,7 @@ from models import (
 )
 from models.users import SALES
 from services import audit, workdays
+from services.i18n import lazy_gettext as _l
 
 COMPLETE_WITHIN_WORKDAYS = 2
 LAPSE_MONTHS = 2

@@ -9,7 +9,9 @@ from blueprints.helpers import (
     excel_response,
     external_url,
     get_or_404,
+    keyset_page,
     may_reveal,
+    page_args,
     pdf_response,
     phone_shower,
     record_id,
@@ -58,16 +60,9 @@ def index():
     """Customers, searchable as you type, filterable, newest first (keyset pages)."""
     form = CustomerFilterForm(request.args)
     form.validate()
-    query = _filtered_customers(form)
-    before = request.args.get("before", type=int)
-    if before:
-        query = query.where(Customer.id < before)
-    size = 50
-    rows = list(query.limit(size + 1))
-    next_before = rows[size - 1].id if len(rows) > size else None
-    args = {k: v for k, v in request.args.items() if k != "before" and v}
-    return render("archives/index.html", "archives/_rows.html", form=form, rows=rows[:size],
-                  next_before=next_before, args=args)
+    rows, next_before = keyset_page(_filtered_customers(form), Customer)
+    return render("archives/index.html", "archives/_rows.html", form=form, rows=rows,
+                  next_before=next_before, args=page_args())
 
 
 def _fill(customer, form):

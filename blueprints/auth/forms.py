@@ -1,10 +1,10 @@
 """Forms for signing in and changing a password."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from services.accounts import MIN_PASSWORD
+from services.i18n import lazy_gettext as _l
 
 
 class LoginForm(FlaskForm):

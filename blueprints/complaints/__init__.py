@@ -2,11 +2,11 @@
 import functools
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
 from blueprints.core.routes import register_panel, tiles_panel
 from models import Complaint, PenaltyNotice, ReturnRequest
 from services import audit, search, timeline
+from services.i18n import lazy_gettext as _l
 
 bp = Blueprint("complaints", __name__)
 

@@ -1,5 +1,4 @@
 """Complaint forms: intake, the workflow steps, progress, outcomes, returns."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -23,6 +22,7 @@ from blueprints.core.forms import FilterForm
 from blueprints.reception.forms import DATETIME, staff_choices
 from models.complaints import CHANNELS, NOTICE_KINDS, REGIONS, SEVERITIES, STATES
 from models.reception import METHODS
+from services.i18n import lazy_gettext as _l
 
 
 def _choices(mapping):

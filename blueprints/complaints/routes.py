@@ -11,6 +11,8 @@ from blueprints.helpers import (
     excel_response,
     external_url,
     get_or_404,
+    keyset_page,
+    page_args,
     pdf_response,
     phone_shower,
     record_id,
@@ -48,12 +50,14 @@ def _complaint_or_404(id):
     return get_or_404(Complaint, id)
 
 
-def _filtered(form):
+def _filtered(form, whole=False):
+    """The complaints the list's filters select: (query, paged). `whole`: every column, for
+    the export (the list reads only what its rows show)."""
     view = form.view.data or "open"
     if view == "overdue":
-        return service.overdue_list(), False
+        return service.overdue_list(whole=whole), False
     if view == "soon":
-        return service.due_soon_list(), False
+        return service.due_soon_list(whole=whole), False
     query = Complaint.select().where(Complaint.voided == False)  # noqa: E712
     if view in ("open", "mine"):
         query = service.open_complaints()
@@ -68,7 +72,7 @@ def _filtered(form):
     if search:
         ids = [h.id for h in service.search_complaints(search, 200)]
         query = query.where(Complaint.id.in_(ids))
-    return service.with_owner(query).order_by(Complaint.id.desc()), True
+    return service.listed(query, whole).order_by(Complaint.id.desc()), True
 
 
 @bp.route("/")
@@ -77,21 +81,13 @@ def index():
     form = ComplaintFilterForm(request.args, categories=site_settings()["complaint_categories"])
     form.validate()
     query, paged = _filtered(form)
-    next_before = None
     if paged:
-        before = request.args.get("before", type=int)
-        if before:
-            query = query.where(Complaint.id < before)
-        rows = list(query.limit(PAGE + 1))
-        next_before = rows[PAGE - 1].id if len(rows) > PAGE else None
-        rows = rows[:PAGE]
+        rows, next_before = keyset_page(query, Complaint, PAGE)
     else:
-        rows = query
-    now = datetime.datetime.now()
-    clocks = service.clocks_for(rows, now)
-    args = {k: v for k, v in request.args.items() if k != "before" and v}
+        rows, next_before = list(query), None
+    clocks = service.clocks_for(rows, datetime.datetime.now())
     return render("complaints/index.html", "complaints/_rows.html", form=form, rows=rows,
-                  clocks=clocks, next_before=next_before, args=args)
+                  clocks=clocks, next_before=next_before, args=page_args())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -332,7 +328,7 @@ def export():
     """The complaint list as filtered, as an Excel workbook."""
     form = ComplaintFilterForm(request.args, categories=site_settings()["complaint_categories"])
     form.validate()
-    query, _paged = _filtered(form)
+    query, _paged = _filtered(form, whole=True)
     show = phone_shower()
 
     def row(c):

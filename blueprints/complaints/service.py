@@ -7,7 +7,6 @@ import json
 from collections import Counter, namedtuple
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
 from peewee import JOIN
 
 from models import (
@@ -20,6 +19,7 @@ from models import (
     db,
     now,
 )
+from models.base import ids_in
 from models.complaints import (
     APPROVED,
     CLASSIFIED,
@@ -40,6 +40,7 @@ from models.complaints import (
 )
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
+from services.i18n import lazy_gettext as _l
 from services.search import Hit, equals, matching, starts
 
 CLOSE_DAYS = {"overseas": 20}
@@ -76,10 +77,15 @@ def proposal_deadline(classified_at):
 
 
 Clock = namedtuple("Clock", "key label due met_at status delta")
+CLOCK_LABELS = {"closure": _l("结案期限"), "onsite": _l("现场处理"),
+                "proposal": _l("提出处理方案（1 个工作日）"), "report": _l("调查报告（3 天内）"),
+                "progress": _l("进度告知（每 7 天至少 2 次）"),
+                "inspect": _l("到货 3 日内检验"), "settle": _l("到货 5 日内处理完毕")}
 OK, SOON, OVERDUE, MET, MET_LATE = "ok", "soon", "overdue", "met", "met_late"
 
 
-def _clock(key, label, due, met_at, at):
+def _clock(key, due, met_at, at):
+    label = CLOCK_LABELS[key]
     if due is None:
         return None
     if met_at is not None:
@@ -95,20 +101,21 @@ def progress_clock(complaint, at, reports=None):
         reports = [p.at for p in complaint.progress]
     end = complaint.closed_at or at
     start = complaint.received_at
+    finished = complaint.state in FINISHED
     period = datetime.timedelta(days=7)
     index = 0
     while start + period * (index + 1) <= end:
         window = (start + period * index, start + period * (index + 1))
         if sum(window[0] <= r < window[1] for r in reports) < PROGRESS_PER_WEEK:
-            return Clock("progress", _l("进度告知（每 7 天至少 2 次）"), window[1], None,
-                         OVERDUE if not complaint.finished else MET_LATE, at - window[1])
+            return Clock("progress", CLOCK_LABELS["progress"], window[1], None,
+                         OVERDUE if not finished else MET_LATE, at - window[1])
         index += 1
     window = (start + period * index, start + period * (index + 1))
     done = sum(window[0] <= r < window[1] for r in reports)
-    if complaint.finished or done >= PROGRESS_PER_WEEK:
-        return Clock("progress", _l("进度告知（每 7 天至少 2 次）"), window[1], end, MET,
+    if finished or done >= PROGRESS_PER_WEEK:
+        return Clock("progress", CLOCK_LABELS["progress"], window[1], end, MET,
                      datetime.timedelta(0))
-    return _clock("progress", _l("进度告知（每 7 天至少 2 次）"), window[1], None, at)
+    return _clock("progress", window[1], None, at)
 
 
 def clocks(complaint, at=None, reports=None):
@@ -116,14 +123,11 @@ def clocks(complaint, at=None, reports=None):
     `reports`: its progress report moments, when already fetched (see clocks_for)."""
     at = at or now()
     items = [
-        _clock("closure", _l("结案期限"), complaint.closure_due,
-               complaint.closed_at if complaint.state == CLOSED else
-               (complaint.closed_at if complaint.state == INVALID else None), at),
-        _clock("onsite", _l("现场处理"), complaint.onsite_due, complaint.onsite_at, at),
-        _clock("proposal", _l("提出处理方案（1 个工作日）"), complaint.proposal_due,
-               complaint.investigated_at, at),
-        _clock("report", _l("调查报告（3 天内）"), complaint.report_due,
-               complaint.investigated_at, at),
+        _clock("closure", complaint.closure_due,
+               complaint.closed_at if complaint.state in (CLOSED, INVALID) else None, at),
+        _clock("onsite", complaint.onsite_due, complaint.onsite_at, at),
+        _clock("proposal", complaint.proposal_due, complaint.investigated_at, at),
+        _clock("report", complaint.report_due, complaint.investigated_at, at),
     ]
     if complaint.state != INVALID:
         items.append(progress_clock(complaint, at, reports))
@@ -137,7 +141,7 @@ def clocks_for(complaints, at=None):
     reports = {c.id: [] for c in complaints}
     for complaint_id, moment in (ComplaintProgress.select(ComplaintProgress.complaint,
                                                           ComplaintProgress.at)
-                                 .where(ComplaintProgress.complaint.in_(list(reports)))
+                                 .where(ids_in(ComplaintProgress.complaint, reports))
                                  .tuples()):
         reports[complaint_id].append(moment)
     return {c.id: clocks(c, at, reports[c.id]) for c in complaints}
@@ -145,13 +149,6 @@ def clocks_for(complaints, at=None):
 
 def is_overdue(complaint, at=None):
     return any(c.status == OVERDUE for c in clocks(complaint, at))
-
-
-def with_owner(query):
-    """The query with each complaint's owner read in the same query (lists show the name)."""
-    owner = User.alias("owner")
-    return query.select_extend(owner).join(owner, JOIN.LEFT_OUTER, on=(
-        Complaint.owner == owner.id)).switch(Complaint)
 
 
 def open_complaints():
@@ -165,13 +162,28 @@ CLOCK_FIELDS = (Complaint.id, Complaint.state, Complaint.received_at, Complaint.
                 Complaint.proposal_due, Complaint.investigated_at, Complaint.report_due)
 
 
-def overdue_and_soon(at=None, counting=False):
+# What a list row shows (complaints/_rows.html): its clocks, these, and the owner's name.
+LIST_FIELDS = CLOCK_FIELDS + (Complaint.serial, Complaint.severity, Complaint.complainant,
+                              Complaint.category, Complaint.owner)
+
+
+def listed(query, whole=False):
+    """The query with each complaint's owner (their name) read in the same query, reading only
+    what a list shows (a complaint has some seventy columns, and building them was a list's
+    main cost), or, `whole`, every column (exports)."""
+    owner = User.alias("owner")
+    columns = (Complaint, owner) if whole else (*LIST_FIELDS, owner.id, owner.display_name)
+    return (query.select(*columns)
+            .join(owner, JOIN.LEFT_OUTER, on=(Complaint.owner == owner.id)).switch(Complaint))
+
+
+def overdue_and_soon(at=None, counting=False, whole=False):
     """(overdue, due soon) in one pass over the open complaints: overdue has a clock past due;
     due soon has a clock due within 24 hours and none overdue. Earliest closure due first.
-    `counting`: only the clock fields are read."""
+    `counting`: only the clock fields are read, as plain tuples; `whole`: every column."""
     at = at or now()
     query = open_complaints().order_by(Complaint.closure_due)
-    query = query.select(*CLOCK_FIELDS) if counting else with_owner(query)
+    query = query.select(*CLOCK_FIELDS).namedtuples() if counting else listed(query, whole)
     candidates = list(query)
     every = clocks_for(candidates, at)
     overdue, soon = [], []
@@ -184,12 +196,12 @@ def overdue_and_soon(at=None, counting=False):
     return overdue, soon
 
 
-def overdue_list(at=None):
-    return overdue_and_soon(at)[0]
+def overdue_list(at=None, whole=False):
+    return overdue_and_soon(at, whole=whole)[0]
 
 
-def due_soon_list(at=None):
-    return overdue_and_soon(at)[1]
+def due_soon_list(at=None, whole=False):
+    return overdue_and_soon(at, whole=whole)[1]
 
 
 # ---- intake -----------------------------------------------------------------------------------
@@ -519,11 +531,9 @@ def return_clocks(request, at=None):
     if request.arrived_at is None:
         return []
     at = at or now()
-    return [_clock("inspect", _l("到货 3 日内检验"),
-                   request.arrived_at + datetime.timedelta(days=INSPECT_DAYS),
+    return [_clock("inspect", request.arrived_at + datetime.timedelta(days=INSPECT_DAYS),
                    request.inspected_at, at),
-            _clock("settle", _l("到货 5 日内处理完毕"),
-                   request.arrived_at + datetime.timedelta(days=SETTLE_DAYS),
+            _clock("settle", request.arrived_at + datetime.timedelta(days=SETTLE_DAYS),
                    request.settled_at, at)]
 
 

@@ -1,10 +1,10 @@
 """Filters for the logs and the small forms behind POST buttons."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Optional
 
 from blueprints import validators
+from services.i18n import lazy_gettext as _l
 
 
 class ButtonForm(FlaskForm):

@@ -4,13 +4,13 @@ from collections import namedtuple
 
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from peewee import JOIN
 
 from blueprints.helpers import (
     excel_response,
     file_response,
+    keyset_page,
     month_arg,
     pdf_response,
     record_id,
@@ -22,6 +22,7 @@ from services import audit, charts, exports, reports
 from services import jobs as jobs_service
 from services import notifications as notifications_service
 from services import search as search_service
+from services.i18n import lazy_gettext as _l
 from services.permissions import allowed
 
 from . import bp
@@ -136,20 +137,11 @@ def _filtered(model, form, actions):
     return query.order_by(model.id.desc())
 
 
-def _page(query, model, size=50):
-    before = request.args.get("before", type=int)
-    if before:
-        query = query.where(model.id < before)
-    rows = list(query.limit(size + 1))
-    more = len(rows) > size
-    return rows[:size], (rows[size - 1].id if more else None)
-
-
 @bp.route("/audit", endpoint="audit")
 def audit_log():
     """The audit trail: who created, changed, voided or restored what."""
     form = LogFilterForm(request.args)
-    rows, next_before = _page(_filtered(AuditEntry, form, AUDIT_LABELS), AuditEntry)
+    rows, next_before = keyset_page(_filtered(AuditEntry, form, AUDIT_LABELS), AuditEntry)
     return render("core/audit.html", "core/_audit_rows.html", form=form, rows=rows,
                   next_before=next_before, labels=AUDIT_LABELS)
 
@@ -159,7 +151,7 @@ def audit_log():
 def access_log():
     """查阅登记: reveals, prints, exports, downloads and confidential openings."""
     form = LogFilterForm(request.args)
-    rows, next_before = _page(_filtered(AccessLog, form, ACCESS_LABELS), AccessLog)
+    rows, next_before = keyset_page(_filtered(AccessLog, form, ACCESS_LABELS), AccessLog)
     return render("core/access_log.html", "core/_access_rows.html", form=form, rows=rows,
                   next_before=next_before, labels=ACCESS_LABELS)
 

@@ -1,10 +1,10 @@
 """接待: the visitor register, sales-floor rotation, customer visits, follow-ups, shift handovers."""
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
 from blueprints.core.routes import register_panel, tiles_panel
 from models import CustomerVisit, FollowUp, Visit, now
 from services import audit, permissions, search, timeline
+from services.i18n import lazy_gettext as _l
 
 bp = Blueprint("reception", __name__)
 

@@ -1,5 +1,5 @@
 """Reception forms: visitor entry, rotation, referral, customer visit, follow-up, handover."""
-from flask_babel import lazy_gettext as _l
+from flask import g
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -25,17 +25,20 @@ from blueprints.core.forms import FilterForm
 from models import User
 from models.reception import CLASSES, ID_TYPES, METHODS, SHIFTS
 from models.users import ADMIN, GM, MANAGER
+from services.i18n import lazy_gettext as _l
 
 DATETIME = "%Y-%m-%dT%H:%M"
 
 
 def staff_choices(blank=None, roles=None):
-    """Active staff for a select, optionally only some roles."""
-    query = User.select().where(User.active == True)  # noqa: E712
-    query = query.where(User.role.in_(roles)) if roles else query.where(
-        User.role.not_in([ADMIN]))
-    choices = [(str(u.id), f"{u.display_name}（{u.role_label}）") for u in
-               query.order_by(User.role, User.display_name)]
+    """Active staff for a select, optionally only some roles (read once per request)."""
+    staff = g.get("_active_staff")
+    if staff is None:
+        staff = g._active_staff = list(User.select(User.id, User.display_name, User.role)
+                                       .where(User.active == True)  # noqa: E712
+                                       .order_by(User.role, User.display_name))
+    choices = [(str(u.id), f"{u.display_name}（{u.role_label}）") for u in staff
+               if (u.role in roles if roles else u.role != ADMIN)]
     return ([("", blank)] if blank is not None else []) + choices
 
 

@@ -1,10 +1,10 @@
 """报修: requests, engineering work orders, review, materials and the customer's signature."""
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
 from blueprints.core.routes import register_panel, tiles_panel
 from models import RepairRequest, WorkOrder, now
 from services import audit, search, timeline
+from services.i18n import lazy_gettext as _l
 
 bp = Blueprint("repairs", __name__)
 

@@ -1,5 +1,4 @@
 """Repair forms: the request, dispatch, items, materials, sign-off."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -22,6 +21,7 @@ from blueprints.reception.forms import DATETIME, staff_choices
 from models import ServiceItem
 from models.repairs import AREAS, CHANNELS, CHECKS, STATES
 from models.users import ENGINEER
+from services.i18n import lazy_gettext as _l
 
 
 def item_choices(blank):

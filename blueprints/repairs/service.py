@@ -3,8 +3,6 @@ import datetime
 import re
 from decimal import Decimal
 
-from flask_babel import lazy_gettext as _l
-
 from models import RepairRequest, User, WorkOrder, WorkOrderItem, db, now
 from models.repairs import (
     ACKNOWLEDGED,
@@ -21,6 +19,7 @@ from models.repairs import (
 )
 from models.users import DESK, ENGINEER, GM, MANAGER
 from services import audit, serials, timeline, workdays
+from services.i18n import lazy_gettext as _l
 
 REPEAT_MONTHS = 6
 

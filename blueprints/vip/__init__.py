@@ -2,11 +2,11 @@
 import datetime
 
 from flask import Blueprint
-from flask_babel import lazy_gettext as _l
 
 from blueprints.core.routes import register_panel, tiles_panel
 from models import Purchase, VipCard, now
 from services import audit, search, timeline
+from services.i18n import lazy_gettext as _l
 
 bp = Blueprint("vip", __name__)
 

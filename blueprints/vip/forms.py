@@ -1,5 +1,4 @@
 """VIP forms: the counter purchase, enrolment, gifts, redemption, promotion notices."""
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,6 +23,7 @@ from wtforms.validators import (
 from blueprints import validators
 from models import Gift, VipCard
 from models.vip import GENDERS
+from services.i18n import lazy_gettext as _l
 
 
 class PurchaseForm(FlaskForm):

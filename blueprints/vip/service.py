@@ -10,7 +10,6 @@ import urllib.request
 from collections import namedtuple
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import lazy_gettext as _l
 from peewee import fn
 
 from models import (
@@ -43,6 +42,7 @@ from models.vip import (
     TRANSFER_OUT,
 )
 from services import audit, identity, serials, timeline, workdays
+from services.i18n import lazy_gettext as _l
 
 VALID_YEARS = 2
 POINT_YUAN = Decimal("100")
