@@ -214,3 +214,39 @@ def test_blacklist_by_manager_warns_reception(login, make_customer, database, us
     assert "黑名单提醒" in warning and "多次滋事" in warning
     manager.submit(f"/archives/{customer.id}/unblacklist", {}, page=f"/archives/{customer.id}")
     assert not Customer.get_by_id(customer.id).blacklisted
+
+
+def test_header_search_hits_show_each_kinds_details(app, users, make_customer, database):
+    """Each provider reads only the columns its hit shows: the hit still carries them all."""
+    import datetime
+
+    from blueprints.complaints import service as complaints
+    from blueprints.repairs import service as repairs
+    from blueprints.vip import service as vip
+    from models import Complaint, RepairRequest, VipCard, Visit
+    from services import search
+    from services import settings as settings_service
+    zhang = make_customer(name="张三", phone="13812345678", building="3栋", unit="2",
+                          room="1201")
+    Visit.create(serial="FK-S-1", name="张三", phone="13812345678", plate="粤B12345",
+                 arrived_at=datetime.datetime(2026, 11, 22, 9, 30), host=users["desk"])
+    complaints.intake(Complaint(complainant="张三", phone="13812345678", content="x",
+                                category="服务质量"), users["desk"])
+    repairs.register_request(RepairRequest(location="3栋1201", content="厨房水管漏水",
+                                           contact_phone="13812345678"), users["desk"])
+    vip.enrol(VipCard(customer=zhang, name="张三", phone="13812345678", handbook_given=True),
+              users["desk"],
+              settings_service.load())
+    with app.test_request_context():
+        hits = {hit.kind: hit for hit in search.search("5678")}
+        hits.update({hit.kind: hit for hit in search.search("3栋1201")
+                     if hit.kind == "work_order"})
+    assert hits["customer"].label == "张三"
+    assert hits["customer"].detail == "住户 3栋-2-1201 138****5678"
+    assert hits["visit"].label == "FK-S-1 张三"
+    assert hits["visit"].detail == "2026-11-22 09:30 138****5678 粤B12345"
+    assert hits["complaint"].label.endswith(" 张三")
+    assert hits["complaint"].detail == "服务质量 · 登记"
+    assert hits["work_order"].label.endswith(" 3栋1201")
+    assert "厨房水管漏水" in hits["work_order"].detail
+    assert hits["vip"].label.endswith(" 张三") and hits["vip"].detail

@@ -52,7 +52,11 @@ def set_blacklist(customer, actor, reason):
 
 def search_customers(query, limit):
     """Customers by name prefix, pinyin (initials or full), phone tail or number, or plate."""
-    base = Customer.select().where(Customer.voided == False)  # noqa: E712
+    # Only what a hit shows: a customer has ~40 columns, and writing their SQL five times
+    # (one query per key) was half a search's time.
+    base = Customer.select(Customer.id, Customer.name, Customer.kind, Customer.building,
+                           Customer.unit, Customer.room, Customer.address, Customer.phone
+                           ).where(Customer.voided == False)  # noqa: E712
     if query.digits:
         if len(query.digits) < 3:
             return []

@@ -340,7 +340,8 @@ def search_visitors(query, limit):
     """Visitor entries by serial, name initials, phone tail or plate (newest first)."""
     from services.masking import mask_phone
     from services.search import Hit, equals, matching, starts
-    base = Visit.select().where(Visit.voided == False)  # noqa: E712
+    base = Visit.select(Visit.id, Visit.serial, Visit.name, Visit.arrived_at, Visit.phone,
+                        Visit.plate).where(Visit.voided == False)  # noqa: E712 (what a hit shows)
     if query.upper.startswith("FK-"):
         keys = [starts(Visit.serial, query.upper)]
     elif query.digits and len(query.digits) == 4:

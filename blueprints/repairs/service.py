@@ -225,8 +225,9 @@ __all__ = ["RepairError", "register_request", "step", "add_item", "fee", "find_r
 def search_orders(query, limit):
     """Work orders by serial, or by location (room number, building)."""
     from services.search import Hit, matching, starts
-    base = WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest).where(
-        WorkOrder.voided == False)  # noqa: E712
+    base = WorkOrder.select(WorkOrder.id, WorkOrder.serial, WorkOrder.state, RepairRequest.id,
+                            RepairRequest.location, RepairRequest.content).join(
+        RepairRequest).where(WorkOrder.voided == False)  # noqa: E712 (what a hit shows)
     if query.upper.startswith("WX-"):
         keys = [starts(WorkOrder.serial, query.upper)]
     elif query.has_cjk or query.digits:

@@ -412,7 +412,8 @@ def monthly_summary(year, month):
 def search_cards(query, limit):
     """Cards by number, phone tail, phone, name initials or name."""
     from services.search import Hit, equals, matching, starts
-    base = VipCard.select().where(VipCard.voided == False)  # noqa: E712
+    base = VipCard.select(VipCard.id, VipCard.number, VipCard.name, VipCard.state).where(
+        VipCard.voided == False)  # noqa: E712 (what a hit shows)
     if query.upper.startswith("VIP"):
         keys = [starts(VipCard.number, query.upper)]
     elif query.digits and len(query.digits) == 4:
