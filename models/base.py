@@ -24,29 +24,25 @@ from services.search import phone_tail, pinyin_keys
 db = DatabaseProxy()
 
 
-class DateTimeField(PeeweeDateTimeField):
-    """Peewee's, read from SQLite's text with datetime.fromisoformat (C) before trying its
-    strptime formats one exception at a time: a list reads hundreds of these."""
+class _ReadsIsoText:
+    """Reads SQLite's text with the type's fromisoformat (C) before trying peewee's strptime
+    formats one exception at a time: a list reads hundreds of these."""
 
     def python_value(self, value):
         if isinstance(value, str):
             try:
-                return datetime.datetime.fromisoformat(value)
+                return self.from_iso(value)
             except ValueError:
                 pass
         return super().python_value(value)
 
 
-class DateField(PeeweeDateField):
-    """Peewee's, read with date.fromisoformat first (see DateTimeField)."""
+class DateTimeField(_ReadsIsoText, PeeweeDateTimeField):
+    from_iso = staticmethod(datetime.datetime.fromisoformat)
 
-    def python_value(self, value):
-        if isinstance(value, str):
-            try:
-                return datetime.date.fromisoformat(value)
-            except ValueError:
-                pass
-        return super().python_value(value)
+
+class DateField(_ReadsIsoText, PeeweeDateField):
+    from_iso = staticmethod(datetime.date.fromisoformat)
 
 
 def now():

@@ -233,6 +233,11 @@ def test_dates_read_back_from_either_stored_form(app, database, users):
     assert Visit.arrived_at.python_value(moment) is moment
     assert Visit.arrived_at.python_value(None) is None
     assert Visit.get_by_id(visit.id).arrived_at == moment
+    from models import Customer
+    day = datetime.date(2026, 11, 22)
+    assert Customer.contract_date.python_value("2026-11-22") == day
+    assert Customer.contract_date.python_value("2026-11-22 00:00:00") == day  # peewee's formats
+    assert Customer.contract_date.python_value(day) is day
 
 
 def test_prepared_query_builds_its_sql_once_and_binds_new_values(app, database, users):
