@@ -12,13 +12,14 @@ import json
 import os
 import pstats
 import re
-import shutil
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, ROOT)
+
+from bench.run import DATA, working_copy  # noqa: E402
 
 
 def main():
@@ -34,18 +35,14 @@ def main():
                         help="functions to list (0: only the mean time and the query count)")
     args = parser.parse_args()
 
-    source = os.path.join(HERE, "data", f"{args.size}.db")
-    working = os.path.join(HERE, "data", f"{args.size}-explain.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(working + suffix):
-            os.remove(working + suffix)
-    shutil.copyfile(source, working)
+    working = working_copy(os.path.join(DATA, f"{args.size}.db"),
+                           os.path.join(DATA, f"{args.size}-explain.db"))
 
     from app import create_app
     from models import db, schema
     app = create_app({"DATABASE_URL": f"sqlite:///{working}", "SECRET_KEY": "bench",
                       "PDF_WAIT_SECONDS": 60,
-                      "JOB_FOLDER": os.path.join(HERE, "data", "jobs")})
+                      "JOB_FOLDER": os.path.join(DATA, "jobs")})
     with app.app_context(), db.connection_context():
         schema.upgrade()
     client = app.test_client()

@@ -110,6 +110,24 @@ class Client:
         return status, elapsed, status == (302 if method == "POST" else 200)
 
 
+def working_copy(source, working):
+    """A fresh copy of a dataset to run against (without the last run's WAL); its path."""
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(working + suffix):
+            os.remove(working + suffix)
+    shutil.copyfile(source, working)
+    return working
+
+
+def shared_counter():
+    """0, 1, 2 … across threads: each write gets its own receipt number and phone."""
+    counter, lock = iter(range(10 ** 9)), threading.Lock()
+    while True:
+        with lock:
+            value = next(counter)
+        yield value
+
+
 class Dataset:
     """What the mix needs to know about the data: ids, initials, phone tails, the day."""
 
@@ -398,21 +416,8 @@ def run_dataset(size, seconds, port, floor_p95):
     with open(meta_path) as handle:
         meta = json.load(handle)
     # The run writes (visitors, purchases…): it works on a copy, so every run starts alike.
-    working = os.path.join(DATA, f"{size}-run.db")
-    for suffix in ("-wal", "-shm"):
-        if os.path.exists(working + suffix):
-            os.remove(working + suffix)
-    shutil.copyfile(path, working)
-    path = working
+    path = working_copy(path, os.path.join(DATA, f"{size}-run.db"))
     data = Dataset(path, meta)
-    counter = iter(range(10 ** 9))
-    lock = threading.Lock()
-
-    def shared_counter():
-        while True:
-            with lock:
-                value = next(counter)
-            yield value
     numbers = shared_counter()
     server = Server("app", path, port)
     try:

@@ -14,7 +14,6 @@ import argparse
 import json
 import os
 import random
-import shutil
 import sys
 import threading
 import time
@@ -30,6 +29,8 @@ from run import (  # noqa: E402
     children,
     mix,
     rss_mb,
+    shared_counter,
+    working_copy,
 )
 
 BUSY_OFFICE_RATE = 6
@@ -47,22 +48,11 @@ def main():
     source = os.path.join(DATA, "small.db")
     if not os.path.exists(source):
         raise SystemExit("bench/data/small.db is missing: python bench/generate.py --size small")
-    path = os.path.join(DATA, "soak.db")
-    for suffix in ("", "-wal", "-shm"):
-        if os.path.exists(path + suffix):
-            os.remove(path + suffix)
-    shutil.copyfile(source, path)
+    path = working_copy(source, os.path.join(DATA, "soak.db"))
     with open(os.path.join(DATA, "small.json")) as handle:
         data = Dataset(path, json.load(handle))
     server = Server("app", path, args.port)
-    counter, lock = iter(range(10 ** 9)), threading.Lock()
-
-    def numbers():
-        while True:
-            with lock:
-                value = next(counter)
-            yield value
-    shared = numbers()
+    shared, lock = shared_counter(), threading.Lock()
     interval = CLIENTS / args.rate
     stop_at = time.time() + args.seconds
     results = {"requests": 0, "errors": [], "latencies": []}
