@@ -131,3 +131,18 @@ def test_engineers_do_not_see_vip_or_archives(login):
     engineer = login("engineer")
     assert engineer.get("/archives/").status_code == 403
     assert engineer.get("/repairs/").status_code == 200
+
+
+def test_list_and_daily_register_keep_to_their_day(login, database):
+    """A request received the day before is neither on the day's list nor on its register."""
+    desk = login("desk")
+    day_before = NOW - datetime.timedelta(days=1)
+    new_request(desk, None, location="5栋大堂")
+    new_request(desk, None, location="9栋车库", received_at=day_before.strftime("%Y-%m-%dT%H:%M"))
+    for day, here, elsewhere in ((NOW.date(), "5栋大堂", "9栋车库"),
+                                 (day_before.date(), "9栋车库", "5栋大堂")):
+        listed = desk.get(f"/repairs/?view=all&day={day}").get_data(as_text=True)
+        assert here in listed and elsewhere not in listed, day
+        pdf = desk.get(f"/repairs/print?day={day}")
+        text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+        assert here in text and elsewhere not in text, day

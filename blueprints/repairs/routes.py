@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.helpers import (
+    day_bounds,
     excel_response,
     external_url,
     get_or_404,
@@ -56,9 +57,9 @@ def filtered_orders(form):
     if form.state.data:
         query = query.where(WorkOrder.state == form.state.data)
     if form.day.data and not form.day.errors:
-        start = datetime.datetime.combine(form.day.data, datetime.time())
+        start, end = day_bounds(form.day.data, form.day.data)
         query = query.where((RepairRequest.received_at >= start) &
-                            (RepairRequest.received_at < start + datetime.timedelta(days=1)))
+                            (RepairRequest.received_at < end))
     return view, query.order_by(WorkOrder.id.desc())
 
 
@@ -215,11 +216,10 @@ def print_day():
         day = datetime.date.fromisoformat(request.args.get("day", ""))
     except ValueError:
         day = datetime.date.today()
-    start = datetime.datetime.combine(day, datetime.time())
+    start, end = day_bounds(day, day)
     rows = list(WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
                 .where((WorkOrder.voided == False) &  # noqa: E712
-                       (RepairRequest.received_at >= start) &
-                       (RepairRequest.received_at < start + datetime.timedelta(days=1)))
+                       (RepairRequest.received_at >= start) & (RepairRequest.received_at < end))
                 .order_by(RepairRequest.received_at))
     return pdf_response("print/repairs_day.html", f"报修登记表-{day.isoformat()}.pdf",
                         title=_("报修登记表"), number=day.isoformat(), rows=rows,
