@@ -5,13 +5,16 @@ import threading
 import time
 
 from peewee import (
+    OP,
     SQL,
     BooleanField,
     CharField,
     DatabaseProxy,
+    Expression,
     ForeignKeyField,
     IntegerField,
     Model,
+    Node,
     PostgresqlDatabase,
     SqliteDatabase,
 )
@@ -162,25 +165,34 @@ class Prepared:
         self.compiled = {}
 
     def _sql(self, params):
+        """(SQL, parameters): the SQL written once for these parameters, or else built anew."""
         kind = type(db.obj)
         sql = self.compiled.get(kind)
         if sql is None:
             sql, bound = self.build(*params).sql()
             sql = self.compiled[kind] = sql if list(bound) == list(params) else False
-        return sql
+        if sql is False:
+            return self.build(*params).sql()
+        return sql, params
 
     def first(self, model, *params):
         """The first row as a `model` instance, or None."""
-        sql = self._sql(params)
-        if sql is False:
-            return self.build(*params).first()
-        return next(iter(model.raw(sql, *params)), None)
+        sql, bound = self._sql(params)
+        return next(iter(model.raw(sql, *bound)), None)
+
+    def rows(self, model, *params):
+        """Every row as a `model` instance."""
+        sql, bound = self._sql(params)
+        return list(model.raw(sql, *bound))
+
+    def row(self, *params):
+        """The first row as a tuple (None when there is none)."""
+        sql, bound = self._sql(params)
+        return db.execute_sql(sql, bound).fetchone()
 
     def scalar(self, *params):
-        sql = self._sql(params)
-        if sql is False:
-            return self.build(*params).scalar()
-        return db.execute_sql(sql, params).fetchone()[0]
+        """The first column of the first row."""
+        return self.row(*params)[0]
 
 
 def ids_in(field, ids):
@@ -219,6 +231,90 @@ def is_postgres():
     return isinstance(db.obj, PostgresqlDatabase)
 
 
+_SAVE_SQL = {}
+
+
+def _save_with_known_sql(record, force_insert):
+    """Model.save() with the INSERT or UPDATE written once per model, database kind and set of
+    fields, then run with the record's values. Every write saves a few records (the row, its
+    audit entry, its timeline entry), and peewee writing their SQL from the query tree each
+    time cost more than SQLite running it. The SQL peewee writes the first time is checked to
+    bind exactly these values in this order, with every value a parameter; any other shape
+    (or a value that is an SQL expression) returns None and peewee saves as usual."""
+    meta = type(record)._meta
+    data = record.__data__.copy()
+    record._populate_unsaved_relations(data)
+    pk_field = meta.primary_key
+    pk = data.pop(pk_field.name, None)
+    inserting = pk is None or force_insert
+    if inserting and pk is not None:
+        data[pk_field.name] = pk
+    if not data or not all(name in meta.fields for name in data):
+        return None
+    fields = sorted((meta.fields[name] for name in data), key=lambda f: f._sort_key)
+    values = [field.db_value(data[field.name]) for field in fields]
+    if any(isinstance(value, Node) for value in values):
+        return None
+    params = values if inserting else values + [pk_field.db_value(pk)]
+    database = db.obj
+    key = (type(record), type(database), inserting, tuple(field.name for field in fields))
+    sql = _SAVE_SQL.get(key)
+    if sql is None:
+        sql = _SAVE_SQL[key] = _save_sql(record, database, inserting, fields, data, params, pk)
+    if sql is False:
+        return None
+    cursor = database.execute_sql(sql, params)
+    if inserting:
+        if pk is None:
+            record._pk = (cursor.fetchone()[0] if database.returning_clause
+                          else cursor.lastrowid)
+            record._dirty.discard(pk_field.name)
+        rows = 1
+    else:
+        rows = cursor.rowcount
+    record._dirty -= set(data)
+    return rows
+
+
+def _save_sql(record, database, inserting, fields, data, params, pk):
+    model, pk_field = type(record), type(record)._meta.primary_key
+    values = {field: data[field.name] for field in fields}
+    if inserting:
+        query = model.insert(values)
+        if database.returning_clause and pk is None:
+            query = query.returning(pk_field)
+    else:
+        query = model.update(values).where(pk_field == pk)
+    sql, bound = query.sql()
+    opening, closing = database.quote
+    columns = ", ".join(f"{opening}{field.column_name}{closing}" for field in fields)
+    written = f"({columns}) VALUES" if inserting else columns.split(", ")[0] + " = "
+    marker = database.param
+    if list(bound) != params or sql.count(marker) != len(params) or written not in sql:
+        return False
+    return sql
+
+
+_BY_ID = {}
+
+
+def _id_asked(model, expression):
+    """n when `expression` is `model.id == n` (n an int), else None."""
+    if (isinstance(expression, Expression) and expression.op == OP.EQ
+            and expression.lhs is model._meta.primary_key
+            and type(expression.rhs) is int):
+        return expression.rhs
+    return None
+
+
+def _by_id(model):
+    prepared = _BY_ID.get(model)
+    if prepared is None:
+        key = model._meta.primary_key
+        prepared = _BY_ID[model] = Prepared(lambda ident: model.select().where(key == ident))
+    return prepared
+
+
 class BaseModel(Model):
     """Every table: created/updated stamps and a readable label for logs."""
 
@@ -229,9 +325,26 @@ class BaseModel(Model):
         database = db
         legacy_table_names = False
 
-    def save(self, *args, **kwargs):
+    def save(self, force_insert=False, only=None):
         self.updated_at = now()
-        return super().save(*args, **kwargs)
+        if only is None:
+            saved = _save_with_known_sql(self, force_insert)
+            if saved is not None:
+                return saved
+        return super().save(force_insert=force_insert, only=only)
+
+    @classmethod
+    def get(cls, *query, **filters):
+        """As peewee's, but a record asked for by its id (get_by_id, get_or_none(M.id == n), a
+        foreign key read on first use) is read with SQL written once per model (Prepared)."""
+        if len(query) == 1 and not filters:
+            ident = _id_asked(cls, query[0])
+            if ident is not None:
+                record = _by_id(cls).first(cls, ident)
+                if record is None:
+                    raise cls.DoesNotExist(f"{cls.__name__} matching id = {ident} does not exist")
+                return record
+        return super().get(*query, **filters)
 
     def label(self):
         """How audit and access logs name this record."""

@@ -7,40 +7,42 @@ and the record that carries it commit or roll back together: no gaps, no duplica
 import datetime
 
 from models import SerialCounter, db, now
+from models.base import Prepared
 
 MONTHLY = {"KS", "WX", "FK", "TH"}
 GLOBAL_WIDTH = {"VIP": 8}
-
-
-def _run(query):
-    cursor = query.execute()
-    row = next(iter(cursor))
-    return row.last
 
 
 def next_serial(kind, when=None):
     """Issue the next serial of `kind` ('KS', 'WX', 'FK', 'TH' or 'VIP'); call inside db.atomic()."""
     if kind in GLOBAL_WIDTH:
         with db.atomic():
-            number = _run(_upsert(kind, ""))
+            number = _bump(kind, "")
         return f"{kind}{number:0{GLOBAL_WIDTH[kind]}d}"
     if kind not in MONTHLY:
         raise ValueError(f"unknown serial kind {kind!r}")
     when = when or datetime.datetime.now()
     period = when.strftime("%Y%m")
     with db.atomic():
-        number = _run(_upsert(kind, period))
+        number = _bump(kind, period)
     if number > 9999:
         # More than 9,999 in a month widens the number rather than failing or wrapping.
         return f"{kind}-{period}-{number}"
     return f"{kind}-{period}-{number:04d}"
 
 
-def _upsert(kind, period):
+# Every new visitor, complaint, work order and card takes a number: the upsert's SQL is written
+# once (Prepared) and then bound to (created, updated, kind, period, 1, 1, updated).
+_UPSERT = Prepared(lambda created, updated, kind, period, first, step, stamp: (
+    SerialCounter
+    .insert(kind=kind, period=period, last=first, created_at=created, updated_at=updated)
+    .on_conflict(conflict_target=[SerialCounter.kind, SerialCounter.period],
+                 update={SerialCounter.last: SerialCounter.last + step,
+                         SerialCounter.updated_at: stamp})
+    .returning(SerialCounter.last)))
+
+
+def _bump(kind, period):
+    """The counter of (kind, period) after adding one (1 for a new one)."""
     stamp = now()
-    return (SerialCounter
-            .insert(kind=kind, period=period, last=1, created_at=stamp, updated_at=stamp)
-            .on_conflict(conflict_target=[SerialCounter.kind, SerialCounter.period],
-                         update={SerialCounter.last: SerialCounter.last + 1,
-                                 SerialCounter.updated_at: stamp})
-            .returning(SerialCounter.last))
+    return _UPSERT.scalar(stamp, stamp, kind, period, 1, 1, stamp)

@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from models import Customer, EmergencyContact, User, db, schema
+from models import Customer, EmergencyContact, User, db, now, schema
 from tests.conftest import TEST_PG, make_app
 
 # The tables as the first release shipped them: no plate, grading or search-key columns on
@@ -260,3 +260,60 @@ def test_prepared_query_builds_its_sql_once_and_binds_new_values(app, database, 
                                                        (User.active == True)))  # noqa: E712
     assert active.first(User, "gm").username == "gm"
     assert active.first(User, "desk").username == "desk"
+
+
+def test_save_writes_its_sql_once_per_shape_and_saves_every_value(app, database, users):
+    from peewee import fn
+
+    from models import Visit
+    from models.base import _SAVE_SQL
+
+    _SAVE_SQL.clear()
+    first = Visit.create(serial="FK-S-1", name="访客甲", phone="13900000001", arrived_at=now(),
+                         host=users["desk"], left_at=now())
+    second = Visit.create(serial="FK-S-2", name="访客乙", arrived_at=now(), left_at=None,
+                          host=users["manager"], plate="沪A12345")
+    inserts = [sql for key, sql in _SAVE_SQL.items() if key[0] is Visit and key[2]]
+    assert len(inserts) == 1 and inserts[0]  # one shape, written once and reused
+    assert second.id == first.id + 1
+    read = Visit.get_by_id(second.id)
+    assert (read.name, read.left_at, read.plate, read.host_id) == (
+        "访客乙", None, "沪A12345", users["manager"].id)
+    assert Visit.get_by_id(first.id).left_at is not None
+
+    # An update binds every field and the id, and touches only that row.
+    read.purpose, read.phone = "送快递", "13900000002"
+    assert read.save() == 1
+    assert [(v.serial, v.purpose, v.phone) for v in Visit.select().order_by(Visit.id)] == [
+        ("FK-S-1", first.purpose, "13900000001"), ("FK-S-2", "送快递", "13900000002")]
+    assert any(key[0] is Visit and not key[2] and sql for key, sql in _SAVE_SQL.items())
+
+    # An explicit id is inserted as given; an SQL expression as a value goes through peewee.
+    Visit.create(id=first.id + 100, serial="FK-S-3", name="访客丙", arrived_at=now(),
+                 host=users["desk"])
+    assert Visit.get_by_id(first.id + 100).serial == "FK-S-3"
+    customer = Customer.create(kind="resident", name="张三", phone="13812345678")
+    customer.notes = fn.LOWER("ABC")
+    customer.save()
+    assert Customer.get_by_id(customer.id).notes == "abc"
+    assert Customer.get_by_id(customer.id).name_initials == "zs"
+
+
+def test_records_by_id_read_with_sql_written_once(app, database, users):
+    from models import Visit
+    from models.base import _BY_ID
+
+    _BY_ID.clear()
+    visit = Visit.create(serial="FK-I-1", name="访客甲", arrived_at=now(), host=users["desk"])
+    assert Visit.get_by_id(visit.id).serial == "FK-I-1"
+    assert Visit.get_or_none(Visit.id == visit.id).name == "访客甲"
+    assert Visit.get_or_none(Visit.id == visit.id + 1) is None
+    with pytest.raises(Visit.DoesNotExist):
+        Visit.get_by_id(visit.id + 1)
+    assert Visit.get_by_id(visit.id).host.username == "desk"  # the foreign key, read on first use
+    assert set(_BY_ID) == {Visit, User} and all(
+        all(p.compiled.values()) for p in _BY_ID.values())
+    # Anything else is peewee's own get: other fields, a string id, several conditions.
+    assert Visit.get(Visit.serial == "FK-I-1").id == visit.id
+    assert Visit.get(Visit.id == str(visit.id)).id == visit.id
+    assert Visit.get_or_none((Visit.id == visit.id) & (Visit.voided == True)) is None  # noqa: E712

@@ -49,12 +49,28 @@ def test_cumulative_within_six_months_edge(users):
     assert service.eligible("13900001111", D(2026, 11, 22, 9, 59), settings)
     buy(users, "900", at=D(2026, 11, 22, 10, 30))
     assert service.eligible("13900001111", D(2026, 11, 22, 11, 0), settings)
+    assert not service.eligible("13700000000", D(2026, 11, 22, 11, 0), settings)  # no purchases
+    # Asked after every non-member purchase: its SQL is written once, then only bound.
+    assert all(service._PAYMENTS.compiled.values())
 
 
 def test_thresholds_are_settings(users):
     settings_service.store({"vip_single_purchase": "500"})
     buy(users, "500")
     assert service.eligible("13900001111", D(2026, 11, 22, 11), settings_service.load())
+
+
+def test_active_card_for_a_phone(users):
+    """After a non-member purchase the counter offers a card unless the phone has a live one."""
+    assert service.active_card_for("13900001111", TODAY) is None
+    old = make_card(users, today=datetime.date(2024, 11, 20))  # valid until 2026-11-20
+    assert service.active_card_for("139-0000-1111", datetime.date(2026, 11, 20)) == old
+    assert service.active_card_for("13900001111", TODAY) is None  # expired
+    fresh = make_card(users)
+    assert service.active_card_for("13900001111", TODAY) == fresh
+    service.report_loss(fresh, users["desk"])
+    assert service.active_card_for("13900001111", TODAY) is None  # blocked
+    assert all(service._ACTIVE_CARD.compiled.values())
 
 
 # ---- discounts ---------------------------------------------------------------------------------

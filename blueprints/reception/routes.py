@@ -117,14 +117,14 @@ def new():
         previous = Visit.get_or_none(Visit.id == source) if source else None
         if previous:
             _prefill(form, previous)
-    warnings = service.blacklist_warnings(form.phone.data or "", form.plate.data or "",
-                                          form.id_number.data or "")
     if form.validate_on_submit():
         visit = Visit()
         _fill(visit, form)
         service.register_visit(visit, current_user, site_settings())
         flash(_("已登记 %(serial)s %(name)s", serial=visit.serial, name=visit.name), "success")
         return redirect(url_for("reception.index"))
+    warnings = service.blacklist_warnings(form.phone.data or "", form.plate.data or "",
+                                          form.id_number.data or "")
     return show_form("reception/form.html", form, visit=None, warnings=warnings,
                      recent=service.recent_visitors(), visitee=_chosen(form.visitee_customer.data),
                      linked=_chosen(form.customer.data))

@@ -10,7 +10,7 @@ import urllib.request
 from collections import namedtuple
 from decimal import ROUND_HALF_UP, Decimal
 
-from peewee import fn
+from peewee import Case, fn
 
 from models import (
     Customer,
@@ -24,6 +24,7 @@ from models import (
     is_postgres,
     now,
 )
+from models.base import Prepared
 from models.vip import (
     ACTIVE,
     BIRTHDAY,
@@ -147,6 +148,14 @@ def points_for(amount_paid):
 
 # ---- eligibility ---------------------------------------------------------------------------------
 
+# A purchase's largest payment and its payments since a date, per phone, in one query; both are
+# asked after every non-member purchase at the counter, so the SQL is written once (Prepared).
+_PAYMENTS = Prepared(lambda since, number, voided, at: Purchase.select(
+    fn.MAX(Purchase.amount_paid),
+    fn.SUM(Case(None, [(Purchase.at > since, Purchase.amount_paid)])))
+    .where((Purchase.buyer_phone == number) & (Purchase.voided == voided) & (Purchase.at <= at)))
+
+
 def eligible(phone, at, settings):
     """One purchase of at least ¥1,000 paid, or ¥2,000 paid within the last 6 months."""
     number = identity.normalize_phone(phone)
@@ -155,23 +164,19 @@ def eligible(phone, at, settings):
     single = Decimal(str(settings["vip_single_purchase"]))
     total = Decimal(str(settings["vip_cumulative"]))
     since = workdays.add_months(at, -int(settings["vip_cumulative_months"]))
-    purchases = Purchase.select().where((Purchase.buyer_phone == number) &
-                                        (Purchase.voided == False) &  # noqa: E712
-                                        (Purchase.at <= at))
-    if purchases.where(Purchase.amount_paid >= single).exists():
-        return True
-    recent = (purchases.where(Purchase.at > since)
-              .select(fn.COALESCE(fn.SUM(Purchase.amount_paid), 0)).scalar())
-    return Decimal(str(recent or 0)) >= total
+    largest, recent = _PAYMENTS.row(since, number, False, at)
+    if largest is None:
+        return False
+    return Decimal(str(largest)) >= single or Decimal(str(recent or 0)) >= total
 
+
+_ACTIVE_CARD = Prepared(lambda number, state, today, voided: VipCard.select().where(
+    (VipCard.phone == number) & (VipCard.state == state) & (VipCard.expires_on >= today) &
+    (VipCard.voided == voided)).order_by(VipCard.id.desc()))
 
 
 def active_card_for(phone, today):
-    number = identity.normalize_phone(phone)
-    return (VipCard.select().where((VipCard.phone == number) & (VipCard.state == ACTIVE) &
-                                   (VipCard.expires_on >= today) &
-                                   (VipCard.voided == False))  # noqa: E712
-            .order_by(VipCard.id.desc()).first())
+    return _ACTIVE_CARD.first(VipCard, identity.normalize_phone(phone), ACTIVE, today, False)
 
 
 # ---- ledger ---------------------------------------------------------------------------------------
