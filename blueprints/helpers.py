@@ -300,6 +300,17 @@ def csrf_field():
     return Markup(f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">')
 
 
+_ID_MARK = 918273645
+
+
+def url_by_id(endpoint, **values):
+    """A function id -> url_for(endpoint, id=id, **values), for a list's links: url_for is
+    asked once and the id put in its place (werkzeug builds each URL anew, ~30 µs a row)."""
+    head, mark, tail = url_for(endpoint, id=_ID_MARK, **values).partition(str(_ID_MARK))
+    assert mark, endpoint
+    return lambda ident: f"{head}{int(ident)}{tail}"
+
+
 def _money(value):
     """Yuan with two decimals: 100 -> '100.00'."""
     if value is None or value == "":
@@ -318,6 +329,7 @@ def register(app):
                                  unread_notifications=unread_notifications,
                                  may_reveal=may_reveal, site_settings=site_settings,
                                  timeline_url=timeline_url, timeline_label=timeline_label,
+                                 url_by_id=url_by_id,
                                  get_locale=get_locale, now=datetime.datetime.now)
     app.jinja_env.filters.update(mask_phone=masking.mask_phone, mask_id=masking.mask_id,
                                  dt=_datetime, reject_key=_reject_key,
