@@ -8,7 +8,6 @@ from wtforms import (
     DecimalField,
     IntegerField,
     PasswordField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -24,6 +23,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints.fields import SelectField
 from models import User
 from models.archives import SECTIONS
 from models.users import ROLES

@@ -205,7 +205,7 @@ def sign_out(id):
     if ButtonForm().validate_on_submit():
         service.sign_out(visit, current_user)
     if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"):
-        return render("reception/_row.html", visit=visit)
+        return render("reception/_row.html", visits=[visit])
     return redirect(request.referrer or url_for("reception.index"))
 
 
