@@ -20,5 +20,12 @@ class Select(widgets.Select):
         return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')
 
 
+    @classmethod
+    def _dispatch_render_option(cls):
+        # WTForms inspects render_option's signature on every render, to adapt pre-3.3
+        # overrides; ours has the current signature.
+        return cls.render_option
+
+
 class SelectField(WTFormsSelectField):
     widget = Select()

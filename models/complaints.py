@@ -1,4 +1,6 @@
 """Complaints (客户投诉), their steps and outcomes, returns (退换货) and in-app notifications."""
+import datetime
+
 from peewee import BooleanField, CharField, DecimalField, ForeignKeyField, IntegerField, TextField
 
 from services.i18n import lazy_gettext as _l
@@ -26,6 +28,9 @@ STATES = {RECORDED: _l("登记"), CLASSIFIED: _l("判定"), INVESTIGATED: _l("�
 FINISHED = (CLOSED, INVALID)
 # Open states listed (not "not finished"): `state IN (...)` is an index lookup, NOT IN a scan.
 OPEN = tuple(state for state in STATES if state not in FINISHED)
+# Progress reports: at least PROGRESS_PER_WEEK in every 7-day period counted from acceptance.
+PROGRESS_PER_WEEK = 2
+PROGRESS_PERIOD = datetime.timedelta(days=7)
 CHANNELS = {"phone": _l("电话"), "visit": _l("来访"), "letter": _l("信函"), "online": _l("网络")}
 REGIONS = {"in_province": _l("省内"), "out_province": _l("省外"), "overseas": _l("国外")}
 SEVERITIES = {"general": _l("一般"), "major": _l("重大")}
@@ -66,6 +71,9 @@ class Complaint(SearchKeys, Voidable):
     received_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     owner = ForeignKeyField(User, null=True, backref="owned_complaints", on_delete="SET NULL")
     state = CharField(max_length=12, default=RECORDED, index=True)
+    # The earliest deadline not met yet (see earliest_due), kept on every save: lists of late
+    # and nearly late complaints read only the few due within a day, not every open one.
+    next_due = DateTimeField(null=True)
     parent = ForeignKeyField("self", null=True, backref="recomplaints", on_delete="SET NULL",
                              index=False)
     # Deadlines fixed when the clock starts, so lists can filter on them.
@@ -119,6 +127,17 @@ class Complaint(SearchKeys, Voidable):
     def finished(self):
         return self.state in FINISHED
 
+    def save(self, *args, **kwargs):
+        self.next_due = earliest_due(self, self.report_moments())
+        return super().save(*args, **kwargs)
+
+    def report_moments(self):
+        """When its progress reports were made."""
+        if self.id is None:
+            return []
+        return [at for (at,) in ComplaintProgress.select(ComplaintProgress.at)
+                .where(ComplaintProgress.complaint == self.id).tuples()]
+
     @property
     def channel_label(self):
         return CHANNELS.get(self.channel, self.channel)
@@ -132,6 +151,32 @@ class Complaint(SearchKeys, Voidable):
         return SEVERITIES.get(self.severity, self.severity)
 
 Complaint.add_index(sparse_index(Complaint, Complaint.parent))
+
+
+def first_progress_due(received_at, reports):
+    """The end of the first 7-day period from acceptance with fewer reports than required:
+    the progress deadline as the reports stand (later periods have none yet)."""
+    reports = sorted(reports)
+    start, index = received_at, 0
+    while True:
+        end = start + PROGRESS_PERIOD * (index + 1)
+        if sum(end - PROGRESS_PERIOD <= r < end for r in reports) < PROGRESS_PER_WEEK:
+            return end
+        index += 1
+
+
+def earliest_due(complaint, reports):
+    """The earliest deadline of an open complaint not met yet: closure, on-site visit, proposal,
+    investigation report, next progress report. It changes only when the complaint or its
+    reports do, never with the passing of time; None for a finished complaint."""
+    if complaint.state in FINISHED or complaint.received_at is None:
+        return None
+    dues = [complaint.closure_due,
+            complaint.onsite_due if complaint.onsite_at is None else None,
+            complaint.proposal_due if complaint.investigated_at is None else None,
+            complaint.report_due if complaint.investigated_at is None else None,
+            first_progress_due(complaint.received_at, reports)]
+    return min(due for due in dues if due is not None)
 
 
 Complaint.add_index(open_index(Complaint, Complaint.closure_due, states=OPEN))
@@ -163,6 +208,13 @@ class ComplaintProgress(BaseModel):
     method = CharField(max_length=10, default="phone")
     note = CharField(max_length=500, default="")
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+
+    def save(self, *args, **kwargs):
+        saved = super().save(*args, **kwargs)
+        complaint = self.complaint  # a report may move its next deadline on
+        complaint.next_due = earliest_due(complaint, complaint.report_moments())
+        Complaint.update(next_due=complaint.next_due).where(Complaint.id == complaint.id).execute()
+        return saved
 
 
 class ResponsibilityShare(BaseModel):

@@ -201,6 +201,58 @@ def test_overdue_and_due_soon_lists(users, database):
     assert service.due_soon_list(D(2026, 11, 8, 10, 0)) == []
 
 
+def test_next_due_is_the_earliest_deadline_not_met(users, database):
+    complaint = make(users, received_at=D(2026, 11, 2, 10, 0))  # in province: on site in 24 h
+    assert complaint.next_due == complaint.onsite_due == D(2026, 11, 3, 10, 0)
+    service.record_onsite(complaint, users["desk"], at=D(2026, 11, 2, 15, 0))
+    assert Complaint.get_by_id(complaint.id).next_due == D(2026, 11, 5, 10, 0)  # the report
+    service.apply(complaint, "classify", users["manager"], at=D(2026, 11, 2, 16, 0),
+                  nature="n", responsible_dept="d")
+    service.apply(complaint, "investigate", users["desk"], at=D(2026, 11, 3, 9, 0),
+                  cause="c", responsible_party="p", solution="s")
+    assert complaint.next_due == D(2026, 11, 9, 10, 0)  # the first week's progress reports
+    for day in (3, 6, 10, 12):
+        service.record_progress(complaint, users["desk"], "phone", "进展", at=D(2026, 11, day))
+    assert Complaint.get_by_id(complaint.id).next_due == D(2026, 11, 17, 10, 0)  # closure
+    for action, role, fields in STEPS[2:]:
+        service.apply(complaint, action, users[role], **fields)
+    assert Complaint.get_by_id(complaint.id).next_due is None  # closed
+
+
+def test_late_and_soon_lists_match_every_open_complaint_clock_by_clock(users, database):
+    """The lists read only complaints with a deadline within a day, and the home page counts
+    them, from next_due; both must agree with the clocks of every open complaint, at any
+    moment, also exactly on a deadline."""
+    import random
+    rng = random.Random(7)
+    for n in range(40):
+        received = D(2026, 10, 1, 8, 0) + datetime.timedelta(hours=rng.randrange(0, 24 * 40))
+        complaint = make(users, received_at=received,
+                         region=rng.choice(["in_province", "out_province", "overseas"]))
+        if rng.random() < 0.5:
+            service.record_onsite(complaint, users["desk"],
+                                  at=received + datetime.timedelta(hours=rng.randrange(1, 60)))
+        for _ in range(rng.randrange(0, 6)):
+            service.record_progress(complaint, users["desk"], "phone", "进展",
+                                    at=received + datetime.timedelta(hours=rng.randrange(1, 500)))
+    # Moments on either side of some complaints' next deadlines, where a list would go wrong
+    # if next_due were ever later than a deadline not met.
+    every_complaint = list(Complaint.select().order_by(Complaint.id))
+    edges = [clock.due + datetime.timedelta(minutes=m) for c in every_complaint[::4]
+             for clock in service.clocks(c, D(2026, 10, 1)) for m in (-60, 0, 1)]
+    Complaint.update(next_due=None).where(  # as if written by hand
+        Complaint.id.in_([c.id for c in every_complaint[::5]])).execute()
+    for at in [D(2026, 10, 12), D(2026, 10, 20, 13, 30), D(2026, 11, 9, 9, 0)] + edges:
+        every = {c.id: {k.status for k in service.clocks(c, at)}
+                 for c in service.open_complaints().order_by(Complaint.closure_due)}
+        late = [i for i, states in every.items() if "overdue" in states]
+        soon = [i for i, states in every.items() if "soon" in states and i not in late]
+        overdue, due_soon = service.overdue_and_soon(at)
+        assert ([c.id for c in overdue], [c.id for c in due_soon]) == (late, soon)
+        assert service.overdue_and_soon_counts(at) == (len(late), len(soon))  # the home page
+        assert late or soon  # the moments chosen do find some
+
+
 # ---- outcomes and returns ------------------------------------------------------------------
 
 def test_responsibility_split_must_total_100(users, database):

@@ -33,10 +33,10 @@ def _complaints_panel(user):
             ("complaints.index", _l("处理中的重大投诉"), lambda: service.open_complaints().where(
                 Complaint.severity == "major").count(), {"severity": "major"}, True)]
     elif user.role == MANAGER:
-        lists = functools.cache(lambda: service.overdue_and_soon(counting=True))
+        counts = functools.cache(service.overdue_and_soon_counts)
         candidates = [
-            ("complaints.index", _l("逾期投诉"), lambda: len(lists()[0]), {"view": "overdue"}, True),
-            ("complaints.index", _l("24 小时内到期"), lambda: len(lists()[1]), {"view": "soon"},
+            ("complaints.index", _l("逾期投诉"), lambda: counts()[0], {"view": "overdue"}, True),
+            ("complaints.index", _l("24 小时内到期"), lambda: counts()[1], {"view": "soon"},
              True)]
     else:
         candidates = [("complaints.index", _l("我负责的投诉"), lambda: service.open_complaints()

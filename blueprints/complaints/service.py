@@ -7,7 +7,7 @@ import json
 from collections import Counter, namedtuple
 from decimal import Decimal
 
-from peewee import JOIN
+from peewee import JOIN, Case, fn
 
 from models import (
     Complaint,
@@ -28,6 +28,7 @@ from models.complaints import (
     FOLLOWED_UP,
     INVALID,
     INVESTIGATED,
+    PROGRESS_PERIOD,
     R_APPROVED,
     R_INSPECTED,
     R_RECEIVED,
@@ -37,6 +38,7 @@ from models.complaints import (
     RECORDED,
     REPLIED,
     complaint_is_open,
+    first_progress_due,
 )
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
@@ -48,7 +50,6 @@ CLOSE_DAYS_DEFAULT = 15
 ONSITE_HOURS = {"in_province": 24, "out_province": 48}
 REPORT_DAYS = 3
 PROPOSAL_WORKDAYS = 1
-PROGRESS_PER_WEEK = 2
 DUE_SOON = datetime.timedelta(hours=24)
 
 
@@ -100,22 +101,17 @@ def progress_clock(complaint, at, reports=None):
     if reports is None:
         reports = [p.at for p in complaint.progress]
     end = complaint.closed_at or at
-    start = complaint.received_at
     finished = complaint.state in FINISHED
-    period = datetime.timedelta(days=7)
-    index = 0
-    while start + period * (index + 1) <= end:
-        window = (start + period * index, start + period * (index + 1))
-        if sum(window[0] <= r < window[1] for r in reports) < PROGRESS_PER_WEEK:
-            return Clock("progress", CLOCK_LABELS["progress"], window[1], None,
-                         OVERDUE if not finished else MET_LATE, at - window[1])
-        index += 1
-    window = (start + period * index, start + period * (index + 1))
-    done = sum(window[0] <= r < window[1] for r in reports)
-    if finished or done >= PROGRESS_PER_WEEK:
-        return Clock("progress", CLOCK_LABELS["progress"], window[1], end, MET,
+    due = first_progress_due(complaint.received_at, reports)
+    if due <= end:  # a period that is over had too few reports
+        return Clock("progress", CLOCK_LABELS["progress"], due, None,
+                     MET_LATE if finished else OVERDUE, at - due)
+    periods = max((end - complaint.received_at) // PROGRESS_PERIOD, 0)
+    current_end = complaint.received_at + PROGRESS_PERIOD * (periods + 1)
+    if finished or due > current_end:  # the current period has its reports
+        return Clock("progress", CLOCK_LABELS["progress"], current_end, end, MET,
                      datetime.timedelta(0))
-    return _clock("progress", window[1], None, at)
+    return _clock("progress", due, None, at)
 
 
 def clocks(complaint, at=None, reports=None):
@@ -182,7 +178,29 @@ def overdue_and_soon(at=None, counting=False, whole=False):
     due soon has a clock due within 24 hours and none overdue. Earliest closure due first.
     `counting`: only the clock fields are read, as plain tuples; `whole`: every column."""
     at = at or now()
-    query = open_complaints().order_by(Complaint.closure_due)
+    # Only complaints with a deadline not met within the next day can be late or nearly late
+    # (next_due is kept on every save; None when not yet known, e.g. written by hand).
+    return _classified(open_complaints().where(Complaint.next_due.is_null() |
+                                               (Complaint.next_due <= at + DUE_SOON)),
+                       at, counting, whole)
+
+
+def overdue_and_soon_counts(at=None):
+    """How many complaints overdue_and_soon() lists, counted from next_due (the earliest
+    deadline not met): before now is overdue, within a day is due soon. Complaints whose
+    next_due is not known, or is this very moment (where the clocks' own edge rules decide),
+    are classified by their clocks."""
+    at = at or now()
+    due = Complaint.next_due
+    late, soon = (open_complaints().select(
+        fn.COUNT(Case(None, [(due < at, 1)])),
+        fn.COUNT(Case(None, [((due > at) & (due <= at + DUE_SOON), 1)]))).tuples().get())
+    unsure = _classified(open_complaints().where(due.is_null() | (due == at)), at, counting=True)
+    return late + len(unsure[0]), soon + len(unsure[1])
+
+
+def _classified(query, at, counting=False, whole=False):
+    query = query.order_by(Complaint.closure_due)
     query = query.select(*CLOCK_FIELDS).namedtuples() if counting else listed(query, whole)
     candidates = list(query)
     every = clocks_for(candidates, at)
