@@ -11,6 +11,7 @@ from .base import (
     DateTimeField,
     SearchKeys,
     Voidable,
+    ids_in,
     in_literal,
     now,
     open_index,
@@ -186,6 +187,20 @@ Complaint.add_index(open_index(Complaint, Complaint.owner, states=OPEN))
 def complaint_is_open():
     """The open complaints' condition, in the form the partial index above serves."""
     return in_literal(Complaint.state, OPEN)
+
+
+def refresh_next_due():
+    """Every open complaint's next_due from its dates and progress reports (after an upgrade,
+    or after rows were written without the models, as the benchmark's generator does)."""
+    complaints = list(Complaint.select().where(complaint_is_open()))
+    reports = {c.id: [] for c in complaints}
+    for complaint_id, at in (ComplaintProgress.select(ComplaintProgress.complaint,
+                                                      ComplaintProgress.at)
+                             .where(ids_in(ComplaintProgress.complaint, reports)).tuples()):
+        reports[complaint_id].append(at)
+    for complaint in complaints:
+        Complaint.update(next_due=earliest_due(complaint, reports[complaint.id])).where(
+            Complaint.id == complaint.id).execute()
 
 
 class ComplaintStep(BaseModel):

@@ -59,18 +59,8 @@ def _drop_sparse_column_indexes(database):
 
 # (number, description, function(database)) — append only, never renumber.
 def _fill_next_due(database):
-    """Open complaints' earliest deadline not yet met, from their dates and progress reports."""
-    from .base import ids_in
-    from .complaints import OPEN, Complaint, ComplaintProgress, earliest_due
-    complaints = list(Complaint.select().where(Complaint.state.in_(OPEN)))
-    reports = {c.id: [] for c in complaints}
-    for complaint_id, at in (ComplaintProgress.select(ComplaintProgress.complaint,
-                                                      ComplaintProgress.at)
-                             .where(ids_in(ComplaintProgress.complaint, reports)).tuples()):
-        reports[complaint_id].append(at)
-    for complaint in complaints:
-        Complaint.update(next_due=earliest_due(complaint, reports[complaint.id])).where(
-            Complaint.id == complaint.id).execute()
+    from .complaints import refresh_next_due
+    refresh_next_due()
 
 
 DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
