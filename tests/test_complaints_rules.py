@@ -219,6 +219,21 @@ def test_next_due_is_the_earliest_deadline_not_met(users, database):
     assert Complaint.get_by_id(complaint.id).next_due is None  # closed
 
 
+def test_next_due_filled_for_complaints_written_without_the_models(users, database):
+    """After an upgrade (schema step 4) or rows written by hand, open complaints get theirs."""
+    from models.complaints import refresh_next_due
+    open_one, closed = make(users), make(users)
+    for action, role, fields in STEPS:
+        service.apply(closed, action, users[role], **fields)
+    service.record_progress(open_one, users["desk"], "phone", "进展", at=D(2026, 11, 3))
+    expected = Complaint.get_by_id(open_one.id).next_due
+    assert expected == D(2026, 11, 3, 10, 0)
+    Complaint.update(next_due=None).execute()
+    refresh_next_due()
+    assert [(c.id, c.next_due) for c in Complaint.select().order_by(Complaint.id)] == [
+        (open_one.id, expected), (closed.id, None)]
+
+
 def test_late_and_soon_lists_match_every_open_complaint_clock_by_clock(users, database):
     """The lists read only complaints with a deadline within a day, and the home page counts
     them, from next_due; both must agree with the clocks of every open complaint, at any
