@@ -42,28 +42,31 @@ def prefix(field, text):
 
 
 def starts(field, text):
-    """A search key: `field` starts with `text`."""
-    return field, prefix(field, text)
+    """A search key: `field` is `text` (the closest match), then `field` starts with it."""
+    return field, [field == text, (field > text) & (field < text + "\uffff")]
 
 
 def equals(field, value):
     """A search key: `field` is `value`."""
-    return field, field == value
+    return field, [field == value]
 
 
 def matching(base, keys, limit):
     """The rows of `base` that match any key, at most `limit`: each key is read along its own
     index (the closest match first, then the newest) and stops at `limit`, so a one-letter
-    search in a million visitors reads a few dozen index entries, not every match."""
+    search in a million visitors reads a few dozen index entries, not every match. An exact
+    match is read apart from the longer ones: within one value the index is already newest
+    first, where sorting a common value's thousands of rows by date cost milliseconds."""
     rows, seen = [], set()
     model = base.model
-    for field, condition in keys:
-        for row in base.where(condition).order_by(field, model.id.desc()).limit(limit):
-            if row.id not in seen:
-                seen.add(row.id)
-                rows.append(row)
-        if len(rows) >= limit:
-            break
+    for field, conditions in keys:
+        for condition in conditions:
+            for row in base.where(condition).order_by(field, model.id.desc()).limit(limit):
+                if row.id not in seen:
+                    seen.add(row.id)
+                    rows.append(row)
+            if len(rows) >= limit:
+                return rows[:limit]
     return rows[:limit]
 
 

@@ -176,3 +176,19 @@ def test_customer_search_keys_follow_every_save(database):
     stored.save()
     again = Customer.get_by_id(customer.id)
     assert (again.name_initials, again.phone_tail) == ("ww", "1111")
+
+
+def test_matching_lists_exact_keys_newest_first_then_longer_ones(database):
+    """Header search by initials: 张三 (zs) matches exactly and comes first, newest first;
+    then the names whose initials only start with zs, closest first."""
+    from services.search import matching, starts
+    for name in ["张三", "周思思", "张三", "张珊", "朱顺", "张三丰"]:
+        Customer.create(name=name, phone="13900000000")
+    base = Customer.select()
+    found = matching(base, [starts(Customer.name_initials, "zs")], 8)
+    assert [(c.name, c.name_initials) for c in found] == [
+        ("朱顺", "zs"), ("张珊", "zs"), ("张三", "zs"), ("张三", "zs"),
+        ("张三丰", "zsf"), ("周思思", "zss")]
+    assert [c.id for c in found[:4]] == sorted((c.id for c in found[:4]), reverse=True)
+    assert [c.name for c in matching(base, [starts(Customer.name_initials, "zs")], 2)] == [
+        "朱顺", "张珊"]
