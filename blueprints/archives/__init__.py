@@ -2,9 +2,9 @@
 from flask import Blueprint
 
 from blueprints.core.routes import register_panel, tiles_panel
+from blueprints.helpers import site_settings
 from models import Customer, Document, EmergencyContact, now
 from services import audit, search, timeline
-from services import settings as settings_service
 from services.i18n import lazy_gettext as _l
 
 bp = Blueprint("archives", __name__)
@@ -28,7 +28,7 @@ def _archive_panel(user):
     from . import ownership
     if user.role not in (MANAGER, GM, SALES):
         return None
-    settings = settings_service.load()
+    settings = site_settings()
     today = now().date()
     owner = user.id if user.role == SALES else None
     candidates = [("archives.rules", _l("应联系的客户"), lambda: ownership.count_contacts_due(
