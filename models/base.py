@@ -185,6 +185,16 @@ class Prepared:
         sql, bound = self._sql(params)
         return list(model.raw(sql, *bound))
 
+    def tuples(self, *params):
+        """Every row as a tuple."""
+        sql, bound = self._sql(params)
+        return db.execute_sql(sql, bound).fetchall()
+
+    def execute(self, *params):
+        """Run it (an UPDATE, say); the number of rows it changed."""
+        sql, bound = self._sql(params)
+        return db.execute_sql(sql, bound).rowcount
+
     def row(self, *params):
         """The first row as a tuple (None when there is none)."""
         sql, bound = self._sql(params)

@@ -9,6 +9,7 @@ from .base import (
     BaseModel,
     DateField,
     DateTimeField,
+    Prepared,
     SearchKeys,
     Voidable,
     ids_in,
@@ -136,8 +137,7 @@ class Complaint(SearchKeys, Voidable):
         """When its progress reports were made."""
         if self.id is None:
             return []
-        return [at for (at,) in ComplaintProgress.select(ComplaintProgress.at)
-                .where(ComplaintProgress.complaint == self.id).tuples()]
+        return [ComplaintProgress.at.python_value(at) for (at,) in _REPORT_MOMENTS.tuples(self.id)]
 
     @property
     def channel_label(self):
@@ -228,8 +228,15 @@ class ComplaintProgress(BaseModel):
         saved = super().save(*args, **kwargs)
         complaint = self.complaint  # a report may move its next deadline on
         complaint.next_due = earliest_due(complaint, complaint.report_moments())
-        Complaint.update(next_due=complaint.next_due).where(Complaint.id == complaint.id).execute()
+        _SET_NEXT_DUE.execute(complaint.next_due, complaint.id)
         return saved
+
+
+# Every progress report reads its complaint's reports and moves its next_due: SQL written once.
+_REPORT_MOMENTS = Prepared(lambda ident: ComplaintProgress.select(ComplaintProgress.at)
+                           .where(ComplaintProgress.complaint == ident))
+_SET_NEXT_DUE = Prepared(lambda due, ident: Complaint.update(next_due=due)
+                         .where(Complaint.id == ident))
 
 
 class ResponsibilityShare(BaseModel):
