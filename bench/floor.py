@@ -1,8 +1,8 @@
 """The floor: a minimal Flask app that renders the app's own base layout with no database.
 
-bench/run.py serves it exactly as it serves the app (waitress, same threads) and reports every
-endpoint of the app as a ratio to this floor's p95: what the framework, the templates and the
-server cost before the app does any work of its own.
+bench/run.py serves it exactly as it serves the app (bench/serve.py: gunicorn, the same workers
+and threads) and reports every endpoint of the app as a ratio to this floor's p95: what the
+framework, the templates and the server cost before the app does any work of its own.
 """
 import os
 import sys
