@@ -314,17 +314,21 @@ def drive(port, seconds, plan_for, roles):
     return summarise(*drive_raw(port, seconds, plan_for, roles))
 
 
-def drive_raw(port, seconds, plan_for, roles):
-    """(times per endpoint, errors per endpoint, seconds taken) of one drive()."""
+def drive_raw(port, seconds, plan_for, roles, clients=None):
+    """(times per endpoint, errors per endpoint, seconds taken) of one drive(); `clients`:
+    CLIENTS clients already signed in, kept from an earlier drive (as staff stay signed in)."""
     results, errors = {}, {}
     lock = threading.Lock()
     stop_at = [None]
     ready = threading.Barrier(CLIENTS + 1)
 
     def worker(index):
-        client = Client(port)
-        for role in roles:
-            client.login(role)
+        if clients is None:
+            client = Client(port)
+            for role in roles:
+                client.login(role)
+        else:
+            client = clients[index]
         plan = plan_for(index)
         ready.wait()
         local, local_errors = {}, {}
@@ -364,10 +368,17 @@ def in_turns(app_port, floor_port, seconds, plan_for, roles):
     drifts by a factor of two within minutes, and a floor measured before the load would be
     compared with figures taken on a different machine. (mixed table, floor table)."""
     app_runs, floor_runs = ({}, {}, 0.0), ({}, {}, 0.0)
+    app_clients, floor_clients = [Client(app_port) for _ in range(CLIENTS)], [
+        Client(floor_port) for _ in range(CLIENTS)]
+    for client in app_clients:  # signed in once, as staff are for a shift
+        for role in roles:
+            client.login(role)
     for turn in range(SLICES):
-        floor_runs = _merged(floor_runs, drive_raw(floor_port, seconds / SLICES, _floor_plan, ()))
+        floor_runs = _merged(floor_runs, drive_raw(floor_port, seconds / SLICES, _floor_plan, (),
+                                                   floor_clients))
         app_runs = _merged(app_runs, drive_raw(
-            app_port, seconds / SLICES, lambda i: plan_for(i + CLIENTS * turn), roles))
+            app_port, seconds / SLICES, lambda i: plan_for(i + CLIENTS * turn), roles,
+            app_clients))
     return summarise(*app_runs), summarise(*floor_runs)["floor"]
 
 
