@@ -36,6 +36,7 @@ from models import (  # noqa: E402
     schema,
 )
 from models.complaints import refresh_next_due
+from models.vip import fill_birthday_md
 from services import demo, settings  # noqa: E402
 from services.search import phone_tail, pinyin_keys  # noqa: E402
 
@@ -404,7 +405,8 @@ def generate(size, path, seed=2026, today=None):
             db.execute_sql(sql)
         print(f"  {'indexes':<16} {len(indexes):>9,}       "
               f"{time.perf_counter() - index_started:6.1f} s", flush=True)
-        refresh_next_due()  # what the app keeps on every complaint save
+        refresh_next_due()  # what the app keeps on every complaint and card save
+        fill_birthday_md()
         db.execute_sql("ANALYZE")
     took = time.perf_counter() - started
     meta = {"size": size, "today": today.isoformat(), "seed": seed, "counts": counts,

@@ -63,11 +63,17 @@ def _fill_next_due(database):
     refresh_next_due()
 
 
+def _fill_birthday_md(database):
+    from .vip import fill_birthday_md
+    fill_birthday_md()
+
+
 DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
                _fill_contacted_at),
               (2, "drop the plain indexes on voided", _drop_voided_indexes),
               (3, "drop plain indexes on nearly empty columns", _drop_sparse_column_indexes),
-              (4, "complaint.next_due for open complaints", _fill_next_due)]
+              (4, "complaint.next_due for open complaints", _fill_next_due),
+              (5, "vip_card.birthday_md from the birthday", _fill_birthday_md)]
 
 
 def _models():

@@ -47,3 +47,41 @@ def test_unacknowledged_handover_shown_at_login(login, users, database):
     Handover.create(shift="night", author=users["manager"], items="电梯异响")
     page = login("desk").get("/").get_data(as_text=True)
     assert "1 份交接记录待确认" in page and "电梯异响" in page
+
+
+def test_cashier_counts_todays_birthdays_along_the_index(login, users, database):
+    """Members whose birthday is today, active and unexpired, counted from birthday_md."""
+    from blueprints.vip import service as vip
+    from models import Customer, VipCard
+    today = datetime.date.today()
+
+    def card(name, birthday, **fields):
+        customer = Customer.create(name=name, phone="13900001111")
+        made = vip.enrol(VipCard(customer=customer, name=name, phone="13900001111",
+                                 birthday=birthday), users["desk"], settings_service.load(),
+                         today=today)
+        for key, value in fields.items():
+            setattr(made, key, value)
+        made.save()
+        return made
+
+    born = today.replace(year=1990) if (today.month, today.day) != (2, 29) \
+        else datetime.date(1992, 2, 29)
+    card("寿星", born)
+    card("挂失的寿星", born, state="blocked")
+    card("过期的寿星", born, expires_on=today - datetime.timedelta(days=1))
+    other = card("改了生日", born)
+    other.birthday = born + datetime.timedelta(days=1)
+    other.save()  # birthday_md follows the change
+    card("未填生日", None)
+    assert VipCard.get(VipCard.name == "改了生日").birthday_md == other.birthday.strftime("%m-%d")
+    assert VipCard.get(VipCard.name == "未填生日").birthday_md == ""
+    assert tiles(login("desk").get("/"))["今天生日的会员"][0] == 1
+
+
+def test_birthday_keys_celebrate_29_february_on_the_28th_in_other_years():
+    from models.vip import birthday_keys
+    assert birthday_keys(datetime.date(2027, 2, 28)) == ["02-28", "02-29"]
+    assert birthday_keys(datetime.date(2028, 2, 28)) == ["02-28"]
+    assert birthday_keys(datetime.date(2028, 2, 29)) == ["02-29"]
+    assert birthday_keys(datetime.date(2026, 11, 23)) == ["11-23"]

@@ -233,3 +233,15 @@ def test_balance_is_ledger_sum_and_never_negative(users, ops):
                 pass
         ledger = [e.delta for e in PointsEntry.select().where(PointsEntry.card == card)]
         assert service.balance(card) == sum(ledger) >= 0
+
+
+def test_birthday_md_filled_for_cards_written_without_the_models(users):
+    """After an upgrade (schema step 5) or rows written by hand, cards get their month-day."""
+    from models.vip import fill_birthday_md
+    leap, plain = make_card(users, birthday=datetime.date(2000, 2, 29)), make_card(users)
+    VipCard.update(birthday_md="").execute()
+    fill_birthday_md()
+    assert [VipCard.get_by_id(c.id).birthday_md for c in (leap, plain)] == ["02-29", "03-15"]
+    greetings = service.prepare_birthday_greetings(datetime.date(2027, 2, 27),
+                                                   settings_service.load())
+    assert [m.card_id for m in greetings] == [leap.id]  # celebrated on the 28th in 2027

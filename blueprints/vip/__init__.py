@@ -5,6 +5,7 @@ from flask import Blueprint
 
 from blueprints.core.routes import register_panel, tiles_panel
 from models import Purchase, VipCard, now
+from models.vip import birthday_keys
 from services import audit, search, timeline
 from services.i18n import lazy_gettext as _l
 
@@ -29,8 +30,7 @@ def _cashier_panel(user):
     active = VipCard.select().where((VipCard.state == "active") & (VipCard.expires_on >= today))
     month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     return tiles_panel(user, [
-        ("vip.index", _l("今天生日的会员"), lambda: sum(
-            1 for c in active.where(VipCard.birthday.is_null(False))
-            if service.is_birthday(c, today)), {}, False),
+        ("vip.index", _l("今天生日的会员"), lambda: active.where(
+            VipCard.birthday_md.in_(birthday_keys(today))).count(), {}, False),
         ("vip.index", _l("本月到期的会员卡"), lambda: active.where(
             VipCard.expires_on < month_end).count(), {}, False)])

@@ -41,6 +41,7 @@ from models.vip import (
     SENT,
     TRANSFER_IN,
     TRANSFER_OUT,
+    birthday_keys,
 )
 from services import audit, identity, serials, timeline, workdays
 from services.i18n import lazy_gettext as _l
@@ -325,7 +326,7 @@ def prepare_birthday_greetings(today, settings):
     tomorrow = today + datetime.timedelta(days=1)
     created = []
     cards = VipCard.select().where((VipCard.state == ACTIVE) & (VipCard.expires_on >= tomorrow) &
-                                   VipCard.birthday.is_null(False) &
+                                   VipCard.birthday_md.in_(birthday_keys(tomorrow)) &
                                    (VipCard.voided == False))  # noqa: E712
     for card in cards:
         if not is_birthday(card, tomorrow):
