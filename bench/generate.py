@@ -279,10 +279,13 @@ def repairs(make, n, customer_count, staff, engineers, counters):
 
 
 def vip(make, cards, ledger, staff):
-    """Cards for the first customers who are people, a ledger of purchases and redemptions."""
+    """Cards for customers who are people, spread over the ten years (so the recent ones are
+    still valid, as at a chain that keeps enrolling), a ledger of purchases and redemptions."""
     rng = make.rng
     people = list(Customer.select(Customer.id, Customer.name, Customer.phone, Customer.created_at)
-                  .where(Customer.kind.in_(["resident", "shopper"])).limit(cards).tuples())
+                  .where(Customer.kind.in_(["resident", "shopper"])).order_by(Customer.id)
+                  .tuples())
+    people = people[::max(len(people) // cards, 1)][:cards]
     f = VipCard
     fields = [f.created_at, f.updated_at, f.number, f.customer, f.name, f.phone, f.phone_tail,
               f.name_initials, f.birthday, f.gender, f.issued_on, f.expires_on, f.state,
