@@ -130,8 +130,12 @@ class Complaint(SearchKeys, Voidable):
         return self.state in FINISHED
 
     def save(self, *args, **kwargs):
-        self.next_due = earliest_due(self, self.report_moments())
+        self.next_due = self.earliest_due()
         return super().save(*args, **kwargs)
+
+    def earliest_due(self):
+        """Its earliest deadline not met yet, with its progress reports as they stand."""
+        return earliest_due(self, self.report_moments())
 
     def report_moments(self):
         """When its progress reports were made."""
@@ -157,7 +161,6 @@ Complaint.add_index(sparse_index(Complaint, Complaint.parent))
 def first_progress_due(received_at, reports):
     """The end of the first 7-day period from acceptance with fewer reports than required:
     the progress deadline as the reports stand (later periods have none yet)."""
-    reports = sorted(reports)
     start, index = received_at, 0
     while True:
         end = start + PROGRESS_PERIOD * (index + 1)
@@ -193,14 +196,19 @@ def refresh_next_due():
     """Every open complaint's next_due from its dates and progress reports (after an upgrade,
     or after rows were written without the models, as the benchmark's generator does)."""
     complaints = list(Complaint.select().where(complaint_is_open()))
-    reports = {c.id: [] for c in complaints}
+    reports = report_moments_of(c.id for c in complaints)
+    for complaint in complaints:
+        _SET_NEXT_DUE.execute(earliest_due(complaint, reports[complaint.id]), complaint.id)
+
+
+def report_moments_of(ids):
+    """{complaint id: when its progress reports were made} for many complaints, in one query."""
+    reports = {ident: [] for ident in ids}
     for complaint_id, at in (ComplaintProgress.select(ComplaintProgress.complaint,
                                                       ComplaintProgress.at)
                              .where(ids_in(ComplaintProgress.complaint, reports)).tuples()):
         reports[complaint_id].append(at)
-    for complaint in complaints:
-        Complaint.update(next_due=earliest_due(complaint, reports[complaint.id])).where(
-            Complaint.id == complaint.id).execute()
+    return reports
 
 
 class ComplaintStep(BaseModel):
@@ -227,7 +235,7 @@ class ComplaintProgress(BaseModel):
     def save(self, *args, **kwargs):
         saved = super().save(*args, **kwargs)
         complaint = self.complaint  # a report may move its next deadline on
-        complaint.next_due = earliest_due(complaint, complaint.report_moments())
+        complaint.next_due = complaint.earliest_due()
         _SET_NEXT_DUE.execute(complaint.next_due, complaint.id)
         return saved
 

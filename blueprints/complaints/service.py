@@ -19,7 +19,6 @@ from models import (
     db,
     now,
 )
-from models.base import ids_in
 from models.complaints import (
     APPROVED,
     CLASSIFIED,
@@ -39,6 +38,7 @@ from models.complaints import (
     REPLIED,
     complaint_is_open,
     first_progress_due,
+    report_moments_of,
 )
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
@@ -134,12 +134,7 @@ def clocks_for(complaints, at=None):
     """{id: clocks} for many complaints, their progress reports read in one query."""
     at = at or now()
     complaints = list(complaints)
-    reports = {c.id: [] for c in complaints}
-    for complaint_id, moment in (ComplaintProgress.select(ComplaintProgress.complaint,
-                                                          ComplaintProgress.at)
-                                 .where(ids_in(ComplaintProgress.complaint, reports))
-                                 .tuples()):
-        reports[complaint_id].append(moment)
+    reports = report_moments_of(c.id for c in complaints)
     return {c.id: clocks(c, at, reports[c.id]) for c in complaints}
 
 
