@@ -86,11 +86,7 @@ def is_birthday(card, day):
     """The member's birthday (29 February is celebrated on 28 February in other years)."""
     if card is None or card.birthday is None:
         return False
-    month, dom = card.birthday.month, card.birthday.day
-    if (month, dom) == (2, 29):
-        leap = day.year % 4 == 0 and (day.year % 100 != 0 or day.year % 400 == 0)
-        dom = 29 if leap else 28
-    return (day.month, day.day) == (month, dom)
+    return card.birthday.strftime("%m-%d") in birthday_keys(day)
 
 
 def earned_total(card):
@@ -329,8 +325,6 @@ def prepare_birthday_greetings(today, settings):
                                    VipCard.birthday_md.in_(birthday_keys(tomorrow)) &
                                    (VipCard.voided == False))  # noqa: E712
     for card in cards:
-        if not is_birthday(card, tomorrow):
-            continue
         exists = Message.select().where((Message.card == card) & (Message.kind == BIRTHDAY) &
                                         (Message.for_date == tomorrow)).exists()
         if exists:
