@@ -19,7 +19,6 @@ class Select(widgets.Select):
         label = escape(choice.label or choice.value)
         return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')
 
-
     @classmethod
     def _dispatch_render_option(cls):
         # WTForms inspects render_option's signature on every render, to adapt pre-3.3

@@ -170,7 +170,8 @@ class Prepared:
         sql = self.compiled.get(kind)
         if sql is None:
             sql, bound = self.build(*params).sql()
-            sql = self.compiled[kind] = sql if list(bound) == list(params) else False
+            self.compiled[kind] = sql if list(bound) == list(params) else False
+            return sql, bound
         if sql is False:
             return self.build(*params).sql()
         return sql, params

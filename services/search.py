@@ -36,11 +36,6 @@ def phone_tail(phone):
     return digits[-4:] if len(digits) >= 4 else ""
 
 
-def prefix(field, text):
-    """A WHERE clause `field` starts with `text`, written as a range so an index serves it."""
-    return (field >= text) & (field < text + "\uffff")
-
-
 def starts(field, text):
     """A search key: `field` is `text` (the closest match), then `field` starts with it."""
     return field, [field == text, (field > text) & (field < text + "\uffff")]
