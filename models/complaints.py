@@ -12,6 +12,7 @@ from .base import (
     Prepared,
     SearchKeys,
     Voidable,
+    filled_index,
     ids_in,
     in_literal,
     now,
@@ -49,9 +50,9 @@ class Complaint(SearchKeys, Voidable):
     serial = CharField(max_length=20, unique=True)
     received_at = DateTimeField(default=now, index=True)
     channel = CharField(max_length=10, default="phone")
-    complainant = CharField(max_length=40)
-    phone = CharField(max_length=20, default="", index=True)
-    phone_tail = CharField(max_length=4, default="", index=True)
+    complainant = CharField(max_length=40, index=True)
+    phone = CharField(max_length=20, default="")  # optional: filled_index below
+    phone_tail = CharField(max_length=4, default="")
     name_initials = CharField(max_length=80, default="", index=True)
     customer = ForeignKeyField(Customer, null=True, backref="complaints", on_delete="SET NULL")
     content = TextField()
@@ -156,6 +157,8 @@ class Complaint(SearchKeys, Voidable):
         return SEVERITIES.get(self.severity, self.severity)
 
 Complaint.add_index(sparse_index(Complaint, Complaint.parent))
+Complaint.add_index(filled_index(Complaint, Complaint.phone))
+Complaint.add_index(filled_index(Complaint, Complaint.phone_tail))
 
 
 def first_progress_due(received_at, reports):

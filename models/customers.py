@@ -3,7 +3,16 @@ from peewee import SQL, BooleanField, CharField, ForeignKeyField, IntegerField, 
 
 from services.i18n import lazy_gettext as _l
 
-from .base import BaseModel, DateField, DateTimeField, SearchKeys, Voidable, now, sparse_index
+from .base import (
+    BaseModel,
+    DateField,
+    DateTimeField,
+    SearchKeys,
+    Voidable,
+    filled_index,
+    now,
+    sparse_index,
+)
 from .users import User
 
 KINDS = {
@@ -30,17 +39,18 @@ class Customer(SearchKeys, Voidable):
     """客户档案: one person, household or company the office serves."""
 
     kind = CharField(max_length=20, default="shopper", index=True)
-    name = CharField(max_length=80)
+    name = CharField(max_length=80, index=True)
     contact_person = CharField(max_length=40, default="")
     phone = CharField(max_length=20, default="", index=True)
     phone2 = CharField(max_length=20, default="")
     email = CharField(max_length=120, default="")
     id_number = CharField(max_length=30, default="")
-    building = CharField(max_length=20, default="", index=True)
+    # Optional columns a search looks up are indexed where filled (filled_index below).
+    building = CharField(max_length=20, default="")
     unit = CharField(max_length=20, default="")
-    room = CharField(max_length=20, default="", index=True)
+    room = CharField(max_length=20, default="")
     address = CharField(max_length=200, default="")
-    plate = CharField(max_length=20, default="", index=True)
+    plate = CharField(max_length=20, default="")
     company_nature = CharField(max_length=40, default="")
     owner = ForeignKeyField(User, null=True, backref="customers", on_delete="SET NULL")
     status = CharField(max_length=20, default="potential", index=True)
@@ -59,7 +69,7 @@ class Customer(SearchKeys, Voidable):
     # Search keys, kept in step with name and phone by services.search.index_customer.
     name_pinyin = CharField(max_length=200, default="", index=True)
     name_initials = CharField(max_length=80, default="", index=True)
-    phone_tail = CharField(max_length=4, default="", index=True)
+    phone_tail = CharField(max_length=4, default="")
     # The last contact (logged, visit made, follow-up done), or when the card was opened: kept
     # here so "who is due for contact" is one indexed query however many customers there are.
     contacted_at = DateTimeField(null=True)
@@ -108,6 +118,9 @@ class Customer(SearchKeys, Voidable):
         return TIERS.get(self.tier, "")
 
 Customer.add_index(sparse_index(Customer, Customer.provisional_until))
+for _field in (Customer.phone2, Customer.building, Customer.room, Customer.plate,
+               Customer.phone_tail):
+    Customer.add_index(filled_index(Customer, _field))
 
 
 Customer.add_index(Customer.index(Customer.phone, where=Customer.on_blacklist(),

@@ -3,7 +3,16 @@ from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextF
 
 from services.i18n import lazy_gettext as _l
 
-from .base import BaseModel, DateField, DateTimeField, SearchKeys, Voidable, now, sparse_index
+from .base import (
+    BaseModel,
+    DateField,
+    DateTimeField,
+    SearchKeys,
+    Voidable,
+    filled_index,
+    now,
+    sparse_index,
+)
 from .customers import Customer
 from .users import User
 
@@ -17,17 +26,17 @@ class Visit(SearchKeys, Voidable):
 
     serial = CharField(max_length=20, unique=True)
     customer = ForeignKeyField(Customer, null=True, backref="visits", on_delete="SET NULL")
-    name = CharField(max_length=40)
+    name = CharField(max_length=40, index=True)
     id_type = CharField(max_length=20, default="id_card")
     id_number = CharField(max_length=30, default="")
-    phone = CharField(max_length=20, default="", index=True)
+    phone = CharField(max_length=20, default="")  # optional: filled_index below
     headcount = IntegerField(default=1)
     visitee = CharField(max_length=80, default="")
     visitee_customer = ForeignKeyField(Customer, null=True, backref="visitors",
                                        on_delete="SET NULL", index=False)
     visitee_staff = ForeignKeyField(User, null=True, backref="visitors", on_delete="SET NULL")
     purpose = CharField(max_length=200, default="")
-    plate = CharField(max_length=20, default="", index=True)
+    plate = CharField(max_length=20, default="")
     arrived_at = DateTimeField(default=now, index=True)
     left_at = DateTimeField(null=True, index=True)
     host = ForeignKeyField(User, null=True, backref="hosted_visits", on_delete="SET NULL")
@@ -37,7 +46,7 @@ class Visit(SearchKeys, Voidable):
     notes = CharField(max_length=500, default="")
     registered_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
     name_initials = CharField(max_length=80, default="", index=True)
-    phone_tail = CharField(max_length=4, default="", index=True)
+    phone_tail = CharField(max_length=4, default="")
 
     def label(self):
         return f"{self.serial} {self.name}"
@@ -55,6 +64,8 @@ class Visit(SearchKeys, Voidable):
         return ID_TYPES.get(self.id_type, self.id_type)
 
 Visit.add_index(sparse_index(Visit, Visit.visitee_customer))
+for _field in (Visit.phone, Visit.phone_tail, Visit.plate):
+    Visit.add_index(filled_index(Visit, _field))
 
 
 PRESENT, ABSENT, BUSY = "present", "absent", "busy"

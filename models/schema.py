@@ -57,6 +57,14 @@ def _drop_sparse_column_indexes(database):
         database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
 
 
+def _drop_optional_column_indexes(database):
+    """Plain indexes on optional text columns, replaced by partial ones (see filled_index)."""
+    for name in ("visit_phone", "visit_phone_tail", "visit_plate", "customer_building",
+                 "customer_room", "customer_plate", "customer_phone_tail", "complaint_phone",
+                 "complaint_phone_tail"):
+        database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+
+
 # (number, description, function(database)) — append only, never renumber.
 def _fill_next_due(database):
     from .complaints import refresh_next_due
@@ -73,7 +81,8 @@ DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
               (2, "drop the plain indexes on voided", _drop_voided_indexes),
               (3, "drop plain indexes on nearly empty columns", _drop_sparse_column_indexes),
               (4, "complaint.next_due for open complaints", _fill_next_due),
-              (5, "vip_card.birthday_md from the birthday", _fill_birthday_md)]
+              (5, "vip_card.birthday_md from the birthday", _fill_birthday_md),
+              (6, "drop plain indexes on optional text columns", _drop_optional_column_indexes)]
 
 
 def _models():

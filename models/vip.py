@@ -38,7 +38,7 @@ class VipCard(SearchKeys, Voidable):
 
     number = CharField(max_length=12, unique=True)
     customer = ForeignKeyField(Customer, backref="vip_cards", on_delete="CASCADE")
-    name = CharField(max_length=40)
+    name = CharField(max_length=40, index=True)
     phone = CharField(max_length=20, index=True)
     phone_tail = CharField(max_length=4, default="", index=True)
     name_initials = CharField(max_length=80, default="", index=True)

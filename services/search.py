@@ -6,6 +6,7 @@ costs the same at 200 customers or 200,000.
 import re
 from collections import namedtuple
 
+from peewee import SQL
 from pypinyin import lazy_pinyin
 
 Hit = namedtuple("Hit", "kind label detail endpoint id")
@@ -36,14 +37,22 @@ def phone_tail(phone):
     return digits[-4:] if len(digits) >= 4 else ""
 
 
+def filled(field):
+    """`field <> ''` with the empty string written into the SQL: the condition under which the
+    partial index of an optional text column (models.base.filled_index) may be used. Every
+    lookup on such a column states it; a search never looks for an empty value anyway."""
+    return field != SQL("''")
+
+
 def starts(field, text):
     """A search key: `field` is `text` (the closest match), then `field` starts with it."""
-    return field, [field == text, (field > text) & (field < text + "\uffff")]
+    return field, [(field == text) & filled(field),
+                   (field > text) & (field < text + "\uffff") & filled(field)]
 
 
 def equals(field, value):
     """A search key: `field` is `value`."""
-    return field, [field == value]
+    return field, [(field == value) & filled(field)]
 
 
 def matching(base, keys, limit):

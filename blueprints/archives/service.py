@@ -4,7 +4,7 @@ from peewee import JOIN
 from models import Customer, User, db, now
 from services import audit, identity, timeline
 from services.masking import mask_phone
-from services.search import Hit, equals, matching, starts
+from services.search import Hit, equals, filled, matching, starts
 
 
 def find_duplicates(phone, exclude_id=None):
@@ -18,7 +18,8 @@ def find_duplicates(phone, exclude_id=None):
     query = (Customer.select(Customer, User)
              .join(User, JOIN.LEFT_OUTER, on=(Customer.owner == User.id))
              .where(Customer.voided == False,  # noqa: E712
-                    (Customer.phone == number) | (Customer.phone2 == number)))
+                    (Customer.phone == number) |
+                    ((Customer.phone2 == number) & filled(Customer.phone2))))
     if exclude_id:
         query = query.where(Customer.id != exclude_id)
     return list(query.order_by(Customer.id))

@@ -28,6 +28,7 @@ from models.reception import (
     WALK_IN,
 )
 from services import audit, identity, serials, timeline
+from services.search import filled
 from services.settings import parse_hhmm
 
 # ---- night duty ---------------------------------------------------------------------------------
@@ -199,7 +200,8 @@ def previous_visit(phone):
     number = identity.normalize_phone(phone)
     if len(number) < 5:
         return None
-    return (Visit.select().where((Visit.phone == number) & (Visit.voided == False))  # noqa: E712
+    return (Visit.select().where((Visit.phone == number) & filled(Visit.phone) &
+                                 (Visit.voided == False))  # noqa: E712
             .order_by(Visit.id.desc()).first())
 
 
@@ -208,10 +210,11 @@ def blacklist_warnings(phone="", plate="", id_number=""):
     conditions = []
     number = identity.normalize_phone(phone)
     if len(number) >= 5:
-        conditions.append((Customer.phone == number) | (Customer.phone2 == number))
+        conditions.append((Customer.phone == number) |
+                          ((Customer.phone2 == number) & filled(Customer.phone2)))
     normal_plate = identity.normalize_plate(plate)
     if normal_plate:
-        conditions.append(Customer.plate == normal_plate)
+        conditions.append((Customer.plate == normal_plate) & filled(Customer.plate))
     if id_number and len(id_number.strip()) >= 5:
         conditions.append(Customer.id_number == id_number.strip().upper())
     if not conditions:
