@@ -178,12 +178,15 @@ def visits(make, n, customer_count, staff, counters, today_rows):
             if index >= n - 15:
                 left = None
             name = rng.choice(pool)
-            phone = make.phone()
+            # Couriers and walk-ins often leave no phone; a few come by car (陌生车辆登记).
+            phone = make.phone() if rng.random() < 0.8 else ""
+            plate = (rng.choice(demo.PLATE_PREFIX) + f"{rng.randrange(10 ** 5):05d}"
+                     if rng.random() < 0.15 else "")
             yield (arrived, arrived, serial("FK", arrived, counters),
                    rng.randrange(1, customer_count + 1) if rng.random() < 0.3 else None,
                    name, "id_card", "", phone, rng.choice((1, 1, 1, 2, 3)),
                    f"{rng.randrange(1, 40)}栋{rng.randrange(2, 33)}0{rng.randrange(1, 5)}",
-                   rng.choice(demo.PURPOSES), "", arrived, left, rng.choice(staff),
+                   rng.choice(demo.PURPOSES), plate, arrived, left, rng.choice(staff),
                    rng.choices("ABC", [1, 3, 6])[0], arrived.hour >= 19, rng.choice(staff),
                    keys(name)[1], phone_tail(phone))
     insert(Visit, fields, rows(), "visits")

@@ -144,8 +144,13 @@ class Dataset:
         self.initials = [r[0] for r in one(
             "SELECT name_initials FROM customer WHERE kind = 'resident' "
             "ORDER BY id LIMIT 2000").fetchall() if r[0]]
+        self.names = [r[0] for r in one(
+            "SELECT name FROM customer WHERE kind = 'resident' "
+            "ORDER BY id DESC LIMIT 2000").fetchall()]
         self.tails = [r[0] for r in one("SELECT phone_tail FROM customer ORDER BY id DESC "
                                         "LIMIT 2000").fetchall() if r[0]]
+        self.phones = [r[0] for r in one("SELECT phone FROM visit WHERE phone != '' "
+                                         "ORDER BY id DESC LIMIT 2000").fetchall()]
         self.cards = [r for r in one("SELECT id, number, phone_tail FROM vip_card "
                                      "ORDER BY id LIMIT 2000").fetchall()]
         self.last_month = (datetime.date.fromisoformat(self.today).replace(day=1)
@@ -162,6 +167,15 @@ def mix(data, rng, counter):
 
     def search_phone():
         return "GET", f"/search?q={rng.choice(data.tails)}", None, {"HX-Request": "true"}
+
+    def search_name():
+        # As typed at the desk: the surname, the surname and a character, or the whole name.
+        name = rng.choice(data.names)
+        return "GET", "/search?" + urllib.parse.urlencode({"q": name[:rng.choice((1, 2, 3))]}), \
+            None, {"HX-Request": "true"}
+
+    def search_phone_number():
+        return "GET", f"/search?q={rng.choice(data.phones)}", None, {"HX-Request": "true"}
 
     def complaints_filtered():
         category = rng.choice(["服务质量", "维修质量", "产品质量"])
@@ -204,6 +218,8 @@ def mix(data, rng, counter):
 
     plan = [("search pinyin initials", "manager", search_initials, 3),
             ("search phone tail", "desk", search_phone, 3),
+            ("search Chinese name", "desk", search_name, 2),
+            ("search phone number", "desk", search_phone_number, 1),
             ("complaints filtered", "manager", complaints_filtered, 2),
             ("complaints deep page", "manager", complaints_deep, 2),
             ("complaint detail", "manager", complaint_detail, 2),
