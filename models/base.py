@@ -163,6 +163,7 @@ class Prepared:
     def __init__(self, build):
         self.build = build
         self.compiled = {}
+        self.template = {}
 
     def _sql(self, params):
         """(SQL, parameters): the SQL written once for these parameters, or else built anew."""
@@ -180,6 +181,22 @@ class Prepared:
         """The first row as a `model` instance, or None."""
         sql, bound = self._sql(params)
         return next(iter(model.raw(sql, *bound)), None)
+
+    def objects(self, *params):
+        """Every row as the query itself gives them: models, with the models it joins."""
+        kind = type(db.obj)
+        sql = self.compiled.get(kind)
+        if sql:
+            # The rows are read as the first query built read them (its columns and joins);
+            # only the SQL is reused, with these parameters.
+            cursor = db.execute_sql(sql, params)
+            return list(self.template[kind]._get_cursor_wrapper(cursor))
+        query = self.build(*params)
+        if sql is None:
+            text, bound = query.sql()
+            self.template[kind] = query.clone()
+            self.compiled[kind] = text if list(bound) == list(params) else False
+        return list(query)
 
     def rows(self, model, *params):
         """Every row as a `model` instance."""
@@ -401,6 +418,11 @@ class Voidable(BaseModel):
     def live(cls):
         """Records that are not voided."""
         return cls.select().where(cls.voided == False)  # noqa: E712
+
+    @classmethod
+    def not_voided(cls):
+        """`live()`'s condition as a literal, for queries written once (Prepared)."""
+        return cls.voided == SQL("FALSE")
 
     @classmethod
     def is_voided(cls):

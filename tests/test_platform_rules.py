@@ -184,7 +184,7 @@ def test_matching_lists_exact_keys_newest_first_then_longer_ones(database):
     from services.search import matching, starts
     for name in ["张三", "周思思", "张三", "张珊", "朱顺", "张三丰"]:
         Customer.create(name=name, phone="13900000000")
-    base = Customer.select()
+    base = Customer.select
     found = matching(base, [starts(Customer.name_initials, "zs")], 8)
     assert [(c.name, c.name_initials) for c in found] == [
         ("朱顺", "zs"), ("张珊", "zs"), ("张三", "zs"), ("张三", "zs"),

@@ -328,6 +328,29 @@ def test_prepared_query_builds_its_sql_once_and_binds_new_values(app, database, 
     assert active.first(User, "desk").username == "desk"
 
 
+def test_prepared_objects_keep_the_joined_models(app, database, users):
+    """Prepared.objects reuses the SQL and reads the rows as the query built first reads them:
+    each work order with the request it joins, for new parameters."""
+    from models import RepairRequest, WorkOrder
+    from models.base import Prepared
+
+    for n, location in enumerate(["1栋101", "2栋202", "3栋303"]):
+        request = RepairRequest.create(location=location, content=f"报修{n}")
+        WorkOrder.create(serial=f"WX-P-{n}", request=request, deadline=now())
+    built = []
+
+    def build(serial):
+        built.append(serial)
+        return (WorkOrder.select(WorkOrder.id, WorkOrder.serial, RepairRequest.id,
+                                 RepairRequest.location).join(RepairRequest)
+                .where(WorkOrder.serial == serial))
+    orders = Prepared(build)
+    found = [[(o.serial, o.request.location) for o in orders.objects(f"WX-P-{n}")]
+             for n in (0, 2, 1, 9)]
+    assert found == [[("WX-P-0", "1栋101")], [("WX-P-2", "3栋303")], [("WX-P-1", "2栋202")], []]
+    assert built == ["WX-P-0"]  # written once, then only bound
+
+
 def test_save_writes_its_sql_once_per_shape_and_saves_every_value(app, database, users):
     from peewee import fn
 

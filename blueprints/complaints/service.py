@@ -595,11 +595,14 @@ def monthly_stats(year, month):
         sum(1 for c in received if c.state == INVALID))
 
 
+def _complaint_hits():
+    """What a complaint hit shows."""
+    return Complaint.select(Complaint.id, Complaint.serial, Complaint.complainant,
+                            Complaint.category, Complaint.state).where(Complaint.not_voided())
+
+
 def search_complaints(query, limit):
     """Complaints by serial, complainant name or initials, or phone tail (newest first)."""
-    base = Complaint.select(Complaint.id, Complaint.serial, Complaint.complainant,
-                            Complaint.category, Complaint.state).where(
-        Complaint.voided == False)  # noqa: E712 (what a hit shows)
     if query.upper.startswith("KS-"):
         keys = [starts(Complaint.serial, query.upper)]
     elif query.digits and len(query.digits) == 4:
@@ -614,7 +617,7 @@ def search_complaints(query, limit):
         return []
     return [Hit("complaint", f"{c.serial} {c.complainant}", f"{c.category} · {c.state_label}",
                 "complaints.detail", c.id)
-            for c in matching(base, keys, limit)]
+            for c in matching(_complaint_hits, keys, limit)]
 
 
 __all__ = ["WorkflowError", "ACTIONS", "apply", "clocks", "intake", "overdue_list",

@@ -339,12 +339,16 @@ __all__ = ["is_night", "next_receiver", "Assignment", "receive", "register_visit
            "acknowledge", "Referral", "CustomerVisit"]
 
 
+def _visit_hits():
+    """What a visitor hit shows."""
+    return Visit.select(Visit.id, Visit.serial, Visit.name, Visit.arrived_at, Visit.phone,
+                        Visit.plate).where(Visit.not_voided())
+
+
 def search_visitors(query, limit):
     """Visitor entries by serial, name initials, phone tail or plate (newest first)."""
     from services.masking import mask_phone
     from services.search import Hit, equals, matching, starts
-    base = Visit.select(Visit.id, Visit.serial, Visit.name, Visit.arrived_at, Visit.phone,
-                        Visit.plate).where(Visit.voided == False)  # noqa: E712 (what a hit shows)
     if query.upper.startswith("FK-"):
         keys = [starts(Visit.serial, query.upper)]
     elif query.digits and len(query.digits) == 4:
@@ -357,7 +361,7 @@ def search_visitors(query, limit):
         keys = [starts(Visit.name, query.raw), starts(Visit.plate, query.upper)]
     else:
         return []
-    rows = matching(base, keys, limit)
+    rows = matching(_visit_hits, keys, limit)
     return [Hit("visit", f"{v.serial} {v.name}",
                 " ".join(filter(None, [f"{v.arrived_at:%Y-%m-%d %H:%M}", mask_phone(v.phone),
                                        v.plate])), "reception.detail", v.id) for v in rows]

@@ -222,12 +222,16 @@ __all__ = ["RepairError", "register_request", "step", "add_item", "fee", "find_r
            "ACKNOWLEDGED", "CANCELLED"]
 
 
+def _order_hits():
+    """What a work order hit shows."""
+    return WorkOrder.select(WorkOrder.id, WorkOrder.serial, WorkOrder.state, RepairRequest.id,
+                            RepairRequest.location, RepairRequest.content).join(
+        RepairRequest).where(WorkOrder.not_voided())
+
+
 def search_orders(query, limit):
     """Work orders by serial, or by location (room number, building)."""
     from services.search import Hit, matching, starts
-    base = WorkOrder.select(WorkOrder.id, WorkOrder.serial, WorkOrder.state, RepairRequest.id,
-                            RepairRequest.location, RepairRequest.content).join(
-        RepairRequest).where(WorkOrder.voided == False)  # noqa: E712 (what a hit shows)
     if query.upper.startswith("WX-"):
         keys = [starts(WorkOrder.serial, query.upper)]
     elif query.has_cjk or query.digits:
@@ -236,4 +240,4 @@ def search_orders(query, limit):
         return []
     return [Hit("work_order", f"{o.serial} {o.request.location}",
                 f"{o.state_label} · {o.request.content[:30]}", "repairs.detail", o.id)
-            for o in matching(base, keys, limit)]
+            for o in matching(_order_hits, keys, limit)]

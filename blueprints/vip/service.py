@@ -409,11 +409,15 @@ def monthly_summary(year, month):
                    -(ledger.where(PointsEntry.kind == REDEEM).scalar() or 0), expiring)
 
 
+def _card_hits():
+    """What a card hit shows."""
+    return VipCard.select(VipCard.id, VipCard.number, VipCard.name, VipCard.state).where(
+        VipCard.not_voided())
+
+
 def search_cards(query, limit):
     """Cards by number, phone tail, phone, name initials or name."""
     from services.search import Hit, equals, matching, starts
-    base = VipCard.select(VipCard.id, VipCard.number, VipCard.name, VipCard.state).where(
-        VipCard.voided == False)  # noqa: E712 (what a hit shows)
     if query.upper.startswith("VIP"):
         keys = [starts(VipCard.number, query.upper)]
     elif query.digits and len(query.digits) == 4:
@@ -427,7 +431,7 @@ def search_cards(query, limit):
     else:
         return []
     return [Hit("vip", f"{c.number} {c.name}", str(c.state_label), "vip.card", c.id)
-            for c in matching(base, keys, limit)]
+            for c in matching(_card_hits, keys, limit)]
 
 
 def customer_for(name, phone, actor):
