@@ -41,6 +41,25 @@ def render(template, partial=None, status=200, **context):
     return response
 
 
+class LazyForms:
+    """A page's forms by name, each built the first time the template shows it. A record's
+    page offers a form for each step its state may allow and shows a few of them; building
+    the rest (their choices read from the database) cost more than showing the page.
+    `built`: forms already made (one sent back with its errors)."""
+
+    def __init__(self, builders, **built):
+        self._builders, self._built = builders, built
+
+    def __getattr__(self, name):
+        built = self.__dict__["_built"]
+        if name not in built:
+            builder = self.__dict__["_builders"].get(name)
+            if builder is None:
+                raise AttributeError(name)
+            built[name] = builder()
+        return built[name]
+
+
 def show_form(template, form, partial=None, **context):
     """A form page; after an invalid submission, status 422 with the messages beside the fields."""
     status = INVALID if form.errors else 200

@@ -8,6 +8,7 @@ from flask_login import current_user
 from blueprints.archives.service import create_customer
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
+    LazyForms,
     excel_response,
     external_url,
     get_or_404,
@@ -23,6 +24,7 @@ from blueprints.helpers import (
     void_view,
 )
 from models import Complaint, ComplaintStep, Customer, PenaltyNotice, User
+from models.base import Prepared
 from models.complaints import CHANNELS, CHECKLIST
 from services import identity
 from services.search import Query
@@ -135,30 +137,40 @@ def _new_customer(complaint):
     return create_customer(customer, current_user)
 
 
-def _forms(complaint):
-    settings = site_settings()
-    shares = SharesForm(departments=settings["departments"])
-    for line, share in zip(shares.lines, complaint.shares):
-        line.department.data, line.percent.data = share.department, share.percent
-    outcome = OutcomeForm(obj=complaint)
-    return dict(step_form=StepForm(departments=settings["departments"]),
-                hand_over_form=HandOverForm(), progress_form=ProgressForm(),
-                onsite_form=OnsiteForm(at=datetime.datetime.now().replace(second=0,
-                                                                          microsecond=0)),
-                meeting_form=MeetingForm(obj=complaint), outcome_form=outcome,
-                shares_form=shares, notice_form=NoticeForm())
+def _forms(complaint, shares):
+    """How to build each form the complaint's page may show (built only if it is shown)."""
+    departments = site_settings()["departments"]
+
+    def shares_form():
+        form = SharesForm(departments=departments)
+        for line, share in zip(form.lines, shares):
+            line.department.data, line.percent.data = share.department, share.percent
+        return form
+    return dict(step_form=lambda: StepForm(departments=departments),
+                hand_over_form=HandOverForm, progress_form=ProgressForm,
+                onsite_form=lambda: OnsiteForm(at=datetime.datetime.now().replace(
+                    second=0, microsecond=0)),
+                meeting_form=lambda: MeetingForm(obj=complaint),
+                outcome_form=lambda: OutcomeForm(obj=complaint),
+                shares_form=shares_form, notice_form=NoticeForm)
 
 
-def _detail(complaint, status=200, error=None, **forms):
-    context = _forms(complaint)
-    context.update(forms)
-    steps = list(ComplaintStep.select(ComplaintStep, User).join(User, on=(
-        ComplaintStep.user == User.id)).where(ComplaintStep.complaint == complaint)
-        .order_by(ComplaintStep.id))
+_STEPS = Prepared(lambda complaint_id: ComplaintStep.select(ComplaintStep, User).join(
+    User, on=(ComplaintStep.user == User.id)).where(ComplaintStep.complaint == complaint_id)
+    .order_by(ComplaintStep.id))
+
+
+def _detail(complaint, status=200, error=None, **submitted):
+    """The complaint's page; `submitted`: forms sent back with their errors, by name."""
+    shares, progress = complaint.related("shares"), complaint.related("progress")
     return render("complaints/detail.html", status=status, complaint=complaint,
-                  clocks=service.clocks(complaint), steps=steps, error=error,
+                  clocks=service.clocks(complaint, reports=[p.at for p in progress]),
+                  steps=_STEPS.objects(complaint.id), progress=progress, shares=shares,
+                  notices=complaint.related("notices"),
+                  recomplaints=complaint.related("recomplaints"), error=error,
                   actions=service.allowed_actions(complaint, current_user),
-                  action_labels=service.ACTION_LABELS, checklist=CHECKLIST, **context)
+                  action_labels=service.ACTION_LABELS, checklist=CHECKLIST,
+                  forms=LazyForms(_forms(complaint, shares), **submitted))
 
 
 @bp.route("/<int:id>")
