@@ -171,6 +171,33 @@ def test_met_clocks(users, database):
     assert clock(complaint, "report", D(2026, 11, 10)).status == "met"
 
 
+def test_closing_stops_the_clocks_it_never_met(users, database):
+    """A complaint found invalid before its on-site visit or report is no longer due for them;
+    one closed after a deadline it never met shows that clock missed, by as much as it was late
+    at closing, however long ago: not overdue and growing, not in the reminder."""
+    early = make(users, received_at=D(2026, 11, 2, 10, 0))
+    service.apply(early, "invalidate", users["manager"], at=D(2026, 11, 2, 12, 0),
+                  invalid_reason="非本公司产品")
+    assert {c.key: c.status for c in service.clocks(early, D(2027, 1, 1))} == {"closure": "met"}
+
+    late = make(users, received_at=D(2026, 11, 2, 10, 0))
+    onsite_due = late.onsite_due
+    service.apply(late, "invalidate", users["manager"], at=onsite_due + datetime.timedelta(
+        hours=5), invalid_reason="重复投诉")
+    for at in (D(2026, 12, 1), D(2029, 1, 1)):
+        onsite = clock(late, "onsite", at)
+        assert (onsite.status, onsite.delta) == ("missed", datetime.timedelta(hours=5))
+        assert not service.is_overdue(late, at)
+
+    closed = make(users, received_at=D(2026, 11, 2, 10, 0))
+    for name, who, data in STEPS:
+        service.apply(closed, name, users[who], at=D(2026, 11, 20, 9, 0), **data)
+    progress = clock(closed, "progress", D(2028, 1, 1))  # no report in the first week
+    assert (progress.status, progress.delta) == ("missed",
+                                                 D(2026, 11, 20, 9, 0) - D(2026, 11, 9, 10, 0))
+    assert clock(closed, "report", D(2028, 1, 1)).status == "met_late"
+
+
 def test_progress_twice_in_every_seven_days(users, database):
     complaint = make(users, received_at=D(2026, 11, 2, 10, 0))
     assert clock(complaint, "progress", D(2026, 11, 5)).status == "ok"

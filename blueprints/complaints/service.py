@@ -82,15 +82,19 @@ CLOCK_LABELS = {"closure": _l("结案期限"), "onsite": _l("现场处理"),
                 "proposal": _l("提出处理方案（1 个工作日）"), "report": _l("调查报告（3 天内）"),
                 "progress": _l("进度告知（每 7 天至少 2 次）"),
                 "inspect": _l("到货 3 日内检验"), "settle": _l("到货 5 日内处理完毕")}
-OK, SOON, OVERDUE, MET, MET_LATE = "ok", "soon", "overdue", "met", "met_late"
+OK, SOON, OVERDUE, MET, MET_LATE, MISSED = "ok", "soon", "overdue", "met", "met_late", "missed"
 
 
-def _clock(key, due, met_at, at):
+def _clock(key, due, met_at, at, ended=None):
+    """One clock at `at`. `ended`: when the complaint was closed (or found invalid), which
+    stops the clocks it never met: missed if they were already due then, else no longer due."""
     label = CLOCK_LABELS[key]
     if due is None:
         return None
     if met_at is not None:
         return Clock(key, label, due, met_at, MET if met_at <= due else MET_LATE, met_at - due)
+    if ended is not None:
+        return Clock(key, label, due, None, MISSED, ended - due) if ended > due else None
     if at > due:
         return Clock(key, label, due, None, OVERDUE, at - due)
     return Clock(key, label, due, None, SOON if due - at <= DUE_SOON else OK, due - at)
@@ -105,7 +109,7 @@ def progress_clock(complaint, at, reports=None):
     due = first_progress_due(complaint.received_at, reports)
     if due <= end:  # a period that is over had too few reports
         return Clock("progress", CLOCK_LABELS["progress"], due, None,
-                     MET_LATE if finished else OVERDUE, at - due)
+                     MISSED if finished else OVERDUE, end - due)
     periods = max((end - complaint.received_at) // PROGRESS_PERIOD, 0)
     current_end = complaint.received_at + PROGRESS_PERIOD * (periods + 1)
     if finished or due > current_end:  # the current period has its reports
@@ -118,12 +122,12 @@ def clocks(complaint, at=None, reports=None):
     """Every clock of a complaint with its due moment and whether it is met, soon, or late.
     `reports`: its progress report moments, when already fetched (see clocks_for)."""
     at = at or now()
+    ended = (complaint.closed_at or at) if complaint.state in FINISHED else None
     items = [
-        _clock("closure", complaint.closure_due,
-               complaint.closed_at if complaint.state in (CLOSED, INVALID) else None, at),
-        _clock("onsite", complaint.onsite_due, complaint.onsite_at, at),
-        _clock("proposal", complaint.proposal_due, complaint.investigated_at, at),
-        _clock("report", complaint.report_due, complaint.investigated_at, at),
+        _clock("closure", complaint.closure_due, ended, at),
+        _clock("onsite", complaint.onsite_due, complaint.onsite_at, at, ended),
+        _clock("proposal", complaint.proposal_due, complaint.investigated_at, at, ended),
+        _clock("report", complaint.report_due, complaint.investigated_at, at, ended),
     ]
     if complaint.state != INVALID:
         items.append(progress_clock(complaint, at, reports))
