@@ -102,7 +102,7 @@ class QueuedWriterSqlite(SqliteDatabase):
         if self._lock_path is None:
             return
         lock_file = open(self._lock_path, "a")  # closing it releases the flock
-        delay = 0.0005
+        delay = 0.0001
         while True:
             try:
                 fcntl.flock(lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -113,7 +113,7 @@ class QueuedWriterSqlite(SqliteDatabase):
                     lock_file.close()
                     return
                 time.sleep(delay)
-                delay = min(delay * 2, 0.004)
+                delay = min(delay * 2, 0.001)
 
     def _give(self):
         if not getattr(self._holder, "held", False):
