@@ -10,7 +10,10 @@ from services import settings as settings_service
 
 
 def tiles(response):
-    page = BeautifulSoup(response.get_data(as_text=True), "html.parser")
+    return tiles_of(BeautifulSoup(response.get_data(as_text=True), "html.parser"))
+
+
+def tiles_of(page):
     return {t.span.text: (int(t.div.text), t["href"]) for t in page.select(".home-panel .tile")}
 
 
@@ -41,6 +44,71 @@ def test_home_counters_per_role(login, users, database):
     assert gm["处理中的重大投诉"][0] == 1 and gm["待我审批的投诉"][0] == 0
     assert tiles(login("admin").get("/")) == {}
     assert late.serial
+
+
+def test_home_counters_count_only_what_their_lists_show(login, users, database):
+    """Every counter written as SQL once counts only the rows its rule says: the assignee's due
+    follow-ups and reports, work orders waiting review or late, customers late for contact (by
+    owner for sales), evaluations waiting, cards expiring this month; voided and finished rows,
+    other people's rows and rows not yet due are left out."""
+    from models import Customer, FollowUp, GradeEvaluation, VipCard, WorkOrder
+    today = datetime.date.today()
+    now = datetime.datetime.now().replace(microsecond=0)
+    yesterday, tomorrow = today - datetime.timedelta(days=1), today + datetime.timedelta(days=1)
+
+    def follow_up(**fields):
+        values = dict(subject="回访", planned_on=yesterday, assigned_to=users["desk"])
+        values.update(fields)
+        return FollowUp.create(**values)
+    follow_up()  # a call due
+    follow_up(planned_on=today)  # due today
+    follow_up(done_at=now, report_due=today)  # a report due
+    follow_up(planned_on=tomorrow)  # not yet
+    follow_up(assigned_to=users["sales"])  # someone else's
+    follow_up(voided=True)  # voided
+    follow_up(done_at=now, report_due=today, reported_at=now)  # reported
+
+    for state, deadline, started in (("under_review", now + datetime.timedelta(days=1), None),
+                                     ("dispatched", now - datetime.timedelta(hours=1), None),
+                                     ("in_progress", now - datetime.timedelta(hours=1), now),
+                                     ("completed", now - datetime.timedelta(hours=1), None)):
+        request = RepairRequest.create(location="1栋", content=state)
+        WorkOrder.create(serial=f"WX-{state}", request=request, state=state, deadline=deadline,
+                         started_at=started)
+
+    old = now - datetime.timedelta(days=40)
+    for name, owner, tier, contacted in (("甲", "sales", "general", old),
+                                         ("乙", "sales", "general", now),
+                                         ("丙", "manager", "key", old),
+                                         ("丁", None, "general", old)):
+        customer = Customer.create(name=name, phone="13900000000", tier=tier,
+                                   owner=users[owner] if owner else None)
+        Customer.update(contacted_at=contacted).where(Customer.id == customer.id).execute()
+    Customer.create(name="作废", phone="13900000001", tier="general", voided=True,
+                    owner=users["sales"])
+    for state in ("proposed", "reviewed", "approved"):
+        GradeEvaluation.create(customer=customer, year=2026, tier="general", grade="A",
+                               state=state)
+    month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    for n, (state, expires) in enumerate((("active", month_end - datetime.timedelta(days=1)),
+                                          ("active", month_end),
+                                          ("blocked", today),
+                                          ("active", yesterday))):
+        VipCard.create(number=f"VIP{n:06d}", customer=customer, name="会员", phone="13900000000",
+                       issued_on=today, expires_on=expires, state=state)
+
+    desk = tiles(login("desk").get("/"))
+    assert desk["我的待回访"] == (3, "/reception/followups?mine=1")
+    assert desk["本月到期的会员卡"][0] == 1
+    manager = tiles(login("manager").get("/"))
+    assert manager["待评审工单"] == (1, "/repairs/?view=review")
+    assert manager["超时工单"] == (1, "/repairs/?view=overdue")
+    assert manager["应联系的客户"][0] == 3  # every owner's
+    assert manager["待审批的评级"][0] == 2
+    page = BeautifulSoup(login("sales").get("/").get_data(as_text=True), "html.parser")
+    assert tiles_of(page)["应联系的客户"][0] == 1  # only their own
+    mine = next(t for t in page.select("a.tile") if t.span.text == "我负责的客户")
+    assert mine.select_one(".stat").text == "2"  # 甲 and 乙; not the voided one
 
 
 def test_unacknowledged_handover_shown_at_login(login, users, database):

@@ -14,6 +14,7 @@ from models import (
     db,
     now,
 )
+from models.base import Prepared
 from models.users import SALES
 from services import audit, workdays
 from services.i18n import lazy_gettext as _l
@@ -65,12 +66,18 @@ def incomplete_cards(at=None):
     return sorted(rows, key=lambda row: row[1])
 
 
+def _cutoffs(settings, today):
+    """Per tier: (tier, the moment a customer last contacted before it is due for contact)."""
+    for tier, days in settings["contact_days"].items():
+        yield tier, datetime.datetime.combine(today - datetime.timedelta(days=int(days) - 1),
+                                              datetime.time())
+
+
 def _due_clauses(settings, today):
     """Per tier: last contact on or before today minus the tier's interval (an index range)."""
-    for tier, days in settings["contact_days"].items():
-        cutoff = datetime.datetime.combine(today - datetime.timedelta(days=int(days) - 1),
-                                           datetime.time())
-        yield tier, int(days), (Customer.tier == tier) & (Customer.contacted_at < cutoff)
+    for tier, cutoff in _cutoffs(settings, today):
+        days = int(settings["contact_days"][tier])
+        yield tier, days, (Customer.tier == tier) & (Customer.contacted_at < cutoff)
 
 
 def _live(query, owner):
@@ -110,12 +117,29 @@ def contacts_due(settings, today, owner=None, limit=200):
 def count_contacts_due(settings, today, owner=None, cap=1000):
     """How many customers are late for contact, counted up to `cap` (the tile shows "1000+")."""
     total = 0
-    for _tier, _days, clause in _due_clauses(settings, today):
-        query = _live(Customer.select(Customer.id), owner).where(clause).limit(cap - total)
-        total += Customer.select(fn.COUNT(SQL("1"))).from_(query.alias("due")).scalar()
+    for tier, cutoff in _cutoffs(settings, today):
+        if owner is None:
+            total += _DUE.scalar(tier, cutoff, cap - total)
+        else:
+            total += _DUE_TO_OWNER.scalar(owner, tier, cutoff, cap - total)
         if total >= cap:
             break
     return total
+
+
+def _counted_due(query, tier, cutoff, cap):
+    """How many of `query`'s customers of `tier` were last contacted before `cutoff`, up to `cap`:
+    along the (tier, contacted_at) index, the count stopping at the cap."""
+    due = query.where((Customer.tier == tier) & (Customer.contacted_at < cutoff)).limit(cap)
+    return Customer.select(fn.COUNT(SQL("1"))).from_(due.alias("due"))
+
+
+# The home page's count, its SQL written once (see Prepared).
+_DUE = Prepared(lambda tier, cutoff, cap: _counted_due(
+    Customer.select(Customer.id).where(Customer.not_voided()), tier, cutoff, cap))
+_DUE_TO_OWNER = Prepared(lambda owner, tier, cutoff, cap: _counted_due(
+    Customer.select(Customer.id).where(Customer.not_voided() & (Customer.owner == owner)),
+    tier, cutoff, cap))
 
 
 def log_contact(customer, user, method, note, at=None):

@@ -2,9 +2,11 @@
 import functools
 
 from flask import Blueprint
+from peewee import fn
 
 from blueprints.core.routes import register_panel, tiles_panel
 from models import Complaint, PenaltyNotice, ReturnRequest
+from models.base import Prepared
 from services import audit, search, timeline
 from services.i18n import lazy_gettext as _l
 
@@ -28,10 +30,10 @@ def _complaints_panel(user):
     from models.users import GM, MANAGER
     if user.role == GM:
         candidates = [
-            ("complaints.index", _l("待我审批的投诉"), lambda: service.open_complaints().where(
-                Complaint.state == INVESTIGATED).count(), {"state": INVESTIGATED}, True),
-            ("complaints.index", _l("处理中的重大投诉"), lambda: service.open_complaints().where(
-                Complaint.severity == "major").count(), {"severity": "major"}, True)]
+            ("complaints.index", _l("待我审批的投诉"), lambda: _IN_STATE.scalar(INVESTIGATED),
+             {"state": INVESTIGATED}, True),
+            ("complaints.index", _l("处理中的重大投诉"), lambda: _OF_SEVERITY.scalar("major"),
+             {"severity": "major"}, True)]
     elif user.role == MANAGER:
         counts = functools.cache(service.overdue_and_soon_counts)
         candidates = [
@@ -39,6 +41,18 @@ def _complaints_panel(user):
             ("complaints.index", _l("24 小时内到期"), lambda: counts()[1], {"view": "soon"},
              True)]
     else:
-        candidates = [("complaints.index", _l("我负责的投诉"), lambda: service.open_complaints()
-                       .where(Complaint.owner == user.id).count(), {"view": "mine"}, False)]
+        candidates = [("complaints.index", _l("我负责的投诉"), lambda: _OWNED_BY.scalar(user.id),
+                       {"view": "mine"}, False)]
     return tiles_panel(user, candidates)
+
+
+def _open(condition):
+    """How many open complaints meet `condition` (SQL written once, see Prepared)."""
+    from models.complaints import complaint_is_open
+    return Complaint.select(fn.COUNT(Complaint.id)).where(
+        condition & Complaint.not_voided() & complaint_is_open())
+
+
+_IN_STATE = Prepared(lambda state: _open(Complaint.state == state))
+_OF_SEVERITY = Prepared(lambda severity: _open(Complaint.severity == severity))
+_OWNED_BY = Prepared(lambda owner: _open(Complaint.owner == owner))

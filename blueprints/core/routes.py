@@ -5,7 +5,7 @@ from collections import namedtuple
 from flask import abort, current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from blueprints.helpers import (
     excel_response,
@@ -17,6 +17,7 @@ from blueprints.helpers import (
     render,
 )
 from models import AccessLog, AuditEntry, Customer, Job, Notification, User
+from models.base import Prepared
 from models.reception import CLASSES
 from services import audit, charts, exports, reports
 from services import jobs as jobs_service
@@ -79,13 +80,17 @@ def _available(endpoint):
     return endpoint in current_app.view_functions and allowed(current_user.role, endpoint)
 
 
+_OWNED_CUSTOMERS = Prepared(lambda owner: Customer.select(fn.COUNT(Customer.id)).where(
+    (Customer.owner == owner) & Customer.not_voided()))
+
+
 @bp.route("/")
 def index():
     """Home: the modules this role works in, its main one first."""
     tiles = [m for m in MODULES if _available(m[0])]
     stats = {}
     if _available("archives.index"):
-        stats["mine"] = Customer.live().where(Customer.owner == current_user.id).count()
+        stats["mine"] = _OWNED_CUSTOMERS.scalar(current_user.id)
     panels = [p for p in (panel(current_user) for panel in HOME_PANELS) if p]
     return render("core/index.html", tiles=tiles, stats=stats, panels=panels)
 

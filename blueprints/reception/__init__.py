@@ -1,8 +1,10 @@
 """接待: the visitor register, sales-floor rotation, customer visits, follow-ups, shift handovers."""
 from flask import Blueprint
+from peewee import fn
 
 from blueprints.core.routes import register_panel, tiles_panel
 from models import CustomerVisit, FollowUp, Visit, now
+from models.base import Prepared
 from services import audit, permissions, search, timeline
 from services.i18n import lazy_gettext as _l
 
@@ -26,14 +28,24 @@ def _desk_panel(user):
     from models.users import DESK, SALES
     if user.role not in (DESK, SALES):
         return None
-    calls, reports = service.followups_due(now().date(), user=user.id)
+    today = now().date()
     return tiles_panel(user, [
-        ("reception.index", _l("仍在场内的访客"), lambda: Visit.select().where(
-            Visit.left_at.is_null() & (Visit.voided == False)).count(),  # noqa: E712
-         {"state": "inside"}, False),
-        ("reception.followups", _l("我的待回访"), lambda: len(calls) + len(reports),
-         {"mine": "1"}, True),
+        ("reception.index", _l("仍在场内的访客"), _INSIDE.scalar, {"state": "inside"}, False),
+        ("reception.followups", _l("我的待回访"), lambda: _CALLS_DUE.scalar(today, user.id) +
+         _REPORTS_DUE.scalar(today, user.id), {"mine": "1"}, True),
     ])
+
+
+# The panel's counts, written as SQL once (see Prepared); the same conditions as the lists
+# they link to (service.followups_due, the register's "inside" filter).
+_INSIDE = Prepared(lambda: Visit.select(fn.COUNT(Visit.id)).where(
+    Visit.left_at.is_null() & Visit.not_voided()))
+_CALLS_DUE = Prepared(lambda today, user: FollowUp.select(fn.COUNT(FollowUp.id)).where(
+    (FollowUp.planned_on <= today) & (FollowUp.assigned_to == user) & FollowUp.not_voided() &
+    FollowUp.done_at.is_null()))
+_REPORTS_DUE = Prepared(lambda today, user: FollowUp.select(fn.COUNT(FollowUp.id)).where(
+    (FollowUp.report_due <= today) & (FollowUp.assigned_to == user) & FollowUp.not_voided() &
+    FollowUp.done_at.is_null(False) & FollowUp.reported_at.is_null()))
 
 
 @register_panel

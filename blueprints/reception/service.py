@@ -17,6 +17,7 @@ from models import (
     db,
     now,
 )
+from models.base import Prepared
 from models.reception import (
     ABSENT,
     BUSY,
@@ -319,10 +320,13 @@ def record_customer_visit(customer_visit, actor, escalate_to=None, at=None):
 
 
 def unacknowledged_handovers(user):
-    """Handovers written by someone else that no one has acknowledged yet."""
-    return list(Handover.select().where(Handover.acknowledged_at.is_null() &
-                                        (Handover.author != user))
-                .order_by(Handover.at.desc()).limit(20))
+    """Handovers written by someone else that no one has acknowledged yet (at most 20)."""
+    return _WAITING_HANDOVERS.rows(Handover, getattr(user, "id", user), 20)
+
+
+_WAITING_HANDOVERS = Prepared(lambda user, limit: Handover.select().where(
+    Handover.acknowledged_at.is_null() & (Handover.author != user))
+    .order_by(Handover.at.desc()).limit(limit))
 
 
 def acknowledge(handover, user, at=None):

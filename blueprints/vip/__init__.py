@@ -2,9 +2,11 @@
 import datetime
 
 from flask import Blueprint
+from peewee import fn
 
 from blueprints.core.routes import register_panel, tiles_panel
 from models import Purchase, VipCard, now
+from models.base import Prepared
 from models.vip import birthday_keys
 from services import audit, search, timeline
 from services.i18n import lazy_gettext as _l
@@ -27,10 +29,18 @@ def _cashier_panel(user):
     if user.role not in (DESK, SALES):
         return None
     today = now().date()
-    active = VipCard.select().where((VipCard.state == "active") & (VipCard.expires_on >= today))
     month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    keys = birthday_keys(today)  # one day, or two (28 February counts 29 February's)
     return tiles_panel(user, [
-        ("vip.index", _l("今天生日的会员"), lambda: active.where(
-            VipCard.birthday_md.in_(birthday_keys(today))).count(), {}, False),
-        ("vip.index", _l("本月到期的会员卡"), lambda: active.where(
-            VipCard.expires_on < month_end).count(), {}, False)])
+        ("vip.index", _l("今天生日的会员"), lambda: _BIRTHDAYS.scalar(
+            "active", today, keys[0], keys[-1]), {}, False),
+        ("vip.index", _l("本月到期的会员卡"), lambda: _EXPIRING.scalar(
+            "active", today, month_end), {}, False)])
+
+
+# The panel's counts, written as SQL once (see Prepared).
+_BIRTHDAYS = Prepared(lambda state, today, day, other_day: VipCard.select(
+    fn.COUNT(VipCard.id)).where((VipCard.state == state) & (VipCard.expires_on >= today) &
+                                VipCard.birthday_md.in_([day, other_day])))
+_EXPIRING = Prepared(lambda state, today, month_end: VipCard.select(fn.COUNT(VipCard.id)).where(
+    (VipCard.state == state) & (VipCard.expires_on >= today) & (VipCard.expires_on < month_end)))
