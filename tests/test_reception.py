@@ -54,6 +54,7 @@ def test_register_and_sign_out(login, users, database):
                                                                           users["desk"].id)
     listing = desk.get(f"/reception/?day={NOW:%Y-%m-%d}").get_data(as_text=True)
     assert visit.serial in listing and "138****1111" in listing
+    assert "仍在场内：1" in listing
     row = desk.submit(f"/reception/visits/{visit.id}/sign-out", {}, page="/reception/",
                       headers={"HX-Request": "true"})
     assert row.status_code == 200 and "<html" not in row.get_data(as_text=True)
@@ -61,6 +62,7 @@ def test_register_and_sign_out(login, users, database):
     inside = soup(desk.get(f"/reception/?state=inside&day={NOW:%Y-%m-%d}")).select(
         "tbody tr td a")
     assert inside == []
+    assert "仍在场内：0" in desk.get("/reception/").get_data(as_text=True)
     assert AuditEntry.select().where(AuditEntry.model == "Visit").count() == 2
 
 

@@ -30,16 +30,15 @@ def _desk_panel(user):
         return None
     today = now().date()
     return tiles_panel(user, [
-        ("reception.index", _l("仍在场内的访客"), _INSIDE.scalar, {"state": "inside"}, False),
+        ("reception.index", _l("仍在场内的访客"), service.inside_count, {"state": "inside"},
+         False),
         ("reception.followups", _l("我的待回访"), lambda: _CALLS_DUE.scalar(today, user.id) +
          _REPORTS_DUE.scalar(today, user.id), {"mine": "1"}, True),
     ])
 
 
-# The panel's counts, written as SQL once (see Prepared); the same conditions as the lists
-# they link to (service.followups_due, the register's "inside" filter).
-_INSIDE = Prepared(lambda: Visit.select(fn.COUNT(Visit.id)).where(
-    Visit.left_at.is_null() & Visit.not_voided()))
+# The panel's counts, written as SQL once (see Prepared); the same conditions as the list
+# they link to (service.followups_due).
 _CALLS_DUE = Prepared(lambda today, user: FollowUp.select(fn.COUNT(FollowUp.id)).where(
     (FollowUp.planned_on <= today) & (FollowUp.assigned_to == user) & FollowUp.not_voided() &
     FollowUp.done_at.is_null()))

@@ -89,7 +89,7 @@ def index():
     form.validate()
     day, query = filtered_visits(form, register=True)
     rows, next_before = keyset_page(query, Visit, PAGE, order=Visit.arrived_at)
-    inside = Visit.select().where((Visit.voided == False) & Visit.left_at.is_null()).count()  # noqa
+    inside = service.inside_count()
     return render("reception/index.html", "reception/_rows.html", form=form, rows=rows, day=day,
                   inside=inside, next_before=next_before, args=page_args(),
                   print_args={k: v for k, v in request.args.items() if v})

@@ -188,6 +188,15 @@ def register_visit(visit, actor, settings):
     return visit
 
 
+def inside_count():
+    """How many visitors are still inside (not signed out), whatever the day they came."""
+    return _INSIDE.scalar()
+
+
+_INSIDE = Prepared(lambda: Visit.select(fn.COUNT(Visit.id)).where(
+    Visit.left_at.is_null() & Visit.not_voided()))
+
+
 def sign_out(visit, actor, at=None):
     """Record the departure (one tap); a visitor already out keeps the first time."""
     if visit.left_at is None:
