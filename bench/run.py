@@ -131,7 +131,7 @@ def shared_counter():
 
 
 class Dataset:
-    """What the mix needs to know about the data: ids, initials, phone tails, the day."""
+    """What the mix needs to know about the data: ids, initials, names, phones, the day."""
 
     def __init__(self, path, meta):
         import sqlite3
