@@ -170,7 +170,9 @@ class Prepared:
         kind = type(db.obj)
         sql = self.compiled.get(kind)
         if sql is None:
-            sql, bound = self.build(*params).sql()
+            query = self.build(*params)
+            sql, bound = query.sql()
+            self.template[kind] = query  # how its rows are read (objects)
             self.compiled[kind] = sql if list(bound) == list(params) else False
             return sql, bound
         if sql is False:
@@ -183,20 +185,12 @@ class Prepared:
         return next(iter(model.raw(sql, *bound)), None)
 
     def objects(self, *params):
-        """Every row as the query itself gives them: models, with the models it joins."""
-        kind = type(db.obj)
-        sql = self.compiled.get(kind)
-        if sql:
-            # The rows are read as the first query built read them (its columns and joins);
-            # only the SQL is reused, with these parameters.
-            cursor = db.execute_sql(sql, params)
-            return list(self.template[kind]._get_cursor_wrapper(cursor))
-        query = self.build(*params)
-        if sql is None:
-            text, bound = query.sql()
-            self.template[kind] = query.clone()
-            self.compiled[kind] = text if list(bound) == list(params) else False
-        return list(query)
+        """Every row as the query itself gives them: models, with the models it joins. The rows
+        are read as the first query built reads them (its columns and joins do not change with
+        the parameters); only the SQL is run anew."""
+        sql, bound = self._sql(params)
+        cursor = db.execute_sql(sql, bound)
+        return list(self.template[type(db.obj)]._get_cursor_wrapper(cursor))
 
     def rows(self, model, *params):
         """Every row as a `model` instance."""
@@ -433,11 +427,12 @@ class Voidable(BaseModel):
     @classmethod
     def live(cls):
         """Records that are not voided."""
-        return cls.select().where(cls.voided == False)  # noqa: E712
+        return cls.select().where(cls.not_voided())
 
     @classmethod
     def not_voided(cls):
-        """`live()`'s condition as a literal, for queries written once (Prepared)."""
+        """The condition of live(), written as a literal, so queries written once (Prepared)
+        bind only their own values."""
         return cls.voided == SQL("FALSE")
 
     @classmethod

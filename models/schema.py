@@ -49,20 +49,22 @@ def _drop_voided_indexes(database):
             database.execute_sql(f'DROP INDEX IF EXISTS "{model._meta.table_name}_voided"')
 
 
-def _drop_sparse_column_indexes(database):
-    """Plain indexes on nearly empty columns, replaced by partial ones (see sparse_index)."""
-    for name in ("complaint_parent_id", "repair_request_repeat_of_id", "vip_card_previous_id",
-                 "vip_card_referrer_id", "visit_visitee_customer_id",
-                 "customer_provisional_until", "customer_blacklisted"):
-        database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+def _dropping(*names):
+    """A step that drops these plain indexes, replaced by partial ones in the models."""
+    def step(database):
+        for name in names:
+            database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+    return step
 
 
-def _drop_optional_column_indexes(database):
-    """Plain indexes on optional text columns, replaced by partial ones (see filled_index)."""
-    for name in ("visit_phone", "visit_phone_tail", "visit_plate", "customer_building",
-                 "customer_room", "customer_plate", "customer_phone_tail", "complaint_phone",
-                 "complaint_phone_tail"):
-        database.execute_sql(f'DROP INDEX IF EXISTS "{name}"')
+# Nearly empty columns (see sparse_index) and optional text columns (see filled_index).
+_drop_sparse_column_indexes = _dropping(
+    "complaint_parent_id", "repair_request_repeat_of_id", "vip_card_previous_id",
+    "vip_card_referrer_id", "visit_visitee_customer_id", "customer_provisional_until",
+    "customer_blacklisted")
+_drop_optional_column_indexes = _dropping(
+    "visit_phone", "visit_phone_tail", "visit_plate", "customer_building", "customer_room",
+    "customer_plate", "customer_phone_tail", "complaint_phone", "complaint_phone_tail")
 
 
 # (number, description, function(database)) — append only, never renumber.

@@ -67,21 +67,22 @@ def incomplete_cards(at=None):
 
 
 def _cutoffs(settings, today):
-    """Per tier: (tier, the moment a customer last contacted before it is due for contact)."""
+    """Per tier: (tier, its interval in days, the moment a customer last contacted before it is
+    due for contact: today minus the interval)."""
     for tier, days in settings["contact_days"].items():
-        yield tier, datetime.datetime.combine(today - datetime.timedelta(days=int(days) - 1),
-                                              datetime.time())
+        days = int(days)
+        yield tier, days, datetime.datetime.combine(today - datetime.timedelta(days=days - 1),
+                                                    datetime.time())
 
 
 def _due_clauses(settings, today):
     """Per tier: last contact on or before today minus the tier's interval (an index range)."""
-    for tier, cutoff in _cutoffs(settings, today):
-        days = int(settings["contact_days"][tier])
+    for tier, days, cutoff in _cutoffs(settings, today):
         yield tier, days, (Customer.tier == tier) & (Customer.contacted_at < cutoff)
 
 
 def _live(query, owner):
-    query = query.where(Customer.voided == False)  # noqa: E712
+    query = query.where(Customer.not_voided())
     return query.where(Customer.owner == owner) if owner is not None else query
 
 
@@ -117,7 +118,7 @@ def contacts_due(settings, today, owner=None, limit=200):
 def count_contacts_due(settings, today, owner=None, cap=1000):
     """How many customers are late for contact, counted up to `cap` (the tile shows "1000+")."""
     total = 0
-    for tier, cutoff in _cutoffs(settings, today):
+    for tier, _days, cutoff in _cutoffs(settings, today):
         if owner is None:
             total += _DUE.scalar(tier, cutoff, cap - total)
         else:
@@ -136,10 +137,9 @@ def _counted_due(query, tier, cutoff, cap):
 
 # The home page's count, its SQL written once (see Prepared).
 _DUE = Prepared(lambda tier, cutoff, cap: _counted_due(
-    Customer.select(Customer.id).where(Customer.not_voided()), tier, cutoff, cap))
+    _live(Customer.select(Customer.id), None), tier, cutoff, cap))
 _DUE_TO_OWNER = Prepared(lambda owner, tier, cutoff, cap: _counted_due(
-    Customer.select(Customer.id).where(Customer.not_voided() & (Customer.owner == owner)),
-    tier, cutoff, cap))
+    _live(Customer.select(Customer.id), owner), tier, cutoff, cap))
 
 
 def log_contact(customer, user, method, note, at=None):

@@ -48,9 +48,7 @@ def _complaints_panel(user):
 
 def _open(condition):
     """How many open complaints meet `condition` (SQL written once, see Prepared)."""
-    from models.complaints import complaint_is_open
-    return Complaint.select(fn.COUNT(Complaint.id)).where(
-        condition & Complaint.not_voided() & complaint_is_open())
+    return service.open_complaints().select(fn.COUNT(Complaint.id)).where(condition)
 
 
 _IN_STATE = Prepared(lambda state: _open(Complaint.state == state))

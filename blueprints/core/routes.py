@@ -80,8 +80,8 @@ def _available(endpoint):
     return endpoint in current_app.view_functions and allowed(current_user.role, endpoint)
 
 
-_OWNED_CUSTOMERS = Prepared(lambda owner: Customer.select(fn.COUNT(Customer.id)).where(
-    (Customer.owner == owner) & Customer.not_voided()))
+_OWNED_CUSTOMERS = Prepared(lambda owner: Customer.live().select(fn.COUNT(Customer.id)).where(
+    Customer.owner == owner))
 
 
 @bp.route("/")

@@ -1,10 +1,8 @@
 """接待: the visitor register, sales-floor rotation, customer visits, follow-ups, shift handovers."""
 from flask import Blueprint
-from peewee import fn
 
 from blueprints.core.routes import register_panel, tiles_panel
 from models import CustomerVisit, FollowUp, Visit, now
-from models.base import Prepared
 from services import audit, permissions, search, timeline
 from services.i18n import lazy_gettext as _l
 
@@ -32,19 +30,9 @@ def _desk_panel(user):
     return tiles_panel(user, [
         ("reception.index", _l("仍在场内的访客"), service.inside_count, {"state": "inside"},
          False),
-        ("reception.followups", _l("我的待回访"), lambda: _CALLS_DUE.scalar(today, user.id) +
-         _REPORTS_DUE.scalar(today, user.id), {"mine": "1"}, True),
+        ("reception.followups", _l("我的待回访"), lambda: service.followups_due_count(
+            today, user.id), {"mine": "1"}, True),
     ])
-
-
-# The panel's counts, written as SQL once (see Prepared); the same conditions as the list
-# they link to (service.followups_due).
-_CALLS_DUE = Prepared(lambda today, user: FollowUp.select(fn.COUNT(FollowUp.id)).where(
-    (FollowUp.planned_on <= today) & (FollowUp.assigned_to == user) & FollowUp.not_voided() &
-    FollowUp.done_at.is_null()))
-_REPORTS_DUE = Prepared(lambda today, user: FollowUp.select(fn.COUNT(FollowUp.id)).where(
-    (FollowUp.report_due <= today) & (FollowUp.assigned_to == user) & FollowUp.not_voided() &
-    FollowUp.done_at.is_null(False) & FollowUp.reported_at.is_null()))
 
 
 @register_panel

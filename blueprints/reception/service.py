@@ -193,8 +193,8 @@ def inside_count():
     return _INSIDE.scalar()
 
 
-_INSIDE = Prepared(lambda: Visit.select(fn.COUNT(Visit.id)).where(
-    Visit.left_at.is_null() & Visit.not_voided()))
+_INSIDE = Prepared(lambda: Visit.live().select(fn.COUNT(Visit.id)).where(
+    Visit.left_at.is_null()))
 
 
 def sign_out(visit, actor, at=None):
@@ -288,18 +288,39 @@ def file_report(followup, report, actor, at=None):
     return audit.save(followup, actor)
 
 
+def _call_due(today):
+    """A follow-up not yet made whose planned day has come."""
+    return (FollowUp.planned_on <= today) & FollowUp.done_at.is_null()
+
+
+def _report_due(today):
+    """A follow-up made whose report is due and not yet filed."""
+    return ((FollowUp.report_due <= today) & FollowUp.done_at.is_null(False) &
+            FollowUp.reported_at.is_null())
+
+
 def followups_due(today, user=None):
     """Follow-ups not yet made whose planned day has come, and reports not yet filed that are due."""
-    live = FollowUp.voided == False  # noqa: E712
-    calls = FollowUp.select().where(live & FollowUp.done_at.is_null() &
-                                    (FollowUp.planned_on <= today))
-    reports = FollowUp.select().where(live & FollowUp.done_at.is_null(False) &
-                                      FollowUp.reported_at.is_null() &
-                                      (FollowUp.report_due <= today))
+    calls = FollowUp.live().where(_call_due(today))
+    reports = FollowUp.live().where(_report_due(today))
     if user is not None:
         calls = calls.where(FollowUp.assigned_to == user)
         reports = reports.where(FollowUp.assigned_to == user)
     return list(calls.order_by(FollowUp.planned_on)), list(reports.order_by(FollowUp.report_due))
+
+
+def followups_due_count(today, user):
+    """How many of followups_due(today, user) there are, calls and reports (the home tile)."""
+    return _CALLS_DUE.scalar(today, user) + _REPORTS_DUE.scalar(today, user)
+
+
+def _counted(due):
+    """A count of `user`'s follow-ups meeting `due(today)`, its SQL written once (Prepared)."""
+    return Prepared(lambda today, user: FollowUp.live().select(fn.COUNT(FollowUp.id)).where(
+        due(today)).where(FollowUp.assigned_to == user))
+
+
+_CALLS_DUE, _REPORTS_DUE = _counted(_call_due), _counted(_report_due)
 
 
 # ---- customer visits ---------------------------------------------------------------------------

@@ -43,8 +43,7 @@ def _repairs_panel(user):
 def _open_orders(condition):
     """How many open work orders meet `condition` (SQL written once, see Prepared)."""
     from models.repairs import order_is_open
-    return WorkOrder.select(fn.COUNT(WorkOrder.id)).where(
-        condition & order_is_open() & WorkOrder.not_voided())
+    return WorkOrder.live().select(fn.COUNT(WorkOrder.id)).where(condition & order_is_open())
 
 
 _MINE = Prepared(lambda engineer: _open_orders(WorkOrder.engineer == engineer))
