@@ -12,16 +12,19 @@ from models.users import ROLES, new_session_token
 
 from . import audit
 
-# OWASP's recommended Argon2id settings (19 MiB, 2 passes). argon2-cffi's default takes 64 MiB per
-# check; a few staff signing in at once pushed a worker past 350 MB. Checks also run one at a
-# time per process, so memory stays bounded however many sign in together (each takes ~30 ms).
-_hasher = PasswordHasher(time_cost=2, memory_cost=19456, parallelism=1)
+# Argon2id as OWASP recommends, in the lightest of its five equally strong settings (7 MiB,
+# 5 passes; the others trade memory for passes: 19 MiB × 2 … 46 MiB × 1). argon2-cffi's default
+# takes 64 MiB per check; a few staff signing in at once pushed a worker past 350 MB, and with
+# 19 MiB a sign-in during the benchmark still lifted a worker to 148 of its 150 MB. Checks also
+# run one at a time per process, so memory stays bounded however many sign in together (each
+# takes ~15 ms).
+_hasher = PasswordHasher(time_cost=5, memory_cost=7168, parallelism=1)
 _one_at_a_time = threading.Lock()
 
 
 def _give_large_blocks_back():
     """glibc raises its mmap threshold to the size of the first large block freed; after that
-    each thread keeps Argon2's 19 MiB in its own heap for good (~20 MB per serving thread). A
+    each thread keeps Argon2's block (7 MiB) in its own heap for good, one per serving thread. A
     fixed threshold keeps blocks over 1 MiB mmapped, so they go back to the system when freed."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c"))
