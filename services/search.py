@@ -3,12 +3,17 @@
 Each module registers a provider; providers match on indexed key columns by prefix, so a search
 costs the same at 200 customers or 200,000.
 """
+import os
 import re
 from collections import namedtuple
 from functools import partial
 
 from peewee import SQL
-from pypinyin import lazy_pinyin
+
+# pypinyin copies its dictionaries at import, for load_phrases_dict() to change; we never
+# change them, and the copy cost every worker 3 MB (pypinyin's documented switch).
+os.environ.setdefault("PYPINYIN_NO_DICT_COPY", "1")
+from pypinyin import lazy_pinyin  # noqa: E402
 
 Hit = namedtuple("Hit", "kind label detail endpoint id")
 
