@@ -164,6 +164,33 @@ def test_overdue_list_and_reminder_pdf(login, database):
     assert "催办单" in text and late.serial in text and "结案期限" in text
 
 
+def test_late_list_pages_fifty_at_a_time(login, users, database):
+    """The late list is worked out in Python, not in one query, yet it shows fifty complaints a
+    page, earliest closure due first, and its next page goes on from where the last one shown
+    stood even after that complaint has left the list."""
+    from blueprints.complaints import service
+    made = []
+    for n in range(53):  # received 20 days ago and one more minute apart each: all late
+        received = NOW - datetime.timedelta(days=20, minutes=60 - n)
+        made.append(service.intake(Complaint(received_at=received, complainant=f"客户{n}",
+                                             phone="13800001111", content="久拖未决",
+                                             category="服务质量", region="in_province",
+                                             severity="general"), users["desk"]))
+    manager = login("manager")
+
+    def serials(response):
+        page = soup(response)
+        link = page.select_one("p.pager a")
+        return [a.text for a in page.select("tbody td:first-child a")], link and link["href"]
+
+    first, next_page = serials(manager.get("/complaints/?view=overdue"))
+    assert first == [c.serial for c in made[:50]]
+    assert next_page == f"/complaints/?before={made[49].id}&view=overdue"
+    service.apply(made[49], "invalidate", users["manager"], invalid_reason="重复登记")
+    rest, no_more = serials(manager.get(next_page))
+    assert rest == [c.serial for c in made[50:]] and no_more is None
+
+
 def test_handling_form_has_five_copies(login, database):
     login("desk").submit("/complaints/new", intake_data())
     complaint = Complaint.get()

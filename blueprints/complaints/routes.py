@@ -77,6 +77,19 @@ def _filtered(form, whole=False):
     return service.listed(query, whole).order_by(Complaint.id.desc()), True
 
 
+def _worked_out_page(rows):
+    """(rows, next_before) for the late or nearly late list, which is worked out in Python
+    (service.due_order): fifty at a time, from after the complaint ?before= names, like
+    keyset_page. That complaint may have left the list meanwhile (closed, reported on): the
+    page goes on from where it stood."""
+    before = record_id(request.args.get("before"))
+    mark = Complaint.select(Complaint.id, Complaint.closure_due).where(
+        Complaint.id == before).get_or_none() if before is not None else None
+    if mark is not None:
+        rows = [row for row in rows if service.due_order(row) > service.due_order(mark)]
+    return rows[:PAGE], (rows[PAGE - 1].id if len(rows) > PAGE else None)
+
+
 @bp.route("/")
 def index():
     """Complaints in progress (or overdue, due soon, mine, all), with their nearest clock."""
@@ -86,7 +99,7 @@ def index():
     if paged:
         rows, next_before = keyset_page(query, Complaint, PAGE)
     else:
-        rows, next_before = list(query), None
+        rows, next_before = _worked_out_page(query)
     clocks = service.clocks_for(rows, datetime.datetime.now())
     return render("complaints/index.html", "complaints/_rows.html", form=form, rows=rows,
                   clocks=clocks, next_before=next_before, args=page_args())

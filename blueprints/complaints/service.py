@@ -209,7 +209,16 @@ def _classified(query, at, counting=False, whole=False):
             overdue.append(complaint)
         elif SOON in states:
             soon.append(complaint)
+    overdue.sort(key=due_order)
+    soon.sort(key=due_order)
     return overdue, soon
+
+
+def due_order(complaint):
+    """How the late and nearly late lists are ordered: earliest closure due first (any without
+    one first of all), then by id; the same on SQLite and PostgreSQL, which sort NULL apart."""
+    due = complaint.closure_due
+    return due is not None, due or datetime.datetime.min, complaint.id
 
 
 def overdue_list(at=None, whole=False):
