@@ -33,6 +33,8 @@ def main():
     parser.add_argument("--htmx", action="store_true", help="send HX-Request: true")
     parser.add_argument("--top", type=int, default=25,
                         help="functions to list (0: only the mean time and the query count)")
+    parser.add_argument("--dump", metavar="FILE",
+                        help="also write the profile to FILE (for pstats, snakeviz…)")
     args = parser.parse_args()
 
     working = working_copy(os.path.join(DATA, f"{args.size}.db"),
@@ -123,6 +125,8 @@ def explain(client, db, path, form, headers, token, args, floor):
     for _ in range(args.times):
         once()
     profiler.disable()
+    if args.dump:
+        profiler.dump_stats(args.dump)
     stats = pstats.Stats(profiler).strip_dirs()
     stats.sort_stats("cumulative").print_stats(args.top)
     stats.sort_stats("tottime").print_stats(args.top)
