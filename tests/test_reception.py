@@ -58,7 +58,11 @@ def test_register_and_sign_out(login, users, database):
     row = desk.submit(f"/reception/visits/{visit.id}/sign-out", {}, page="/reception/",
                       headers={"HX-Request": "true"})
     assert row.status_code == 200 and "<html" not in row.get_data(as_text=True)
-    assert Visit.get_by_id(visit.id).left_at is not None
+    left_at = Visit.get_by_id(visit.id).left_at
+    assert left_at is not None
+    cells = [td.get_text(" ", strip=True) for td in soup(row).select(f"tr#visit-{visit.id} td")]
+    assert cells[0] == visit.serial and cells[3] == "3栋1201" and cells[-1] == f"{left_at:%H:%M}"
+    assert soup(row).select("button") == []  # signed out: no button left to tap
     inside = soup(desk.get(f"/reception/?state=inside&day={NOW:%Y-%m-%d}")).select(
         "tbody tr td a")
     assert inside == []
@@ -275,6 +279,7 @@ def test_register_reads_the_same_number_of_queries_for_any_number_of_rows(login,
             logger.removeHandler(handler)
             logger.setLevel(level)
         assert '<span class="badge bad">黑名单</span>' in page  # the joined customer's flag
+        assert f'<td data-label="被访">{users["sales"].display_name}</td>' in page  # and staff
         return Counter.count
 
     desk = login("desk")

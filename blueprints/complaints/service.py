@@ -5,8 +5,8 @@ Every deadline comes from clocks(); every step goes through apply(); nothing her
 import datetime
 import json
 from collections import Counter, namedtuple
-from types import SimpleNamespace
 from decimal import Decimal
+from types import SimpleNamespace
 
 from peewee import JOIN, Case, fn
 
