@@ -1,7 +1,31 @@
-"""Form fields shared by every module's forms."""
+"""Form fields shared by every module's forms, and a faster html_params for WTForms."""
 from markupsafe import Markup, escape
 from wtforms import SelectField as WTFormsSelectField
 from wtforms import widgets
+from wtforms.widgets import core as widgets_core
+
+WTFORMS_HTML_PARAMS = widgets_core.html_params
+
+
+def html_params(**attributes):
+    """WTForms' html_params, each attribute written by one f-string where WTForms formats a
+    Markup template (a string.Formatter pass) per attribute: a page with a dozen form fields
+    spent a fifth of its time there. The same output: sorted, `True` as a bare attribute,
+    `False` left out, names and values escaped."""
+    params = []
+    for key, value in sorted(attributes.items()):
+        if value is False:
+            continue
+        key = escape(widgets_core.clean_key(key))
+        params.append(key if value is True else
+                      f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
+    return Markup(" ".join(params))
+
+
+# Every widget finds html_params in one of these places (inputs and buttons as a class
+# attribute, the text area and select in their module, labels in the package).
+widgets_core.html_params = widgets.html_params = html_params
+widgets_core.Input.html_params = widgets_core.Button.html_params = staticmethod(html_params)
 
 
 class Select(widgets.Select):
