@@ -197,7 +197,8 @@ def complaints(make, n, customer_count, staff, counters):
     fields = [f.created_at, f.updated_at, f.serial, f.received_at, f.channel, f.complainant,
               f.phone, f.phone_tail, f.name_initials, f.customer, f.content, f.category,
               f.severity, f.received_by, f.owner, f.state, f.closure_due, f.report_due,
-              f.onsite_due, f.closed_at, f.satisfaction, f.valid]
+              f.onsite_due, f.onsite_at, f.investigated_at, f.closed_at, f.satisfaction,
+              f.valid]
     rng = make.rng
     categories = settings.DEFAULTS["complaint_categories"]
     open_from = n - 300  # the last few hundred are still being handled; some are overdue
@@ -212,6 +213,12 @@ def complaints(make, n, customer_count, staff, counters):
                 rng.choices(["closed", "invalid"], [19, 1])[0]
             closed = at + datetime.timedelta(days=rng.randrange(1, 9)) \
                 if state in ("closed", "invalid") else None
+            # Handled as the steps below say: on site within the day, investigated (the second
+            # step) at 16 hours; a complaint found invalid never got that far.
+            handled = state == "closed" or state in states[2:]
+            onsite = at + datetime.timedelta(hours=rng.randrange(2, 20)) \
+                if handled or state == "classified" else None
+            investigated = at + datetime.timedelta(hours=16) if handled else None
             yield (at, at, serial("KS", at, counters), at,
                    rng.choice(["phone", "visit", "letter", "online"]), name, phone,
                    phone_tail(phone), keys(name)[1],
@@ -221,7 +228,7 @@ def complaints(make, n, customer_count, staff, counters):
                    rng.choice(categories), rng.choices(["general", "major"], [19, 1])[0],
                    rng.choice(staff), rng.choice(staff), state,
                    at + datetime.timedelta(days=7), at + datetime.timedelta(days=2),
-                   at + datetime.timedelta(days=1), closed,
+                   at + datetime.timedelta(days=1), onsite, investigated, closed,
                    rng.choice((3, 4, 5, 5)) if state == "closed" else None,
                    state != "invalid")
     insert(Complaint, fields, rows(), "complaints")
@@ -234,9 +241,14 @@ def complaints(make, n, customer_count, staff, counters):
                    f.to_state, f.note]
 
     def step_rows():
-        for complaint_id, received, state in Complaint.select(
-                Complaint.id, Complaint.received_at, Complaint.state).tuples().iterator():
-            taken = 6 if state in ("closed", "invalid") else states.index(state)
+        for complaint_id, received, state, closed in Complaint.select(
+                Complaint.id, Complaint.received_at, Complaint.state,
+                Complaint.closed_at).tuples().iterator():
+            if state == "invalid":
+                yield (closed, closed, complaint_id, closed, rng.choice(staff), "invalidate",
+                       "recorded", "invalid", "重复投诉")
+                continue
+            taken = 6 if state == "closed" else states.index(state)
             for number in range(taken):
                 at = received + datetime.timedelta(hours=8 * (number + 1))
                 from_state, to_state, action = steps[number]
