@@ -207,6 +207,8 @@ def refresh_next_due():
 def report_moments_of(ids):
     """{complaint id: when its progress reports were made} for many complaints, in one query."""
     reports = {ident: [] for ident in ids}
+    if not reports:
+        return reports
     for complaint_id, at in (ComplaintProgress.select(ComplaintProgress.complaint,
                                                       ComplaintProgress.at)
                              .where(ids_in(ComplaintProgress.complaint, reports)).tuples()):

@@ -1,5 +1,7 @@
 """Fixtures: an app on a temp SQLite file (or TEST_DATABASE_URL's PostgreSQL), users per role,
 a client that logs in and submits forms with their real CSRF tokens, and data factories."""
+import contextlib
+import logging
 import os
 import re
 
@@ -139,6 +141,31 @@ def make_customer(database):
         customer.save()
         return customer
     return _make
+
+
+class QueryCount(logging.Handler):
+    """Counts the SQL statements peewee runs while it is installed (see count_queries)."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+@contextlib.contextmanager
+def count_queries():
+    """`with count_queries() as queries:` … `queries.count` statements ran inside."""
+    counter, logger = QueryCount(), logging.getLogger("peewee")
+    level = logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield counter
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
 
 
 def require(condition, why):

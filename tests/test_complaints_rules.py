@@ -14,6 +14,7 @@ from models import (
     ReturnLine,
     ReturnRequest,
 )
+from tests.conftest import count_queries
 
 D = datetime.datetime
 STEPS = [("classify", "manager", {"nature": "服务态度", "responsible_dept": "客服部"}),
@@ -196,6 +197,30 @@ def test_closing_stops_the_clocks_it_never_met(users, database):
     assert (progress.status, progress.delta) == ("missed",
                                                  D(2026, 11, 20, 9, 0) - D(2026, 11, 9, 10, 0))
     assert clock(closed, "report", D(2028, 1, 1)).status == "met_late"
+
+
+def test_a_list_shows_the_pressing_clocks_and_works_out_none_for_finished(users, database):
+    """What a list shows of each complaint is its late and nearly late clocks, the same as
+    working out all its clocks; for finished complaints that is none, so their progress reports
+    are not even read."""
+    late = make(users, received_at=D(2026, 11, 2, 10, 0))
+    fresh = make(users, received_at=D(2026, 11, 8, 8, 0))
+    closed = make(users, received_at=D(2026, 11, 2, 10, 0))
+    for name, who, data in STEPS:
+        service.apply(closed, name, users[who], at=D(2026, 11, 20, 9, 0), **data)
+    invalid = make(users, received_at=D(2026, 11, 2, 10, 0))
+    service.apply(invalid, "invalidate", users["manager"], at=D(2026, 11, 9, 12, 0),
+                  invalid_reason="重复投诉")
+    rows = [late, fresh, closed, invalid]
+    for at in (D(2026, 11, 8, 9, 0), D(2026, 11, 30)):
+        pressing = service.pressing_clocks(rows, at)
+        for complaint in rows:
+            assert pressing[complaint.id] == [c for c in service.clocks(complaint, at)
+                                              if c.status in ("overdue", "soon")]
+    assert pressing[late.id] and pressing[closed.id] == [] and pressing[invalid.id] == []
+    with count_queries() as finished_only:
+        service.pressing_clocks([closed, invalid], at)
+    assert finished_only.count == 0
 
 
 def test_progress_twice_in_every_seven_days(users, database):

@@ -16,6 +16,7 @@ from models import (
     TimelineEntry,
     Visit,
 )
+from tests.conftest import count_queries
 
 NOW = datetime.datetime.now().replace(second=0, microsecond=0)
 
@@ -253,14 +254,6 @@ def test_register_reads_the_same_number_of_queries_for_any_number_of_rows(login,
                                                                           database,
                                                                           make_customer):
     """Host, linked customer and visited staff come with the rows, not one query per row."""
-    import logging
-
-    class Counter(logging.Handler):
-        count = 0
-
-        def emit(self, record):
-            Counter.count += 1
-
     def register_queries(visits):
         now = datetime.datetime.now().replace(second=0, microsecond=0)
         for n in range(visits):
@@ -268,19 +261,11 @@ def test_register_reads_the_same_number_of_queries_for_any_number_of_rows(login,
                          host=users["desk"], visitee_staff=users["sales"],
                          customer=make_customer(name=f"业主{visits}-{n}", blacklisted=n == 0))
         desk.get("/reception/")  # warm: the session, settings
-        handler, logger = Counter(), logging.getLogger("peewee")
-        Counter.count = 0
-        logger.addHandler(handler)
-        level = logger.level
-        logger.setLevel(logging.DEBUG)
-        try:
+        with count_queries() as queries:
             page = desk.get("/reception/").get_data(as_text=True)
-        finally:
-            logger.removeHandler(handler)
-            logger.setLevel(level)
         assert '<span class="badge bad">黑名单</span>' in page  # the joined customer's flag
         assert f'<td data-label="被访">{users["sales"].display_name}</td>' in page  # and staff
-        return Counter.count
+        return queries.count
 
     desk = login("desk")
     few = register_queries(2)

@@ -100,7 +100,7 @@ def index():
         rows, next_before = keyset_page(query, Complaint, PAGE)
     else:
         rows, next_before = _worked_out_page(query)
-    clocks = service.clocks_for(rows, datetime.datetime.now())
+    clocks = service.pressing_clocks(rows, datetime.datetime.now())
     return render("complaints/index.html", "complaints/_rows.html", form=form, rows=rows,
                   clocks=clocks, next_before=next_before, args=page_args())
 

@@ -143,6 +143,16 @@ def clocks_for(complaints, at=None):
     return {c.id: clocks(c, at, reports[c.id]) for c in complaints}
 
 
+def pressing_clocks(complaints, at=None):
+    """{id: its late and nearly late clocks}, what a list shows of each complaint. A finished
+    complaint has none (closing stops its clocks: met or missed), so only the open ones are
+    worked out and only their progress reports read; a list of closed complaints reads none."""
+    complaints = list(complaints)
+    every = clocks_for([c for c in complaints if c.state not in FINISHED], at)
+    return {c.id: [clock for clock in every.get(c.id, ()) if clock.status in (OVERDUE, SOON)]
+            for c in complaints}
+
+
 def is_overdue(complaint, at=None):
     return any(c.status == OVERDUE for c in clocks(complaint, at))
 
