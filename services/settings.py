@@ -2,6 +2,7 @@
 import json
 
 from models import Setting, db
+from models.base import Prepared
 
 from . import audit
 
@@ -37,12 +38,16 @@ DEFAULTS = {
 }
 
 
+# Every request reads the settings: the SQL is written once.
+_STORED = Prepared(lambda: Setting.select(Setting.key, Setting.value))
+
+
 def load():
     """Every setting: the stored value where there is one, else the default."""
     values = dict(DEFAULTS)
-    for row in Setting.select():
+    for key, value in _STORED.tuples():
         try:
-            values[row.key] = json.loads(row.value)
+            values[key] = json.loads(value)
         except ValueError:
             continue
     return values

@@ -95,6 +95,15 @@ def test_settings_saved_and_audited(login, database):
     assert "幸福里物业管理处" in admin.get("/").get_data(as_text=True)
 
 
+def test_a_damaged_stored_setting_falls_back_to_its_default(database):
+    """A value edited by hand into something that is not JSON is ignored, not an error page."""
+    Setting.create(key="site_name", value="幸福里{")
+    Setting.create(key="night_start", value=json.dumps("21:00"))
+    values = settings_service.load()
+    assert values["site_name"] == settings_service.DEFAULTS["site_name"]
+    assert values["night_start"] == "21:00"
+
+
 def test_settings_validation(login, database):
     admin = login("admin")
     response = admin.submit("/admin/settings", dict(SETTINGS, night_start="25:00", site_name=""))
