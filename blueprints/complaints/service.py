@@ -217,7 +217,7 @@ def overdue_and_soon_counts(at=None):
 
 
 def _classified(query, at, counting=False, whole=False):
-    query = query.order_by(Complaint.closure_due)
+    """(overdue, due soon) among `query`'s complaints, each ordered by due_order."""
     query = query.select(*CLOCK_FIELDS).namedtuples() if counting else listed(query, whole)
     candidates = list(query)
     every = clocks_for(candidates, at)
