@@ -69,3 +69,20 @@ def test_english_interface(login):
 
 def test_language_switch_refuses_other_sites(client):
     assert client.get("/lang/en?next=//evil.example/").location == "/"
+
+
+def test_each_request_translates_in_its_own_language(app, login):
+    """The catalogue found for one request is kept for that request only: requests served one
+    after another by the same thread each get their own language, lazy labels included."""
+    from services.i18n import lazy_gettext
+    english, chinese = login("desk"), login("desk")
+    english.get("/lang/en?next=/")
+    for _ in range(2):
+        page = english.get("/archives/new").get_data(as_text=True)
+        assert "New customer" in page and "Name" in page and "姓名" not in page
+        page = chinese.get("/archives/new").get_data(as_text=True)
+        assert "新建客户" in page and "姓名" in page and "New customer" not in page
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert str(lazy_gettext("姓名")) == "Name"
+    with app.app_context():  # outside any request: the default language
+        assert str(lazy_gettext("姓名")) == "姓名"
