@@ -13,6 +13,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
 
 import models
+from blueprints.templating import TemplateEnvironment
 from models import User, db
 from models.base import Prepared
 from services import i18n, permissions, printing
@@ -59,6 +60,7 @@ def create_app(test_config=None):
     """Build the app: defaults, then instance/config.py and the environment, then test_config."""
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = Request
+    app.jinja_environment = TemplateEnvironment
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "frontdesk.db"),
