@@ -185,6 +185,8 @@ def test_late_list_pages_fifty_at_a_time(login, users, database):
 
     first, next_page = serials(manager.get("/complaints/?view=overdue"))
     assert first == [c.serial for c in made[:50]]
+    links = soup(manager.get("/complaints/?view=overdue")).select("tbody td:first-child a")
+    assert [a["href"] for a in links] == [f"/complaints/{c.id}" for c in made[:50]]
     assert next_page == f"/complaints/?before={made[49].id}&view=overdue"
     service.apply(made[49], "invalidate", users["manager"], invalid_reason="重复登记")
     rest, no_more = serials(manager.get(next_page))

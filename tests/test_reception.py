@@ -56,6 +56,10 @@ def test_register_and_sign_out(login, users, database):
     listing = desk.get(f"/reception/?day={NOW:%Y-%m-%d}").get_data(as_text=True)
     assert visit.serial in listing and "138****1111" in listing
     assert "仍在场内：1" in listing
+    still_in = soup(desk.get(f"/reception/?day={NOW:%Y-%m-%d}")).select_one(f"tr#visit-{visit.id}")
+    assert still_in.select_one("a")["href"] == f"/reception/visits/{visit.id}"
+    assert still_in.select("td")[6].get_text(strip=True) == f"{visit.arrived_at:%H:%M}"
+    assert still_in.select_one("form")["action"] == f"/reception/visits/{visit.id}/sign-out"
     row = desk.submit(f"/reception/visits/{visit.id}/sign-out", {}, page="/reception/",
                       headers={"HX-Request": "true"})
     assert row.status_code == 200 and "<html" not in row.get_data(as_text=True)
