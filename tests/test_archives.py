@@ -216,7 +216,7 @@ def test_blacklist_by_manager_warns_reception(login, make_customer, database, us
     assert not Customer.get_by_id(customer.id).blacklisted
 
 
-def test_header_search_hits_show_each_kinds_details(app, users, make_customer, database):
+def test_header_search_hits_show_each_kinds_details(app, users, make_customer, database, login):
     """Each provider reads only the columns its hit shows: the hit still carries them all."""
     import datetime
 
@@ -250,3 +250,13 @@ def test_header_search_hits_show_each_kinds_details(app, users, make_customer, d
     assert hits["work_order"].label.endswith(" 3栋1201")
     assert "厨房水管漏水" in hits["work_order"].detail
     assert hits["vip"].label.endswith(" 张三") and hits["vip"].detail
+    # The page links each hit to its record, as url_for would.
+    from flask import url_for
+
+    from services.permissions import allowed
+    with app.test_request_context():
+        expected = [url_for(hit.endpoint, id=hit.id) for hit in search.search("5678")
+                    if allowed("manager", hit.endpoint)]
+    page = soup(login("manager").get("/search?q=5678", headers={"HX-Request": "true"}))
+    assert [a["href"] for a in page.select("a")] == expected
+    assert len({link.split("/")[1] for link in expected}) >= 4  # customers, visits, complaints…
