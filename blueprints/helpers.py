@@ -277,10 +277,12 @@ NAV = [("core.index", _l("首页")), ("reception.index", _l("接待")), ("compla
 
 def nav_items():
     """(endpoint, label, is_current) for the module bar: views that exist and the role may use."""
-    here = request.endpoint or ""
+    if not current_user.is_authenticated:
+        return []
+    here, role, views = request.endpoint or "", current_user.role, current_app.view_functions
     items = []
-    for endpoint, label in NAV:
-        if endpoint not in current_app.view_functions or not can(endpoint):
+    for endpoint, label in NAV:  # (the user and the views read once: this runs on every page)
+        if endpoint not in views or not permissions.allowed(role, endpoint):
             continue
         module = endpoint.split(".")[0]
         if endpoint == "admin.users":
