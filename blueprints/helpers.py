@@ -330,12 +330,13 @@ def csrf_field():
 _ID_MARK = 918273645
 
 
-def url_by_id(endpoint, **values):
+def url_by_id(endpoint, key="id", **values):
     """url_for(endpoint, id=…, **values) as a pattern for a list's links, the id written in by
     `%` (`{{ detail_url % row.id }}`, which also refuses anything but a number): url_for is asked
     once, where werkzeug would build each URL anew (~30 µs a row), and `%` is Python's own
-    operator where a function called from a template goes through Jinja's call machinery."""
-    head, mark, tail = url_for(endpoint, id=_ID_MARK, **values).partition(str(_ID_MARK))
+    operator where a function called from a template goes through Jinja's call machinery.
+    `key`: the id's argument, when it is not `id` (`?card=` for the purchase counter)."""
+    head, mark, tail = url_for(endpoint, **{key: _ID_MARK}, **values).partition(str(_ID_MARK))
     assert mark, endpoint
     return f"{head.replace('%', '%%')}%d{tail.replace('%', '%%')}"
 

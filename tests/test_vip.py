@@ -146,3 +146,31 @@ def test_monthly_report(login, database):
 
 def test_engineers_do_not_see_vip(login):
     assert login("engineer").get("/vip/").status_code == 403
+
+
+def test_lookup_lists_members_and_cards_about_to_expire(login, database):
+    """The cashier's lookup: each card links to its page and, while it works, to the counter;
+    below, live cards that expire within 30 days (not voided ones, not later ones)."""
+    from blueprints.vip.routes import _EXPIRING
+    from models import now
+    desk = login("desk")
+    for phone in ("13800001111", "13900002222", "13700003333", "13600004444"):
+        enrol(desk, phone=phone)
+    working, lapsed, soon, voided = VipCard.select().order_by(VipCard.id)
+    today = now().date()
+    VipCard.update(expires_on=today - datetime.timedelta(days=1)).where(
+        VipCard.id == lapsed.id).execute()
+    VipCard.update(expires_on=today + datetime.timedelta(days=10)).where(
+        VipCard.id.in_([soon.id, voided.id])).execute()
+    VipCard.update(voided=True).where(VipCard.id == voided.id).execute()
+
+    found = soup(desk.get("/vip/?q=1111"))
+    row = found.select_one("#cards tbody tr")
+    assert [a["href"] for a in row.select("a")] == [f"/vip/cards/{working.id}",
+                                                    f"/vip/counter?card={working.id}"]
+    assert row.select("td")[2].get_text(strip=True) == "138****1111"
+    expired = soup(desk.get("/vip/?q=2222")).select_one("#cards tbody tr")
+    assert "已过期" in expired.get_text() and len(expired.select("a")) == 1
+    expiring = [(a.get_text(" ", strip=True), a["href"]) for a in found.select("ul li a")]
+    assert expiring == [(f"{soon.number} 张三", f"/vip/cards/{soon.id}")]
+    assert all(_EXPIRING.compiled.values())  # its SQL is written once, then only bound

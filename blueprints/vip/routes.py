@@ -22,6 +22,7 @@ from blueprints.helpers import (
     site_settings,
 )
 from models import Gift, Message, PointsEntry, Purchase, Redemption, VipCard, now
+from models.base import Prepared, ids_in
 from models.vip import ACTIVE, PENDING
 from services import audit, charts, identity, reports, signatures
 from services.search import Query
@@ -40,15 +41,20 @@ def index():
     """Find a member by phone tail, card number or name, as the cashier types."""
     q = request.args.get("q", "")
     hits = service.search_cards(Query(q), 30) if q else []
-    cards = VipCard.select().where(VipCard.id.in_([h.id for h in hits])).order_by(
+    cards = VipCard.select(*_LISTED).where(ids_in(VipCard.id, [h.id for h in hits])).order_by(
         VipCard.id.desc()) if hits else []
     today = now().date()
-    soon = today + datetime.timedelta(days=31)
-    expiring = list(VipCard.select().where((VipCard.state == ACTIVE) &
-                                           (VipCard.expires_on >= today) &
-                                           (VipCard.expires_on < soon)).limit(20))
+    expiring = _EXPIRING.objects(ACTIVE, today, today + datetime.timedelta(days=31), 20)
     return render("vip/index.html", "vip/_cards.html", q=q, cards=cards, expiring=expiring,
                   today=today, status_of=service.card_status)
+
+
+# What the member list and the cards about to expire show.
+_LISTED = (VipCard.id, VipCard.number, VipCard.name, VipCard.phone, VipCard.state,
+           VipCard.expires_on)
+_EXPIRING = Prepared(lambda state, today, soon, limit: VipCard.select(*_LISTED).where(
+    VipCard.not_voided() & (VipCard.state == state) & (VipCard.expires_on >= today) &
+    (VipCard.expires_on < soon)).limit(limit))
 
 
 def _card_from(form_or_args):
