@@ -29,7 +29,8 @@ def _executor():
         if _pool is None:
             _pool = ProcessPoolExecutor(max_workers=1,
                                         mp_context=multiprocessing.get_context("spawn"),
-                                        max_tasks_per_child=PDF_TASKS_PER_CHILD)
+                                        max_tasks_per_child=PDF_TASKS_PER_CHILD,
+                                        initializer=_start_pdf_process)
         return _pool
 
 
@@ -53,6 +54,12 @@ def html_to_pdf(html, static_folder, static_url_path="/static"):
         log.warning("the PDF process died; starting a new one")
         _reset_executor()
         return _executor().submit(_render, html, static_folder, static_url_path).result()
+
+
+def _start_pdf_process():
+    """Runs first in each PDF process: WeasyPrint imported and the process set up for it."""
+    from .pdfrender import start_process
+    start_process()
 
 
 def _render(html, static_folder, static_url_path):

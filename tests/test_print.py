@@ -125,3 +125,16 @@ def test_month_pdf_within_the_wait_is_sent_at_once(login, database):
     response = login("manager").get("/vip/monthly/print?month=2026-10")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert "会员月报" in pdf_text(response)[1]
+
+
+def test_pdf_process_collects_garbage_its_own_way(login, make_customer, database):
+    """The PDF process (not the app's) runs Python's collector at WeasyPrint's thresholds, and a
+    PDF made there is whole."""
+    import gc
+
+    from services.pdfrender import COLLECTOR_THRESHOLDS
+    customer = make_customer(name="张三")
+    reader, text = pdf_text(login("sales").get(f"/archives/{customer.id}/print"))
+    assert "张三" in text
+    assert printing._executor().submit(gc.get_threshold).result() == COLLECTOR_THRESHOLDS
+    assert gc.get_threshold() != COLLECTOR_THRESHOLDS  # this process keeps Python's own
