@@ -11,7 +11,6 @@ bench/explain.py says where one version's time goes; this says what a change bou
 """
 import argparse
 import os
-import re
 import shutil
 import statistics
 import subprocess
@@ -21,12 +20,15 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
+sys.path.insert(0, ROOT)
+
+from bench.explain import signed_in  # noqa: E402  (the working tree's, whichever app is run)
 
 
 def serve(root, database, role, htmx):
     """The child: the app at `root` on a copy of `database`; runs 'PATH N' lines from stdin,
     answering each with the mean CPU milliseconds of N requests of PATH."""
-    sys.path.insert(0, root)
+    sys.path.insert(0, root)  # this version's app, models and templates
     os.chdir(root)
     work = tempfile.mkdtemp(prefix="compare-")
     copy = os.path.join(work, "data.db")
@@ -37,12 +39,7 @@ def serve(root, database, role, htmx):
                       "JOB_FOLDER": os.path.join(work, "jobs")})
     with app.app_context(), db.connection_context():
         schema.upgrade()
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/auth/login", data={"username": role, "password": "demo1234",
-                                                "csrf_token": token})
-    assert response.status_code == 302, response.status_code
+    client = signed_in(app, role)
     headers = {"HX-Request": "true"} if htmx else {}
     print("ready", flush=True)
     for line in sys.stdin:

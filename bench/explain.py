@@ -47,12 +47,7 @@ def main():
                       "JOB_FOLDER": os.path.join(DATA, "jobs")})
     with app.app_context(), db.connection_context():
         schema.upgrade()
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/auth/login", data={"username": args.role, "password": "demo1234",
-                                                "csrf_token": token})
-    assert response.status_code == 302, response.status_code
+    client = signed_in(app, args.role)
     home = client.get("/").get_data(as_text=True)
     token = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
     headers = {"HX-Request": "true"} if args.htmx else {}
@@ -61,6 +56,17 @@ def main():
     print(f"floor (bench/floor.py in-process): {floor:.2f} ms per request")
     for path in args.paths:
         explain(client, db, path, form, headers, token, args, floor)
+
+
+def signed_in(app, role):
+    """A test client of `app`, signed in as the demo user `role`."""
+    client = app.test_client()
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post("/auth/login", data={"username": role, "password": "demo1234",
+                                                "csrf_token": token})
+    assert response.status_code == 302, response.status_code
+    return client
 
 
 def floor_ms(times=300):
