@@ -91,6 +91,12 @@ class Client:
     def use(self, role):
         self.role = role
 
+    def reconnect(self):
+        """A new connection (the cookies are kept): the server places it on a worker anew."""
+        self.connection.close()
+        self.connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+        self.request("GET", "/")
+
     def perform(self, step):
         """One step of a mix: (status or error text, seconds, ok). POSTs carry the CSRF token
         and succeed with a redirect; GETs with 200; a dropped connection is a failure."""
@@ -241,6 +247,7 @@ class Server:
 
     def __init__(self, kind, database, port):
         self.port = port
+        self.split = None  # how its clients' connections were spread over its workers (spread)
         self.process = subprocess.Popen(
             [sys.executable, os.path.join(HERE, "serve.py"), kind, database, str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -324,10 +331,70 @@ def children_all(pid):
     return found
 
 
-def drive(port, seconds, plan_for, roles):
-    """CLIENTS threads, each one keep-alive connection, until the time is up: per endpoint,
-    p50/p95/p99, throughput and errors."""
-    return summarise(*drive_raw(port, seconds, plan_for, roles))
+def drive(server, seconds, plan_for, roles):
+    """CLIENTS threads, each one keep-alive connection (spread evenly over the workers), until
+    the time is up: per endpoint, p50/p95/p99, throughput and errors."""
+    clients = signed_in_clients(server, roles)
+    return summarise(*drive_raw(server.port, seconds, plan_for, roles, clients))
+
+
+def signed_in_clients(server, roles):
+    """CLIENTS clients of `server`, signed in as each of `roles` (none for the floor), their
+    connections spread evenly over its workers (see spread)."""
+    clients = [Client(server.port) for _ in range(CLIENTS)]
+    for client in clients:
+        for role in roles:
+            client.login(role)
+        if not roles:
+            client.request("GET", "/")
+    server.split = spread(server, clients)
+    return clients
+
+
+def spread(server, clients, tries=200):
+    """Reconnect clients until each worker holds as many of their connections as the others.
+
+    A gunicorn worker keeps every keep-alive connection it accepts, and which worker accepts is
+    a race: eight clients connecting at once often all land on one worker (four starts here gave
+    8+0, 5+3, 8+0, 3+5), which then serves the whole load on one core while the other idles,
+    and a run measures that placement more than the app. The app and the floor are both
+    measured evenly spread. Returns the connections per worker, and the reconnections it took."""
+    turns = 0
+    counts = connections_per_worker(server)
+    while max(counts) - min(counts) > 1 and turns < tries:
+        clients[turns % len(clients)].reconnect()
+        turns += 1
+        counts = connections_per_worker(server)
+    return {"connections_per_worker": counts, "reconnections": turns}
+
+
+def connections_per_worker(server):
+    """The established connections to the server's port held by each worker, most first."""
+    sockets = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as handle:
+                rows = handle.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) == server.port:
+                sockets.add(fields[9])  # established, on the server's side: its inode
+    counts = []
+    for pid in children(server.process.pid):
+        held = 0
+        try:
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                try:
+                    target = os.readlink(f"/proc/{pid}/fd/{fd}")
+                except OSError:
+                    continue
+                held += target.startswith("socket:[") and target[8:-1] in sockets
+        except OSError:
+            continue
+        counts.append(held)
+    return sorted(counts, reverse=True) or [0]
 
 
 def drive_raw(port, seconds, plan_for, roles, clients=None):
@@ -378,17 +445,16 @@ def drive_raw(port, seconds, plan_for, roles, clients=None):
     return results, errors, took
 
 
-def in_turns(app_port, floor_port, seconds, plan_for, roles):
+def in_turns(server, floor_server, seconds, plan_for, roles):
     """The mixed load and the floor driven in turns, SLICES times each, so the two are
     measured under the same conditions: on a shared virtual machine the speed of the cores
     drifts by a factor of two within minutes, and a floor measured before the load would be
     compared with figures taken on a different machine. (mixed table, floor table)."""
     app_runs, floor_runs = ({}, {}, 0.0), ({}, {}, 0.0)
-    app_clients, floor_clients = [Client(app_port) for _ in range(CLIENTS)], [
-        Client(floor_port) for _ in range(CLIENTS)]
-    for client in app_clients:  # signed in once, as staff are for a shift
-        for role in roles:
-            client.login(role)
+    app_port, floor_port = server.port, floor_server.port
+    # Signed in once, as staff are for a shift.
+    app_clients, floor_clients = signed_in_clients(server, roles), signed_in_clients(
+        floor_server, ())
     for turn in range(SLICES):
         floor_runs = _merged(floor_runs, drive_raw(floor_port, seconds / SLICES, _floor_plan, (),
                                                    floor_clients))
@@ -492,15 +558,17 @@ def run_dataset(size, seconds, port, floor_port):
         server.phase = "mixed load"
         print(f"[{size}] mixed load and floor in turns, {CLIENTS} clients, "
               f"{SLICES} × {seconds / SLICES:g} s each", flush=True)
-        mixed, floor = in_turns(port, floor_port, seconds,
+        mixed, floor = in_turns(server, floor_server, seconds,
                                 lambda i: mix(data, random.Random(i), numbers), ROLES)
+        placement = {"mixed load": server.split, "floor": floor_server.split}
         print(f"[{size}] writers only, {CLIENTS} clients, {seconds // 2} s", flush=True)
         server.phase = "writers only"
-        writes_only = drive(port, max(seconds // 2, 5), lambda i: (
+        writes_only = drive(server, max(seconds // 2, 5), lambda i: (
             (name, role, method, path, form, headers)
             for name, role, method, path, form, headers in mix(data, random.Random(100 + i),
                                                                 numbers)
             if name.startswith("write")), ("desk", "manager"))
+        placement["writers only"] = server.split
         server.phase = "first load"
         weight = first_load(port)
     finally:
@@ -512,7 +580,8 @@ def run_dataset(size, seconds, port, floor_port):
     return {"meta": meta, "mixed": mixed, "writes": writes,
             "writes_per_second": round(sum(r["per_second"] for r in writes.values()), 1),
             "write_errors": sum(r["errors"] for r in writes.values()),
-            "pdfs": pdfs, "first_load": weight, "memory": memory, "floor": floor}
+            "pdfs": pdfs, "first_load": weight, "memory": memory, "floor": floor,
+            "connections": placement}
 
 
 def main():
@@ -597,6 +666,13 @@ def write_markdown(report, path):
                 f"{'' if name.startswith('write') else mark(ratio_ok)} | "
                 f"{'' if growth is None else f'{growth} {mark(growth <= TARGET_GROWTH)}'} | "
                 f"{row['errors']} |")
+        placed = result.get("connections")
+        if placed:
+            lines += ["", "Keep-alive connections per worker (spread evenly before measuring, "
+                      "see `spread` in run.py): " + "; ".join(
+                          f"{phase} {'+'.join(map(str, split['connections_per_worker']))} "
+                          f"after {split['reconnections']} reconnections"
+                          for phase, split in placed.items()) + "."]
         rate = result["writes_per_second"]
         lines += ["", f"Writes alone ({CLIENTS} writers: visitor, purchase, complaint progress): "
                   f"**{rate}/s**, {result['write_errors']} errors "
