@@ -247,7 +247,6 @@ class Server:
 
     def __init__(self, kind, database, port):
         self.port = port
-        self.split = None  # how its clients' connections were spread over its workers (spread)
         self.process = subprocess.Popen(
             [sys.executable, os.path.join(HERE, "serve.py"), kind, database, str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -333,22 +332,21 @@ def children_all(pid):
 
 def drive(server, seconds, plan_for, roles):
     """CLIENTS threads, each one keep-alive connection (spread evenly over the workers), until
-    the time is up: per endpoint, p50/p95/p99, throughput and errors."""
-    clients = signed_in_clients(server, roles)
-    return summarise(*drive_raw(server.port, seconds, plan_for, roles, clients))
+    the time is up: (per endpoint p50/p95/p99, throughput and errors; the spread)."""
+    clients, split = signed_in_clients(server, roles)
+    return summarise(*drive_raw(clients, seconds, plan_for)), split
 
 
 def signed_in_clients(server, roles):
-    """CLIENTS clients of `server`, signed in as each of `roles` (none for the floor), their
-    connections spread evenly over its workers (see spread)."""
+    """(CLIENTS clients of `server` signed in as each of `roles` (none for the floor), how their
+    connections were spread evenly over its workers (see spread))."""
     clients = [Client(server.port) for _ in range(CLIENTS)]
     for client in clients:
         for role in roles:
             client.login(role)
         if not roles:
             client.request("GET", "/")
-    server.split = spread(server, clients)
-    return clients
+    return clients, spread(server, clients)
 
 
 def spread(server, clients, tries=200):
@@ -397,22 +395,17 @@ def connections_per_worker(server):
     return sorted(counts, reverse=True) or [0]
 
 
-def drive_raw(port, seconds, plan_for, roles, clients=None):
-    """(times per endpoint, errors per endpoint, seconds taken) of one drive(); `clients`:
-    CLIENTS clients already signed in, kept from an earlier drive (as staff stay signed in)."""
+def drive_raw(clients, seconds, plan_for):
+    """(times per endpoint, errors per endpoint, seconds taken) of one drive of `clients`
+    (signed_in_clients), one thread each; they stay signed in from one drive to the next, as
+    staff do."""
     results, errors = {}, {}
     lock = threading.Lock()
     stop_at = [None]
     ready = threading.Barrier(CLIENTS + 1)
 
     def worker(index):
-        if clients is None:
-            client = Client(port)
-            for role in roles:
-                client.login(role)
-        else:
-            client = clients[index]
-        plan = plan_for(index)
+        client, plan = clients[index], plan_for(index)
         ready.wait()
         local, local_errors = {}, {}
         while time.perf_counter() < stop_at[0]:
@@ -434,8 +427,6 @@ def drive_raw(port, seconds, plan_for, roles, clients=None):
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(CLIENTS)]
     for thread in threads:
         thread.start()
-    started = time.perf_counter()  # (the logins are done once every worker waits here)
-    stop_at[0] = started + seconds
     ready.wait()
     started = time.perf_counter()
     stop_at[0] = started + seconds
@@ -449,19 +440,18 @@ def in_turns(server, floor_server, seconds, plan_for, roles):
     """The mixed load and the floor driven in turns, SLICES times each, so the two are
     measured under the same conditions: on a shared virtual machine the speed of the cores
     drifts by a factor of two within minutes, and a floor measured before the load would be
-    compared with figures taken on a different machine. (mixed table, floor table)."""
+    compared with figures taken on a different machine. (mixed table, floor table, how the
+    clients' connections were spread over each server's workers)."""
     app_runs, floor_runs = ({}, {}, 0.0), ({}, {}, 0.0)
-    app_port, floor_port = server.port, floor_server.port
     # Signed in once, as staff are for a shift.
-    app_clients, floor_clients = signed_in_clients(server, roles), signed_in_clients(
-        floor_server, ())
+    (app_clients, app_split), (floor_clients, floor_split) = (
+        signed_in_clients(server, roles), signed_in_clients(floor_server, ()))
     for turn in range(SLICES):
-        floor_runs = _merged(floor_runs, drive_raw(floor_port, seconds / SLICES, _floor_plan, (),
-                                                   floor_clients))
+        floor_runs = _merged(floor_runs, drive_raw(floor_clients, seconds / SLICES, _floor_plan))
         app_runs = _merged(app_runs, drive_raw(
-            app_port, seconds / SLICES, lambda i: plan_for(i + CLIENTS * turn), roles,
-            app_clients))
-    return summarise(*app_runs), summarise(*floor_runs)["floor"]
+            app_clients, seconds / SLICES, lambda i: plan_for(i + CLIENTS * turn)))
+    return (summarise(*app_runs), summarise(*floor_runs)["floor"],
+            {"mixed load": app_split, "floor": floor_split})
 
 
 def _floor_plan(index):
@@ -558,17 +548,15 @@ def run_dataset(size, seconds, port, floor_port):
         server.phase = "mixed load"
         print(f"[{size}] mixed load and floor in turns, {CLIENTS} clients, "
               f"{SLICES} × {seconds / SLICES:g} s each", flush=True)
-        mixed, floor = in_turns(server, floor_server, seconds,
-                                lambda i: mix(data, random.Random(i), numbers), ROLES)
-        placement = {"mixed load": server.split, "floor": floor_server.split}
+        mixed, floor, placement = in_turns(server, floor_server, seconds,
+                                           lambda i: mix(data, random.Random(i), numbers), ROLES)
         print(f"[{size}] writers only, {CLIENTS} clients, {seconds // 2} s", flush=True)
         server.phase = "writers only"
-        writes_only = drive(server, max(seconds // 2, 5), lambda i: (
+        writes_only, placement["writers only"] = drive(server, max(seconds // 2, 5), lambda i: (
             (name, role, method, path, form, headers)
             for name, role, method, path, form, headers in mix(data, random.Random(100 + i),
                                                                 numbers)
             if name.startswith("write")), ("desk", "manager"))
-        placement["writers only"] = server.split
         server.phase = "first load"
         weight = first_load(port)
     finally:
