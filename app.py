@@ -7,7 +7,7 @@ from flask import Flask, abort, has_request_context, redirect, request, session,
 from flask import Request as FlaskRequest
 from flask_babel import Babel
 from flask_htmx import HTMX
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
@@ -16,7 +16,7 @@ import models
 from blueprints.templating import TemplateEnvironment
 from models import User, db
 from models.base import Prepared
-from services import i18n, permissions, printing
+from services import i18n, permissions, printing, sessions
 
 LANGUAGES = ("zh", "en")
 
@@ -78,6 +78,7 @@ def create_app(test_config=None):
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
         PORT=5000,
+        SESSION_IDLE_HOURS=12,  # a shift: a session unused this long ends
     )
     app.config.from_pyfile("config.py", silent=True)
     for key in ("DATABASE_URL", "SECRET_KEY", "PORT"):
@@ -182,6 +183,10 @@ def _register_request_hooks(app):
         if request.endpoint is None or request.endpoint in permissions.PUBLIC:
             return None
         if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        if sessions.idle_too_long(session, app.config["SESSION_IDLE_HOURS"]):
+            logout_user()
+            session.clear()
             return redirect(url_for("auth.login", next=request.full_path))
         if not permissions.allowed(current_user.role, request.endpoint):
             abort(403)

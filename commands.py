@@ -41,7 +41,10 @@ def db_upgrade():
 def create_user(username, name, role, password):
     """Add a user with a role."""
     with connected():
-        user = accounts.create_user(username, name, role, password)
+        try:
+            user = accounts.create_user(username, name, role, password)
+        except accounts.WeakPassword as refused:
+            raise click.BadParameter(str(refused), param_hint="password")
     click.echo(f"created {user.username} ({role})")
 
 

@@ -2,7 +2,7 @@
 import datetime
 import re
 from decimal import Decimal
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from flask import (
     abort,
@@ -25,6 +25,39 @@ from services import settings as settings_service
 from services.i18n import lazy_gettext as _l
 
 INVALID = 422  # the status of every form answered with its errors (htmx is told to swap it)
+
+
+_UNSAFE_IN_PATH = re.compile(r"[\x00-\x1f\x7f\\]")
+
+
+def _is_local_path(target):
+    parts = urlsplit(target)
+    segments = parts.path.split("/")[1:]
+    return (target.startswith("/") and "//" not in target.partition("?")[0]
+            and not _UNSAFE_IN_PATH.search(target)
+            and not parts.scheme and not parts.netloc
+            and "" not in segments[:-1] and not {".", ".."} & set(segments))
+
+
+def safe_next(target, fallback="core.index"):
+    """`target` when it is a path on this site, else the `fallback` endpoint's URL.
+
+    Refused: anything that is not a plain path (schemes, `//host`, `/\\host`, empty or dot
+    segments that a browser may fold into `//host`), and control characters or backslashes, raw
+    or percent-encoded, which browsers strip or turn into `/` (`/%09/evil.example` is followed
+    as `//evil.example`)."""
+    if isinstance(target, str) and len(target) <= 2000 \
+            and _is_local_path(target) and _is_local_path(unquote(target)):
+        return target
+    return url_for(fallback)
+
+
+def back(fallback):
+    """Where the request came from, if that was a page of this site; else `fallback`'s URL."""
+    parts = urlsplit(request.referrer or "")
+    if parts.netloc != request.host:
+        return url_for(fallback)
+    return safe_next(parts.path + (f"?{parts.query}" if parts.query else ""), fallback)
 
 
 def is_htmx_partial():

@@ -1,7 +1,7 @@
 """WTForms validators every module's forms share, with Chinese messages."""
 from wtforms import ValidationError
 
-from services import identity
+from services import accounts, identity
 from services.i18n import lazy_gettext as _l
 
 
@@ -27,3 +27,13 @@ def sane_date(field_form, field):
     """Dates between 1900 and 2999: anything else is a typo (or an attack on date arithmetic)."""
     if field.data and not 1900 <= field.data.year <= 2999:
         raise ValidationError(_l("日期超出范围（1900–2999 年）"))
+
+
+def strong_password(username_of):
+    """The password policy (services.accounts.password_problem); `username_of(form)` names the
+    account the password is for."""
+    def check(form, field):
+        problem = accounts.password_problem(field.data, username_of(form))
+        if problem is not None:
+            raise ValidationError(problem)
+    return check

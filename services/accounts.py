@@ -6,11 +6,13 @@ import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 from models import LoginFailure, User, db, now
 from models.users import ROLES, new_session_token
 
 from . import audit
+from .i18n import lazy_gettext as _l
 
 # Argon2id as OWASP recommends, in the lightest of its five equally strong settings (7 MiB,
 # 5 passes; the others trade memory for passes: 19 MiB × 2 … 46 MiB × 1). argon2-cffi's default
@@ -37,10 +39,36 @@ _give_large_blocks_back()
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
-MIN_PASSWORD = 8
+MIN_PASSWORD = 10
+# zxcvbn's score (0-4): 0 and 1 are passwords found in its lists of common passwords, names
+# and words, keyboard walks and repeats ("1234567890", "qwertyuiop", "deskdesk12").
+MIN_STRENGTH = 2
 # Per address, whatever the usernames tried: guessing across many accounts is slowed too.
 ADDRESS_FAILURES = 20
 ADDRESS_MINUTES = 10
+
+
+class WeakPassword(ValueError):
+    """A password the policy refuses; the message says why."""
+
+
+def password_problem(password, username=""):
+    """Why this password may not be used (a message for the form), or None when it may."""
+    password, username = password or "", (username or "").strip()
+    if len(password) < MIN_PASSWORD:
+        return _l("密码至少 %(n)s 位", n=MIN_PASSWORD)
+    if username and username.lower() in password.lower():
+        return _l("密码不能包含用户名")
+    if zxcvbn(password[:100], user_inputs=[username] if username else [])["score"] < MIN_STRENGTH:
+        return _l("这个密码太常见或太有规律，很容易被猜到，请换一个")
+    return None
+
+
+def check_password_policy(password, username):
+    """Raise WeakPassword when the policy refuses this password."""
+    problem = password_problem(password, username)
+    if problem is not None:
+        raise WeakPassword(str(problem))
 
 
 class LoginRefused(Exception):
@@ -91,6 +119,26 @@ def verify_password(user, password):
         return False
 
 
+# A sign-in attempt first takes one of the account's MAX_FAILURES places in one UPDATE, so
+# however many arrive at once, no more than that many passwords are ever checked before the
+# lock; a success gives the places back.
+def _take_place(user_id, at):
+    """Count this attempt as a failure until it succeeds; False when the account is locked."""
+    User.update(failed_logins=0, locked_until=None).where(
+        (User.id == user_id) & (User.locked_until <= at)).execute()
+    taken = User.update(failed_logins=User.failed_logins + 1).where(
+        (User.id == user_id) & (User.failed_logins < MAX_FAILURES)
+        & User.locked_until.is_null()).execute()
+    return taken == 1
+
+
+def _lock_if_spent(user_id, at):
+    """After a wrong password: the account locks once its places are spent."""
+    User.update(locked_until=at + datetime.timedelta(minutes=LOCK_MINUTES)).where(
+        (User.id == user_id) & (User.failed_logins >= MAX_FAILURES)
+        & User.locked_until.is_null()).execute()
+
+
 def authenticate(username, password, at=None, address=None):
     """The user for these credentials, or LoginRefused; repeated failures lock the account, and
     many failures from one address (TooManyAttempts) make it wait before any password is tried."""
@@ -102,14 +150,12 @@ def authenticate(username, password, at=None, address=None):
         # Same answer as a wrong password: do not tell which usernames exist.
         hash_password("timing")  # spend the time a real check would
         raise _refused(address, at)
-    if user.locked_until and user.locked_until > at:
-        raise _refused(address, at, user.locked_until)
+    if not _take_place(user.id, at):
+        locked = User.get_by_id(user.id).locked_until
+        raise _refused(address, at, locked or at + datetime.timedelta(minutes=LOCK_MINUTES))
     if not verify_password(user, password):
-        failures = user.failed_logins + 1
-        locked = at + datetime.timedelta(minutes=LOCK_MINUTES) if failures >= MAX_FAILURES else None
-        User.update(failed_logins=0 if locked else failures, locked_until=locked).where(
-            User.id == user.id).execute()
-        raise _refused(address, at, locked)
+        _lock_if_spent(user.id, at)
+        raise _refused(address, at, User.get_by_id(user.id).locked_until)
     values = {"failed_logins": 0, "locked_until": None, "last_login_at": at}
     if _hasher.check_needs_rehash(user.password_hash):  # hashed with older settings
         values["password_hash"] = hash_password(password)
@@ -121,8 +167,7 @@ def create_user(username, display_name, role, password, actor=None, department="
     """Create a user with a hashed password; role must be one of ROLES."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
-    if len(password) < MIN_PASSWORD:
-        raise ValueError("password too short")
+    check_password_policy(password, username)
     user = User(username=username.strip(), display_name=display_name.strip(), role=role,
                 department=department, phone=phone, password_hash=hash_password(password))
     return audit.save(user, actor)
@@ -130,12 +175,16 @@ def create_user(username, display_name, role, password, actor=None, department="
 
 def set_password(user, password, actor=None):
     """Set a new password and end every open session of that user."""
-    if len(password) < MIN_PASSWORD:
-        raise ValueError("password too short")
+    check_password_policy(password, user.username)
     user.password_hash = hash_password(password)
     user.session_token = new_session_token()
     user.failed_logins, user.locked_until = 0, None
     return audit.save(user, actor)
+
+
+def end_sessions(user):
+    """Sign the user out everywhere: every session cookie issued so far stops working."""
+    User.update(session_token=new_session_token()).where(User.id == user.id).execute()
 
 
 def set_active(user, active, actor=None):

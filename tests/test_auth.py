@@ -1,6 +1,8 @@
 """Signing in and out, lockout, password changes and sessions that end."""
 import datetime
+import threading
 
+import pytest
 from bs4 import BeautifulSoup
 
 from models import User, db
@@ -146,3 +148,125 @@ def test_older_hashes_are_upgraded_at_sign_in(users, database):
     upgraded = User.get(User.username == "desk").password_hash
     assert upgraded != old and not accounts._hasher.check_needs_rehash(upgraded)
     assert accounts.authenticate("desk", PASSWORD).username == "desk"
+
+
+# Known ways past a "stay on this site" check (issue 19, item 4): each must land on the home page.
+REDIRECT_BYPASSES = [
+    "https://evil.example/", "//evil.example/", "/\\evil.example/", "\\\\evil.example",
+    "/%09/127.0.0.1:5403/pwned", "/\t/evil.example", "/%2F/evil.example", "/%2f%2fevil.example",
+    "/%5Cevil.example", "/\\/evil.example", "%2F%2Fevil.example", "javascript:alert(1)",
+    "java\nscript:alert(1)", "/\r\n/evil.example", "/%0d%0a/evil.example", "http:evil.example",
+    "https:/evil.example", "///evil.example", " //evil.example", "/%00/evil.example",
+    "/\x7f/evil.example", "evil.example", "", "/%252F%252Fevil.example/../..//evil.example",
+]
+
+
+@pytest.mark.parametrize("target", REDIRECT_BYPASSES)
+def test_no_redirect_leaves_the_site(client, users, target):
+    language = client.get("/lang/en", query_string={"next": target})
+    signed_in = client.post("/auth/login", query_string={"next": target}, data={
+        "username": "desk", "password": PASSWORD, "csrf_token": client.token("/auth/login")})
+    for response in (language, signed_in):
+        assert response.status_code == 302
+        assert response.headers["Location"] == "/", (target, response.headers["Location"])
+
+
+def test_a_path_on_this_site_is_kept(client, users):
+    response = client.get("/lang/en", query_string={"next": "/archives/?q=%E5%BC%A0"})
+    assert response.headers["Location"] == "/archives/?q=%E5%BC%A0"
+
+
+def _cookie_copy(app, browser):
+    """A second client holding a copy of `browser`'s session cookie."""
+    thief = app.test_client()
+    thief.set_cookie("session", browser.client.get_cookie("session").value)
+    return thief
+
+
+def test_a_copied_cookie_is_refused_after_logout(app, login):
+    desk = login("desk")
+    thief = _cookie_copy(app, desk)
+    assert thief.get("/archives/").status_code == 200
+    desk.submit("/auth/logout", {}, page="/")
+    response = thief.get("/archives/")
+    assert response.status_code == 302 and response.location.startswith("/auth/login")
+
+
+def test_a_session_ends_after_a_shift_without_use(app, login):
+    desk = login("desk")
+    thief = _cookie_copy(app, desk)
+    with desk.client.session_transaction() as session:
+        hours = app.config["SESSION_IDLE_HOURS"]
+        session["seen"] -= hours * 3600 - 120  # used two minutes inside the limit
+    assert desk.get("/archives/").status_code == 200
+    with desk.client.session_transaction() as session:
+        session["seen"] -= hours * 3600 + 1
+    response = desk.get("/archives/")
+    assert response.status_code == 302 and response.location.startswith("/auth/login")
+    assert desk.get("/").status_code == 302  # and the session is gone, not only refused once
+    thief_cookie_seen_long_ago = thief  # the copy made earlier carries the same last-use time
+    with thief_cookie_seen_long_ago.session_transaction() as session:
+        session["seen"] -= hours * 3600 + 1
+    assert thief.get("/archives/").status_code == 302
+
+
+@pytest.mark.parametrize("password, why", [
+    ("12345678", "密码至少 10 位"), ("deskdesk", "密码至少 10 位"),
+    ("desk-desk-desk", "不能包含用户名"), ("1234567890", "太常见"), ("qwertyuiop", "太常见"),
+    ("password123", "太常见"), ("aaaaaaaaaaaa", "太常见")])
+def test_weak_passwords_are_refused_with_the_reason(login, users, database, password, why):
+    admin = login("admin")
+    username = "desk-desk" if "用户名" in why else "desk2"
+    response = admin.submit("/admin/users/new", {"username": username, "display_name": "前台乙",
+                                                 "role": "desk", "password": password})
+    assert response.status_code == 422 and why in response.get_data(as_text=True)
+    assert not User.select().where(User.username == username).exists()
+    reset = admin.submit(f"/admin/users/{users['desk'].id}/password", {"password": password})
+    assert reset.status_code == 422 and why in reset.get_data(as_text=True)
+    desk = login("desk")
+    own = desk.submit("/auth/password", {"current": PASSWORD, "new": password,
+                                         "confirm": password})
+    assert own.status_code == 422 and why in own.get_data(as_text=True)
+    with pytest.raises(accounts.WeakPassword):
+        accounts.create_user(username, "前台丙", "desk", password)
+
+
+def test_the_cli_refuses_a_weak_password(app, database):
+    result = app.test_cli_runner().invoke(args=["create-user", "cli-user", "--name", "命令行",
+                                                "--role", "gm", "--password", "12345678"])
+    assert result.exit_code != 0 and "10" in result.output
+    assert not User.select().where(User.username == "cli-user").exists()
+
+
+def test_concurrent_wrong_passwords_check_at_most_five(app, users, monkeypatch):
+    """40 wrong passwords at once for one account: at most MAX_FAILURES reach the hash check,
+    and the account ends locked (the counter loses no update), on SQLite and PostgreSQL."""
+    checks, start = [], threading.Barrier(40)
+    real_verify = accounts.verify_password
+
+    def counted(user, password):
+        checks.append(password)
+        return real_verify(user, password)
+    monkeypatch.setattr(accounts, "verify_password", counted)
+    outcomes = []
+
+    def attempt(n):
+        with app.app_context(), db.connection_context():
+            start.wait()
+            try:
+                accounts.authenticate("desk", f"wrong-{n}")
+            except accounts.LoginRefused as refused:
+                outcomes.append(refused.locked_until)
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(outcomes) == 40
+    assert 1 <= len(checks) <= accounts.MAX_FAILURES
+    with db.connection_context():
+        user = User.get(User.username == "desk")
+    assert user.failed_logins == accounts.MAX_FAILURES and user.locked_until is not None
+    with db.connection_context(), pytest.raises(accounts.LoginRefused):
+        accounts.authenticate("desk", PASSWORD)  # the right password waits for the lock too
+    assert len(checks) <= accounts.MAX_FAILURES

@@ -23,11 +23,11 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from blueprints import validators
 from blueprints.fields import SelectField
 from models import User
 from models.archives import SECTIONS
 from models.users import ROLES
-from services.accounts import MIN_PASSWORD
 from services.i18n import lazy_gettext as _l
 from services.settings import parse_hhmm
 
@@ -56,14 +56,20 @@ class UserForm(FlaskForm):
             raise ValidationError(_l("用户名已被使用"))
 
     def validate_password(self, field):
-        if self.editing is None and len(field.data or "") < MIN_PASSWORD:
-            raise ValidationError(_l("密码至少 %(n)s 位", n=MIN_PASSWORD))
+        if self.editing is None:
+            validators.strong_password(lambda form: form.username.data)(self, field)
 
 
 class ResetPasswordForm(FlaskForm):
+    """A new password for `user`, under the password policy."""
+
     password = PasswordField(_l("新密码"), validators=[
-        DataRequired(message=_l("请输入新密码")),
-        Length(min=MIN_PASSWORD, max=200, message=_l("密码至少 %(n)s 位", n=MIN_PASSWORD))])
+        DataRequired(message=_l("请输入新密码")), Length(max=200),
+        validators.strong_password(lambda form: form.user.username)])
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
 
 
 def _lines(text):

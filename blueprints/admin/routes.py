@@ -79,7 +79,7 @@ def user_edit(id):
 def user_password(id):
     """Reset a user's password; their open sessions end."""
     user = _user_or_404(id)
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(user=user)
     if form.validate_on_submit():
         accounts.set_password(user, form.password.data, actor=current_user)
         flash(_("已重置 %(name)s 的密码", name=user.display_name), "success")

@@ -1,9 +1,10 @@
 """Forms for signing in and changing a password."""
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from services.accounts import MIN_PASSWORD
+from blueprints import validators
 from services.i18n import lazy_gettext as _l
 
 
@@ -17,7 +18,7 @@ class LoginForm(FlaskForm):
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("当前密码"), validators=[DataRequired(message=_l("请输入当前密码"))])
     new = PasswordField(_l("新密码"), validators=[
-        DataRequired(message=_l("请输入新密码")),
-        Length(min=MIN_PASSWORD, max=200, message=_l("密码至少 %(n)s 位", n=MIN_PASSWORD))])
+        DataRequired(message=_l("请输入新密码")), Length(max=200),
+        validators.strong_password(lambda form: current_user.username)])
     confirm = PasswordField(_l("确认新密码"), validators=[
         EqualTo("new", message=_l("两次输入的密码不一致"))])

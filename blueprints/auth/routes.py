@@ -1,24 +1,14 @@
 """Sign in, sign out, change password."""
-from urllib.parse import urlsplit
-
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from blueprints.helpers import render, show_form
-from services import accounts
+from blueprints.helpers import render, safe_next, show_form
+from services import accounts, sessions
 
 from . import bp
 from .forms import LoginForm, PasswordForm
-
-
-def _safe_next(target):
-    """Only a path on this site; never an absolute URL to elsewhere."""
-    if target and urlsplit(target).netloc == "" and target.startswith("/") \
-            and not target.startswith("//"):
-        return target
-    return url_for("core.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -43,13 +33,15 @@ def login():
                 form.password.errors.append(_("用户名或密码不正确。"))
             return show_form("auth/login.html", form)
         login_user(user)
-        return redirect(_safe_next(request.args.get("next")))
+        sessions.mark_active(session)
+        return redirect(safe_next(request.args.get("next")))
     return show_form("auth/login.html", form)
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (a POST, so no link can sign someone out)."""
+    """Sign out (a POST, so no link can sign someone out); a copy of the cookie stops working."""
+    accounts.end_sessions(current_user)
     logout_user()
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("auth.login"))
@@ -66,6 +58,7 @@ def password():
         user = accounts.set_password(current_user._get_current_object(), form.new.data,
                                      actor=current_user)
         login_user(user)
+        sessions.mark_active(session)
         flash(_("密码已修改。"), "success")
         return redirect(url_for("core.index"))
     return show_form("auth/password.html", form)

@@ -15,6 +15,7 @@ from blueprints.helpers import (
     pdf_response,
     record_id,
     render,
+    safe_next,
     url_by_id,
 )
 from models import AccessLog, AuditEntry, Customer, Job, Notification, User
@@ -118,10 +119,7 @@ def set_language(code):
     """Switch the interface language and go back where we were."""
     if code in ("zh", "en"):
         session["lang"] = code
-    target = request.args.get("next") or url_for("core.index")
-    if not target.startswith("/") or target.startswith("//"):
-        target = url_for("core.index")
-    return redirect(target)
+    return redirect(safe_next(request.args.get("next")))
 
 
 def _filtered(model, form, actions):

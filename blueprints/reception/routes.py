@@ -10,6 +10,7 @@ from peewee import JOIN
 from blueprints.archives.service import search_customers
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
+    back,
     day_bounds,
     excel_response,
     external_url,
@@ -222,7 +223,7 @@ def sign_out(id):
         service.sign_out(visit, current_user)
     if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"):
         return render("reception/_row.html", visits=register_rows().where(Visit.id == visit.id))
-    return redirect(request.referrer or url_for("reception.index"))
+    return redirect(back("reception.index"))
 
 
 @bp.route("/visits/<int:id>/void", methods=["POST"])
