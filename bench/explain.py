@@ -63,7 +63,7 @@ def signed_in(app, role):
     client = app.test_client()
     page = client.get("/auth/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post("/auth/login", data={"username": role, "password": "frontdesk-demo",
+    response = client.post("/auth/login", data={"username": role, "password": "counter-demo-26",
                                                 "csrf_token": token})
     assert response.status_code == 302, response.status_code
     return client

@@ -20,7 +20,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from services import audit, masking, permissions, printing, timeline
+from models import masking
+from services import audit, permissions, printing, timeline
 from services import settings as settings_service
 from services.i18n import lazy_gettext as _l
 
@@ -272,12 +273,6 @@ def file_response(body, content_type, filename, inline=False):
     return response
 
 
-def phone_shower():
-    """How exports show phones for this user: in full for roles that may reveal numbers, masked
-    otherwise. Decided now, in the request, so a background job can use it."""
-    return (lambda value: value) if may_reveal() else masking.mask_phone
-
-
 def external_url(endpoint, **values):
     """An absolute URL for QR codes: opens the record on the tablet."""
     return url_for(endpoint, _external=True, **values)
@@ -396,7 +391,7 @@ def register(app):
                                  get_locale=get_locale, now=datetime.datetime.now)
     app.jinja_env.filters.update(mask_phone=masking.mask_phone, mask_id=masking.mask_id,
                                  dt=_datetime, hm=_time_of_day, reject_key=_reject_key,
-                                 money=_money)
+                                 money=_money, audit_values=audit.readable)
 
     def error_page(status, title, message):
         def handler(error):

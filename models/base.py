@@ -352,6 +352,11 @@ class BaseModel(Model):
     created_at = DateTimeField(default=now, index=True)
     updated_at = DateTimeField(default=now)
 
+    # Declared once per model (models.masking.redacted): fields whose values the audit never
+    # keeps (credentials), and phone and ID numbers shown masked unless revealed.
+    secret_fields = ()
+    masked_fields = {}
+
     class Meta:
         database = db
         legacy_table_names = False

@@ -45,6 +45,8 @@ CHECKLIST = (("check_heard", _l("听清楚")), ("check_asked", _l("问清楚")),
 class Complaint(SearchKeys, Voidable):
     """客户投诉处理表: one complaint from intake (受理) to closure (结案)."""
 
+    masked_fields = {"phone": "phone"}
+
     search_name = "complainant"
 
     serial = CharField(max_length=20, unique=True)

@@ -38,6 +38,8 @@ GRADES = {"A": "A", "B": "B", "C": "C"}
 class Customer(SearchKeys, Voidable):
     """客户档案: one person, household or company the office serves."""
 
+    masked_fields = {"phone": "phone", "phone2": "phone", "id_number": "id"}
+
     kind = CharField(max_length=20, default="shopper", index=True)
     name = CharField(max_length=80, index=True)
     contact_person = CharField(max_length=40, default="")
@@ -129,6 +131,8 @@ Customer.add_index(Customer.index(Customer.phone, where=Customer.on_blacklist(),
 
 class EmergencyContact(Voidable):
     """客户紧急联络表: who to call for a customer when something happens."""
+
+    masked_fields = {"phone": "phone", "phone2": "phone"}
 
     customer = ForeignKeyField(Customer, backref="emergency_contacts", on_delete="CASCADE")
     name = CharField(max_length=40)

@@ -65,6 +65,8 @@ class LoginFailure(BaseModel):
 class Job(BaseModel):
     """Long work (an import, a large export) that reports progress and can be left and revisited."""
 
+    secret_fields = ("token",)
+
     token = CharField(max_length=32, unique=True)
     kind = CharField(max_length=20)
     user = ForeignKeyField(User, null=True, backref="jobs", on_delete="SET NULL")

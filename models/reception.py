@@ -24,6 +24,8 @@ ID_TYPES = {"id_card": _l("身份证"), "passport": _l("护照"), "hk_macau": _l
 class Visit(SearchKeys, Voidable):
     """访客登记单: one visitor (or group) who came in, whom they saw, and when they left."""
 
+    masked_fields = {"phone": "phone", "id_number": "id"}
+
     serial = CharField(max_length=20, unique=True)
     customer = ForeignKeyField(Customer, null=True, backref="visits", on_delete="SET NULL")
     name = CharField(max_length=40, index=True)
@@ -93,6 +95,8 @@ class RotationSlot(BaseModel):
 
 class Referral(BaseModel):
     """A customer a staff member pre-registered (转介绍/预约): they go to that staff member."""
+
+    masked_fields = {"phone": "phone"}
 
     staff = ForeignKeyField(User, backref="referrals", on_delete="CASCADE")
     name = CharField(max_length=40)

@@ -35,6 +35,8 @@ class ServiceItem(BaseModel):
 class RepairRequest(Voidable):
     """报修登记: what is broken where, who reported it, and when they would like the visit."""
 
+    masked_fields = {"contact_phone": "phone"}
+
     received_at = DateTimeField(default=now, index=True)
     customer = ForeignKeyField(Customer, null=True, backref="repair_requests",
                                on_delete="SET NULL")

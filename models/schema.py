@@ -78,13 +78,35 @@ def _fill_birthday_md(database):
     fill_birthday_md()
 
 
+def _redact_audit_trail(database):
+    """Audit entries written before models declared their secrets and numbers: the password
+    hashes and session tokens they hold are replaced by a mark, and numbers are masked."""
+    import json
+
+    from . import MODELS
+    from .masking import redacted
+    from .platform import AuditEntry
+    declared = {m.__name__: m for m in MODELS if m.secret_fields or m.masked_fields}
+    query = (AuditEntry.select(AuditEntry.id, AuditEntry.model, AuditEntry.before,
+                               AuditEntry.after)
+             .where(AuditEntry.model.in_(list(declared))).order_by(AuditEntry.id))
+    for entry in query.iterator():
+        model = declared[entry.model]
+        values = [json.dumps(redacted(model, json.loads(text or "{}")), ensure_ascii=False)
+                  for text in (entry.before, entry.after)]
+        if values != [entry.before, entry.after]:
+            AuditEntry.update(before=values[0], after=values[1]).where(
+                AuditEntry.id == entry.id).execute()
+
+
 DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
                _fill_contacted_at),
               (2, "drop the plain indexes on voided", _drop_voided_indexes),
               (3, "drop plain indexes on nearly empty columns", _drop_sparse_column_indexes),
               (4, "complaint.next_due for open complaints", _fill_next_due),
               (5, "vip_card.birthday_md from the birthday", _fill_birthday_md),
-              (6, "drop plain indexes on optional text columns", _drop_optional_column_indexes)]
+              (6, "drop plain indexes on optional text columns", _drop_optional_column_indexes),
+              (7, "audit entries keep no secrets and only masked numbers", _redact_audit_trail)]
 
 
 def _models():

@@ -33,6 +33,9 @@ def new_session_token():
 class User(UserMixin, BaseModel):
     """A member of staff who logs in; exactly one role."""
 
+    secret_fields = ("password_hash", "session_token")
+    masked_fields = {"phone": "phone"}
+
     username = CharField(max_length=40, unique=True)
     display_name = CharField(max_length=40)
     role = CharField(max_length=20, index=True)

@@ -36,6 +36,8 @@ GENDERS = {"F": _l("女"), "M": _l("男"), "": _l("未填")}
 class VipCard(SearchKeys, Voidable):
     """会员资料登记表 and the card: valid two years; lost cards are blocked and reissued."""
 
+    masked_fields = {"phone": "phone", "id_number": "id"}
+
     number = CharField(max_length=12, unique=True)
     customer = ForeignKeyField(Customer, backref="vip_cards", on_delete="CASCADE")
     name = CharField(max_length=40, index=True)
@@ -94,6 +96,8 @@ VipCard.add_index(sparse_index(VipCard, VipCard.referrer))
 
 class Purchase(Voidable):
     """A purchase at the counter, by a member or not (non-members are followed for eligibility)."""
+
+    masked_fields = {"buyer_phone": "phone"}
 
     receipt_no = CharField(max_length=40, index=True)
     at = DateTimeField(default=now, index=True)
@@ -167,6 +171,8 @@ BIRTHDAY, PROMOTION = "birthday", "promotion"
 
 class Message(BaseModel):
     """An outbox message (birthday greeting, promotion notice) with an honest status."""
+
+    masked_fields = {"phone": "phone"}
 
     kind = CharField(max_length=10)
     card = ForeignKeyField(VipCard, backref="messages", on_delete="CASCADE")

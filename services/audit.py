@@ -8,6 +8,9 @@ import decimal
 import json
 
 from models import AccessLog, AuditEntry, db, now
+from models.masking import SECRET_CHANGED, redacted
+
+from .i18n import gettext as _
 
 CREATE, UPDATE, VOID, RESTORE = "create", "update", "void", "restore"
 ACTIONS = (CREATE, UPDATE, VOID, RESTORE)
@@ -40,11 +43,26 @@ def snapshot(obj):
 
 
 def record(action, obj, user, before, after):
-    """Write one audit entry; save(), void() and restore() call this for you."""
+    """Write one audit entry; save(), void() and restore() call this for you. Secrets are
+    written only as changed and numbers masked (models.masking.redacted)."""
+    model = type(obj)
     AuditEntry.create(user=user.id if user else None, action=action,
-                      model=obj.__class__.__name__, record_id=obj.id, label=obj.label()[:200],
-                      before=json.dumps(before, ensure_ascii=False),
-                      after=json.dumps(after, ensure_ascii=False))
+                      model=model.__name__, record_id=obj.id, label=obj.label()[:200],
+                      before=json.dumps(redacted(model, before), ensure_ascii=False),
+                      after=json.dumps(redacted(model, after), ensure_ascii=False))
+
+
+def readable(text):
+    """An entry's before or after values as a person reads them: `name: value; …`."""
+    try:
+        values = json.loads(text or "{}")
+    except ValueError:
+        return text or ""
+    if not isinstance(values, dict):
+        return str(values)
+    changed = _("已更改")
+    return "; ".join(f"{name}: {changed if value == SECRET_CHANGED else value}"
+                     for name, value in values.items())
 
 
 def save(obj, user):

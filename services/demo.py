@@ -22,7 +22,7 @@ from models.users import ADMIN, DESK, ENGINEER, GM, MANAGER, SALES
 from . import accounts, timeline
 from . import settings as settings_service
 
-DEMO_PASSWORD = "frontdesk-demo"
+DEMO_PASSWORD = "counter-demo-26"
 DEMO_USERS = [
     ("desk", "王小芳", DESK, "客服部"),
     ("sales", "李明", SALES, "销售部"),

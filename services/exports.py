@@ -1,4 +1,6 @@
-"""Lists as Excel workbooks (openpyxl): Chinese headers, one sheet, numbers masked by default."""
+"""Lists as Excel workbooks (openpyxl) and CSV: Chinese headers, one sheet, and no cell that a
+spreadsheet would run as a formula."""
+import csv
 import io
 
 from openpyxl import Workbook
@@ -6,6 +8,17 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# A cell starting with one of these (after spaces) is a formula to Excel and LibreOffice, or
+# becomes one once the tab or carriage return is stripped: =HYPERLINK("…"&A1,"click").
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def looks_like_formula(value):
+    """True for text a spreadsheet would read as a formula."""
+    return isinstance(value, str) and (value.startswith(FORMULA_START)
+                                       or value.lstrip().startswith(FORMULA_START))
 
 
 def workbook(title, headers, rows):
@@ -22,9 +35,24 @@ def workbook(title, headers, rows):
         sheet.append(values)
         for index, value in enumerate(values):
             widths[index] = min(max(widths[index], len(str(value)) * 2 + 2), 60)
+        for cell in sheet[sheet.max_row]:
+            if looks_like_formula(cell.value):
+                cell.data_type, cell.quotePrefix = "s", True  # kept as text, shown as typed
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def csv_text(headers, rows):
+    """A CSV (UTF-8 with BOM, for Excel) where text that would run as a formula starts with
+    an apostrophe, the usual guard for files other programs import."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([str(h) for h in headers])
+    for row in rows:
+        writer.writerow(["'" + v if looks_like_formula(v) else ("" if v is None else v)
+                         for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -20,7 +20,7 @@ def test_customer_export_round_trip_with_masking(login, make_customer, database,
     rows = read(login("manager").get("/archives/export?kind=company"))
     assert rows[0][:4] == ["名称/姓名", "类型", "房号/地址", "电话"]
     assert [r[0] for r in rows[1:]] == ["张三"]
-    assert rows[1][3] == "13812345678"  # a manager may reveal numbers
+    assert rows[1][3] == "138****5678"  # masked for every role: a full number needs a reveal
     entry = AccessLog.get(AccessLog.action == "export")
     assert entry.model == "Customer" and "kind=company" in entry.reason
     assert entry.user_id == users["manager"].id
@@ -44,8 +44,8 @@ def test_complaint_and_visitor_exports(login, database, users):
                                 category="服务质量"), users["desk"])
     rows = read(login("desk").get("/complaints/export?view=all"))
     # Every column (the list on screen reads fewer), newest first.
-    assert rows[1][2] == "王五" and rows[1][3] == "13700001234"
-    assert rows[2][2] == "赵六" and rows[2][3] == "13700004321"
+    assert rows[1][2] == "王五" and rows[1][3] == "137****1234"  # masked for every role
+    assert rows[2][2] == "赵六" and rows[2][3] == "137****4321"
     visitors = read(login("desk").get("/reception/visits/export"))
     assert visitors[0][:3] == ["单号", "访客", "证件"] and len(visitors) == 1
     assert AccessLog.select().where(AccessLog.action == "export").count() == 2
@@ -118,7 +118,7 @@ def test_more_lists_export_with_their_rows(login, make_customer, database, users
     gifts = read(manager.get("/vip/gifts/export"))
     assert gifts[1][:4] == ["雨伞", 200, 5, 0]
     outbox = read(manager.get("/vip/outbox/workbook"))
-    assert outbox[0][1] == "卡号" and outbox[1][1:4] == [card.number, "13800001111", "新品到店"]
+    assert outbox[0][1] == "卡号" and outbox[1][1:4] == [card.number, "138****1111", "新品到店"]
     evaluations = read(manager.get("/archives/rules/export?list=evaluations"))
     assert evaluations[1][:2] == ["王五", today.year] and evaluations[1][4] == "A"
     assert manager.get("/archives/rules/export?list=nothing").status_code == 404

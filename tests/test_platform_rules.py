@@ -5,8 +5,8 @@ import threading
 
 import pytest
 
-from models import Customer, SerialCounter, db
-from services import identity, masking, serials, workdays
+from models import Customer, SerialCounter, db, masking
+from services import identity, serials, workdays
 from services.search import Query, phone_tail, pinyin_keys
 
 D = datetime.datetime

@@ -114,10 +114,15 @@ def test_outbox_export_is_logged_and_honest(login, database):
     assert Message.get().state == "pending"
     manager.submit("/vip/outbox/send", {}, page="/vip/outbox")  # no gateway configured
     assert Message.get().state == "pending"
-    csv = manager.get("/vip/outbox/export")
+    assert manager.get("/vip/outbox/export").status_code == 405  # never a plain link
+    refused = manager.submit("/vip/outbox/export", {"reason": ""}, page="/vip/outbox")
+    assert refused.status_code == 302 and Message.get().state == "pending"
+    csv = manager.submit("/vip/outbox/export", {"reason": "短信平台发送生日祝福"},
+                         page="/vip/outbox")
     assert "13800001111" in csv.get_data(as_text=True)
     assert Message.get().state == "exported"
-    assert AccessLog.get(AccessLog.action == "export").model == "Message"
+    entry = AccessLog.get(AccessLog.action == "reveal")
+    assert entry.model == "Message" and entry.reason == "短信平台发送生日祝福"
     assert desk.get("/vip/outbox").status_code == 403
 
 

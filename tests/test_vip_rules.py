@@ -191,7 +191,7 @@ def test_birthday_greetings_prepared_the_day_before(users):
     created = service.prepare_birthday_greetings(TODAY, settings)
     assert len(created) == 1 and "生日快乐" in created[0].text and created[0].state == "pending"
     assert service.prepare_birthday_greetings(TODAY, settings) == []  # never twice
-    csv_text = service.export_outbox(created)
+    csv_text = service.export_outbox(created).decode("utf-8")
     assert "13900001111" in csv_text and Message.get().state == "exported"
 
 

@@ -13,15 +13,16 @@ from blueprints.helpers import (
     may_reveal,
     page_args,
     pdf_response,
-    phone_shower,
     record_id,
     render,
     show_form,
     site_settings,
     void_view,
 )
+from blueprints.numbers import keep_stored, show_masked
 from models import Customer, Document, EmergencyContact, GradeEvaluation, User, now
 from models.archives import CONTACT_METHODS
+from models.masking import mask_phone
 from services import audit, identity, timeline
 from services.search import Query
 
@@ -147,6 +148,7 @@ def edit(id):
     form = CustomerForm(obj=customer, sources=site_settings()["customer_sources"])
     if request.method == "GET":
         form.owner.data = str(customer.owner_id) if customer.owner_id else ""
+    keep_stored(form, customer)
     duplicates = []
     if form.validate_on_submit():
         duplicates = service.find_duplicates(form.phone.data, exclude_id=customer.id)
@@ -159,6 +161,7 @@ def edit(id):
             service.update_customer(customer, current_user)
             flash(_("已保存"), "success")
             return redirect(url_for("archives.detail", id=customer.id))
+    show_masked(form, customer)
     return show_form("archives/form.html", form, customer=customer, duplicates=duplicates)
 
 
@@ -230,11 +233,13 @@ def contact_edit(id, contact_id):
     """Change an emergency contact."""
     contact = _contact_or_404(id, contact_id)
     form = ContactForm(obj=contact)
+    keep_stored(form, contact)
     if form.validate_on_submit():
         _fill_contact(contact, form)
         audit.save(contact, current_user)
         flash(_("已保存"), "success")
         return redirect(url_for("archives.detail", id=id))
+    show_masked(form, contact)
     return show_form("archives/contact_form.html", form, customer=contact.customer,
                      contact=contact)
 
@@ -307,10 +312,9 @@ def export():
     """The customer list as filtered, as an Excel workbook."""
     form = CustomerFilterForm(request.args)
     form.validate()
-    show = phone_shower()
 
     def row(c):
-        return [c.name, str(c.kind_label), c.unit_label, show(c.phone), str(c.status_label),
+        return [c.name, str(c.kind_label), c.unit_label, mask_phone(c.phone), str(c.status_label),
                 str(c.tier_label), c.grade, c.owner.display_name if c.owner else "", c.source,
                 c.contract_date, c.created_at]
     headers = [_("名称/姓名"), _("类型"), _("房号/地址"), _("电话"), _("状态"), _("分级"), _("等级"),

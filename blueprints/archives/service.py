@@ -2,8 +2,8 @@
 from peewee import JOIN
 
 from models import Customer, User, db, now
+from models.masking import mask_phone
 from services import audit, identity, timeline
-from services.masking import mask_phone
 from services.search import Hit, equals, filled, matching, starts
 
 

@@ -15,7 +15,6 @@ from blueprints.helpers import (
     keyset_page,
     page_args,
     pdf_response,
-    phone_shower,
     record_id,
     record_or_none,
     render,
@@ -23,9 +22,11 @@ from blueprints.helpers import (
     site_settings,
     void_view,
 )
+from blueprints.numbers import keep_stored, show_masked
 from models import Complaint, ComplaintStep, Customer, PenaltyNotice, User
 from models.base import Prepared
 from models.complaints import CHANNELS, CHECKLIST
+from models.masking import mask_phone
 from services import identity
 from services.search import Query
 
@@ -121,6 +122,8 @@ def new():
             form.category.data = request.args["category"]
         if request.args.get("channel") in CHANNELS:
             form.channel.data = request.args["channel"]
+    elif _customer(form.customer.data):
+        keep_stored(form, _customer(form.customer.data))
     if form.validate_on_submit():
         complaint = Complaint(content=form.content.data.strip())
         for name in ("channel", "complainant", "category", "severity", "region", "demand",
@@ -136,8 +139,10 @@ def new():
         service.intake(complaint, current_user)
         flash(_("已受理投诉 %(serial)s，由您负责跟进", serial=complaint.serial), "success")
         return redirect(url_for("complaints.detail", id=complaint.id))
-    return show_form("complaints/form.html", form, customer=_customer(form.customer.data),
-                     checklist=CHECKLIST)
+    customer = _customer(form.customer.data)
+    if customer:
+        show_masked(form, customer)
+    return show_form("complaints/form.html", form, customer=customer, checklist=CHECKLIST)
 
 
 def _customer(value):
@@ -354,10 +359,9 @@ def export():
     form = ComplaintFilterForm(request.args, categories=site_settings()["complaint_categories"])
     form.validate()
     query, _paged = _filtered(form, whole=True)
-    show = phone_shower()
 
     def row(c):
-        return [c.serial, c.received_at, c.complainant, show(c.phone), c.category,
+        return [c.serial, c.received_at, c.complainant, mask_phone(c.phone), c.category,
                 str(c.severity_label), str(c.state_label),
                 c.owner.display_name if c.owner else "", c.closure_due, c.closed_at,
                 c.satisfaction]

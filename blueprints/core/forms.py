@@ -1,7 +1,7 @@
 """Filters for the logs and the small forms behind POST buttons."""
 from flask_wtf import FlaskForm
 from wtforms import DateField, StringField
-from wtforms.validators import Optional
+from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints import validators
 from blueprints.fields import SelectField
@@ -10,6 +10,13 @@ from services.i18n import lazy_gettext as _l
 
 class ButtonForm(FlaskForm):
     """An empty form that only carries the CSRF token for a POST button."""
+
+
+class ReasonForm(FlaskForm):
+    """Why a full number or a confidential file is opened, for the access log (查阅程序)."""
+
+    reason = StringField(_l("查阅原因"), validators=[DataRequired(message=_l("请填写查阅原因")),
+                                                    Length(max=200)])
 
 
 class FilterForm(FlaskForm):

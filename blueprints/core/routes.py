@@ -294,7 +294,7 @@ def audit_export():
 
     def row(e):
         return [e.at, e.user.display_name if e.user else "", str(AUDIT_LABELS.get(e.action, e.action)),
-                e.model, e.record_id, e.label, e.before, e.after]
+                e.model, e.record_id, e.label, audit.readable(e.before), audit.readable(e.after)]
     headers = [_("时间"), _("人员"), _("操作"), _("记录类型"), _("编号"), _("记录"), _("修改前"),
                _("修改后")]
     return excel_response("操作日志.xlsx", _("操作日志"), headers,

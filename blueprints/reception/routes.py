@@ -18,7 +18,6 @@ from blueprints.helpers import (
     keyset_page,
     page_args,
     pdf_response,
-    phone_shower,
     record_id,
     record_or_none,
     render,
@@ -26,9 +25,10 @@ from blueprints.helpers import (
     site_settings,
     void_view,
 )
+from blueprints.numbers import keep_stored, show_masked
 from models import Customer, User, Visit
+from models.masking import mask_id, mask_phone
 from services import audit, identity
-from services.masking import mask_id
 from services.search import Query
 
 from . import bp, service
@@ -126,14 +126,14 @@ def _prefill(form, previous):
 def new():
     """Register a visitor: now, class C and the clerk as host by default; repeat visitors prefilled."""
     form = VisitForm()
-    previous = None
+    previous = record_or_none(Visit, request.args.get("from"))
     if request.method == "GET":
         form.arrived_at.data = datetime.datetime.now().replace(second=0, microsecond=0)
         form.host.data = str(current_user.id)
-        source = request.args.get("from", type=int)
-        previous = Visit.get_or_none(Visit.id == source) if source else None
         if previous:
             _prefill(form, previous)
+    elif previous:
+        keep_stored(form, previous)
     if form.validate_on_submit():
         visit = Visit()
         _fill(visit, form)
@@ -142,6 +142,8 @@ def new():
         return redirect(url_for("reception.index"))
     warnings = service.blacklist_warnings(form.phone.data or "", form.plate.data or "",
                                           form.id_number.data or "")
+    if previous:
+        show_masked(form, previous)
     return show_form("reception/form.html", form, visit=None, warnings=warnings,
                      recent=service.recent_visitors(), visitee=_chosen(form.visitee_customer.data),
                      linked=_chosen(form.customer.data))
@@ -205,11 +207,13 @@ def edit(id):
         form.visitee_staff.data = str(visit.visitee_staff_id or "")
         form.visitee_customer.data = str(visit.visitee_customer_id or "")
         form.customer.data = str(visit.customer_id or "")
+    keep_stored(form, visit)
     if form.validate_on_submit():
         _fill(visit, form)
         audit.save(visit, current_user)
         flash(_("已保存"), "success")
         return redirect(url_for("reception.detail", id=id))
+    show_masked(form, visit)
     return show_form("reception/form.html", form, visit=visit, warnings=[], recent=[],
                      visitee=_chosen(form.visitee_customer.data),
                      linked=_chosen(form.customer.data))
@@ -254,10 +258,10 @@ def export():
     form = VisitFilterForm(request.args)
     form.validate()
     _day_value, query = filtered_visits(form)
-    yes, show = _("是"), phone_shower()
+    yes = _("是")
 
     def row(v):
-        return [v.serial, v.name, mask_id(v.id_number), show(v.phone), v.headcount,
+        return [v.serial, v.name, mask_id(v.id_number), mask_phone(v.phone), v.headcount,
                 v.visitee or (v.visitee_staff.display_name if v.visitee_staff else ""),
                 v.purpose, v.plate, v.reception_class, v.venue,
                 v.host.display_name if v.host else "", v.arrived_at, v.left_at,

@@ -381,7 +381,7 @@ def _visit_hits():
 
 def search_visitors(query, limit):
     """Visitor entries by serial, name initials, phone tail or plate (newest first)."""
-    from services.masking import mask_phone
+    from models.masking import mask_phone
     from services.search import Hit, equals, matching, starts
     if query.upper.startswith("FK-"):
         keys = [starts(Visit.serial, query.upper)]

@@ -11,13 +11,13 @@ from blueprints.helpers import (
     external_url,
     get_or_404,
     pdf_response,
-    phone_shower,
     record_or_none,
     render,
     show_form,
     site_settings,
     void_view,
 )
+from blueprints.numbers import keep_stored, show_masked
 from models import (
     Customer,
     RepairRequest,
@@ -26,6 +26,7 @@ from models import (
     WorkOrder,
     WorkOrderMaterial,
 )
+from models.masking import mask_phone
 from models.repairs import UNDER_REVIEW, order_is_open
 from models.users import ENGINEER
 from services import audit, identity, signatures
@@ -86,6 +87,8 @@ def new():
             form.customer.data = str(customer.id)
             form.contact_name.data, form.contact_phone.data = customer.name, customer.phone
             form.location.data = customer.unit_label
+    if customer:
+        keep_stored(form, customer, {"contact_phone": "phone"})
     if form.validate_on_submit():
         repair = RepairRequest(
             received_at=form.received_at.data, customer=customer,
@@ -100,6 +103,8 @@ def new():
             flash(_("注意：该单元同一项目 6 个月内已维修过，属返修"), "error")
         flash(_("已登记报修，工单 %(serial)s", serial=order.serial), "success")
         return redirect(url_for("repairs.detail", id=order.id))
+    if customer:
+        show_masked(form, customer, {"contact_phone": "phone"})
     return show_form("repairs/form.html", form, customer=customer)
 
 
@@ -233,11 +238,10 @@ def export():
     form = OrderFilterForm(request.args)
     form.validate()
     _view, query = filtered_orders(form)
-    show = phone_shower()
 
     def row(o):
         return [o.serial, o.request.received_at, o.request.location, str(o.request.area_label),
-                o.request.content, o.request.contact_name, show(o.request.contact_phone),
+                o.request.content, o.request.contact_name, mask_phone(o.request.contact_phone),
                 str(o.state_label), o.engineer.display_name if o.engineer else "", o.fee_total,
                 o.accepted_at]
     headers = [_("工单号"), _("报修时间"), _("地点"), _("区域"), _("内容"), _("联系人"), _("电话"),

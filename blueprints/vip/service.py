@@ -2,9 +2,7 @@
 
 Each rule is one function; the counter screen, the PDFs and the tests all call these.
 """
-import csv
 import datetime
-import io
 import json
 import urllib.request
 from collections import namedtuple
@@ -43,7 +41,7 @@ from models.vip import (
     TRANSFER_OUT,
     birthday_keys,
 )
-from services import audit, identity, serials, timeline, workdays
+from services import audit, exports, identity, serials, timeline, workdays
 from services.i18n import lazy_gettext as _l
 
 VALID_YEARS = 2
@@ -346,14 +344,11 @@ def prepare_promotion(cards, text):
 
 def export_outbox(messages):
     """CSV (phone, text) for an SMS platform; the messages become 'exported', not 'sent'."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["手机号", "短信内容"])
-    for message in messages:
-        writer.writerow([message.phone, message.text])
-        message.state = EXPORTED
-        message.save()
-    return "\ufeff" + buffer.getvalue()
+    with db.atomic():
+        for message in messages:
+            message.state = EXPORTED
+            message.save()
+    return exports.csv_text(["手机号", "短信内容"], [(m.phone, m.text) for m in messages])
 
 
 def send_outbox(messages, gateway_url, timeout=5):
