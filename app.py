@@ -79,9 +79,10 @@ def create_app(test_config=None):
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
         PORT=5000,
         SESSION_IDLE_HOURS=12,  # a shift: a session unused this long ends
+        SQLITE_SYNCHRONOUS="full",  # or "normal": faster, may lose answered writes on power loss
     )
     app.config.from_pyfile("config.py", silent=True)
-    for key in ("DATABASE_URL", "SECRET_KEY", "PORT"):
+    for key in ("DATABASE_URL", "SECRET_KEY", "PORT", "SQLITE_SYNCHRONOUS"):
         if os.environ.get(key):
             app.config[key] = os.environ[key]
     if os.environ.get("FRONTDESK_HTTPS") == "1":
@@ -99,7 +100,8 @@ def create_app(test_config=None):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("fontTools").setLevel(logging.WARNING)
-    db.initialize(models.open_database(app.config["DATABASE_URL"]))
+    db.initialize(models.open_database(app.config["DATABASE_URL"],
+                                       app.config["SQLITE_SYNCHRONOUS"]))
 
     csrf.init_app(app)
     htmx.init_app(app)

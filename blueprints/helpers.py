@@ -1,6 +1,8 @@
 """What every view shares: the render helper, PDFs, settings per request, template helpers."""
 import datetime
+import functools
 import re
+import secrets
 from decimal import Decimal
 from urllib.parse import quote, unquote, urlsplit
 
@@ -19,8 +21,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from peewee import IntegrityError
 
-from models import masking
+from models import Submission, db, masking
 from services import audit, permissions, printing, timeline
 from services import settings as settings_service
 from services.i18n import lazy_gettext as _l
@@ -138,12 +141,24 @@ def record_or_none(model, value):
     return model.get_or_none(model.id == ident) if ident is not None else None
 
 
+VOIDED = 409  # the answer to a change asked of a voided record
+
+
 def get_or_404(model, id):
-    """The record with this id, or a 404 page."""
+    """The record with this id, or a 404 page. A voided record is read-only until a manager
+    restores it: any POST on it (and its edit page) is refused with a message."""
     record = model.get_or_none(model.id == id)
     if record is None:
         abort(404)
+    refuse_if_voided(record)
     return record
+
+
+def refuse_if_voided(record):
+    """Refuse a change to a voided record (status VOIDED with the reason why)."""
+    if getattr(record, "voided", False) and (
+            request.method != "GET" or request.endpoint.endswith("edit")):
+        abort(VOIDED)
 
 
 def void_view(record, done_endpoint, detail_endpoint, message):
@@ -349,6 +364,49 @@ def _time_of_day(value):
     return value.strftime("%H:%M") if value else ""
 
 
+ONCE = "once"
+_ONCE_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def once_field():
+    """A create form's one-time submission key (see once_per_form), as a hidden input."""
+    return Markup(f'<input type="hidden" name="{ONCE}" value="{secrets.token_urlsafe(18)}">')
+
+
+class _AlreadySubmitted(Exception):
+    pass
+
+
+def once_per_form(view):
+    """A create form's POST makes its record at most once per form shown (a double tap, a
+    resend after a timeout): its key is claimed in the same transaction as the record, and a
+    second submit of the same form goes where the first one went. A submit that answers with
+    the form and its errors releases the key, so the corrected form can be sent."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.form.get(ONCE, "") if request.method == "POST" else ""
+        if not _ONCE_KEY.fullmatch(key):
+            return view(*args, **kwargs)
+        try:
+            with db.atomic() as transaction:
+                try:
+                    claim = Submission.create(key=key, user=current_user.id)
+                except IntegrityError:
+                    raise _AlreadySubmitted
+                response = view(*args, **kwargs)
+                if response.status_code in (301, 302, 303):
+                    Submission.update(location=response.location[:300]).where(
+                        Submission.id == claim.id).execute()
+                else:
+                    transaction.rollback()
+                return response
+        except _AlreadySubmitted:
+            first = Submission.get_or_none(Submission.key == key)
+            flash(_("这张表单已经提交过，下面是第一次提交的结果。"), "info")
+            return redirect(safe_next(first.location if first else ""))
+    return wrapper
+
+
 def csrf_field():
     """The CSRF token as a hidden input without an id, for pages with many small POST forms."""
     from flask_wtf.csrf import generate_csrf
@@ -385,6 +443,7 @@ def register(app):
     """Template globals, filters and error pages."""
     app.jinja_env.globals.update(can=can, nav_items=nav_items, csrf_field=csrf_field,
                                  unread_notifications=unread_notifications,
+                                 once_field=once_field,
                                  may_reveal=may_reveal, site_settings=site_settings,
                                  timeline_url=timeline_url, timeline_label=timeline_label,
                                  url_by_id=url_by_id,
@@ -407,6 +466,8 @@ def register(app):
                                lambda: _("您的角色不能使用此页面。如需权限，请联系管理员。")))
     app.register_error_handler(404, error_page(404, lambda: _("页面不存在"),
                                lambda: _("找不到您要的页面或记录。")))
+    app.register_error_handler(VOIDED, error_page(VOIDED, lambda: _("记录已作废"),
+                               lambda: _("此记录已作废，不能修改。如需继续使用，请经理在“已作废记录”中恢复。")))
     app.register_error_handler(413, error_page(413, lambda: _("文件太大"),
                                lambda: _("上传的文件超过了允许的大小（10 MB），请压缩后重试。")))
     app.register_error_handler(500, error_page(500, lambda: _("系统错误"),

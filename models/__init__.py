@@ -12,7 +12,15 @@ from .complaints import (
                          ReturnRequest,
 )
 from .customers import Customer, EmergencyContact, TimelineEntry
-from .platform import AccessLog, AuditEntry, Job, LoginFailure, SerialCounter, Setting
+from .platform import (
+                       AccessLog,
+                       AuditEntry,
+                       Job,
+                       LoginFailure,
+                       SerialCounter,
+                       Setting,
+                       Submission,
+)
 from .reception import (
                          CustomerVisit,
                          FollowUp,
@@ -73,6 +81,7 @@ MODELS = [
     OwnershipChange,
     Job,
     LoginFailure,
+    Submission,
 ]
 
 for _model in MODELS:
@@ -88,4 +97,4 @@ __all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel"
            "ServiceItem", "RepairRequest", "WorkOrder", "WorkOrderItem", "WorkOrderMaterial",
            "VipCard", "Purchase", "PointsEntry", "Gift", "Redemption", "Message",
            "Document", "GradeEvaluation", "ContactLog", "OwnershipChange",
-           "Job"]
+           "Job", "Submission"]

@@ -125,17 +125,26 @@ class QueuedWriterSqlite(SqliteDatabase):
         self._writers.release()
 
 
-def open_database(url):
+SYNCHRONOUS = ("full", "normal")
+
+
+def open_database(url, synchronous="full"):
     """Build a Peewee database from a URL; SQLite gets WAL, foreign keys and a busy timeout.
+
+    `synchronous`: "full" (the default) syncs the WAL at every commit, so an answered write
+    survives a power cut; "normal" syncs only at checkpoints, faster, and an answered write
+    survives a process crash but maybe not a power cut (RELIABILITY.md has both figures).
 
     Each serving thread keeps its connection from one request to the next (see app.py), so
     SQLite's parsed schema and page cache, and PostgreSQL's session, outlive the request."""
+    if synchronous not in SYNCHRONOUS:
+        raise ValueError(f"synchronous must be one of {SYNCHRONOUS}")
     if url.startswith("sqlite"):
         # BEGIN IMMEDIATE: a writer takes the lock up front and waits (busy timeout) instead of
         # failing half-way when two transactions try to upgrade a read lock at once.
         options = db_url.parse(url)
         options.update(pragmas={"journal_mode": "wal", "foreign_keys": 1,
-                                "busy_timeout": 15000, "synchronous": "normal"},
+                                "busy_timeout": 15000, "synchronous": synchronous},
                        timeout=15, lock_type="IMMEDIATE", check_same_thread=False)
         return QueuedWriterSqlite(options.pop("database"), **options)
     return db_url.connect(url)

@@ -62,6 +62,15 @@ class LoginFailure(BaseModel):
         indexes = ((("address", "at"), False),)
 
 
+class Submission(BaseModel):
+    """A create form's one-time key, claimed by its first submit in the same transaction as
+    the record it makes; a second submit of that form is sent where the first one went."""
+
+    key = CharField(max_length=64, unique=True)
+    user = IntegerField(null=True)
+    location = CharField(max_length=300, default="")
+
+
 class Job(BaseModel):
     """Long work (an import, a large export) that reports progress and can be left and revisited."""
 
@@ -69,6 +78,8 @@ class Job(BaseModel):
 
     token = CharField(max_length=32, unique=True)
     kind = CharField(max_length=20)
+    # What the job works on when it must run once only (an uploaded file's token).
+    source = CharField(max_length=64, null=True, unique=True)
     user = ForeignKeyField(User, null=True, backref="jobs", on_delete="SET NULL")
     state = CharField(max_length=10, default="queued")
     total = IntegerField(default=0)

@@ -5,6 +5,7 @@ import io
 import zipfile
 from collections import namedtuple
 
+import openpyxl
 from openpyxl import Workbook, load_workbook
 
 from models import Customer, VipCard, db
@@ -42,22 +43,50 @@ class SheetError(ValueError):
     """The file cannot be read as a workbook."""
 
 
+MAX_COLUMNS = 60
+# No part of a workbook of MAX_ROWS rows comes near this once unpacked (5,000 rows of a dozen
+# columns are 2–4 MB of sheet XML). A larger part is refused from the archive's directory,
+# before openpyxl reads it: a sheet that does not declare its size is otherwise scanned whole
+# when it is opened, and a small upload can unpack to gigabytes.
+MAX_PART_BYTES = 8 * 1024 * 1024
+# openpyxl parses through defusedxml when it is installed (requirements.txt): no entity
+# expansion ("billion laughs") or external entities from an uploaded workbook.
+assert openpyxl.DEFUSEDXML, "defusedxml is required to read uploaded workbooks safely"
+
+
 def read_sheet(data):
-    """(headers, rows) of the first sheet of an .xlsx, values as text or dates."""
+    """(headers, rows) of the first sheet of an .xlsx, values as text or dates.
+
+    The sheet is streamed (read-only mode) and refused as soon as it is known to hold more
+    than MAX_ROWS rows: from the size it declares, before any row is read, or else on reaching
+    the limit. A workbook that does not parse is refused with a message."""
     if not data.startswith(b"PK\x03\x04"):
         raise SheetError(_l("请上传 Excel 文件（.xlsx）"))
+    too_many = SheetError(_l("一次最多导入 %(n)s 行", n=MAX_ROWS))
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            if any(part.file_size > MAX_PART_BYTES for part in archive.infolist()):
+                raise too_many
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
+        try:
+            sheet = book.worksheets[0]
+            if (sheet.max_row or 0) > MAX_ROWS + 1 and sheet.min_row == 1:
+                raise too_many  # the size the sheet declares (its <dimension>)
+            rows = []
+            for values in sheet.iter_rows(values_only=True):
+                values = values[:MAX_COLUMNS]
+                if any(v not in (None, "") for v in values):
+                    rows.append(list(values))
+                    if len(rows) > MAX_ROWS + 1:
+                        raise too_many
+        finally:
+            book.close()
+    except SheetError:
+        raise
+    except Exception:  # openpyxl raises many kinds for a damaged file: zip, XML, values
         raise SheetError(_l("文件无法读取，请另存为 .xlsx 后重试"))
-    sheet = book.worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    book.close()
-    rows = [r for r in rows if any(v not in (None, "") for v in r)]
     if not rows:
         raise SheetError(_l("表格是空的"))
-    if len(rows) - 1 > MAX_ROWS:
-        raise SheetError(_l("一次最多导入 %(n)s 行", n=MAX_ROWS))
     headers = [str(h).strip() if h is not None else "" for h in rows[0]]
     return headers, rows[1:]
 

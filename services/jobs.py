@@ -7,6 +7,7 @@ import secrets
 import threading
 
 from flask import current_app
+from peewee import IntegrityError
 
 from models import Job, db, now
 
@@ -14,10 +15,16 @@ log = logging.getLogger(__name__)
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 
-def start(kind, user, work, total=0):
-    """Run `work(job)` in a thread; it reports with progress(); the job row survives restarts."""
-    job = Job.create(token=secrets.token_hex(12), kind=kind, user=user.id if user else None,
-                     total=total)
+def start(kind, user, work, total=0, source=None):
+    """Run `work(job)` in a thread; it reports with progress(); the job row survives restarts.
+
+    `source` names what the job works on when it must run only once (an upload): starting it
+    again returns the job already made for it, without running anything."""
+    try:
+        job = Job.create(token=secrets.token_hex(12), kind=kind, user=user.id if user else None,
+                         total=total, source=source)
+    except IntegrityError:
+        return Job.get(Job.source == source)
     job.folder = folder()
 
     def run():

@@ -2,6 +2,7 @@
 import io
 import time
 
+import pytest
 from bs4 import BeautifulSoup
 from openpyxl import Workbook
 
@@ -110,3 +111,98 @@ def test_template_download(login):
     response = login("desk").get("/archives/import/template?kind=members")
     headers, rows = imports.read_sheet(response.data)
     assert headers == ["姓名", "手机", "生日", "性别", "证件号码", "地址"] and rows == []
+
+
+def test_pressing_import_twice_imports_once(login, database):
+    """Issue 19, item 8: two presses of 导入 (at once) make one job; 200 rows stay 200."""
+    import threading
+    desk = login("desk")
+    rows = [["姓名", "手机"]] + [[f"客户{n}", f"1380000{n:04d}"] for n in range(200)]
+    preview = upload(desk, sheet(rows)).location
+    page = BeautifulSoup(desk.get(preview).get_data(as_text=True), "html.parser")
+    run = page.select_one("form[action*='/run']")
+    token = desk.token(preview)
+    answers, start = [], threading.Barrier(2)
+
+    def press():
+        start.wait()
+        answers.append(desk.post(run["action"], data={"csrf_token": token}).location)
+    presses = [threading.Thread(target=press) for _ in range(2)]
+    for thread in presses:
+        thread.start()
+    for thread in presses:
+        thread.join()
+    assert len(set(answers)) == 1  # both land on the one job
+    job = wait(answers[0].rsplit("/", 1)[1])
+    assert job.state == "done" and Job.select().count() == 1
+    assert Customer.select().count() == 200
+    again = desk.post(run["action"], data={"csrf_token": token})  # after it finished
+    assert again.location == answers[0] and Customer.select().count() == 200
+
+
+def test_a_huge_sheet_is_refused_before_its_rows_are_read(login, database):
+    """Issue 19, item 7: the declared size refuses it at once; a sheet that hides its size is
+    stopped on reaching the limit; nothing is saved."""
+    big = Workbook(write_only=True)
+    ws = big.create_sheet()
+    ws.append(["姓名", "手机"])
+    for n in range(imports.MAX_ROWS + 1):
+        ws.append([f"客户{n}", f"138{n:08d}"])
+    buffer = io.BytesIO()
+    big.save(buffer)
+    with pytest.raises(imports.SheetError, match="最多导入"):
+        imports.read_sheet(buffer.getvalue())
+    undeclared = _without_dimension(buffer.getvalue())
+    with pytest.raises(imports.SheetError, match="最多导入"):
+        imports.read_sheet(undeclared)
+    response = upload(login("desk"), undeclared)
+    assert response.status_code == 422 and "最多导入" in response.get_data(as_text=True)
+    assert Customer.select().count() == 0
+
+
+def _without_dimension(data):
+    """The same workbook with its sheet's <dimension> removed (as some programs write it)."""
+    import re
+    import zipfile
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                body = re.sub(rb"<dimension [^>]*/>", b"", body)
+            target.writestr(item, body)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("damage", [
+    lambda xml: xml.replace(b"<sheetData>", b"<sheetData><row r=\"1\"><c"),   # broken XML
+    lambda xml: b"<!DOCTYPE x [<!ENTITY a \"aaaa\"><!ENTITY b \"&a;&a;&a;&a;\">]>" + xml,  # entities
+    lambda xml: xml.replace(b"<sheetData>", b"<sheetData><row r=\"zz\"><c r=\"??\" t=\"n\"><v>x</v></c></row>"),
+])
+def test_a_damaged_workbook_gets_a_message_not_a_500(login, database, damage):
+    import zipfile
+    data = sheet(ROWS)
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            body = source.read(item)
+            target.writestr(item, damage(body) if item.filename == "xl/worksheets/sheet1.xml"
+                            else body)
+    response = upload(login("desk"), out.getvalue())
+    assert response.status_code == 422
+    assert "文件无法读取" in response.get_data(as_text=True)
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_unread():
+    """A part that unpacks past MAX_PART_BYTES (a zip bomb, or a sheet far over the row limit)
+    is refused from the archive's directory, before openpyxl parses anything."""
+    import zipfile
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(sheet(ROWS))) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item))
+        target.writestr("xl/media/padding.bin", b"\0" * (imports.MAX_PART_BYTES + 1))
+    assert len(out.getvalue()) < 100_000  # small to upload
+    with pytest.raises(imports.SheetError, match="最多导入"):
+        imports.read_sheet(out.getvalue())

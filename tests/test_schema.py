@@ -112,6 +112,20 @@ def test_sqlite_pragmas(app, database):
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 15000
+    # FULL (2): an answered commit is on disk before the answer, so it survives a power cut.
+    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2
+
+
+@pytest.mark.sqlite_only
+def test_synchronous_normal_is_a_setting(tmp_path):
+    """The documented trade-off (RELIABILITY.md): NORMAL (1) when the site chooses speed."""
+    from models.base import open_database
+    faster = open_database(f"sqlite:///{tmp_path}/fast.db", synchronous="normal")
+    faster.connect()
+    assert faster.execute_sql("PRAGMA synchronous").fetchone()[0] == 1
+    faster.close()
+    with pytest.raises(ValueError):
+        open_database(f"sqlite:///{tmp_path}/x.db", synchronous="off")
 
 
 def test_upgrade_creates_missing_indexes(app, database):

@@ -247,3 +247,137 @@ def test_no_export_writes_a_live_formula(app, login, users, database):
                             assert cell.data_type == "s" and cell.quotePrefix, (url, cell.value)
                             checked += 1
     assert checked >= len(FORMULAS) * 2
+
+
+def _double_tap_cases(users, customer_card, gift):
+    """(form page, POST url, data, count of what it makes) for the create forms."""
+    from models import Complaint, Handover, Purchase, Redemption, WorkOrder
+    at = "2026-11-20T10:00"
+    return [
+        ("/complaints/new", "/complaints/new", {
+            "received_at": at, "channel": "phone", "complainant": "投诉人", "severity": "general",
+            "category": "服务质量", "region": "in_province", "content": "双击测试"}, Complaint),
+        ("/reception/visits/new", "/reception/visits/new", {
+            "name": "访客", "purpose": "来访", "headcount": "1", "id_type": "id_card",
+            "arrived_at": at, "host": str(users["desk"].id), "reception_class": "C"}, Visit),
+        ("/repairs/new", "/repairs/new", {
+            "received_at": at, "contact_phone": "13800000000", "location": "3栋",
+            "area": "unit", "content": "双击报修", "channel": "phone"}, WorkOrder),
+        (f"/vip/counter?card={customer_card.id}", f"/vip/counter?card={customer_card.id}", {
+            "card": str(customer_card.id), "receipt_no": "R-77", "amount_before": "150",
+            "receipt_signed": "y"}, Purchase),
+        ("/archives/new", "/archives/new", {
+            "kind": "resident", "name": "新客户", "phone": "13712345678",
+            "status": "cooperating"}, Customer),
+        ("/vip/enrol", "/vip/enrol", {"name": "新会员", "phone": "13612345678",
+                                      "handbook_given": "y"}, VipCard),
+        ("/reception/handovers/new", "/reception/handovers/new", {
+            "shift": "day", "items": "交接事项"}, Handover),
+        (f"/vip/cards/{customer_card.id}", f"/vip/cards/{customer_card.id}/redeem", {
+            "gift": str(gift.id)}, Redemption),
+    ]
+
+
+def test_a_double_tap_makes_one_record(app, users, database):
+    """Issue 19, item 9: eight submits of one form at once make one record, and every one of
+    them is sent to where the first one went."""
+    import re
+    import threading
+
+    from blueprints.vip import service as vip
+    from models import Gift, PointsEntry
+    from services import settings as settings_service
+    from tests.conftest import Browserish
+    owner = Customer.create(name="会员", phone="13900001111")
+    card = vip.enrol(VipCard(customer=owner, name="会员", phone="13900001111",
+                             handbook_given=True), users["desk"], settings_service.load())
+    PointsEntry.create(card=card, delta=1000, kind="earn", note="test")
+    gift = Gift.create(name="雨伞", points=100, stock=50)
+    clerks = []
+    for _ in range(8):
+        browser = Browserish(app.test_client())
+        assert browser.login("manager").status_code == 302
+        clerks.append(browser)
+    for page, url, data, model in _double_tap_cases(users, card, gift):
+        html = clerks[0].get(page).get_data(as_text=True)
+        key = re.search(r'name="once" value="([^"]+)"', html)
+        assert key, f"{page} has no one-time key"
+        before = model.select().count()
+        answers, start = [], threading.Barrier(len(clerks))
+
+        def submit(browser):
+            payload = dict(data, once=key.group(1), csrf_token=browser.token("/"))
+            start.wait()
+            answers.append(browser.post(url, data=payload))
+        threads = [threading.Thread(target=submit, args=(b,)) for b in clerks]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [a.status_code for a in answers] == [302] * len(clerks), (url, [
+            a.get_data(as_text=True)[:300] for a in answers if a.status_code != 302])
+        assert len({a.location for a in answers}) == 1, url
+        assert model.select().count() == before + 1, url
+
+
+def test_a_form_sent_back_with_errors_can_be_sent_again(login, database):
+    desk = login("desk")
+    html = desk.get("/complaints/new").get_data(as_text=True)
+    import re
+    key = re.search(r'name="once" value="([^"]+)"', html).group(1)
+    data = {"received_at": "2026-11-20T10:00", "channel": "phone", "complainant": "投诉人",
+            "severity": "general", "category": "服务质量", "region": "in_province",
+            "content": "", "once": key}
+    assert desk.submit("/complaints/new", data).status_code == 422  # content missing
+    data["content"] = "补上内容"
+    assert desk.submit("/complaints/new", data).status_code == 302
+    from models import Complaint
+    assert Complaint.select().count() == 1
+
+
+def test_a_voided_record_is_read_only_until_restored(login, users, database, make_customer):
+    """Issue 19, item 10: edit, reveal, add-contact and void again are refused on a voided
+    customer with a message; the header search leaves it out; restoring makes it work."""
+    customer = make_customer(name="张作废", phone="13812340000", id_number="AB12345")
+    desk, manager = login("desk"), login("manager")
+    assert desk.submit(f"/archives/{customer.id}/void", {"reason": "重复建档"},
+                       page=f"/archives/{customer.id}").status_code == 302
+    page = f"/archives/{customer.id}"
+    attempts = [
+        (f"/archives/{customer.id}/edit", {"kind": "resident", "name": "改名", "phone":
+                                           "13812340000", "status": "cooperating"}),
+        (f"/archives/{customer.id}/reveal", {"field": "phone", "reason": "核对"}),
+        (f"/archives/{customer.id}/contacts/new", {"name": "联系人", "phone": "13700000000"}),
+        (f"/archives/{customer.id}/void", {"reason": "改写原因"}),
+        (f"/archives/{customer.id}/contacts-log", {"method": "phone", "note": "打过电话"}),
+    ]
+    for url, data in attempts:
+        response = manager.submit(url, data, page=page)
+        assert response.status_code == 409, url
+        assert "已作废" in response.get_data(as_text=True)
+    assert manager.get(f"/archives/{customer.id}/edit").status_code == 409
+    stored = Customer.get_by_id(customer.id)
+    assert (stored.name, stored.void_reason) == ("张作废", "重复建档")
+    assert not AccessLog.select().where(AccessLog.action == "reveal").exists()
+    assert "张作废" not in manager.get("/search?q=zzf").get_data(as_text=True)
+    assert "张作废" not in manager.get("/search?q=张作").get_data(as_text=True)
+    manager.submit(f"/records/customer/{customer.id}/restore", {}, page="/records/voided")
+    assert not Customer.get_by_id(customer.id).voided
+    assert manager.get(f"/archives/{customer.id}/edit").status_code == 200
+    assert "张作废" in manager.get("/search?q=张作").get_data(as_text=True)
+
+
+def test_a_confidential_section_opens_only_with_a_reason(login, users, database,
+                                                         make_customer):
+    """Issue 19, item 12 (查阅程序): ?open=credit without a reason opens nothing and logs
+    nothing; with one, the access log has the reason."""
+    from services import settings as settings_service
+    customer = make_customer()
+    section = settings_service.load()["confidential_sections"][0]
+    manager = login("manager")
+    for reason in ("", "   "):
+        page = manager.get(f"/archives/{customer.id}/documents?open={section}&reason={reason}")
+        assert page.status_code == 200 and "须填写查阅原因" in page.get_data(as_text=True)
+    assert not AccessLog.select().where(AccessLog.action == "open").exists()
+    manager.get(f"/archives/{customer.id}/documents?open={section}&reason=核对信用")
+    assert AccessLog.get(AccessLog.action == "open").reason == "核对信用"

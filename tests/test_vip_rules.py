@@ -1,5 +1,6 @@
 """VIP rules: eligibility, every discount and its precedence, points, ledger, card life, outbox."""
 import datetime
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -23,8 +24,12 @@ def make_card(users, birthday=datetime.date(1990, 3, 15), today=TODAY, **fields)
     return service.enrol(card, users["desk"], settings_service.load(), today=today)
 
 
+RECEIPTS = itertools.count(1)
+
+
 def buy(users, amount, card=None, phone="13900001111", at=D(2026, 11, 22, 10, 0), **fields):
-    return service.record_purchase(Purchase(receipt_no="R1", at=at, card=card, buyer_phone=phone,
+    receipt = fields.pop("receipt_no", f"R{next(RECEIPTS)}")
+    return service.record_purchase(Purchase(receipt_no=receipt, at=at, card=card, buyer_phone=phone,
                                             amount_before=Decimal(amount), **fields),
                                    users["desk"], id_shown=fields.pop("id_shown", False))
 
@@ -245,3 +250,15 @@ def test_birthday_md_filled_for_cards_written_without_the_models(users):
     greetings = service.prepare_birthday_greetings(datetime.date(2027, 2, 27),
                                                    settings_service.load())
     assert [m.card_id for m in greetings] == [leap.id]  # celebrated on the 28th in 2027
+
+
+def test_a_receipt_is_recorded_once_per_card(users):
+    """Issue 19, item 9: eight taps with one receipt number make one purchase on the card."""
+    card = make_card(users)
+    buy(users, "500", card=card, receipt_no="A-1001")
+    with pytest.raises(service.VipError, match="A-1001"):
+        buy(users, "500", card=card, receipt_no="A-1001")
+    other = make_card(users)
+    buy(users, "500", card=other, receipt_no="A-1001")  # another card's receipt series
+    assert Purchase.select().where(Purchase.receipt_no == "A-1001").count() == 2
+    assert service.balance(card) == 4

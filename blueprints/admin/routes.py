@@ -7,7 +7,14 @@ from flask_login import current_user
 
 from blueprints.archives import ownership
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import excel_response, get_or_404, render, show_form, site_settings
+from blueprints.helpers import (
+    excel_response,
+    get_or_404,
+    once_per_form,
+    render,
+    show_form,
+    site_settings,
+)
 from models import Customer, ServiceItem, User
 from services import accounts, audit
 from services import settings as settings_service
@@ -44,6 +51,7 @@ def users_export():
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
+@once_per_form
 def user_new():
     """Add a user."""
     form = UserForm()
@@ -143,6 +151,7 @@ def logo():
 
 
 @bp.route("/service-items", methods=["GET", "POST"])
+@once_per_form
 def service_items():
     """修理服务项目表: items, standard fees and labour minutes; add one."""
     form = ServiceItemForm()

@@ -5,8 +5,15 @@ from flask import abort, current_app, flash, redirect, request, send_file, url_f
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.core.forms import ButtonForm
-from blueprints.helpers import excel_response, get_or_404, render, show_form, site_settings
+from blueprints.core.forms import ButtonForm, ReasonForm
+from blueprints.helpers import (
+    excel_response,
+    get_or_404,
+    once_per_form,
+    render,
+    show_form,
+    site_settings,
+)
 from models import Customer, Document, GradeEvaluation, now
 from models.archives import SECTIONS
 from services import audit
@@ -20,6 +27,7 @@ def _folder():
 
 
 @bp.route("/<int:id>/documents", methods=["POST"])
+@once_per_form
 def document_upload(id):
     """Upload a document into one of the archive's sections."""
     customer = get_or_404(Customer, id)
@@ -66,8 +74,14 @@ def documents_view(id):
     if opened in SECTIONS and opened in site_settings()["confidential_sections"]:
         if not documents.may_open(opened, current_user.role, site_settings()):
             abort(403)
-        audit.log_access(current_user, audit.OPEN, obj=customer, detail=opened,
-                         reason=request.args.get("reason", ""))
+        reason = ReasonForm(request.args, meta={"csrf": False})
+        if not reason.validate():
+            # 查阅程序: a confidential section opens only with the reason on record.
+            flash(_("打开保密栏目须填写查阅原因。"), "error")
+            opened = None
+        else:
+            audit.log_access(current_user, audit.OPEN, obj=customer, detail=opened,
+                             reason=reason.reason.data.strip())
     return render("archives/documents.html", customer=customer, form=DocumentForm(),
                   sections=_visible_sections(customer, opened))
 
@@ -85,6 +99,7 @@ def document_download(doc_id):
 
 
 @bp.route("/<int:id>/contacts-log", methods=["POST"])
+@once_per_form
 def contact_log(id):
     """Log a call or other contact (counts for the contact rules)."""
     customer = get_or_404(Customer, id)

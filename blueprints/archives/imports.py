@@ -1,4 +1,5 @@
 """Excel import of customers and VIP members: upload, map columns, preview, import all or none."""
+import contextlib
 import os
 import re
 import secrets
@@ -8,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.helpers import file_response, record_id, render, show_form, site_settings
+from models import Job
 from services import exports, imports, jobs
 
 from . import bp
@@ -90,6 +92,9 @@ def import_run(token):
     kind = _kind()
     if not ButtonForm().validate_on_submit():
         abort(400)
+    started = Job.get_or_none(Job.source == token)
+    if started is not None:
+        return redirect(url_for("core.job", token=started.token))
     headers, rows, mapping = _load(token, kind)
     actor, settings, path = current_user._get_current_object(), site_settings(), _path(token)
 
@@ -100,9 +105,11 @@ def import_run(token):
         valid = [r for r in checked if not r.errors]
         jobs.progress(job, 0, total=len(valid), message=str(_("正在保存")))
         saved = imports.apply(checked, kind, actor, settings)
-        os.remove(path)
+        with contextlib.suppress(OSError):  # saved is saved: the leftover file changes nothing
+            os.remove(path)
         return {"saved": saved, "skipped": len(checked) - saved}
 
-    job = jobs.start(f"import-{kind}", current_user, work, total=len(rows))
+    # One job per upload: pressing again (a double tap, a second tab) shows the job that runs.
+    job = jobs.start(f"import-{kind}", current_user, work, total=len(rows), source=token)
     flash(_("导入已开始"), "info")
     return redirect(url_for("core.job", token=job.token))

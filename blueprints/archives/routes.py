@@ -11,9 +11,11 @@ from blueprints.helpers import (
     get_or_404,
     keyset_page,
     may_reveal,
+    once_per_form,
     page_args,
     pdf_response,
     record_id,
+    refuse_if_voided,
     render,
     show_form,
     site_settings,
@@ -80,6 +82,7 @@ def _fill(customer, form):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@once_per_form
 def new():
     """Register a customer; a phone already on file must be confirmed as a duplicate (重卡)."""
     form = CustomerForm(sources=site_settings()["customer_sources"])
@@ -200,6 +203,7 @@ def reveal(id):
 
 
 @bp.route("/<int:id>/contacts/new", methods=["GET", "POST"])
+@once_per_form
 def contact_new(id):
     """Add an emergency contact (客户紧急联络表)."""
     customer = _customer_or_404(id)
@@ -225,6 +229,8 @@ def _contact_or_404(id, contact_id):
                                            (EmergencyContact.customer == id))
     if contact is None:
         abort(404)
+    refuse_if_voided(contact.customer)
+    refuse_if_voided(contact)
     return contact
 
 

@@ -9,6 +9,7 @@ from blueprints.helpers import (
     excel_response,
     external_url,
     get_or_404,
+    once_per_form,
     pdf_response,
     record_or_none,
     render,
@@ -34,6 +35,7 @@ def returns():
 
 
 @bp.route("/returns/new", methods=["GET", "POST"])
+@once_per_form
 def return_new():
     """Request a return or exchange; a purchase from an earlier calendar year is refused."""
     form = ReturnForm()

@@ -13,6 +13,7 @@ from blueprints.helpers import (
     external_url,
     get_or_404,
     keyset_page,
+    once_per_form,
     page_args,
     pdf_response,
     record_id,
@@ -107,6 +108,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@once_per_form
 def new():
     """受理: the first receiver records the complaint and owns it (首问负责制)."""
     form = ComplaintForm(categories=site_settings()["complaint_categories"])
@@ -242,6 +244,7 @@ def hand_over(id):
 
 
 @bp.route("/<int:id>/progress", methods=["POST"])
+@once_per_form
 def progress(id):
     """Record a progress report to the customer."""
     return _simple(id, ProgressForm, lambda c, f: service.record_progress(
@@ -288,6 +291,7 @@ def shares(id):
 
 
 @bp.route("/<int:id>/notices", methods=["POST"])
+@once_per_form
 def notice_new(id):
     """Propose a penalty or reward notice (奖罚通知单)."""
     return _simple(id, NoticeForm, lambda c, f: service.propose_notice(
@@ -312,6 +316,7 @@ def notice_approve(id, notice_id):
 
 
 @bp.route("/<int:id>/recomplaint", methods=["POST"])
+@once_per_form
 def recomplaint(id):
     """The customer rejects the result: open a linked complaint in one tap."""
     original = _complaint_or_404(id)

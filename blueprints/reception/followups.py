@@ -5,7 +5,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.helpers import excel_response, get_or_404, record_or_none, render, show_form
+from blueprints.helpers import (
+    excel_response,
+    get_or_404,
+    once_per_form,
+    record_or_none,
+    render,
+    show_form,
+)
 from models import Customer, FollowUp, User
 
 from . import bp, service
@@ -31,6 +38,7 @@ def followups():
 
 
 @bp.route("/followups/new", methods=["GET", "POST"])
+@once_per_form
 def followup_new():
     """Plan a follow-up with a customer."""
     form = FollowUpForm()

@@ -4,7 +4,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.core.forms import ButtonForm
-from blueprints.helpers import date_range_args, day_bounds, excel_response, render, show_form
+from blueprints.helpers import (
+    date_range_args,
+    day_bounds,
+    excel_response,
+    once_per_form,
+    render,
+    show_form,
+)
 from models import Handover
 from services import audit
 
@@ -42,6 +49,7 @@ def handovers_export():
 
 
 @bp.route("/handovers/new", methods=["GET", "POST"])
+@once_per_form
 def handover_new():
     """Write the handover for the next shift."""
     form = HandoverForm()

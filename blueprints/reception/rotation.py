@@ -10,6 +10,7 @@ from blueprints.helpers import (
     date_range_args,
     excel_response,
     external_url,
+    once_per_form,
     pdf_response,
     record_or_none,
     render,
@@ -57,6 +58,7 @@ def rotation():
 
 
 @bp.route("/rotation/receive", methods=["POST"])
+@once_per_form
 def rotation_receive():
     """Who takes this arrival? Applies the rule and records the turn."""
     day = _day()
@@ -128,6 +130,7 @@ def rotation_status():
 
 
 @bp.route("/rotation/referrals", methods=["POST"])
+@once_per_form
 def referral_new():
     """Pre-register a referred customer: on arrival they go to this staff member."""
     day = _day()

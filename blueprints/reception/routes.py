@@ -16,6 +16,7 @@ from blueprints.helpers import (
     external_url,
     get_or_404,
     keyset_page,
+    once_per_form,
     page_args,
     pdf_response,
     record_id,
@@ -123,6 +124,7 @@ def _prefill(form, previous):
 
 
 @bp.route("/visits/new", methods=["GET", "POST"])
+@once_per_form
 def new():
     """Register a visitor: now, class C and the clerk as host by default; repeat visitors prefilled."""
     form = VisitForm()

@@ -13,6 +13,7 @@ from blueprints.helpers import (
     excel_response,
     external_url,
     get_or_404,
+    once_per_form,
     pdf_response,
     record_or_none,
     render,
@@ -55,6 +56,7 @@ def customer_visits():
 
 
 @bp.route("/customer-visits/new", methods=["GET", "POST"])
+@once_per_form
 def customer_visit_new():
     """Make an appointment with a customer (time, place, purpose)."""
     form = CustomerVisitForm()

@@ -10,6 +10,7 @@ from blueprints.helpers import (
     excel_response,
     external_url,
     get_or_404,
+    once_per_form,
     pdf_response,
     record_or_none,
     render,
@@ -77,6 +78,7 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@once_per_form
 def new():
     """报修登记: record the request; its work order opens at once (repeats flagged)."""
     form = RepairRequestForm()
@@ -151,6 +153,7 @@ def step(id, action):
 
 
 @bp.route("/<int:id>/items", methods=["POST"])
+@once_per_form
 def item_add(id):
     """Confirm a repair item on site; the fee follows the service list."""
     order = _order_or_404(id)
@@ -168,6 +171,7 @@ def item_add(id):
 
 
 @bp.route("/<int:id>/materials", methods=["POST"])
+@once_per_form
 def material_add(id):
     """Record a material; customer-supplied ones are checked 合格/不合格."""
     order = _order_or_404(id)

@@ -14,6 +14,7 @@ from blueprints.helpers import (
     file_response,
     get_or_404,
     month_arg,
+    once_per_form,
     pdf_response,
     record_or_none,
     render,
@@ -63,6 +64,7 @@ def _card_from(form_or_args):
 
 
 @bp.route("/counter", methods=["GET", "POST"])
+@once_per_form
 def counter():
     """Record a purchase; the rate and why are shown before saving; eligible buyers are offered a card."""
     form = PurchaseForm()
@@ -129,6 +131,7 @@ def quote():
 
 
 @bp.route("/enrol", methods=["GET", "POST"])
+@once_per_form
 def enrol():
     """会员资料登记表: issue a card valid two years."""
     form = EnrolForm()
@@ -203,6 +206,7 @@ def renew(id):
 
 
 @bp.route("/cards/<int:id>/redeem", methods=["POST"])
+@once_per_form
 def redeem(id):
     """Exchange points for a gift (final: no cancel, no refund, no exchange)."""
     card = _card_or_404(id)
@@ -220,6 +224,7 @@ def redeem(id):
 
 
 @bp.route("/gifts", methods=["GET", "POST"])
+@once_per_form
 def gifts():
     """The gift list: points and stock."""
     form = GiftForm()

@@ -190,7 +190,11 @@ def record_purchase(purchase, actor, id_shown=False, today=None):
     with db.atomic():
         card = purchase.card
         if card is not None:
-            _lock_card(card)
+            _lock_card(card)  # (so two clerks cannot both record one receipt on it)
+            if Purchase.live().where((Purchase.card == card.id) &
+                                     (Purchase.receipt_no == purchase.receipt_no)).exists():
+                raise VipError(_l("小票 %(no)s 已在此会员卡登记过，不能重复登记",
+                                  no=purchase.receipt_no))
         rule = discount(card, today, promotional=purchase.promotional, id_shown=id_shown)
         purchase.rate, purchase.rate_reason = rule.rate, str(rule.reason)[:100]
         purchase.amount_paid = paid_amount(purchase.amount_before, rule.rate)
