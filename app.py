@@ -13,6 +13,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.utils import cached_property
 
 import models
+from blueprints.helpers import site_settings
 from blueprints.templating import TemplateEnvironment
 from models import User, db
 from models.base import Prepared
@@ -75,7 +76,6 @@ def create_app(test_config=None):
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         BABEL_DEFAULT_LOCALE="zh",
-        BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
         PORT=5000,
         SESSION_IDLE_HOURS=12,  # a shift: a session unused this long ends
@@ -102,6 +102,7 @@ def create_app(test_config=None):
     logging.getLogger("fontTools").setLevel(logging.WARNING)
     db.initialize(models.open_database(app.config["DATABASE_URL"],
                                        app.config["SQLITE_SYNCHRONOUS"]))
+    _set_clock_from_settings()
 
     csrf.init_app(app)
     htmx.init_app(app)
@@ -122,6 +123,18 @@ def create_app(test_config=None):
         app.logger.warning("libharfbuzz-subset0 is missing: PDFs will print several times slower "
                            "(apt-get install libharfbuzz-subset0)")
     return app
+
+
+def _set_clock_from_settings():
+    """The site's zone for work outside requests (commands, jobs), when the database has it."""
+    from peewee import DatabaseError
+
+    from services import settings
+    try:
+        with db.connection_context():
+            settings.load()
+    except DatabaseError:  # a database not created yet: the default zone stands
+        pass
 
 
 def _instance_secret(instance_path):
@@ -182,6 +195,7 @@ def _register_request_hooks(app):
         if request.endpoint == "static":
             return None
         db.connect(reuse_if_open=True)
+        site_settings()  # (sets the site's clock before any time is read)
         if request.endpoint is None or request.endpoint in permissions.PUBLIC:
             return None
         if not current_user.is_authenticated:

@@ -23,7 +23,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from peewee import IntegrityError
 
-from models import Submission, db, masking
+from models import Submission, clock, db, masking
 from services import audit, permissions, printing, timeline
 from services import settings as settings_service
 from services.i18n import lazy_gettext as _l
@@ -176,7 +176,7 @@ def void_view(record, done_endpoint, detail_endpoint, message):
 def date_range_args(days_after=0):
     """?start=&end= (dates) as a pair: from the first of this month to today (+ days_after) when
     missing or malformed."""
-    today = datetime.date.today()
+    today = clock.today()
     try:
         start = datetime.date.fromisoformat(request.args.get("start", ""))
     except ValueError:
@@ -201,7 +201,7 @@ def month_arg():
         datetime.date(year, month, 1)
         return year, month
     except ValueError:
-        first = datetime.date.today().replace(day=1) - datetime.timedelta(days=1)
+        first = clock.today().replace(day=1) - datetime.timedelta(days=1)
         return first.year, first.month
 
 
@@ -218,7 +218,7 @@ def pdf_response(template, filename, record=None, title="", number="", qr_url=No
 
     With `background`, the layout runs in a job: when it finishes within PDF_WAIT_SECONDS the PDF
     is sent as usual, otherwise the browser goes to the job's progress page and can come back."""
-    now = datetime.datetime.now()
+    now = clock.now()
     qr = printing.qr_data_uri(qr_url) if qr_url else None
     html = render_template(template, site=site_settings(), title=title, number=number,
                            printed_at=now, qr=qr, qr_url=qr_url, **context)
@@ -447,7 +447,7 @@ def register(app):
                                  may_reveal=may_reveal, site_settings=site_settings,
                                  timeline_url=timeline_url, timeline_label=timeline_label,
                                  url_by_id=url_by_id,
-                                 get_locale=get_locale, now=datetime.datetime.now)
+                                 get_locale=get_locale, now=clock.now)
     app.jinja_env.filters.update(mask_phone=masking.mask_phone, mask_id=masking.mask_id,
                                  dt=_datetime, hm=_time_of_day, reject_key=_reject_key,
                                  money=_money, audit_values=audit.readable)

@@ -1,41 +1,42 @@
 """The database proxy and every model, in the order their tables are created."""
+from . import clock
 from .archives import ContactLog, Document, GradeEvaluation, OwnershipChange
 from .base import BaseModel, Voidable, db, is_postgres, is_sqlite, now, open_database
 from .complaints import (
-                         Complaint,
-                         ComplaintProgress,
-                         ComplaintStep,
-                         Notification,
-                         PenaltyNotice,
-                         ResponsibilityShare,
-                         ReturnLine,
-                         ReturnRequest,
+    Complaint,
+    ComplaintProgress,
+    ComplaintStep,
+    Notification,
+    PenaltyNotice,
+    ResponsibilityShare,
+    ReturnLine,
+    ReturnRequest,
 )
 from .customers import Customer, EmergencyContact, TimelineEntry
 from .platform import (
-                       AccessLog,
-                       AuditEntry,
-                       Job,
-                       LoginFailure,
-                       SerialCounter,
-                       Setting,
-                       Submission,
+    AccessLog,
+    AuditEntry,
+    Job,
+    LoginFailure,
+    SerialCounter,
+    Setting,
+    Submission,
 )
 from .reception import (
-                         CustomerVisit,
-                         FollowUp,
-                         Handover,
-                         Referral,
-                         RotationSlot,
-                         RotationTurn,
-                         Visit,
+    CustomerVisit,
+    FollowUp,
+    Handover,
+    Referral,
+    RotationSlot,
+    RotationTurn,
+    Visit,
 )
 from .repairs import (
-                         RepairRequest,
-                         ServiceItem,
-                         WorkOrder,
-                         WorkOrderItem,
-                         WorkOrderMaterial,
+    RepairRequest,
+    ServiceItem,
+    WorkOrder,
+    WorkOrderItem,
+    WorkOrderMaterial,
 )
 from .users import User
 from .vip import Gift, Message, PointsEntry, Purchase, Redemption, VipCard
@@ -89,7 +90,7 @@ for _model in MODELS:
         _model.add_index(_model.voided_index())
 
 
-__all__ = ["db", "now", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
+__all__ = ["db", "now", "clock", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
            "MODELS", "User", "Setting", "SerialCounter", "AuditEntry", "AccessLog", "Customer",
            "EmergencyContact", "TimelineEntry", "Visit", "RotationSlot", "Referral", "RotationTurn",
            "CustomerVisit", "FollowUp", "Handover", "Complaint", "ComplaintStep", "ComplaintProgress",

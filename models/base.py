@@ -24,6 +24,8 @@ from playhouse import db_url
 
 from services.search import filled, phone_tail, pinyin_keys
 
+from . import clock
+
 db = DatabaseProxy()
 
 
@@ -41,16 +43,26 @@ class _ReadsIsoText:
 
 
 class DateTimeField(_ReadsIsoText, PeeweeDateTimeField):
+    """A moment: stored in UTC, read and written as the site's wall-clock time (models.clock),
+    so the stored value is unambiguous whatever the server's or the site's zone."""
+
     from_iso = staticmethod(datetime.datetime.fromisoformat)
+
+    def db_value(self, value):
+        if isinstance(value, datetime.datetime):
+            value = clock.to_utc(value)
+        return super().db_value(value)
+
+    def python_value(self, value):
+        value = super().python_value(value)
+        return clock.to_site(value) if isinstance(value, datetime.datetime) else value
 
 
 class DateField(_ReadsIsoText, PeeweeDateField):
     from_iso = staticmethod(datetime.date.fromisoformat)
 
 
-def now():
-    """The current local time without microseconds, as every record stores it."""
-    return datetime.datetime.now().replace(microsecond=0)
+now = clock.now
 
 
 class QueuedWriterSqlite(SqliteDatabase):

@@ -4,6 +4,7 @@ Additive changes (a new table, column or index) are found by comparing the model
 database. Changes that need data moved are written as numbered steps in DATA_STEPS.
 """
 import copy
+import datetime
 import logging
 
 from peewee import IntegerField
@@ -99,6 +100,34 @@ def _redact_audit_trail(database):
                 AuditEntry.id == entry.id).execute()
 
 
+def _times_to_utc(database):
+    """Moments were stored as the server's local time; they are now stored in UTC. Each is
+    converted with the server's zone as it was when written (its DST rules included), which is
+    the zone this process runs in. A server kept in UTC has nothing to convert."""
+    import time
+
+    from . import MODELS
+    from .base import DateTimeField
+    if time.timezone == 0 and not time.daylight:
+        return
+    for model in MODELS + [SchemaInfo]:
+        table = model._meta.table_name
+        for field in model._meta.sorted_fields:
+            if not isinstance(field, DateTimeField):
+                continue
+            column = field.column_name
+            if is_sqlite():  # SQLite's 'utc' modifier reads the C library's local zone
+                database.execute_sql(f'UPDATE "{table}" SET "{column}" = '
+                                     f'datetime("{column}", \'utc\') WHERE "{column}" IS NOT NULL')
+                continue
+            rows = database.execute_sql(f'SELECT id, "{column}" FROM "{table}" '
+                                        f'WHERE "{column}" IS NOT NULL').fetchall()
+            for row_id, value in rows:
+                moment = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+                database.execute_sql(f'UPDATE "{table}" SET "{column}" = %s WHERE id = %s',
+                                     (moment, row_id))
+
+
 DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
                _fill_contacted_at),
               (2, "drop the plain indexes on voided", _drop_voided_indexes),
@@ -106,7 +135,8 @@ DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
               (4, "complaint.next_due for open complaints", _fill_next_due),
               (5, "vip_card.birthday_md from the birthday", _fill_birthday_md),
               (6, "drop plain indexes on optional text columns", _drop_optional_column_indexes),
-              (7, "audit entries keep no secrets and only masked numbers", _redact_audit_trail)]
+              (7, "audit entries keep no secrets and only masked numbers", _redact_audit_trail),
+              (8, "moments stored in UTC (they were the server's local time)", _times_to_utc)]
 
 
 def _models():

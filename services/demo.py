@@ -15,6 +15,7 @@ from models import (
     User,
     VipCard,
     Visit,
+    clock,
     db,
 )
 from models.users import ADMIN, DESK, ENGINEER, GM, MANAGER, SALES
@@ -66,7 +67,7 @@ def create_users():
 def fill(seed=2026, customers=60, today=None):
     """A month of an office: users, customers, visitors, complaints, repairs and VIP members."""
     rng = random.Random(seed)
-    today = today or datetime.date.today()
+    today = today or clock.today()
     users = fill_customers(rng, customers, today)
     with db.atomic():
         residents = list(Customer.select().where(Customer.kind == "resident"))
@@ -134,7 +135,7 @@ def fill_visits(rng, users, residents, today):
         for _ in range(rng.randrange(3, 8)):
             night = rng.random() < 0.15
             arrived = _moment(rng, today, days_back, 20 if night else 8, 24 if night else 20)
-            if arrived > datetime.datetime.now():
+            if arrived > clock.now():
                 continue
             host = rng.choice(staff)
             resident = rng.choice(residents) if residents and rng.random() < 0.6 else None
@@ -227,11 +228,11 @@ def fill_complaints(rng, users, residents, today):
         step_at = at
         for action, who, data in flow[:rng.randrange(2, len(flow) + 1)]:
             step_at += datetime.timedelta(hours=rng.randrange(2, 20))
-            if step_at > datetime.datetime.now():
+            if step_at > clock.now():
                 break
             complaints.apply(complaint, action, users[who], at=step_at, **data)
         # Progress to the customer twice in every 7 days while the complaint is open.
-        end = complaint.closed_at or datetime.datetime.now()
+        end = complaint.closed_at or clock.now()
         report_at = at + datetime.timedelta(days=1)
         while report_at < end:
             complaints.record_progress(complaint, users["desk"], "phone", "告知处理进展",

@@ -4,9 +4,8 @@ The counter row is bumped with one atomic upsert inside the caller's transaction
 and the record that carries it commit or roll back together: no gaps, no duplicates, on SQLite
 (writers serialised by BEGIN IMMEDIATE) and PostgreSQL (the row lock is held until commit).
 """
-import datetime
 
-from models import SerialCounter, db, now
+from models import SerialCounter, clock, db, now
 from models.base import Prepared
 
 MONTHLY = {"KS", "WX", "FK", "TH"}
@@ -21,7 +20,7 @@ def next_serial(kind, when=None):
         return f"{kind}{number:0{GLOBAL_WIDTH[kind]}d}"
     if kind not in MONTHLY:
         raise ValueError(f"unknown serial kind {kind!r}")
-    when = when or datetime.datetime.now()
+    when = when or clock.now()
     period = when.strftime("%Y%m")
     with db.atomic():
         number = _bump(kind, period)

@@ -1,7 +1,7 @@
 """Admin settings with their defaults; stored as JSON, read once per request by the app."""
 import json
 
-from models import Setting, db
+from models import Setting, clock, db
 from models.base import Prepared
 
 from . import audit
@@ -10,6 +10,8 @@ DEFAULTS = {
     "site_name": "客服台示范物业管理处",
     "site_address": "",
     "site_phone": "",
+    # Every clock of the site (now, days, months, the night window, deadlines, prints).
+    "site_timezone": "Asia/Shanghai",
     "logo": "",
     "business_hours": "08:30-17:30",
     "night_start": "20:00",
@@ -43,13 +45,15 @@ _STORED = Prepared(lambda: Setting.select(Setting.key, Setting.value))
 
 
 def load():
-    """Every setting: the stored value where there is one, else the default."""
+    """Every setting: the stored value where there is one, else the default. The site's clock
+    follows the timezone setting."""
     values = dict(DEFAULTS)
     for key, value in _STORED.tuples():
         try:
             values[key] = json.loads(value)
         except ValueError:
             continue
+    clock.use_zone(values["site_timezone"])
     return values
 
 

@@ -1,6 +1,7 @@
 """Fixtures: an app on a temp SQLite file (or TEST_DATABASE_URL's PostgreSQL), users per role,
 a client that logs in and submits forms with their real CSRF tokens, and data factories."""
 import contextlib
+import datetime
 import logging
 import os
 import re
@@ -10,11 +11,14 @@ from argon2 import PasswordHasher
 
 import models
 from app import create_app
-from models import Customer, User, db, schema
+from models import Customer, User, clock, db, schema
 from models.users import ROLES
 from services import accounts
 
 PASSWORD = "secret-pass-1"
+# The moment every test runs at unless it sets another (models.clock): a Monday, a working day,
+# 10:00 at the site, inside the day shift. No test reads the wall clock.
+FROZEN = datetime.datetime(2026, 11, 23, 10, 0)
 pytest_plugins = ["tests.browser"]
 TEST_PG = os.environ.get("TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI") == "true"
@@ -32,6 +36,16 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.fixture(autouse=True)
+def site_clock():
+    """Every test at FROZEN in the site's zone; a test moves it with clock.frozen(...)."""
+    clock.use_zone(clock.DEFAULT_ZONE)
+    clock.freeze(FROZEN)
+    yield
+    clock.thaw()
+    clock.use_zone(clock.DEFAULT_ZONE)
 
 
 def _reset_postgres():

@@ -5,7 +5,7 @@ import io
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from models import AccessLog, Customer, Document, FollowUp, GradeEvaluation, User
+from models import AccessLog, Customer, Document, FollowUp, GradeEvaluation, User, clock
 from services import accounts
 
 PDF = b"%PDF-1.4\n%test\n"
@@ -54,7 +54,7 @@ def test_grading_through_the_screens(login, make_customer, database):
     customer = make_customer(name="乙经销商", kind="dealer")
     sales = login("sales")
     outside = sales.submit(f"/archives/{customer.id}/evaluate", {"tier": "key", "grade": "A"})
-    if not (3, 25) <= (datetime.date.today().month, datetime.date.today().day) <= (3, 30):
+    if not (3, 25) <= (clock.today().month, clock.today().day) <= (3, 30):
         assert outside.status_code == 422 and "评级期" in outside.get_data(as_text=True)
     sales.submit(f"/archives/{customer.id}/evaluate", {"tier": "general", "grade": "B",
                                                        "provisional": "y"})

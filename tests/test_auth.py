@@ -5,7 +5,7 @@ import threading
 import pytest
 from bs4 import BeautifulSoup
 
-from models import User, db
+from models import User, clock, db
 from services import accounts
 from tests.conftest import PASSWORD
 
@@ -46,7 +46,7 @@ def test_repeated_failures_lock_the_account(client, users):
     for _ in range(accounts.MAX_FAILURES):
         client.login("desk", "wrong-password")
     locked = User.get(User.username == "desk")
-    assert locked.locked_until > datetime.datetime.now()
+    assert locked.locked_until > clock.now()
     response = client.login("desk", PASSWORD)  # right password, still locked
     assert response.status_code == 422
     assert "暂时锁定" in response.get_data(as_text=True)
@@ -55,7 +55,7 @@ def test_repeated_failures_lock_the_account(client, users):
 def test_lock_expires(users, database):
     accounts.authenticate("desk", PASSWORD)
     user = User.get(User.username == "desk")
-    User.update(locked_until=datetime.datetime.now() - datetime.timedelta(minutes=1)).where(
+    User.update(locked_until=clock.now() - datetime.timedelta(minutes=1)).where(
         User.id == user.id).execute()
     assert accounts.authenticate("desk", PASSWORD).id == user.id
 
@@ -112,7 +112,7 @@ def test_many_failures_from_one_address_make_it_wait(client, users):
     assert waiting.status_code == 429 and "登录失败次数过多" in waiting.get_data(as_text=True)
     assert User.get(User.username == "manager").last_login_at is None  # password never tried
     assert accounts.authenticate("manager", PASSWORD, address="10.0.0.2").username == "manager"
-    later = datetime.datetime.now() + datetime.timedelta(minutes=accounts.ADDRESS_MINUTES + 1)
+    later = clock.now() + datetime.timedelta(minutes=accounts.ADDRESS_MINUTES + 1)
     assert accounts.authenticate("manager", PASSWORD, at=later,
                                  address="127.0.0.1").username == "manager"
 

@@ -6,7 +6,7 @@ from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
 from blueprints.complaints import service as complaints
-from models import Complaint, Visit
+from models import Complaint, Visit, clock
 from services import charts, reports
 
 
@@ -53,12 +53,12 @@ def test_reports_page_and_stats_pdf_show_charts(login, users, database):
     manager = login("manager")
     page = BeautifulSoup(manager.get("/reports").get_data(as_text=True), "html.parser")
     assert len(page.select("svg.chart")) == 7
-    month = datetime.date.today().strftime("%Y-%m")
+    month = clock.today().strftime("%Y-%m")
     stats = BeautifulSoup(manager.get(f"/complaints/stats?month={month}").get_data(as_text=True),
                           "html.parser")
     assert stats.select('rect[data-series="服务质量"]')
     pdf = manager.get(f"/complaints/stats/print?month={month}")
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
-    first = datetime.date.today().replace(day=1)
+    first = clock.today().replace(day=1)
     assert f"{first.month}/1-7" in text and "按时结案率" in text  # the charts' axes and legend
     assert login("desk").get("/reports").status_code == 403

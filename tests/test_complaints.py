@@ -13,8 +13,9 @@ from models import (
     ResponsibilityShare,
     ReturnRequest,
 )
+from tests.conftest import FROZEN  # noqa: E402
 
-NOW = datetime.datetime.now().replace(second=0, microsecond=0)
+NOW = FROZEN
 
 
 def soup(response):

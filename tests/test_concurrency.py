@@ -1,10 +1,9 @@
 """Sixteen clerks writing at once: every write succeeds, serials stay unique and gap-free."""
-import datetime
 import threading
 from decimal import Decimal
 
 from blueprints.vip import service as vip
-from models import Complaint, PointsEntry, Purchase, VipCard, Visit, WorkOrder
+from models import Complaint, PointsEntry, Purchase, VipCard, Visit, WorkOrder, clock
 from services import settings as settings_service
 from tests.conftest import Browserish
 
@@ -16,7 +15,7 @@ def test_sixteen_writers_at_once(app, users, database):
     customer_card = vip.enrol(VipCard(customer=users["desk"].id and _customer(), name="会员",
                                       phone="13900001111", handbook_given=True), users["desk"],
                               settings_service.load())
-    now = datetime.datetime.now().strftime("%Y-%m-%dT%H:%M")
+    now = clock.now().strftime("%Y-%m-%dT%H:%M")
     clients = []
     for _ in range(THREADS):
         browser = Browserish(app.test_client())
@@ -56,7 +55,7 @@ def test_sixteen_writers_at_once(app, users, database):
         thread.join()
     assert failures == []
     total = THREADS * EACH
-    month = datetime.datetime.now().strftime("%Y%m")
+    month = clock.now().strftime("%Y%m")
     for model, prefix in ((Visit, "FK"), (Complaint, "KS"), (WorkOrder, "WX")):
         serials = sorted(r.serial for r in model.select())
         assert serials == [f"{prefix}-{month}-{n:04d}" for n in range(1, total + 1)], prefix

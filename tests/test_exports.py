@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from models import AccessLog, Message, VipCard
+from models import AccessLog, Message, VipCard, clock
 
 
 def read(response):
@@ -85,7 +85,6 @@ def test_every_list_exports(login, make_customer, database, users):
 
 def test_more_lists_export_with_their_rows(login, make_customer, database, users):
     """Handovers, rotation history, gifts, outbox, rule lists, voided records and users."""
-    import datetime
 
     from blueprints.archives import grading
     from blueprints.reception import service as reception
@@ -93,7 +92,7 @@ def test_more_lists_export_with_their_rows(login, make_customer, database, users
     from services import audit
     from services import settings as settings_service
 
-    today = datetime.date.today()
+    today = clock.today()
     Handover.create(shift="day", author=users["desk"].id, items="打印机缺纸", prospects="")
     reception.add_to_rotation(today, users["sales"])
     reception.receive(today, users["desk"], visitor_name="来客甲")

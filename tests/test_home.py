@@ -5,7 +5,7 @@ from bs4 import BeautifulSoup
 
 from blueprints.complaints import service as complaints
 from blueprints.repairs import service as repairs
-from models import Complaint, Handover, RepairRequest, Visit
+from models import Complaint, Handover, RepairRequest, Visit, clock
 from services import settings as settings_service
 
 
@@ -18,7 +18,7 @@ def tiles_of(page):
 
 
 def test_home_counters_per_role(login, users, database):
-    now = datetime.datetime.now().replace(microsecond=0)
+    now = clock.now()
     Visit.create(serial="FK-1", name="访客", arrived_at=now)
     Visit.create(serial="FK-2", name="已离开", arrived_at=now, left_at=now)
     for content in ("甲", "乙"):
@@ -52,8 +52,8 @@ def test_home_counters_count_only_what_their_lists_show(login, users, database):
     owner for sales), evaluations waiting, cards expiring this month; voided and finished rows,
     other people's rows and rows not yet due are left out."""
     from models import Customer, FollowUp, GradeEvaluation, VipCard, WorkOrder
-    today = datetime.date.today()
-    now = datetime.datetime.now().replace(microsecond=0)
+    today = clock.today()
+    now = clock.now()
     yesterday, tomorrow = today - datetime.timedelta(days=1), today + datetime.timedelta(days=1)
 
     def follow_up(**fields):
@@ -121,7 +121,7 @@ def test_cashier_counts_todays_birthdays_along_the_index(login, users, database)
     """Members whose birthday is today, active and unexpired, counted from birthday_md."""
     from blueprints.vip import service as vip
     from models import Customer, VipCard
-    today = datetime.date.today()
+    today = clock.today()
 
     def card(name, birthday, **fields):
         customer = Customer.create(name=name, phone="13900001111")

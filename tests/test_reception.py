@@ -15,10 +15,11 @@ from models import (
     RotationTurn,
     TimelineEntry,
     Visit,
+    clock,
 )
-from tests.conftest import count_queries
+from tests.conftest import FROZEN, count_queries
 
-NOW = datetime.datetime.now().replace(second=0, microsecond=0)
+NOW = FROZEN
 
 
 def soup(response):
@@ -35,9 +36,9 @@ def visit_data(users, **overrides):
 
 def test_new_visit_form_defaults(login, users):
     desk = login("desk")
-    before = datetime.datetime.now()
+    before = clock.now()
     page = soup(desk.get("/reception/visits/new"))
-    after = datetime.datetime.now()  # (the two differ when the request spans midnight)
+    after = clock.now()  # (the two differ when the request spans midnight)
     assert page.find(id="arrived_at")["value"][:11] in {f"{before:%Y-%m-%dT}",
                                                         f"{after:%Y-%m-%dT}"}
     assert page.find("input", {"name": "reception_class", "value": "C"}).has_attr("checked")
@@ -153,7 +154,7 @@ def test_void_visit(login, users, database):
 
 def test_rotation_board(login, users, database, make_customer):
     manager = login("manager")
-    day = datetime.date.today().isoformat()
+    day = clock.today().isoformat()
     for role in ("sales", "desk"):
         manager.submit(f"/reception/rotation/add?day={day}", {"user": str(users[role].id)},
                        page=f"/reception/rotation?day={day}")
@@ -216,7 +217,7 @@ def test_followup_record_and_report(login, users, database, make_customer):
     desk = login("desk")
     desk.submit(f"/reception/followups/new?customer={customer.id}", {
         "customer": str(customer.id), "subject": "入住回访",
-        "planned_on": datetime.date.today().isoformat(), "method": "phone",
+        "planned_on": clock.today().isoformat(), "method": "phone",
         "assigned_to": str(users["desk"].id)})
     followup = FollowUp.get()
     assert followup.customer_id == customer.id
@@ -229,7 +230,7 @@ def test_followup_record_and_report(login, users, database, make_customer):
         "method": "sms", "outcome": "满意", "satisfaction": "4"})
     stored = FollowUp.get_by_id(followup.id)
     assert (stored.satisfaction, stored.method) == (4, "sms")
-    assert stored.report_due == datetime.date.today() + datetime.timedelta(days=1)
+    assert stored.report_due == clock.today() + datetime.timedelta(days=1)
     desk.submit(f"/reception/followups/{followup.id}/report", {"report": "已回访，无遗留问题"},
                 page=f"/reception/followups/{followup.id}")
     assert FollowUp.get_by_id(followup.id).reported_at is not None
@@ -259,7 +260,7 @@ def test_register_reads_the_same_number_of_queries_for_any_number_of_rows(login,
                                                                           make_customer):
     """Host, linked customer and visited staff come with the rows, not one query per row."""
     def register_queries(visits):
-        now = datetime.datetime.now().replace(second=0, microsecond=0)
+        now = clock.now().replace(second=0)
         for n in range(visits):
             Visit.create(serial=f"FK-T-{visits}-{n}", name=f"访客{n}", arrived_at=now,
                          host=users["desk"], visitee_staff=users["sales"],
@@ -281,7 +282,7 @@ def test_register_reads_the_same_number_of_queries_for_any_number_of_rows(login,
 def test_register_pages_through_a_busy_day_in_arrival_order(login, users, database):
     """Fifty rows a page, newest arrival first; ties in arrival time are ordered by entry and
     no visit is shown twice or skipped, however the pages fall."""
-    day = datetime.date.today()
+    day = clock.today()
     start = datetime.datetime.combine(day, datetime.time(8))
     for n in range(57):
         # Three visitors arrive together every minute; entered out of order (back-entry).

@@ -9,8 +9,9 @@ from PIL import Image
 from pypdf import PdfReader
 
 from models import RepairRequest, ServiceItem, WorkOrder, WorkOrderMaterial
+from tests.conftest import FROZEN  # noqa: E402
 
-NOW = datetime.datetime.now().replace(second=0, microsecond=0)
+NOW = FROZEN
 
 
 def soup(response):

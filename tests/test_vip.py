@@ -6,7 +6,7 @@ from decimal import Decimal
 from bs4 import BeautifulSoup
 from pypdf import PdfReader
 
-from models import AccessLog, Gift, Message, PointsEntry, Purchase, VipCard
+from models import AccessLog, Gift, Message, PointsEntry, Purchase, VipCard, clock
 
 
 def soup(response):
@@ -107,7 +107,7 @@ def test_loss_reissue_and_renew(login, database):
 
 def test_outbox_export_is_logged_and_honest(login, database):
     desk, manager = login("desk"), login("manager")
-    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    tomorrow = clock.today() + datetime.timedelta(days=1)
     enrol(desk, birthday=tomorrow.replace(year=1990).isoformat()
           if not (tomorrow.month == 2 and tomorrow.day == 29) else "1992-02-29")
     manager.submit("/vip/outbox/birthdays", {}, page="/vip/outbox")
@@ -141,7 +141,7 @@ def test_registration_form_pdf(login, database):
 def test_monthly_report(login, database):
     desk, manager = login("desk"), login("manager")
     enrol(desk)
-    month = datetime.date.today().strftime("%Y-%m")
+    month = clock.today().strftime("%Y-%m")
     page = manager.get(f"/vip/monthly?month={month}").get_data(as_text=True)
     assert "VIP00000001" in page
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(

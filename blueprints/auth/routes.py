@@ -1,6 +1,5 @@
 """Sign in, sign out, change password."""
 from flask import flash, redirect, request, session, url_for
-from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -23,12 +22,12 @@ def login():
                                          address=request.remote_addr)
         except accounts.TooManyAttempts as waiting:
             form.password.errors.append(_("登录失败次数过多，请于 %(t)s 后再试。",
-                                          t=format_datetime(waiting.retry_at, "HH:mm")))
+                                          t=f"{waiting.retry_at:%H:%M}"))
             return render("auth/login.html", status=429, form=form)
         except accounts.LoginRefused as refused:
             if refused.locked_until:
                 form.password.errors.append(_("错误次数过多，账户已暂时锁定，请于 %(t)s 后再试。",
-                                              t=format_datetime(refused.locked_until, "HH:mm")))
+                                              t=f"{refused.locked_until:%H:%M}"))
             else:
                 form.password.errors.append(_("用户名或密码不正确。"))
             return show_form("auth/login.html", form)

@@ -1,5 +1,4 @@
 """Returns (退换货申请, TH-): request with item lines, approval, arrival, inspection, settlement."""
-import datetime
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -15,7 +14,7 @@ from blueprints.helpers import (
     render,
     show_form,
 )
-from models import Complaint, ReturnLine, ReturnRequest
+from models import Complaint, ReturnLine, ReturnRequest, clock
 
 from . import bp, service
 from .forms import ReturnForm, ReturnStepForm
@@ -52,7 +51,7 @@ def return_new():
                  for line in form.lines if (line.item.data or "").strip() and line.quantity.data]
         return_request = ReturnRequest(
             customer_name=form.customer_name.data.strip(), purchase_date=form.purchase_date.data,
-            requested_at=datetime.datetime.now().replace(microsecond=0),
+            requested_at=clock.now(),
             reason=form.reason.data.strip(), quality=form.quality.data, complaint=complaint,
             customer=complaint.customer if complaint else None)
         try:

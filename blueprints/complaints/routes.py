@@ -1,5 +1,4 @@
 """Complaint views: list and lists of late ones, intake, the complaint with its steps, prints."""
-import datetime
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -24,7 +23,7 @@ from blueprints.helpers import (
     void_view,
 )
 from blueprints.numbers import keep_stored, show_masked
-from models import Complaint, ComplaintStep, Customer, PenaltyNotice, User
+from models import Complaint, ComplaintStep, Customer, PenaltyNotice, User, clock
 from models.base import Prepared
 from models.complaints import CHANNELS, CHECKLIST
 from models.masking import mask_phone
@@ -102,7 +101,7 @@ def index():
         rows, next_before = keyset_page(query, Complaint, PAGE)
     else:
         rows, next_before = _worked_out_page(query)
-    clocks = service.pressing_clocks(rows, datetime.datetime.now())
+    clocks = service.pressing_clocks(rows, clock.now())
     return render("complaints/index.html", "complaints/_rows.html", form=form, rows=rows,
                   clocks=clocks, next_before=next_before, args=page_args())
 
@@ -113,7 +112,7 @@ def new():
     """受理: the first receiver records the complaint and owns it (首问负责制)."""
     form = ComplaintForm(categories=site_settings()["complaint_categories"])
     if request.method == "GET":
-        form.received_at.data = datetime.datetime.now().replace(second=0, microsecond=0)
+        form.received_at.data = clock.now().replace(second=0)
         customer = _customer(request.args.get("customer"))
         if customer:
             form.customer.data = str(customer.id)
@@ -168,7 +167,7 @@ def _forms(complaint, shares):
         return form
     return dict(step_form=lambda: StepForm(departments=departments),
                 hand_over_form=HandOverForm, progress_form=ProgressForm,
-                onsite_form=lambda: OnsiteForm(at=datetime.datetime.now().replace(
+                onsite_form=lambda: OnsiteForm(at=clock.now().replace(
                     second=0, microsecond=0)),
                 meeting_form=lambda: MeetingForm(obj=complaint),
                 outcome_form=lambda: OutcomeForm(obj=complaint),

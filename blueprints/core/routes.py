@@ -18,7 +18,7 @@ from blueprints.helpers import (
     safe_next,
     url_by_id,
 )
-from models import AccessLog, AuditEntry, Customer, Job, Notification, User
+from models import AccessLog, AuditEntry, Customer, Job, Notification, User, clock
 from models.base import Prepared
 from models.reception import CLASSES
 from services import audit, charts, exports, reports
@@ -200,7 +200,7 @@ def charts_for(today, year, month):
 def reports_page():
     """Charts: complaints, closure on time, visitors, repairs, VIP members and points."""
     year, month = month_arg()
-    today = datetime.date.today()
+    today = clock.today()
     return render("core/reports.html", charts=charts_for(today, year, month), year=year,
                   month=month)
 

@@ -1,5 +1,4 @@
 """Follow-ups (回访): due and overdue lists, planning one, recording the outcome and the report."""
-import datetime
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -13,7 +12,7 @@ from blueprints.helpers import (
     render,
     show_form,
 )
-from models import Customer, FollowUp, User
+from models import Customer, FollowUp, User, clock
 
 from . import bp, service
 from .forms import FollowUpForm, FollowUpRecordForm, FollowUpReportForm
@@ -26,7 +25,7 @@ def _followup_or_404(id):
 @bp.route("/followups")
 def followups():
     """Follow-ups due or overdue and reports waiting; ?mine=1 for one's own, ?all=1 for history."""
-    today = datetime.date.today()
+    today = clock.today()
     mine = request.args.get("mine") == "1"
     calls, reports = service.followups_due(today, user=current_user.id if mine else None)
     history = []
@@ -43,7 +42,7 @@ def followup_new():
     """Plan a follow-up with a customer."""
     form = FollowUpForm()
     if request.method == "GET":
-        form.planned_on.data = datetime.date.today()
+        form.planned_on.data = clock.today()
         form.assigned_to.data = str(current_user.id)
         form.customer.data = request.args.get("customer", "")
     customer = (record_or_none(Customer, form.customer.data))
@@ -62,7 +61,7 @@ def followup_detail(id):
     """One follow-up: plan, outcome, report."""
     followup = _followup_or_404(id)
     return render("reception/followup_detail.html", followup=followup,
-                  report_form=FollowUpReportForm(), today=datetime.date.today())
+                  report_form=FollowUpReportForm(), today=clock.today())
 
 
 @bp.route("/followups/<int:id>/record", methods=["GET", "POST"])
@@ -92,7 +91,7 @@ def followup_report(id):
         flash(_("已提交回访报告"), "success")
         return redirect(url_for("reception.followup_detail", id=id))
     return show_form("reception/followup_detail.html", form, followup=followup, report_form=form,
-                     today=datetime.date.today())
+                     today=clock.today())
 
 
 @bp.route("/followups/export")

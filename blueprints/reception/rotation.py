@@ -16,7 +16,7 @@ from blueprints.helpers import (
     render,
     show_form,
 )
-from models import Customer, Referral, RotationTurn, User
+from models import Customer, Referral, RotationTurn, User, clock
 from models.reception import ABSENT, BUSY, PRESENT, SLOT_STATUSES
 from services import identity
 
@@ -28,7 +28,7 @@ def _day():
     try:
         return datetime.date.fromisoformat(request.values.get("day", ""))
     except ValueError:
-        return datetime.date.today()
+        return clock.today()
 
 
 def _board(day, receive_form=None, referral_form=None, result=None):

@@ -27,7 +27,7 @@ from blueprints.helpers import (
     void_view,
 )
 from blueprints.numbers import keep_stored, show_masked
-from models import Customer, User, Visit
+from models import Customer, User, Visit, clock
 from models.masking import mask_id, mask_phone
 from services import audit, identity
 from services.search import Query
@@ -43,7 +43,7 @@ def _visit_or_404(id):
 
 
 def _day(value):
-    return value if isinstance(value, datetime.date) else datetime.date.today()
+    return value if isinstance(value, datetime.date) else clock.today()
 
 
 def filtered_visits(form, register=False):
@@ -130,7 +130,7 @@ def new():
     form = VisitForm()
     previous = record_or_none(Visit, request.args.get("from"))
     if request.method == "GET":
-        form.arrived_at.data = datetime.datetime.now().replace(second=0, microsecond=0)
+        form.arrived_at.data = clock.now().replace(second=0)
         form.host.data = str(current_user.id)
         if previous:
             _prefill(form, previous)

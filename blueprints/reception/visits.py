@@ -1,5 +1,4 @@
 """Customer visits (拜访/探望): appointments, the visit record, the register and the record form."""
-import datetime
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -20,7 +19,7 @@ from blueprints.helpers import (
     show_form,
     site_settings,
 )
-from models import Customer, CustomerVisit, User
+from models import Customer, CustomerVisit, User, clock
 from models.reception import APPOINTED, CANCELLED, DONE
 from services import audit
 from services.search import Query
@@ -94,7 +93,7 @@ def customer_visit_record(id):
     visit = _visit_or_404(id)
     form = VisitRecordForm(obj=visit)
     if request.method == "GET" and not visit.visited_at:
-        form.visited_at.data = datetime.datetime.now().replace(second=0, microsecond=0)
+        form.visited_at.data = clock.now().replace(second=0)
     if form.validate_on_submit():
         for name in ("visited_at", "participants", "opinions", "suggestions", "requests",
                      "explanation", "unresolved"):

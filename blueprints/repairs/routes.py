@@ -26,6 +26,7 @@ from models import (
     User,
     WorkOrder,
     WorkOrderMaterial,
+    clock,
 )
 from models.masking import mask_phone
 from models.repairs import UNDER_REVIEW, order_is_open
@@ -54,7 +55,7 @@ def filtered_orders(form):
     elif view == "review":
         query = query.where(WorkOrder.state == UNDER_REVIEW)
     elif view == "overdue":
-        query = query.where(WorkOrder.deadline < datetime.datetime.now(),
+        query = query.where(WorkOrder.deadline < clock.now(),
                             WorkOrder.started_at.is_null())
     if form.state.data:
         query = query.where(WorkOrder.state == form.state.data)
@@ -74,7 +75,7 @@ def index():
     form.view.data = view
     rows = list(query.limit(200))
     return render("repairs/index.html", "repairs/_rows.html", form=form, rows=rows,
-                  now=datetime.datetime.now(), is_overdue=service.is_overdue)
+                  now=clock.now(), is_overdue=service.is_overdue)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -84,7 +85,7 @@ def new():
     form = RepairRequestForm()
     customer = _customer(form.customer.data or request.args.get("customer"))
     if request.method == "GET":
-        form.received_at.data = datetime.datetime.now().replace(second=0, microsecond=0)
+        form.received_at.data = clock.now().replace(second=0)
         if customer:
             form.customer.data = str(customer.id)
             form.contact_name.data, form.contact_phone.data = customer.name, customer.phone
@@ -224,7 +225,7 @@ def print_day():
     try:
         day = datetime.date.fromisoformat(request.args.get("day", ""))
     except ValueError:
-        day = datetime.date.today()
+        day = clock.today()
     start, end = day_bounds(day, day)
     rows = list(WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
                 .where((WorkOrder.voided == False) &  # noqa: E712
