@@ -16,6 +16,7 @@ from .customers import Customer, EmergencyContact, TimelineEntry
 from .platform import (
     AccessLog,
     AuditEntry,
+    Holiday,
     Job,
     LoginFailure,
     SerialCounter,
@@ -83,6 +84,7 @@ MODELS = [
     Job,
     LoginFailure,
     Submission,
+    Holiday,
 ]
 
 for _model in MODELS:
@@ -98,4 +100,4 @@ __all__ = ["db", "now", "clock", "open_database", "is_sqlite", "is_postgres", "B
            "ServiceItem", "RepairRequest", "WorkOrder", "WorkOrderItem", "WorkOrderMaterial",
            "VipCard", "Purchase", "PointsEntry", "Gift", "Redemption", "Message",
            "Document", "GradeEvaluation", "ContactLog", "OwnershipChange",
-           "Job", "Submission"]
+           "Job", "Submission", "Holiday"]

@@ -1,7 +1,7 @@
 """Platform records every module shares: serial counters, settings, audit, access log, timeline."""
-from peewee import CharField, ForeignKeyField, IntegerField, TextField
+from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
-from .base import BaseModel, DateTimeField, now
+from .base import BaseModel, DateField, DateTimeField, Voidable, now
 from .users import User
 
 
@@ -60,6 +60,20 @@ class LoginFailure(BaseModel):
 
     class Meta:
         indexes = ((("address", "at"), False),)
+
+
+class Holiday(Voidable):
+    """节假日: a day the State Council's yearly schedule (调休) makes a day off, or a make-up
+    working day, entered by the administrator; it overrides the calendar library and the
+    computed statutory holidays."""
+
+    day = DateField(index=True)
+    workday = BooleanField(default=False)  # True: a make-up working day (调休上班)
+    name = CharField(max_length=40, default="")
+    source = CharField(max_length=200, default="")
+
+    def label(self):
+        return f"{self.day.isoformat()} {self.name}"
 
 
 class Submission(BaseModel):

@@ -34,6 +34,8 @@ RULES = {
     "admin.user_password": {ADMIN},
     "admin.user_toggle": {ADMIN},
     "admin.settings": {ADMIN},
+    "admin.holidays": {ADMIN},
+    "admin.holiday_void": {ADMIN},
     "admin.logo": EVERYONE,
     # archives: the customer hub
     "archives.index": OFFICE,

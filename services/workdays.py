@@ -1,39 +1,80 @@
 """Deadlines on the PRC working calendar: holidays and 调休 make-up workdays included.
 
-A deadline of N working days keeps the time of day and lands on the N-th working day after the
-start date. Outside the years chinese-calendar knows, weekends are the only days off, and a log
-line says so once per year.
+A day is a working day by, in this order: the administrator's entries from the State Council's
+yearly schedule (节假日 page, models.Holiday); chinese-calendar for the years it knows; for any
+other year the statutory holidays computed from the national rules (元旦, 春节 除夕 to 初三,
+清明, 劳动节 2 days, 端午, 中秋, 国庆 3 days; lunar dates and 清明 from the `holidays` package);
+else Monday to Friday. A deadline of N working days keeps the time of day and lands on the N-th
+working day after the start date.
 """
 import datetime
-import logging
+import functools
+import threading
+import time
 
 import chinese_calendar
+import holidays
 
-log = logging.getLogger(__name__)
-_warned_years = set()
+from models import Holiday
+
+# The administrator's entries, read once a minute per process (and at once after a change in
+# this process): add_workdays asks about one day at a time.
+ENTRIES_SECONDS = 60
+_entries = {"read_at": None, "days": {}}
+_entries_lock = threading.Lock()
+
+
+def forget_entries():
+    """Read the administrator's entries again on the next question (after a change)."""
+    _entries["read_at"] = None
+
+
+def entries():
+    """{day: True for a make-up workday, False for a day off} from the 节假日 page."""
+    with _entries_lock:
+        read_at = _entries["read_at"]
+        if read_at is None or time.monotonic() - read_at > ENTRIES_SECONDS:
+            _entries["days"] = dict(Holiday.select(Holiday.day, Holiday.workday)
+                                    .where(Holiday.not_voided()).tuples())
+            _entries["read_at"] = time.monotonic()
+        return _entries["days"]
+
+
+def library_covers(year):
+    """True when chinese-calendar knows the State Council's schedule for `year`."""
+    try:
+        chinese_calendar.is_workday(datetime.date(year, 6, 1))
+        return True
+    except NotImplementedError:
+        return False
+
+
+@functools.lru_cache(maxsize=256)
+def statutory_holidays(year):
+    """{day: name} of the statutory public holidays of `year` under the national rules (no
+    bridging days or make-up workdays: those are the schedule's, entered each year)."""
+    return dict(holidays.China(years=year, observed=False, language="zh_CN"))
+
+
+def library_day(day):
+    """True/False from chinese-calendar, or None for a year it does not know."""
+    try:
+        return chinese_calendar.is_workday(day)
+    except NotImplementedError:
+        return None
 
 
 def is_workday(day):
     """True when `day` is a working day (调休 Saturdays count; public holidays do not)."""
     if isinstance(day, datetime.datetime):
         day = day.date()
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        if day.year not in _warned_years:
-            _warned_years.add(day.year)
-            log.warning("PRC holiday calendar does not cover %s: counting weekends only "
-                        "(upgrade chinesecalendar for that year's holidays)", day.year)
-        return day.weekday() < 5
-
-
-def calendar_covers(day):
-    """True when the official holiday calendar knows `day`'s year."""
-    try:
-        chinese_calendar.is_workday(day)
-        return True
-    except NotImplementedError:
-        return False
+    entered = entries().get(day)
+    if entered is not None:
+        return entered
+    known = library_day(day)
+    if known is not None:
+        return known
+    return day.weekday() < 5 and day not in statutory_holidays(day.year)
 
 
 def add_workdays(moment, days):
@@ -54,19 +95,6 @@ def add_hours(moment, hours):
     return moment + datetime.timedelta(hours=hours)
 
 
-def workdays_between(start, end):
-    """Working days after `start`'s date up to and including `end`'s date (0 if end <= start)."""
-    start_day = start.date() if isinstance(start, datetime.datetime) else start
-    end_day = end.date() if isinstance(end, datetime.datetime) else end
-    count = 0
-    day = start_day
-    while day < end_day:
-        day += datetime.timedelta(days=1)
-        if is_workday(day):
-            count += 1
-    return count
-
-
 def add_months(moment, months):
     """The same day `months` later (or earlier when negative), clamped to the month's last day:
     31 August + 6 months is 28 February. Works for dates and datetimes."""
@@ -78,3 +106,28 @@ def add_months(moment, months):
             return moment.replace(year=year, month=month, day=day)
         except ValueError:
             day -= 1
+
+
+def year_calendar(year):
+    """Every day off and make-up workday of `year` with where it comes from, in order:
+    (day, is_workday, name, source) with source 'entered', 'library' or 'computed'."""
+    days = {}
+    if library_covers(year):
+        day = datetime.date(year, 1, 1)
+        while day.year == year:
+            off, name = chinese_calendar.get_holiday_detail(day)
+            if name:  # a named holiday, or a weekend made a working day
+                days[day] = (day, not off, name, "library")
+            day += datetime.timedelta(days=1)
+    else:
+        for day, name in statutory_holidays(year).items():
+            days[day] = (day, False, name, "computed")
+    for row in Holiday.select().where(Holiday.not_voided() & (Holiday.day.year == year)):
+        days[row.day] = (row.day, row.workday, row.name, "entered")
+    return [days[d] for d in sorted(days)]
+
+
+def schedule_missing(year):
+    """True when neither the library nor the administrator has given `year`'s 调休 schedule."""
+    return not library_covers(year) and not Holiday.select().where(
+        Holiday.not_voided() & (Holiday.day.year == year)).exists()

@@ -13,7 +13,7 @@ import models
 from app import create_app
 from models import Customer, User, clock, db, schema
 from models.users import ROLES
-from services import accounts
+from services import accounts, workdays
 
 PASSWORD = "secret-pass-1"
 # The moment every test runs at unless it sets another (models.clock): a Monday, a working day,
@@ -43,6 +43,7 @@ def site_clock():
     """Every test at FROZEN in the site's zone; a test moves it with clock.frozen(...)."""
     clock.use_zone(clock.DEFAULT_ZONE)
     clock.freeze(FROZEN)
+    workdays.forget_entries()  # (the holiday entries of another test's database)
     yield
     clock.thaw()
     clock.use_zone(clock.DEFAULT_ZONE)

@@ -68,6 +68,7 @@ def test_edit_user_role(login, users, database):
 
 
 SETTINGS = {"site_name": "幸福里物业管理处", "night_start": "21:00", "night_end": "7:30",
+            "site_timezone": "Asia/Shanghai",
             "venue_a": "贵宾室", "venue_b": "商务室", "venue_c": "休闲厅",
             "complaint_categories": "产品质量\n服务质量\n\n", "departments": "客服部\n工程部",
             "customer_sources": "来电",

@@ -1,6 +1,5 @@
 """Platform services tested directly: serials, working days, masking, identity checks, search keys."""
 import datetime
-import logging
 import threading
 
 import pytest
@@ -98,18 +97,35 @@ def test_hours_count_the_clock_across_holidays():
     assert workdays.add_hours(D(2026, 9, 30, 20, 0), 24) == D(2026, 10, 1, 20, 0)
 
 
-def test_workdays_between_counts_holidays_out():
-    assert workdays.workdays_between(D(2026, 9, 30), D(2026, 10, 10)) == 3
-    assert workdays.workdays_between(D(2026, 10, 10), D(2026, 10, 1)) == 0
+def test_a_year_the_library_does_not_know_gets_its_statutory_holidays(database):
+    """2027: chinese-calendar 1.11 stops at 2026. Thursday 2027-02-04 16:00 plus one working
+    day is not Friday the 5th (除夕, the first day of 春节: 除夕 to 初三 under the 2024 rules)
+    but Tuesday the 9th."""
+    assert not workdays.library_covers(2027) and workdays.library_covers(2026)
+    assert workdays.add_workdays(D(2027, 2, 4, 16, 0), 1) == D(2027, 2, 9, 16, 0)
+    statutory = workdays.statutory_holidays(2027)
+    assert len(statutory) == 13  # 元旦 1, 春节 4, 清明 1, 劳动节 2, 端午 1, 中秋 1, 国庆 3
+    assert {datetime.date(2027, 5, 1), datetime.date(2027, 5, 2), datetime.date(2027, 10, 3),
+            datetime.date(2027, 2, 5)} <= set(statutory)
+    assert workdays.add_workdays(D(2090, 1, 6, 9, 0), 1) == D(2090, 1, 9, 9, 0)  # Fri -> Mon
 
 
-def test_outside_known_years_falls_back_to_weekends_and_says_so(caplog):
-    workdays._warned_years.discard(2090)
-    with caplog.at_level(logging.WARNING, logger="services.workdays"):
-        assert workdays.add_workdays(D(2090, 1, 6, 9, 0), 1) == D(2090, 1, 9, 9, 0)  # Fri -> Mon
-        assert not workdays.calendar_covers(datetime.date(2090, 1, 6))
-    assert any("2090" in r.message and "weekends" in r.message for r in caplog.records)
-    assert workdays.calendar_covers(datetime.date(2026, 10, 1))
+def test_the_administrators_entries_override_library_and_rules(database):
+    from models import Holiday
+    saturday = datetime.date(2027, 2, 13)  # a make-up working day (调休上班), entered by hand
+    assert not workdays.is_workday(saturday)
+    Holiday.create(day=saturday, workday=True, name="春节调休", source="国办发明电〔2026〕1号")
+    library_day = datetime.date(2026, 10, 7)  # a day off in the library's 2026 schedule
+    assert not workdays.is_workday(library_day)
+    Holiday.create(day=library_day, workday=True, name="国庆调整", source="测试")
+    workdays.forget_entries()
+    assert workdays.is_workday(saturday) and workdays.is_workday(library_day)
+    assert workdays.add_workdays(D(2027, 2, 12, 9, 0), 1) == D(2027, 2, 13, 9, 0)
+    kinds = {d: (w, source) for d, w, _name, source in workdays.year_calendar(2027)}
+    assert kinds[saturday] == (True, "entered")
+    assert kinds[datetime.date(2027, 2, 5)] == (False, "computed")
+    assert {source for _d, _w, _n, source in workdays.year_calendar(2026)} == {
+        "library", "entered"}
 
 
 # ---- masking and identity ----------------------------------------------------------------------

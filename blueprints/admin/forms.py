@@ -5,9 +5,11 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -25,7 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints import validators
 from blueprints.fields import SelectField
-from models import User
+from models import User, clock
 from models.archives import SECTIONS
 from models.users import ROLES
 from services.i18n import lazy_gettext as _l
@@ -60,6 +62,22 @@ class UserForm(FlaskForm):
             validators.strong_password(lambda form: form.username.data)(self, field)
 
 
+class HolidayForm(FlaskForm):
+    """One day of the State Council's yearly schedule: a day off or a make-up working day."""
+
+    day = DateField(_l("日期"), validators=[InputRequired(message=_l("请选择日期")),
+                                            validators.sane_date])
+    workday = RadioField(_l("类别"), choices=[], default="0")
+    name = StringField(_l("节日"), validators=[DataRequired(message=_l("请填写节日名称")),
+                                               Length(max=40)])
+    source = StringField(_l("依据（通知文号或网址）"), validators=[
+        DataRequired(message=_l("请填写依据，例如国务院办公厅通知的文号")), Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.workday.choices = [("0", str(_l("放假"))), ("1", str(_l("调休上班")))]
+
+
 class ResetPasswordForm(FlaskForm):
     """A new password for `user`, under the password policy."""
 
@@ -82,6 +100,7 @@ class SettingsForm(FlaskForm):
     site_address = StringField(_l("地址"), validators=[Optional(), Length(max=120)])
     site_phone = StringField(_l("电话"), validators=[Optional(), Length(max=40)])
     business_hours = StringField(_l("营业时间"), validators=[Optional(), Length(max=40)])
+    site_timezone = StringField(_l("时区"), validators=[DataRequired(message=_l("请填写时区"))])
     night_start = StringField(_l("夜班开始"), validators=[DataRequired(), HHMM])
     night_end = StringField(_l("夜班结束"), validators=[DataRequired(), HHMM])
     venue_a = StringField(_l("A 类（贵宾）接待场所"), validators=[DataRequired(), Length(max=20)])
@@ -172,10 +191,14 @@ class SettingsForm(FlaskForm):
     validate_departments = _short_lines
     validate_customer_sources = _short_lines
 
+    def validate_site_timezone(self, field):
+        if not clock.valid_zone((field.data or "").strip()):
+            raise ValidationError(_l("未知的时区，请填写如 Asia/Shanghai 的时区名"))
+
     def fill(self, values):
         """Put stored settings into the form fields."""
         for key in ("site_name", "site_address", "site_phone", "business_hours", "night_start",
-                    "night_end"):
+                    "night_end", "site_timezone"):
             getattr(self, key).data = values[key]
         for key in ("complaint_categories", "departments", "customer_sources"):
             getattr(self, key).data = "\n".join(values[key])
@@ -194,7 +217,7 @@ class SettingsForm(FlaskForm):
     def values(self):
         """The settings to store, from the submitted fields."""
         out = {key: (getattr(self, key).data or "").strip() for key in (
-            "site_name", "site_address", "site_phone", "business_hours")}
+            "site_name", "site_address", "site_phone", "business_hours", "site_timezone")}
         for key in ("night_start", "night_end"):
             hours, minutes = parse_hhmm(getattr(self, key).data)
             out[key] = f"{hours:02d}:{minutes:02d}"

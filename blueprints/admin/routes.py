@@ -6,22 +6,25 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.archives import ownership
+from blueprints.complaints import service as complaints_service
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
     excel_response,
     get_or_404,
     once_per_form,
+    record_id,
     render,
     show_form,
     site_settings,
 )
-from models import Customer, ServiceItem, User
-from services import accounts, audit
+from models import Customer, Holiday, ServiceItem, User, clock, db, now
+from services import accounts, audit, workdays
 from services import settings as settings_service
 
 from . import bp
 from .forms import (
     LOGO_MAX,
+    HolidayForm,
     ResetPasswordForm,
     ServiceItemForm,
     SettingsForm,
@@ -201,3 +204,47 @@ def redistribute(id):
               "success")
         return redirect(url_for("admin.users"))
     return render("admin/redistribute.html", user=user, plan=plan)
+
+
+def _year():
+    """?year= within the calendar's range (2000-2100); this year when missing or out of range."""
+    year = record_id(request.args.get("year"))
+    return year if year is not None and 2000 <= year <= 2100 else clock.today().year
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@once_per_form
+def holidays():
+    """节假日: a year's days off and make-up working days, with where each comes from; the
+    administrator enters the State Council's schedule, which overrides the rest."""
+    year = _year()
+    form = HolidayForm()
+    if form.validate_on_submit():
+        with db.atomic():
+            for old in Holiday.select().where(Holiday.not_voided() & (Holiday.day == form.day.data)):
+                audit.void(old, current_user, _("由新的登记取代"))
+            audit.save(Holiday(day=form.day.data, workday=form.workday.data == "1",
+                               name=form.name.data.strip(), source=form.source.data.strip()),
+                       current_user)
+            workdays.forget_entries()
+            changed = complaints_service.recompute_workday_deadlines(now(), current_user)
+        flash(_("已登记 %(day)s；%(n)s 件投诉的期限已按新日历重算", day=form.day.data.isoformat(),
+                n=changed), "success")
+        return redirect(url_for("admin.holidays", year=form.day.data.year))
+    return show_form("admin/holidays.html", form, year=year, days=workdays.year_calendar(year),
+                     covered=workdays.library_covers(year),
+                     entries=list(Holiday.select().where(Holiday.day.year == year)
+                                  .order_by(Holiday.day)))
+
+
+@bp.route("/holidays/<int:id>/void", methods=["POST"])
+def holiday_void(id):
+    """Take back an entry (kept in the audit and the voided records)."""
+    entry = get_or_404(Holiday, id)
+    if ButtonForm().validate_on_submit():
+        with db.atomic():
+            audit.void(entry, current_user, _("管理员撤销"))
+            workdays.forget_entries()
+            complaints_service.recompute_workday_deadlines(now(), current_user)
+        flash(_("已撤销 %(day)s", day=entry.day.isoformat()), "success")
+    return redirect(url_for("admin.holidays", year=entry.day.year))

@@ -78,6 +78,23 @@ def proposal_deadline(classified_at):
     return workdays.add_workdays(classified_at, PROPOSAL_WORKDAYS)
 
 
+def recompute_workday_deadlines(at, actor=None):
+    """After the working calendar changed (the 节假日 page): the proposal deadlines that have not
+    passed yet are worked out again, and with them each complaint's next deadline."""
+    from models.complaints import complaint_is_open
+    pending = Complaint.select().where(
+        complaint_is_open() & Complaint.classified_at.is_null(False)
+        & Complaint.investigated_at.is_null() & (Complaint.proposal_due > at))
+    changed = 0
+    for complaint in pending:
+        due = proposal_deadline(complaint.classified_at)
+        if due != complaint.proposal_due:
+            complaint.proposal_due = due
+            audit.save(complaint, actor)
+            changed += 1
+    return changed
+
+
 Clock = namedtuple("Clock", "key label due met_at status delta")
 CLOCK_LABELS = {"closure": _l("结案期限"), "onsite": _l("现场处理"),
                 "proposal": _l("提出处理方案（1 个工作日）"), "report": _l("调查报告（3 天内）"),
