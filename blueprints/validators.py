@@ -1,6 +1,9 @@
 """WTForms validators every module's forms share, with Chinese messages."""
+import datetime
+
 from wtforms import ValidationError
 
+from models import clock
 from services import accounts, identity
 from services.i18n import lazy_gettext as _l
 
@@ -21,6 +24,23 @@ def id_number(field_form, field):
     """A resident ID with a valid check digit, or another document number."""
     if field.data and not identity.valid_id_number(field.data):
         raise ValidationError(_l("证件号码不正确（身份证请检查最后一位校验码）"))
+
+
+CLOCK_SKEW = datetime.timedelta(minutes=5)  # a tablet's clock a little ahead of the server's
+
+
+def not_future(field_form, field):
+    """Something that has happened (a visitor arrived, a complaint was received) is not dated
+    in the future, beyond a few minutes of clock skew."""
+    value = field.data
+    if isinstance(value, datetime.datetime):
+        late = value > clock.now() + CLOCK_SKEW
+    elif isinstance(value, datetime.date):
+        late = value > clock.today()
+    else:
+        return
+    if late:
+        raise ValidationError(_l("时间不能晚于现在"))
 
 
 def sane_date(field_form, field):

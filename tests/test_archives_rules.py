@@ -170,6 +170,53 @@ def test_upgrade_step_fills_last_contact_from_history(users, database, make_cust
 
 # ---- ownership -----------------------------------------------------------------------------------
 
+def test_phone_enquiries_entered_on_screen_lapse_unless_they_came(login, users, database):
+    """Seed 000 (案场): a 来电 customer who has not come to the sales office within two months
+    loses the owner. "Came": a sales-floor reception or a visitor-register entry; a visit our
+    staff paid them does not count. All through the screens, nothing set by hand."""
+    from models import clock
+
+    def enquiry(browser, name, phone):
+        browser.submit("/archives/new", {"kind": "shopper", "name": name, "phone": phone,
+                                         "status": "potential", "source": "来电",
+                                         "owner": str(users["sales"].id)})
+        return Customer.get(Customer.name == name)
+    with clock.frozen(D(2026, 9, 1, 10)):
+        sales = login("sales")
+        silent = enquiry(sales, "只来过电话", "13811110001")
+        received = enquiry(sales, "来售楼处", "13811110002")
+        registered = enquiry(sales, "访客登记", "13811110003")
+        visited_by_us = enquiry(sales, "我们去拜访", "13811110004")
+    with clock.frozen(D(2026, 10, 10, 15)):
+        manager, desk = login("manager"), login("desk")
+        manager.submit("/reception/rotation/add", {"user": str(users["sales"].id)},
+                       page="/reception/rotation")
+        desk.submit("/reception/rotation/receive", {"phone": "13811110002"},
+                    page="/reception/rotation")
+        desk.submit("/reception/visits/new", {
+            "name": "访客登记", "phone": "13811110003", "purpose": "看房", "headcount": "1",
+            "id_type": "id_card", "arrived_at": "2026-10-10T15:00", "reception_class": "B",
+            "host": str(users["desk"].id), "customer": str(registered.id)})
+        sales = login("sales")
+        sales.submit("/reception/customer-visits/new?customer=" + str(visited_by_us.id), {
+            "customer": str(visited_by_us.id), "staff": str(users["sales"].id),
+            "planned_at": "2026-10-10T14:00", "place": "客户家", "purpose": "回访"})
+        from models import CustomerVisit
+        paid = CustomerVisit.get(CustomerVisit.customer == visited_by_us.id)
+        sales.submit(f"/reception/customer-visits/{paid.id}/record", {
+            "visited_at": "2026-10-10T14:00", "opinions": "满意", "escalate_to": ""},
+            page=f"/reception/customer-visits/{paid.id}/record")
+        assert CustomerVisit.get_by_id(paid.id).visited_at is not None
+    with clock.frozen(D(2026, 11, 2, 9)):
+        manager = login("manager")
+        response = manager.submit("/archives/rules/lapse", {}, page="/archives/rules")
+        assert "2 位来电客户转为资料" in manager.get(response.location).get_data(as_text=True)
+    owners = {c.name: c.owner_id for c in Customer.select()}
+    assert owners == {"只来过电话": None, "来售楼处": users["sales"].id,
+                      "访客登记": users["sales"].id, "我们去拜访": None}
+    assert silent.id and received.id and visited_by_us.id
+
+
 def test_phone_enquiry_lapses_after_two_months_without_visit(users, database, make_customer):
     lapsing = make_customer(name="只来过电话", owner=users["sales"], enquiry_only=True,
                             created_at=D(2026, 9, 1, 10))

@@ -118,15 +118,16 @@ def test_linked_resident_gets_timeline_entry(login, users, database, make_custom
 
 def test_night_entries_marked_and_filtered(login, users, database):
     desk = login("desk")
-    night = NOW.replace(hour=21, minute=30)
+    yesterday = NOW - datetime.timedelta(days=1)  # (last night: a visit is never in the future)
+    night = yesterday.replace(hour=21, minute=30)
     desk.submit("/reception/visits/new", visit_data(users, name="夜访客",
                                                     arrived_at=night.strftime("%Y-%m-%dT%H:%M")))
     desk.submit("/reception/visits/new", visit_data(users, name="日访客",
-                                                    arrived_at=NOW.replace(hour=10).strftime(
+                                                    arrived_at=yesterday.replace(hour=10).strftime(
                                                         "%Y-%m-%dT%H:%M")))
     assert Visit.get(Visit.name == "夜访客").night_duty
     assert not Visit.get(Visit.name == "日访客").night_duty
-    rows = soup(desk.get(f"/reception/?day={NOW.date()}&night=1")).select("tbody tr")
+    rows = soup(desk.get(f"/reception/?day={yesterday.date()}&night=1")).select("tbody tr")
     assert len(rows) == 1 and "夜访客" in rows[0].text
 
 

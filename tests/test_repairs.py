@@ -4,6 +4,7 @@ import datetime
 import io
 from decimal import Decimal
 
+import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 from pypdf import PdfReader
@@ -147,3 +148,30 @@ def test_list_and_daily_register_keep_to_their_day(login, database):
         pdf = desk.get(f"/repairs/print?day={day}")
         text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
         assert here in text and elsewhere not in text, day
+
+
+def test_customer_supplied_material_needs_its_verdict(login, users, database):
+    """Seed 000 客户报修管理制度 四.7: the repairer verifies customer-supplied material as 合格 or
+    不合格 and notes it. Refused without a verdict, and 不合格 without a note; nothing saved."""
+    desk, engineer = login("desk"), login("engineer")
+    new_request(desk, None)
+    order = WorkOrder.get()
+    step(desk, order, "dispatch", engineer=str(users["engineer"].id))
+    step(engineer, order, "acknowledge")
+    step(engineer, order, "start")
+    url, page = f"/repairs/{order.id}/materials", f"/repairs/{order.id}"
+    material = {"name": "水管", "quantity": "2", "unit": "米", "supplied_by_customer": "y"}
+    no_verdict = engineer.submit(url, dict(material, check=""), page=page)
+    assert no_verdict.status_code == 422 and "须检验合格或不合格" in no_verdict.get_data(
+        as_text=True)
+    no_note = engineer.submit(url, dict(material, check="unqualified", note=""), page=page)
+    assert no_note.status_code == 422 and "写明原因" in no_note.get_data(as_text=True)
+    assert WorkOrderMaterial.select().count() == 0
+    engineer.submit(url, dict(material, check="unqualified", note="管径不符"), page=page)
+    engineer.submit(url, {"name": "胶带", "quantity": "1", "check": ""}, page=page)  # ours
+    stored = {m.name: (m.supplied_by_customer, m.check, m.note)
+              for m in WorkOrderMaterial.select()}
+    assert stored == {"水管": (True, "unqualified", "管径不符"), "胶带": (False, "", "")}
+    from blueprints.repairs import service
+    with pytest.raises(service.RepairError):
+        service.add_material(order, users["engineer"], "阀门", 1, supplied_by_customer=True)

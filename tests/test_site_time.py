@@ -188,3 +188,41 @@ def test_no_module_reads_the_servers_clock():
                     offenders.append(f"{path.relative_to(root)}: {pattern}")
     # (A backup's file name is stamped with the server's time, to the microsecond.)
     assert {o.split(":")[0] for o in offenders} <= {"services/backup.py"}
+
+
+def test_nothing_that_happened_is_dated_in_the_future(login, users, database):
+    """A repair request received in five hours showed '已等待 -5 小时'. Every form that records
+    something that happened refuses a moment past now (beyond five minutes of clock skew)."""
+    from models import RepairRequest
+    desk = login("desk")
+    later = (clock.now() + datetime.timedelta(hours=5)).strftime("%Y-%m-%dT%H:%M")
+    skew = (clock.now() + datetime.timedelta(minutes=4)).strftime("%Y-%m-%dT%H:%M")
+    tomorrow = (clock.today() + datetime.timedelta(days=1)).isoformat()
+    forms = [
+        ("/repairs/new", {"received_at": later, "contact_phone": "13800000000",
+                          "location": "3栋", "area": "unit", "content": "漏水",
+                          "channel": "phone"}, "received_at", RepairRequest),
+        ("/complaints/new", {"received_at": later, "channel": "phone", "complainant": "甲",
+                             "severity": "general", "category": "服务质量",
+                             "region": "in_province", "content": "x"}, "received_at",
+         Complaint),
+        ("/reception/visits/new", {"name": "访客", "purpose": "来访", "headcount": "1",
+                                   "id_type": "id_card", "arrived_at": later,
+                                   "host": str(users["desk"].id), "reception_class": "C"},
+         "arrived_at", Visit),
+        ("/vip/enrol", {"name": "会员", "phone": "13900001111", "birthday": tomorrow,
+                        "handbook_given": "y"}, "birthday", None),
+        ("/archives/new", {"kind": "company", "name": "公司", "phone": "13700001111",
+                           "status": "cooperating", "contract_date": tomorrow},
+         "contract_date", None),
+    ]
+    for url, data, field, model in forms:
+        response = desk.submit(url, data)
+        assert response.status_code == 422, url
+        errors = BeautifulSoup(response.get_data(as_text=True), "html.parser").select_one(
+            f"#{field}-errors")
+        assert errors and "不能晚于现在" in errors.text, url
+        if model is not None:
+            assert model.select().count() == 0, url
+    ok = desk.submit("/repairs/new", dict(forms[0][1], received_at=skew))
+    assert ok.status_code == 302  # a tablet a few minutes ahead is fine

@@ -7,8 +7,8 @@ from peewee import SQL, fn
 from models import (
     ContactLog,
     Customer,
-    CustomerVisit,
     OwnershipChange,
+    RotationTurn,
     User,
     Visit,
     db,
@@ -151,23 +151,34 @@ def log_contact(customer, user, method, note, at=None):
 
 
 
+# The source a phone enquiry is registered with (来电登记本; seed 000, 案场).
+PHONE_ENQUIRY = "来电"
+
+
+def is_phone_enquiry():
+    """Customers who came to us as a phone enquiry: source 来电 (or flagged so by an import)."""
+    return (Customer.source == PHONE_ENQUIRY) | Customer.enquiry_only
+
+
+def came_in(customer, until):
+    """True when the customer came to the office by `until`: a sales-floor reception (轮流接待)
+    or a visitor-register entry. Our staff visiting them does not count."""
+    return (RotationTurn.select().where((RotationTurn.customer == customer) &
+                                        (RotationTurn.at <= until)).exists()
+            or Visit.live().where((Visit.customer == customer) &
+                                  (Visit.arrived_at <= until)).exists())
+
+
 def lapse_enquiries(actor, at=None):
-    """A phone enquiry with no visit within 2 months becomes data only: it loses its owner."""
+    """Seed 000 (案场): a phone enquiry who has not come to the sales office within 2 months is
+    kept as data only, with no owner."""
     at = at or now()
     cutoff = workdays.add_months(at, -LAPSE_MONTHS)
     lapsed = []
-    candidates = Customer.select().where(Customer.enquiry_only & Customer.owner.is_null(False) &
-                                         (Customer.created_at <= cutoff) &
-                                         (Customer.voided == False))  # noqa: E712
+    candidates = Customer.live().where(is_phone_enquiry() & Customer.owner.is_null(False) &
+                                       (Customer.created_at <= cutoff))
     for customer in candidates:
-        window_end = customer.created_at + (at - cutoff)
-        visited = (Visit.select().where((Visit.customer == customer) &
-                                        (Visit.arrived_at <= window_end)).exists() or
-                   CustomerVisit.select().where((CustomerVisit.customer == customer) &
-                                                CustomerVisit.visited_at.is_null(False) &
-                                                (CustomerVisit.visited_at <= window_end))
-                   .exists())
-        if visited:
+        if came_in(customer, workdays.add_months(customer.created_at, LAPSE_MONTHS)):
             continue
         with db.atomic():
             OwnershipChange.create(customer=customer, from_user=customer.owner_id, to_user=None,

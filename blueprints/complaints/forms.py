@@ -32,7 +32,7 @@ def _choices(mapping):
 class ComplaintForm(FlaskForm):
     """受理: everything the first receiver records."""
 
-    received_at = DateTimeLocalField(_l("受理时间"), format=DATETIME, validators=[validators.sane_date, 
+    received_at = DateTimeLocalField(_l("受理时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
         DataRequired(message=_l("请填写受理时间"))])
     channel = RadioField(_l("渠道"), choices=[], default="phone")
     complainant = StringField(_l("投诉人"), validators=[DataRequired(message=_l("请输入投诉人")),
@@ -51,7 +51,7 @@ class ComplaintForm(FlaskForm):
     item = StringField(_l("品名/料号"), validators=[Optional(), Length(max=80)])
     quantity = IntegerField(_l("数量"), validators=[Optional(), NumberRange(
         min=0, max=10_000_000, message=_l("数量应在 0 到 10000000 之间"))])
-    ship_date = DateField(_l("交运日期"), validators=[validators.sane_date, Optional()])
+    ship_date = DateField(_l("交运日期"), validators=[validators.sane_date, validators.not_future, Optional()])
     defective_qty = IntegerField(_l("不良数量"), validators=[Optional(), NumberRange(
         min=0, max=10_000_000, message=_l("数量应在 0 到 10000000 之间"))])
     check_heard = BooleanField(_l("听清楚"))
@@ -117,13 +117,13 @@ class ProgressForm(FlaskForm):
 
 
 class OnsiteForm(FlaskForm):
-    at = DateTimeLocalField(_l("现场处理时间"), format=DATETIME, validators=[validators.sane_date, 
+    at = DateTimeLocalField(_l("现场处理时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
         DataRequired(message=_l("请填写时间"))])
     note = StringField(_l("处理情况"), validators=[Optional(), Length(max=500)])
 
 
 class MeetingForm(FlaskForm):
-    meeting_at = DateTimeLocalField(_l("紧急会议时间"), format=DATETIME, validators=[validators.sane_date, 
+    meeting_at = DateTimeLocalField(_l("紧急会议时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
         DataRequired(message=_l("请填写时间"))])
     meeting_notes = TextAreaField(_l("会议记录"), validators=[
         DataRequired(message=_l("请填写会议记录")), Length(max=4000)])
@@ -208,7 +208,7 @@ class ReturnForm(FlaskForm):
     customer_name = StringField(_l("客户"), validators=[DataRequired(message=_l("请填写客户")),
                                                       Length(max=80)])
     complaint = HiddenField()
-    purchase_date = DateField(_l("购买日期"), validators=[validators.sane_date, DataRequired(message=_l("请填写购买日期"))])
+    purchase_date = DateField(_l("购买日期"), validators=[validators.sane_date, validators.not_future, DataRequired(message=_l("请填写购买日期"))])
     reason = TextAreaField(_l("退换货原因"), validators=[
         DataRequired(message=_l("请填写退换货原因")), Length(max=2000)])
     quality = BooleanField(_l("属质量问题（运费由公司承担）"))

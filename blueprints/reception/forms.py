@@ -61,7 +61,7 @@ class VisitForm(FlaskForm):
     purpose = StringField(_l("来访事由"), validators=[DataRequired(message=_l("请填写来访事由")),
                                                      Length(max=200)])
     plate = StringField(_l("车牌（陌生车辆登记）"), validators=[Optional(), validators.plate])
-    arrived_at = DateTimeLocalField(_l("到达时间"), format=DATETIME, validators=[validators.sane_date, 
+    arrived_at = DateTimeLocalField(_l("到达时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
         DataRequired(message=_l("请填写到达时间"))])
     host = SelectField(_l("接待人"), choices=[], validators=[DataRequired()])
     reception_class = RadioField(_l("接待类别"), choices=[], default="C")
@@ -138,7 +138,7 @@ class CustomerVisitForm(FlaskForm):
 class VisitRecordForm(FlaskForm):
     """会谈内容记录: what the customer said and what was explained."""
 
-    visited_at = DateTimeLocalField(_l("拜访时间"), format=DATETIME, validators=[validators.sane_date, 
+    visited_at = DateTimeLocalField(_l("拜访时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
         DataRequired(message=_l("请填写拜访时间"))])
     participants = StringField(_l("参加人员"), validators=[Optional(), Length(max=200)])
     opinions = TextAreaField(_l("客户意见"), validators=[Optional(), Length(max=4000)])

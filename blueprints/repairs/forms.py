@@ -23,6 +23,8 @@ from models.repairs import AREAS, CHANNELS, CHECKS, STATES
 from models.users import ENGINEER
 from services.i18n import lazy_gettext as _l
 
+from . import service
+
 
 def item_choices(blank):
     items = ServiceItem.select().where(ServiceItem.active == True).order_by(  # noqa: E712
@@ -31,7 +33,7 @@ def item_choices(blank):
 
 
 class RepairRequestForm(FlaskForm):
-    received_at = DateTimeLocalField(_l("报修时间"), format=DATETIME, validators=[validators.sane_date, 
+    received_at = DateTimeLocalField(_l("报修时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
         DataRequired(message=_l("请填写报修时间"))])
     customer = HiddenField()
     contact_name = StringField(_l("联系人"), validators=[Optional(), Length(max=40)])
@@ -94,16 +96,20 @@ class MaterialForm(FlaskForm):
         NumberRange(min=0.01, max=100000, message=_l("数量应大于 0"))])
     unit = StringField(_l("单位"), validators=[Optional(), Length(max=10)])
     supplied_by_customer = BooleanField(_l("客户自备"))
-    check = SelectField(_l("自备材料检验"), choices=[], validators=[Optional()])
-    note = StringField(_l("备注"), validators=[Optional(), Length(max=200)])
+    # No Optional() here: it would end the field's checks when the verdict is empty, before
+    # validate_check could refuse a customer-supplied material without one.
+    check = SelectField(_l("自备材料检验"), choices=[])
+    note = StringField(_l("备注（不合格须写明原因）"), validators=[Optional(), Length(max=200)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.check.choices = [("", "—")] + [(k, str(v)) for k, v in CHECKS.items()]
 
     def validate_check(self, field):
-        if self.supplied_by_customer.data and not field.data:
-            raise ValidationError(_l("客户自备材料须检验合格或不合格"))
+        problem = service.material_problem(self.supplied_by_customer.data, field.data,
+                                           self.note.data)
+        if problem is not None:
+            raise ValidationError(problem)
 
 
 class OrderFilterForm(FilterForm):

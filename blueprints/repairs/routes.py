@@ -25,13 +25,12 @@ from models import (
     ServiceItem,
     User,
     WorkOrder,
-    WorkOrderMaterial,
     clock,
 )
 from models.masking import mask_phone
 from models.repairs import UNDER_REVIEW, order_is_open
 from models.users import ENGINEER
-from services import audit, identity, signatures
+from services import identity, signatures
 
 from . import bp, service
 from .forms import ItemForm, MaterialForm, OrderFilterForm, RepairRequestForm, StepForm
@@ -181,12 +180,9 @@ def material_add(id):
         return _detail(order, status=422, error=_("工单已结束"), material_form=form)
     if not form.validate_on_submit():
         return _detail(order, status=422, error=_("请检查填写的内容"), material_form=form)
-    material = WorkOrderMaterial(order=order, name=form.name.data.strip(),
-                                 quantity=form.quantity.data, unit=form.unit.data or "",
-                                 supplied_by_customer=form.supplied_by_customer.data,
-                                 check=form.check.data if form.supplied_by_customer.data else "",
-                                 note=form.note.data or "")
-    audit.save(material, current_user)
+    service.add_material(order, current_user, form.name.data, form.quantity.data,
+                         form.unit.data, form.supplied_by_customer.data, form.check.data,
+                         form.note.data)
     return redirect(url_for("repairs.detail", id=id))
 
 

@@ -8,6 +8,7 @@ from models.repairs import (
     ACKNOWLEDGED,
     AWAITING,
     CANCELLED,
+    CHECKS,
     COMPLETED,
     DISPATCHED,
     FINISHED,
@@ -16,6 +17,8 @@ from models.repairs import (
     REFUSED,
     REPORTED,
     UNDER_REVIEW,
+    UNQUALIFIED,
+    WorkOrderMaterial,
 )
 from models.users import DESK, ENGINEER, GM, MANAGER
 from services import audit, serials, timeline, workdays
@@ -177,6 +180,30 @@ def _plan_followup(order, user, at):
                     (at + datetime.timedelta(days=1)).date(), customer=order.request.customer,
                     source="repair", source_id=order.id, assigned_to=order.request.received_by,
                     actor=user)
+
+
+def material_problem(supplied_by_customer, check, note):
+    """Why a material cannot be recorded so, or None. Seed 000 客户报修管理制度 四.7: material the
+    customer supplies is verified 合格 or 不合格 by the repairer, and the finding is noted."""
+    if not supplied_by_customer:
+        return None
+    if check not in CHECKS:
+        return _l("客户自备材料须检验合格或不合格")
+    if check == UNQUALIFIED and not (note or "").strip():
+        return _l("不合格的自备材料请在备注中写明原因")
+    return None
+
+
+def add_material(order, user, name, quantity, unit="", supplied_by_customer=False, check="",
+                 note=""):
+    """Record a material on a work order; a customer-supplied one carries its verdict."""
+    problem = material_problem(supplied_by_customer, check, note)
+    if problem is not None:
+        raise RepairError(problem)
+    material = WorkOrderMaterial(order=order, name=name.strip(), quantity=quantity,
+                                 unit=unit or "", supplied_by_customer=supplied_by_customer,
+                                 check=check if supplied_by_customer else "", note=note or "")
+    return audit.save(material, user)
 
 
 def fee(items):

@@ -47,7 +47,7 @@ class EnrolForm(FlaskForm):
                                                Length(max=40)])
     phone = StringField(_l("手机"), validators=[DataRequired(message=_l("请输入手机号")),
                                                validators.phone])
-    birthday = DateField(_l("生日"), validators=[validators.sane_date, Optional()])
+    birthday = DateField(_l("生日"), validators=[validators.sane_date, validators.not_future, Optional()])
     gender = RadioField(_l("性别"), choices=[], default="")
     id_number = StringField(_l("证件号码"), validators=[Optional(), Length(max=30),
                                                        validators.id_number])
