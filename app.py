@@ -10,10 +10,11 @@ from flask_htmx import HTMX
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.routing import IntegerConverter
 from werkzeug.utils import cached_property
 
 import models
-from blueprints.helpers import site_settings
+from blueprints.helpers import MAX_ID, site_settings
 from blueprints.templating import TemplateEnvironment
 from models import User, db
 from models.base import Prepared
@@ -51,6 +52,15 @@ class Request(FlaskRequest):
         return i18n.wtforms_translations()
 
 
+class RecordId(IntegerConverter):
+    """`<int:id>` within the database's integer range: a 25-digit id is a 404, not an
+    OverflowError from the driver."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def _without_nul(values):
     if not any("\x00" in v for v in values.values()):
         return values
@@ -61,6 +71,7 @@ def create_app(test_config=None):
     """Build the app: defaults, then instance/config.py and the environment, then test_config."""
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = Request
+    app.url_map.converters["int"] = RecordId
     app.jinja_environment = TemplateEnvironment
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(

@@ -103,10 +103,16 @@ def show_form(template, form, partial=None, **context):
     return render(template, partial, status=status, form=form, **context)
 
 
+MAX_ID = 2**31 - 1  # ids are 4-byte integers on PostgreSQL (SERIAL)
+
+
 def record_id(value):
-    """An id from a form or query string: ASCII digits of sane length, else None."""
+    """An id from a form or query string: ASCII digits within the database's range, else None."""
     value = (value or "").strip() if isinstance(value, str) else ""
-    return int(value) if value.isascii() and value.isdigit() and len(value) <= 12 else None
+    if not (value.isascii() and value.isdigit() and len(value) <= 12):
+        return None
+    number = int(value)
+    return number if number <= MAX_ID else None
 
 
 def keyset_page(query, model, size=50, order=None):
@@ -173,19 +179,30 @@ def void_view(record, done_endpoint, detail_endpoint, message):
     return redirect(url_for(detail_endpoint, id=record.id))
 
 
+# The calendar the app works in: dates asked for outside it are brought inside (a typo, or an
+# attack on date arithmetic: 9999-12-31 plus one day overflows).
+FIRST_DAY, LAST_DAY = datetime.date(2000, 1, 1), datetime.date(2100, 12, 31)
+
+
+def within_calendar(day):
+    """`day` brought inside FIRST_DAY..LAST_DAY."""
+    return min(max(day, FIRST_DAY), LAST_DAY)
+
+
+def date_arg(name, default):
+    """?name= as a date inside the calendar, or `default` when missing or malformed."""
+    try:
+        return within_calendar(datetime.date.fromisoformat(request.values.get(name, "")))
+    except ValueError:
+        return default
+
+
 def date_range_args(days_after=0):
     """?start=&end= (dates) as a pair: from the first of this month to today (+ days_after) when
     missing or malformed."""
     today = clock.today()
-    try:
-        start = datetime.date.fromisoformat(request.args.get("start", ""))
-    except ValueError:
-        start = today.replace(day=1)
-    try:
-        end = datetime.date.fromisoformat(request.args.get("end", ""))
-    except ValueError:
-        end = today + datetime.timedelta(days=days_after)
-    return start, end
+    return (date_arg("start", today.replace(day=1)),
+            date_arg("end", today + datetime.timedelta(days=days_after)))
 
 
 def day_bounds(start, end):
@@ -195,14 +212,14 @@ def day_bounds(start, end):
 
 
 def month_arg():
-    """?month=YYYY-MM as (year, month); the previous month when missing or malformed."""
+    """?month=YYYY-MM as (year, month) inside the calendar; the previous month when missing or
+    malformed."""
     try:
-        year, month = (int(x) for x in request.args.get("month", "").split("-"))
-        datetime.date(year, month, 1)
-        return year, month
-    except ValueError:
+        year, month = (int(x) for x in request.args.get("month", "")[:20].split("-"))
+        first = within_calendar(datetime.date(year, month, 1))
+    except (ValueError, OverflowError):
         first = clock.today().replace(day=1) - datetime.timedelta(days=1)
-        return first.year, first.month
+    return first.year, first.month
 
 
 def site_settings():

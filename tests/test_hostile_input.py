@@ -78,3 +78,61 @@ def test_hostile_search_and_filters(login, database):
                 "/reports?month=9999-99", "/audit?start=bad&end=2026-02-30",
                 "/reception/rotation?day=tomorrow", f"/repairs/?day={datetime.date.max}"):
         assert browser.get(url).status_code == 200, url
+
+
+HOSTILE_INTS = st.sampled_from(["9" * 25, "2147483648", "9223372036854775808", "0", "1",
+                                "00000000000000000000001"])
+HOSTILE_VALUES = st.one_of(
+    st.sampled_from(["9" * 25, "-1", "-9" * 20, "0", "x", "", "1e309", "NaN",
+                     "9999-12", "9999-12-31", "0001-01-01", "1-1", "0-0", "2026-13",
+                     "2026-02-30", "10000-01", "2100-12-31", "1999-12-31", "today",
+                     "%00", "../..", "<script>"]),
+    st.text(max_size=30))
+QUERY_KEYS = ["month", "start", "end", "day", "before", "from", "id", "card", "customer",
+              "year", "page", "exclude", "kind", "view", "q", "open", "reason", "state",
+              "owner", "phone", "plate", "id_number", "visitee", "mine", "list", "night"]
+
+
+def test_every_rule_survives_hostile_ids_and_queries(app, login, database):
+    """Issue 20: every rule of app.url_map, GET for a signed-in manager (an admin for the
+    admin's pages), with hostile path integers (25 digits, past the 4- and 8-byte ranges) and
+    hostile query strings (huge, negative, calendar edges, not numbers): nothing answers 500."""
+    import re
+    from urllib.parse import urlencode
+    browsers = {"manager": login("manager"), "admin": login("admin")}
+    rules = [r for r in app.url_map.iter_rules()
+             if "GET" in r.methods and r.endpoint not in ("static", "core.set_language")]
+    failures = []
+
+    @settings(max_examples=6, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                     HealthCheck.too_slow])
+    @given(number=HOSTILE_INTS,
+           query=st.dictionaries(st.sampled_from(QUERY_KEYS), HOSTILE_VALUES, max_size=4))
+    def check(number, query):
+        for rule in rules:
+            path = re.sub(r"<(?:int:)?(\w+)>", lambda m: number if "int:" in m.group(0)
+                          else "x" * 24, rule.rule)
+            path = re.sub(r"<path:\w+>", "x", path)
+            who = "admin" if rule.endpoint.startswith("admin.") else "manager"
+            response = browsers[who].get(path + "?" + urlencode(query))
+            if response.status_code >= 500:
+                failures.append((path, query, response.status_code))
+    check()
+    assert failures == []
+
+
+@pytest.mark.parametrize("url", [
+    "/reports?month=9999-12", "/complaints/stats?month=9999-12", "/vip/monthly?month=9999-12",
+    "/reports?month=1-1", "/vip/monthly/print?month=9999-12",
+    "/reception/customer-visits?start=0001-01-01&end=9999-12-31",
+    "/reception/rotation?day=9999-12-31", "/repairs/print?day=9999-12-31",
+    "/archives/1/timeline?before=" + "9" * 25, "/reception/visits/new?from=" + "9" * 25,
+    "/archives/" + "9" * 25, "/complaints/" + "9" * 25 + "/print",
+    "/admin/holidays?year=" + "9" * 25,
+])
+def test_the_edges_that_answered_500(url, login, make_customer, database):
+    make_customer()
+    browser = login("admin" if url.startswith("/admin") else "manager")
+    response = browser.get(url)
+    assert response.status_code in (200, 302, 404), (url, response.status_code)

@@ -118,7 +118,7 @@ def _duplicate_text(duplicates):
 def duplicates():
     """As the phone is typed: who already has this number (重卡), for the warning beside the field."""
     rows = service.find_duplicates(request.args.get("phone", ""),
-                                   exclude_id=request.args.get("exclude", type=int))
+                                   exclude_id=record_id(request.args.get("exclude")))
     return render("archives/_duplicates.html", rows=rows)
 
 
@@ -138,7 +138,7 @@ def timeline_view(id):
     """More of the timeline, or one kind of it (htmx partial)."""
     customer = _customer_or_404(id)
     kind = request.args.get("kind") or None
-    entries = timeline.entries(customer, kind=kind, before_id=request.args.get("before", type=int))
+    entries = timeline.entries(customer, kind=kind, before_id=record_id(request.args.get("before")))
     return render("archives/timeline.html", "archives/_timeline.html", customer=customer,
                   entries=entries, kind=kind, kinds=timeline.KINDS)
 

@@ -1,5 +1,4 @@
 """The sales-floor rotation (轮流接待): today's order, who takes the next arrival, the history."""
-import datetime
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
@@ -7,6 +6,7 @@ from flask_login import current_user
 
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
+    date_arg,
     date_range_args,
     excel_response,
     external_url,
@@ -25,10 +25,7 @@ from .forms import ReceiveForm, ReferralForm, RotationAddForm
 
 
 def _day():
-    try:
-        return datetime.date.fromisoformat(request.values.get("day", ""))
-    except ValueError:
-        return clock.today()
+    return date_arg("day", clock.today())
 
 
 def _board(day, receive_form=None, referral_form=None, result=None):
@@ -104,7 +101,7 @@ def rotation_copy():
 
 
 def _slot_user():
-    user = User.get_or_none(User.id == request.form.get("user", type=int))
+    user = record_or_none(User, request.form.get("user"))
     if user is None:
         abort(404)
     return user

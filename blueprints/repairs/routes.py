@@ -1,11 +1,11 @@
 """Repair views: lists for the desk and the engineer, the request, the work order, prints."""
-import datetime
 
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.helpers import (
+    date_arg,
     day_bounds,
     excel_response,
     external_url,
@@ -218,10 +218,7 @@ def print_order(id):
 @bp.route("/print")
 def print_day():
     """报修登记表 for a day."""
-    try:
-        day = datetime.date.fromisoformat(request.args.get("day", ""))
-    except ValueError:
-        day = clock.today()
+    day = date_arg("day", clock.today())
     start, end = day_bounds(day, day)
     rows = list(WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
                 .where((WorkOrder.voided == False) &  # noqa: E712
