@@ -11,7 +11,7 @@ def urls(app):
         for rule in app.url_map.iter_rules():
             if rule.endpoint == "static":
                 continue
-            values = {arg: 1 if type(rule._converters[arg]).__name__ == "IntegerConverter"
+            values = {arg: 1 if f"<int:{arg}>" in rule.rule
                       else "x" for arg in rule.arguments}
             method = "GET" if "GET" in rule.methods else "POST"
             yield rule.endpoint, method, url_for(rule.endpoint, **values)
