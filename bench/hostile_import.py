@@ -35,6 +35,7 @@ def workbook(rows):
 
 
 def undeclared(data):
+    """The same workbook with its sheets' <dimension> removed (as some programs write it)."""
     source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
