@@ -67,8 +67,11 @@ def template_gettext(string, **variables):
             found = cache[(string,)] = Markup(catalogue.ugettext(string))
         return found % variables
     found = cache.get(string)
-    if found is None:  # formatted without variables, as newstyle gettext does ("%%" → "%")
-        found = cache[string] = Markup(catalogue.ugettext(string)) % {}
+    if found is None:
+        found = Markup(catalogue.ugettext(string))
+        # Formatted without variables as newstyle gettext does ("%%" -> "%"), but only a string
+        # whose source is a format: a translation may write "10% off" for "9折".
+        cache[string] = found = found % {} if "%%" in string else found
     return found
 
 
