@@ -4,7 +4,7 @@ from peewee import BooleanField, CharField, DecimalField, ForeignKeyField, Integ
 from services.i18n import lazy_gettext as _l
 
 from .base import BaseModel, DateTimeField, Voidable, now
-from .customers import Customer
+from .customers import TIERS, Customer
 from .users import User
 
 SECTIONS = {
@@ -65,7 +65,12 @@ class GradeEvaluation(BaseModel):
     comment = TextField(default="")
 
     def label(self):
-        return f"{self.customer.name} {self.year} {self.tier}{self.grade}"
+        return f"{self.customer.name} {self.year} {self.tier_label}{self.grade}"
+
+    @property
+    def tier_label(self):
+        """重点, not the stored code 'key'."""
+        return TIERS.get(self.tier, self.tier)
 
     @property
     def state_label(self):

@@ -111,3 +111,15 @@ def test_potential_archive_print(login, make_customer, database):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
         login("desk").get(f"/archives/{customer.id}/print").data)).pages).replace(" ", "")
     assert "潜在客户档案" in text and "档案资料" in text
+
+
+def test_grades_read_as_people_name_them(login, users, database, make_customer):
+    """Issue 22: 评级记录 and 待审批的评级 showed "key A" where 重点 A is meant."""
+    from models import GradeEvaluation
+    customer = make_customer(name="评级客户", tier="key", grade="A")
+    GradeEvaluation.create(customer=customer, year=2026, tier="key", grade="A",
+                           proposed_by=users["sales"])
+    manager = login("manager")
+    for url in (f"/archives/{customer.id}/evaluate", "/archives/rules"):
+        text = manager.get(url).get_data(as_text=True)
+        assert "重点 A" in text and "key A" not in text, url
