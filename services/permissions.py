@@ -10,7 +10,8 @@ MANAGERS = frozenset({MANAGER, GM})
 OFFICE = frozenset({DESK, SALES, MANAGER, GM})
 
 # Reachable without logging in.
-PUBLIC = frozenset({"static", "auth.login", "core.set_language", "core.health"})
+PUBLIC = frozenset({"static", "auth.login", "core.set_language", "core.health",
+                    "core.favicon"})
 
 RULES = {
     # core

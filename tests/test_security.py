@@ -127,3 +127,11 @@ def test_disabling_a_user_ends_their_session(login, users, database):
     assert desk.get("/").status_code == 200
     accounts.set_active(users["desk"], False, actor=users["admin"])
     assert desk.get("/").status_code == 302
+
+
+def test_the_favicon_is_served_to_anyone(client):
+    """Issue 22: /favicon.ico answered 404, a console error on every page."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    assert b"<svg" in response.get_data()
+    assert 'rel="icon"' in client.get("/auth/login").get_data(as_text=True)

@@ -2,7 +2,7 @@
 import datetime
 from collections import namedtuple
 
-from flask import abort, current_app, flash, redirect, request, session, url_for
+from flask import abort, current_app, flash, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, fn
@@ -96,6 +96,16 @@ def index():
         stats["mine"] = _OWNED_CUSTOMERS.scalar(current_user.id)
     panels = [p for p in (panel(current_user) for panel in HOME_PANELS) if p]
     return render("core/index.html", tiles=tiles, stats=stats, panels=panels)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at this address before they read the page's <link>."""
+    with current_app.open_resource("static/favicon.svg") as handle:
+        response = make_response(handle.read())
+    response.mimetype = "image/svg+xml"
+    response.cache_control.max_age = 86400
+    return response
 
 
 @bp.route("/health")
