@@ -444,6 +444,18 @@ def url_by_id(endpoint, key="id", **values):
     return f"{head.replace('%', '%%')}%d{tail.replace('%', '%%')}"
 
 
+def _span(delta):
+    """A duration as a person reads it: 40 分钟, 5 小时, or 25 天 3 小时 (not 603 小时)."""
+    minutes = int(abs(delta).total_seconds() // 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    if days:
+        return _("%(d)s 天 %(h)s 小时", d=days, h=hours)
+    if hours:
+        return _("%(h)s 小时", h=hours)
+    return _("%(m)s 分钟", m=minutes)
+
+
 def _money(value):
     """Yuan with two decimals: 100 -> '100.00'."""
     if value is None or value == "":
@@ -467,7 +479,7 @@ def register(app):
                                  get_locale=get_locale, now=clock.now)
     app.jinja_env.filters.update(mask_phone=masking.mask_phone, mask_id=masking.mask_id,
                                  dt=_datetime, hm=_time_of_day, reject_key=_reject_key,
-                                 money=_money, audit_values=audit.readable)
+                                 money=_money, audit_values=audit.readable, span=_span)
 
     def error_page(status, title, message):
         def handler(error):

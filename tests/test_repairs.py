@@ -175,3 +175,15 @@ def test_customer_supplied_material_needs_its_verdict(login, users, database):
     from blueprints.repairs import service
     with pytest.raises(service.RepairError):
         service.add_material(order, users["engineer"], "阀门", 1, supplied_by_customer=True)
+
+
+def test_long_waits_read_in_days_and_hours(login, users, database):
+    """Issue 22: a job waiting 603 hours read '603 小时'."""
+    from blueprints.repairs import service
+    service.register_request(RepairRequest(
+        received_at=NOW - datetime.timedelta(days=25, hours=3), location="3栋", content="漏水",
+        contact_phone="13800001111"), users["desk"])
+    order = WorkOrder.get()
+    desk = login("desk")
+    assert "25 天 3 小时" in desk.get("/repairs/?view=all").get_data(as_text=True)
+    assert "25 天 3 小时" in desk.get(f"/repairs/{order.id}").get_data(as_text=True)
