@@ -309,3 +309,12 @@ def test_register_pages_through_a_busy_day_in_arrival_order(login, users, databa
     expected = [v.serial for v in Visit.select().order_by(Visit.arrived_at.desc(),
                                                           Visit.id.desc())]
     assert seen == expected
+
+
+def test_no_empty_warning_bar_on_the_visitor_form(login, users, database):
+    """Issue 22: the lookup bar showed as an empty orange box. Empty, it holds nothing at all
+    (so `.warning:empty` hides it), on the form and after a lookup that finds nothing."""
+    desk = login("desk")
+    bar = soup(desk.get("/reception/visits/new")).select_one("#lookup")
+    assert bar is not None and bar.decode_contents() == ""
+    assert desk.get("/reception/visits/lookup?phone=13700000000").get_data(as_text=True) == ""
