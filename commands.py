@@ -63,8 +63,16 @@ def demo_data(if_empty):
 
 
 def print_logins():
+    """The demo logins this database really has: the demo users still on file, active and
+    still with the demo password (none after the demo accounts were changed)."""
+    with connected():
+        working = [(u.username, u.display_name, u.role) for u in User.select().where(
+            User.username.in_([name for name, *_ in demo.DEMO_USERS]) & User.active)
+            if accounts.verify_password(u, demo.DEMO_PASSWORD)]
+    if not working:
+        return
     click.echo("Demo logins (password for all: %s):" % demo.DEMO_PASSWORD)
-    for username, name, role, _ in demo.DEMO_USERS:
+    for username, name, role in working:
         click.echo(f"  {username:<10} {name}  {ROLES[role]}")
 
 

@@ -36,3 +36,16 @@ def test_demo_fill(app, database):
 def test_demo_logins_work(app, database, client):
     app.test_cli_runner().invoke(args=["demo-data"])
     assert client.login("manager", demo.DEMO_PASSWORD).status_code == 302
+
+
+def test_the_log_names_only_the_logins_that_work(app, database, capsys):
+    """Issue 22: the server log printed the demo logins whatever the database held."""
+    from commands import print_logins
+    from services import accounts
+    print_logins()
+    assert "Demo logins" not in capsys.readouterr().out  # no demo users in this database
+    app.test_cli_runner().invoke(args=["demo-data"])
+    accounts.set_password(User.get(User.username == "admin"), "a-new-secret-pass-7")
+    print_logins()
+    out = capsys.readouterr().out
+    assert "Demo logins" in out and "manager" in out and "admin " not in out
