@@ -6,7 +6,6 @@ import threading
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 from models import LoginFailure, User, db, now
 from models.users import ROLES, new_session_token
@@ -59,6 +58,9 @@ def password_problem(password, username=""):
         return _l("密码至少 %(n)s 位", n=MIN_PASSWORD)
     if username and username.lower() in password.lower():
         return _l("密码不能包含用户名")
+    # zxcvbn's word lists are 14 MB: loaded by the process that first checks a new password
+    # (the admin's or a password change), not by every worker at start.
+    from zxcvbn import zxcvbn
     if zxcvbn(password[:100], user_inputs=[username] if username else [])["score"] < MIN_STRENGTH:
         return _l("这个密码太常见或太有规律，很容易被猜到，请换一个")
     return None

@@ -3,8 +3,8 @@
 A day is a working day by, in this order: the administrator's entries from the State Council's
 yearly schedule (节假日 page, models.Holiday); chinese-calendar for the years it knows; for any
 other year the statutory holidays computed from the national rules (元旦, 春节 除夕 to 初三,
-清明, 劳动节 2 days, 端午, 中秋, 国庆 3 days; lunar dates and 清明 from the `holidays` package);
-else Monday to Friday. A deadline of N working days keeps the time of day and lands on the N-th
+清明, 劳动节 2 days, 端午, 中秋, 国庆 3 days; lunar dates from lunardate, 清明 from
+chinese-calendar's solar terms); else Monday to Friday. A deadline of N working days keeps the time of day and lands on the N-th
 working day after the start date.
 """
 import datetime
@@ -13,7 +13,7 @@ import threading
 import time
 
 import chinese_calendar
-import holidays
+from lunardate import LunarDate
 
 from models import Holiday
 
@@ -49,11 +49,34 @@ def library_covers(year):
         return False
 
 
+def _lunar(year, month, day):
+    """A lunar date of `year` as a solar date, or None outside lunardate's years (1900-2099)."""
+    try:
+        return LunarDate(year, month, day).to_solar_date()
+    except ValueError:
+        return None
+
+
 @functools.lru_cache(maxsize=256)
 def statutory_holidays(year):
-    """{day: name} of the statutory public holidays of `year` under the national rules (no
-    bridging days or make-up workdays: those are the schedule's, entered each year)."""
-    return dict(holidays.China(years=year, observed=False, language="zh_CN"))
+    """{day: name} of the statutory public holidays of `year` under the national rules
+    (《全国年节及纪念日放假办法》 as amended in 2024): no bridging days or make-up workdays, which
+    are the yearly schedule's, entered on the 节假日 page."""
+    day = datetime.date
+    days = {day(year, 1, 1): "元旦", day(year, 5, 1): "劳动节", day(year, 5, 2): "劳动节",
+            day(year, 10, 1): "国庆节", day(year, 10, 2): "国庆节", day(year, 10, 3): "国庆节"}
+    new_year = _lunar(year, 1, 1)
+    if new_year is not None:  # 除夕 to 初三
+        for offset in range(-1, 3):
+            days[new_year + datetime.timedelta(days=offset)] = "春节"
+    for lunar, name in (((5, 5), "端午节"), ((8, 15), "中秋节")):
+        found = _lunar(year, *lunar)
+        if found is not None:
+            days[found] = name
+    for found, name in chinese_calendar.get_solar_terms(day(year, 4, 1), day(year, 4, 10)):
+        if name == "清明":
+            days[found] = "清明节"
+    return days
 
 
 def library_day(day):

@@ -108,6 +108,14 @@ def test_a_year_the_library_does_not_know_gets_its_statutory_holidays(database):
     assert {datetime.date(2027, 5, 1), datetime.date(2027, 5, 2), datetime.date(2027, 10, 3),
             datetime.date(2027, 2, 5)} <= set(statutory)
     assert workdays.add_workdays(D(2090, 1, 6, 9, 0), 1) == D(2090, 1, 9, 9, 0)  # Fri -> Mon
+    lunar_and_solar = {d: n for d, n in workdays.statutory_holidays(2030).items()
+                       if d.month in (2, 4, 6, 9)}
+    assert lunar_and_solar == {datetime.date(2030, 2, 2): "春节", datetime.date(2030, 2, 3): "春节",
+                               datetime.date(2030, 2, 4): "春节", datetime.date(2030, 2, 5): "春节",
+                               datetime.date(2030, 4, 5): "清明节",
+                               datetime.date(2030, 6, 5): "端午节",
+                               datetime.date(2030, 9, 12): "中秋节"}
+    assert len(workdays.statutory_holidays(2100)) == 6 + 1  # beyond lunardate: the fixed days
 
 
 def test_the_administrators_entries_override_library_and_rules(database):
