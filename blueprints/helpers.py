@@ -397,8 +397,9 @@ class _AlreadySubmitted(Exception):
 def once_per_form(view):
     """A create form's POST makes its record at most once per form shown (a double tap, a
     resend after a timeout): its key is claimed in the same transaction as the record, and a
-    second submit of the same form goes where the first one went. A submit that answers with
-    the form and its errors releases the key, so the corrected form can be sent."""
+    second submit of the same form goes where the first one went. A submit answered with an
+    error status (the form and its messages) releases the key, so the corrected form can be
+    sent; any other answer keeps what the view wrote."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
         key = request.form.get(ONCE, "") if request.method == "POST" else ""
@@ -411,11 +412,11 @@ def once_per_form(view):
                 except IntegrityError:
                     raise _AlreadySubmitted
                 response = view(*args, **kwargs)
-                if response.status_code in (301, 302, 303):
-                    Submission.update(location=response.location[:300]).where(
-                        Submission.id == claim.id).execute()
-                else:
+                if response.status_code >= 400:  # refused: nothing was made, the key is free
                     transaction.rollback()
+                    return response
+                Submission.update(location=(response.location or request.full_path)[:300]).where(
+                    Submission.id == claim.id).execute()
                 return response
         except _AlreadySubmitted:
             first = Submission.get_or_none(Submission.key == key)
