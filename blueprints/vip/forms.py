@@ -7,6 +7,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
+    SelectField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -20,7 +21,6 @@ from wtforms.validators import (
 )
 
 from blueprints import validators
-from blueprints.fields import SelectField
 from models import Gift, VipCard
 from models.vip import GENDERS
 from services.i18n import lazy_gettext as _l
