@@ -15,6 +15,7 @@ from werkzeug.utils import cached_property
 
 import models
 from blueprints.helpers import MAX_ID, site_settings
+from blueprints.templating import TemplateEnvironment
 from models import User, db
 from models.base import Prepared
 from services import i18n, permissions, printing, sessions
@@ -44,6 +45,12 @@ class Request(FlaskRequest):
         if "form" in self.__dict__:
             self.__dict__["form"] = _without_nul(self.__dict__["form"])
 
+    @cached_property
+    def wtforms_translations(self):
+        """WTForms' own messages in the request's language. Flask-WTF looks for them here and
+        would otherwise read the catalogue from disk again for every request with a form."""
+        return i18n.wtforms_translations()
+
 
 class RecordId(IntegerConverter):
     """`<int:id>` within the database's integer range: a 25-digit id is a 404, not an
@@ -65,6 +72,7 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = Request
     app.url_map.converters["int"] = RecordId
+    app.jinja_environment = TemplateEnvironment
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "frontdesk.db"),

@@ -10,7 +10,6 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -27,6 +26,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints import validators
+from blueprints.fields import SelectField
 from models import User, clock
 from models.archives import SECTIONS
 from models.users import ROLES

@@ -6,7 +6,6 @@ from wtforms import (
     DateField,
     DecimalField,
     HiddenField,
-    SelectField,
     StringField,
     TextAreaField,
 )
@@ -14,6 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
+from blueprints.fields import SelectField
 from models import User
 from models.archives import CONTACT_METHODS, SECTIONS
 from models.customers import GRADES, KINDS, STATUSES, TIERS

@@ -10,7 +10,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
+from blueprints.fields import SelectField
 from blueprints.reception.forms import DATETIME, staff_choices
 from models.complaints import CHANNELS, NOTICE_KINDS, REGIONS, SEVERITIES, STATES
 from models.reception import METHODS

@@ -1,9 +1,10 @@
 """Filters for the logs and the small forms behind POST buttons."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints import validators
+from blueprints.fields import SelectField
 from services.i18n import lazy_gettext as _l
 
 

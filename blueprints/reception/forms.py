@@ -7,7 +7,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -22,6 +21,7 @@ from wtforms.validators import (
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
+from blueprints.fields import SelectField
 from models import User
 from models.base import Prepared
 from models.reception import CLASSES, ID_TYPES, METHODS, SHIFTS

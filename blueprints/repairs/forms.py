@@ -8,7 +8,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
+from blueprints.fields import SelectField
 from blueprints.reception.forms import DATETIME, staff_choices
 from models import ServiceItem
 from models.repairs import AREAS, CHANNELS, CHECKS, STATES

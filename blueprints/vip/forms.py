@@ -7,7 +7,6 @@ from wtforms import (
     HiddenField,
     IntegerField,
     RadioField,
-    SelectField,
     StringField,
     TextAreaField,
     ValidationError,
@@ -21,6 +20,7 @@ from wtforms.validators import (
 )
 
 from blueprints import validators
+from blueprints.fields import SelectField
 from models import Gift, VipCard
 from models.vip import GENDERS
 from services.i18n import lazy_gettext as _l
