@@ -1,8 +1,8 @@
 """Staff accounts: Argon2 password hashes, sign-in with lockout, creating and disabling users."""
-import ctypes
-import ctypes.util
 import datetime
+import os
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -15,26 +15,23 @@ from .i18n import lazy_gettext as _l
 
 # Argon2id as OWASP recommends, in the lightest of its five equally strong settings (7 MiB,
 # 5 passes; the others trade memory for passes: 19 MiB × 2 … 46 MiB × 1). argon2-cffi's default
-# takes 64 MiB per check; a few staff signing in at once pushed a worker past 350 MB, and with
-# 19 MiB a sign-in during the benchmark still lifted a worker to 148 of its 150 MB. Checks also
-# run one at a time per process, so memory stays bounded however many sign in together (each
-# takes ~15 ms).
+# takes 64 MiB per check; a few staff signing in at once pushed a worker past 350 MB.
 _hasher = PasswordHasher(time_cost=5, memory_cost=7168, parallelism=1)
-_one_at_a_time = threading.Lock()
+
+# Every hash and check runs on one thread of the process's own, one at a time: the allocator
+# keeps a freed 7 MiB block in the heap of the thread that used it, so checks spread over the
+# serving threads would leave one block behind in each of them.
+_argon2 = {"pid": None, "thread": None}
+_argon2_lock = threading.Lock()
 
 
-def _give_large_blocks_back():
-    """glibc raises its mmap threshold to the size of the first large block freed; after that
-    each thread keeps Argon2's block (7 MiB) in its own heap for good, one per serving thread. A
-    fixed threshold keeps blocks over 1 MiB mmapped, so they go back to the system when freed."""
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"))
-        libc.mallopt(-3, 1 << 20)  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError, TypeError):  # not glibc: nothing to tune
-        pass
-
-
-_give_large_blocks_back()
+def _on_argon2_thread(work, *args):
+    with _argon2_lock:
+        if _argon2["pid"] != os.getpid():  # (a forked worker starts its own thread)
+            _argon2["pid"] = os.getpid()
+            _argon2["thread"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="argon2")
+        executor = _argon2["thread"]
+    return executor.submit(work, *args).result()
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15
@@ -109,14 +106,13 @@ def _refused(address, at, locked_until=None):
 
 
 def hash_password(password):
-    with _one_at_a_time:
-        return _hasher.hash(password)
+    return _on_argon2_thread(lambda: _hasher.hash(password))
 
 
 def verify_password(user, password):
+    stored = user.password_hash  # (read here: `user` may be a request-bound proxy)
     try:
-        with _one_at_a_time:
-            return _hasher.verify(user.password_hash, password)
+        return _on_argon2_thread(lambda: _hasher.verify(stored, password))
     except (VerificationError, InvalidHashError):
         return False
 

@@ -7,6 +7,8 @@ import datetime
 import decimal
 import json
 
+from peewee import ForeignKeyField
+
 from models import AccessLog, AuditEntry, db, now
 from models.masking import SECRET_CHANGED, redacted
 
@@ -39,7 +41,15 @@ def _plain(value):
 
 def snapshot(obj):
     """The record's stored values (foreign keys as ids), ready for JSON."""
-    return {k: _plain(v) for k, v in obj.__data__.items() if k not in _SKIP}
+    values = {}
+    for name, field in type(obj)._meta.fields.items():
+        if name in _SKIP:
+            continue
+        # A foreign key by its id accessor (customer_id): reading the field would load the row.
+        value = getattr(obj, field.object_id_name if isinstance(field, ForeignKeyField)
+                        else name)
+        values[name] = _plain(value)
+    return values
 
 
 def record(action, obj, user, before, after):
