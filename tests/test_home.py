@@ -153,3 +153,15 @@ def test_birthday_keys_celebrate_29_february_on_the_28th_in_other_years():
     assert birthday_keys(datetime.date(2028, 2, 28)) == ["02-28"]
     assert birthday_keys(datetime.date(2028, 2, 29)) == ["02-29"]
     assert birthday_keys(datetime.date(2026, 11, 23)) == ["11-23"]
+
+
+def test_handover_items_are_short_and_shortened_at_home(login, users, database):
+    """Issue 22: a handover line is at most 200 characters, and the home page shows its start."""
+    manager = login("manager")
+    refused = manager.submit("/reception/handovers/new", {"shift": "day",
+                                                          "items": "很" * 201})
+    assert refused.status_code == 422 and "不超过 200 字" in refused.get_data(as_text=True)
+    assert Handover.select().count() == 0
+    manager.submit("/reception/handovers/new", {"shift": "day", "items": "电梯" + "异" * 150})
+    page = login("desk").get("/").get_data(as_text=True)
+    assert "电梯" + "异" * 37 + "…" in page and "异" * 60 not in page  # 40 with the …

@@ -202,6 +202,16 @@ class HandoverForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.shift.choices = [(k, str(v)) for k, v in SHIFTS.items()]
 
+    ITEM_MAX = 200  # one line, one item: a handover is read at a glance
+
     def validate_items(self, field):
         if not (field.data or "").strip() and not (self.prospects.data or "").strip():
             raise ValidationError(_l("请至少填写一项交接内容"))
+        self._short_lines(field)
+
+    def validate_prospects(self, field):
+        self._short_lines(field)
+
+    def _short_lines(self, field):
+        if any(len(line.strip()) > self.ITEM_MAX for line in (field.data or "").splitlines()):
+            raise ValidationError(_l("每行一项，每项不超过 %(n)s 字", n=self.ITEM_MAX))
