@@ -89,6 +89,8 @@ def fill_customers(rng, customers, today):
             when = datetime.datetime.combine(today - datetime.timedelta(days=rng.randrange(30)),
                                              datetime.time(rng.randrange(8, 19), rng.randrange(60)))
             contact = person_name(rng)
+            if index == 0:  # the README's search example: zs finds 张三
+                kind, contact = "resident", "张三"
             customer = Customer(
                 kind=kind,
                 name=rng.choice(COMPANIES) if kind in ("company", "dealer") else contact,

@@ -18,13 +18,15 @@ from pypinyin import lazy_pinyin  # noqa: E402
 Hit = namedtuple("Hit", "kind label detail endpoint id")
 
 PROVIDERS = []
+KINDS = {}  # a hit's kind -> its heading on the search page
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
-def register(provider):
-    """Add a provider: provider(query: Query, limit) -> list[Hit]."""
+def register(provider, kind, label):
+    """Add a provider: provider(query: Query, limit) -> list[Hit] of `kind`, headed `label`."""
     PROVIDERS.append(provider)
+    KINDS[kind] = label
     return provider
 
 

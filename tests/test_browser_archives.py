@@ -72,3 +72,22 @@ def test_english_locale_pages_are_accessible(live, page, database):
     for path in ("/archives/", "/archives/new", "/access-log", "/audit"):
         page.goto(live.url + path)
         assert serious_violations(page) == [], path
+
+
+def test_header_search_shows_who_each_hit_is(live, page, database, users):
+    """Issue 22: in the header's dropdown the name was white on white; the search page ran the
+    kinds together. Each hit's name is dark on the white dropdown, under its kind's heading."""
+    from blueprints.complaints import service as complaints
+    from models import Complaint
+    customer = Customer.create(name="张小龙", phone="13912340000", kind="resident")
+    complaints.intake(Complaint(complainant="张小龙", phone="13912340000", content="噪音",
+                                category="服务质量", customer=customer), users["desk"])
+    sign_in(page, live.url, "desk")
+    page.fill("header .top-search input", "zxl")
+    first = page.locator("#top-results a strong").first
+    expect(first).to_be_visible()
+    color = first.evaluate("e => getComputedStyle(e).color")
+    assert color not in ("rgb(255, 255, 255)",), color
+    page.goto(live.url + "/search?q=zxl")
+    headings = page.locator(".search-kind").all_inner_texts()
+    assert headings == ["客户档案", "投诉"]

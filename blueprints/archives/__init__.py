@@ -18,7 +18,7 @@ audit.register_voidable("document", Document, _l("档案文件"))
 
 from . import depth, imports, routes, service  # noqa: E402,F401
 
-search.register(service.search_customers)
+search.register(service.search_customers, "customer", _l("客户档案"))
 
 
 @register_panel

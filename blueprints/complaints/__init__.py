@@ -20,7 +20,7 @@ audit.register_voidable("notice", PenaltyNotice, _l("奖罚通知单"))
 
 from . import returns, routes, service, stats  # noqa: E402,F401
 
-search.register(service.search_complaints)
+search.register(service.search_complaints, "complaint", _l("投诉"))
 
 
 @register_panel

@@ -122,7 +122,7 @@ def search():
     # Each kind's link pattern, made once (url_by_id): a search shows up to forty hits.
     links = {endpoint: url_by_id(endpoint) for endpoint in {h.endpoint for h in hits}}
     return render("core/search.html", "core/_search_results.html", hits=hits, links=links,
-                  q=query)
+                  q=query, kinds=search_service.KINDS)
 
 
 @bp.route("/lang/<code>")

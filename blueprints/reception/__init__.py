@@ -17,7 +17,7 @@ audit.register_voidable("followup", FollowUp, _l("回访"))
 
 from . import followups, handovers, rotation, routes, service, visits  # noqa: E402,F401
 
-search.register(service.search_visitors)
+search.register(service.search_visitors, "visit", _l("访客登记"))
 
 
 @register_panel

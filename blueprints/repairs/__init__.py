@@ -16,7 +16,7 @@ audit.register_voidable("repair_request", RepairRequest, _l("报修登记"))
 
 from . import routes, service  # noqa: E402,F401
 
-search.register(service.search_orders)
+search.register(service.search_orders, "work_order", _l("报修工单"))
 
 
 @register_panel

@@ -19,7 +19,7 @@ audit.register_voidable("purchase", Purchase, _l("消费记录"))
 
 from . import routes, service  # noqa: E402,F401
 
-search.register(service.search_cards)
+search.register(service.search_cards, "vip", _l("会员卡"))
 
 
 @register_panel
