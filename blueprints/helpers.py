@@ -239,8 +239,7 @@ def pdf_response(template, filename, record=None, title="", number="", qr_url=No
     qr = printing.qr_data_uri(qr_url) if qr_url else None
     html = render_template(template, site=site_settings(), title=title, number=number,
                            printed_at=now, qr=qr, qr_url=qr_url, **context)
-    audit.log_access(current_user, audit.PRINT, obj=record,
-                     model=None if record is not None else template, detail=title)
+    audit.log_access(current_user, audit.PRINT, obj=record, detail=title)
     static_folder, static_url = current_app.static_folder, current_app.static_url_path
     if not background:
         pdf = printing.html_to_pdf(html, static_folder, static_url)

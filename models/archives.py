@@ -21,6 +21,8 @@ SECTIONS = {
 class Document(Voidable):
     """An uploaded file in one archive section, stored outside static and served by the app."""
 
+    record_name = _l("档案资料")
+
     customer = ForeignKeyField(Customer, backref="documents", on_delete="CASCADE")
     section = CharField(max_length=20, index=True)
     title = CharField(max_length=100)
@@ -45,6 +47,8 @@ EVALUATION_STATES = {PROPOSED: _l("销售已提议"), REVIEWED: _l("销售主管
 
 class GradeEvaluation(BaseModel):
     """A yearly (or provisional) grading with the figures behind it; approved ones are history."""
+
+    record_name = _l("客户评级")
 
     customer = ForeignKeyField(Customer, backref="evaluations", on_delete="CASCADE")
     year = IntegerField(index=True)

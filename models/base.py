@@ -377,6 +377,8 @@ class BaseModel(Model):
     # keeps (credentials), and phone and ID numbers shown masked unless revealed.
     secret_fields = ()
     masked_fields = {}
+    # What people call a record of this kind (the logs show it, not the class name).
+    record_name = ""
 
     class Meta:
         database = db

@@ -45,6 +45,8 @@ CHECKLIST = (("check_heard", _l("听清楚")), ("check_asked", _l("问清楚")),
 class Complaint(SearchKeys, Voidable):
     """客户投诉处理表: one complaint from intake (受理) to closure (结案)."""
 
+    record_name = _l("客户投诉")
+
     masked_fields = {"phone": "phone"}
 
     search_name = "complainant"
@@ -269,6 +271,8 @@ NOTICE_KINDS = {PENALTY: _l("罚"), REWARD: _l("奖")}
 class PenaltyNotice(Voidable):
     """奖罚通知单: a penalty or reward arising from a complaint, approved by the GM."""
 
+    record_name = _l("奖罚通知单")
+
     complaint = ForeignKeyField(Complaint, backref="notices", on_delete="CASCADE")
     kind = CharField(max_length=10, default=PENALTY)
     target = CharField(max_length=60)
@@ -294,6 +298,8 @@ RETURN_STATES = {R_REQUESTED: _l("已申请"), R_APPROVED: _l("已批准"), R_RE
 
 class ReturnRequest(Voidable):
     """退换货申请: goods coming back, inspected within 3 days of arrival, settled within 5."""
+
+    record_name = _l("退换货申请")
 
     serial = CharField(max_length=20, unique=True)
     complaint = ForeignKeyField(Complaint, null=True, backref="returns", on_delete="SET NULL")

@@ -38,6 +38,8 @@ GRADES = {"A": "A", "B": "B", "C": "C"}
 class Customer(SearchKeys, Voidable):
     """客户档案: one person, household or company the office serves."""
 
+    record_name = _l("客户档案")
+
     masked_fields = {"phone": "phone", "phone2": "phone", "id_number": "id"}
 
     kind = CharField(max_length=20, default="shopper", index=True)
@@ -131,6 +133,8 @@ Customer.add_index(Customer.index(Customer.phone, where=Customer.on_blacklist(),
 
 class EmergencyContact(Voidable):
     """客户紧急联络表: who to call for a customer when something happens."""
+
+    record_name = _l("紧急联络人")
 
     masked_fields = {"phone": "phone", "phone2": "phone"}
 

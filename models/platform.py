@@ -1,6 +1,8 @@
 """Platform records every module shares: serial counters, settings, audit, access log, timeline."""
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
+from services.i18n import lazy_gettext as _l
+
 from .base import BaseModel, DateField, DateTimeField, Voidable, now
 from .users import User
 
@@ -18,6 +20,8 @@ class SerialCounter(BaseModel):
 
 class Setting(BaseModel):
     """One admin setting, stored as JSON text; defaults live in services.settings."""
+
+    record_name = _l("系统设置")
 
     key = CharField(max_length=60, unique=True)
     value = TextField()
@@ -66,6 +70,8 @@ class Holiday(Voidable):
     """节假日: a day the State Council's yearly schedule (调休) makes a day off, or a make-up
     working day, entered by the administrator; it overrides the calendar library and the
     computed statutory holidays."""
+
+    record_name = _l("节假日登记")
 
     day = DateField(index=True)
     workday = BooleanField(default=False)  # True: a make-up working day (调休上班)

@@ -24,6 +24,8 @@ ID_TYPES = {"id_card": _l("身份证"), "passport": _l("护照"), "hk_macau": _l
 class Visit(SearchKeys, Voidable):
     """访客登记单: one visitor (or group) who came in, whom they saw, and when they left."""
 
+    record_name = _l("访客登记")
+
     masked_fields = {"phone": "phone", "id_number": "id"}
 
     serial = CharField(max_length=20, unique=True)
@@ -134,6 +136,8 @@ VISIT_STATES = {APPOINTED: _l("已预约"), DONE: _l("已拜访"), CANCELLED: _l
 class CustomerVisit(Voidable):
     """拜访/探望: an appointment with a customer, then the record of what was said (会谈内容记录)."""
 
+    record_name = _l("客户拜访")
+
     customer = ForeignKeyField(Customer, backref="customer_visits", on_delete="CASCADE")
     staff = ForeignKeyField(User, backref="customer_visits", on_delete="CASCADE")
     planned_at = DateTimeField(index=True)
@@ -163,6 +167,8 @@ SOURCES = {"manual": _l("日常回访"), "complaint": _l("投诉结案"), "repai
 
 class FollowUp(Voidable):
     """回访: a planned contact with its method, outcome, satisfaction and the report due next day."""
+
+    record_name = _l("回访")
 
     customer = ForeignKeyField(Customer, null=True, backref="followups", on_delete="CASCADE")
     source = CharField(max_length=20, default="manual", index=True)
@@ -195,6 +201,8 @@ SHIFTS = {"day": _l("白班"), "night": _l("夜班")}
 
 class Handover(BaseModel):
     """交接记录: what the outgoing shift leaves to the incoming one, acknowledged on arrival."""
+
+    record_name = _l("交接记录")
 
     shift = CharField(max_length=10, default="day")
     author = ForeignKeyField(User, backref="handovers_written", on_delete="CASCADE")

@@ -23,6 +23,8 @@ CHANNELS = {"phone": _l("电话"), "verbal": _l("口头"), "written": _l("书面
 class ServiceItem(BaseModel):
     """修理服务项目表: a repair the office offers at a standard fee."""
 
+    record_name = _l("修理服务项目")
+
     name = CharField(max_length=60, unique=True)
     fee = DecimalField(max_digits=10, decimal_places=2, default=0)
     labour_minutes = IntegerField(default=30)
@@ -34,6 +36,8 @@ class ServiceItem(BaseModel):
 
 class RepairRequest(Voidable):
     """报修登记: what is broken where, who reported it, and when they would like the visit."""
+
+    record_name = _l("报修登记")
 
     masked_fields = {"contact_phone": "phone"}
 
@@ -81,6 +85,8 @@ OPEN = tuple(state for state in STATES if state not in FINISHED)
 
 class WorkOrder(Voidable):
     """工程修理单: one job from dispatch to the customer's signature."""
+
+    record_name = _l("工程修理单")
 
     serial = CharField(max_length=20, unique=True)
     request = ForeignKeyField(RepairRequest, backref="orders", on_delete="CASCADE")

@@ -33,6 +33,8 @@ def new_session_token():
 class User(UserMixin, BaseModel):
     """A member of staff who logs in; exactly one role."""
 
+    record_name = _l("用户")
+
     secret_fields = ("password_hash", "session_token")
     masked_fields = {"phone": "phone"}
 

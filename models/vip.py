@@ -36,6 +36,8 @@ GENDERS = {"F": _l("女"), "M": _l("男"), "": _l("未填")}
 class VipCard(SearchKeys, Voidable):
     """会员资料登记表 and the card: valid two years; lost cards are blocked and reissued."""
 
+    record_name = _l("会员卡")
+
     masked_fields = {"phone": "phone", "id_number": "id"}
 
     number = CharField(max_length=12, unique=True)
@@ -97,6 +99,8 @@ VipCard.add_index(sparse_index(VipCard, VipCard.referrer))
 class Purchase(Voidable):
     """A purchase at the counter, by a member or not (non-members are followed for eligibility)."""
 
+    record_name = _l("会员消费")
+
     masked_fields = {"buyer_phone": "phone"}
 
     receipt_no = CharField(max_length=40, index=True)
@@ -144,6 +148,8 @@ class PointsEntry(BaseModel):
 class Gift(BaseModel):
     """A gift members may redeem points for."""
 
+    record_name = _l("礼品")
+
     name = CharField(max_length=60, unique=True)
     points = IntegerField()
     stock = IntegerField(default=0)
@@ -171,6 +177,8 @@ BIRTHDAY, PROMOTION = "birthday", "promotion"
 
 class Message(BaseModel):
     """An outbox message (birthday greeting, promotion notice) with an honest status."""
+
+    record_name = _l("短信")
 
     masked_fields = {"phone": "phone"}
 

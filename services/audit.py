@@ -26,6 +26,12 @@ _SKIP = {"updated_at", "created_at"}
 VOIDABLE = {}
 
 
+def record_kinds():
+    """{model name as the logs store it: what people call such a record}."""
+    from models import MODELS
+    return {model.__name__: model.record_name for model in MODELS if model.record_name}
+
+
 def register_voidable(kind, model, label):
     """Declare a voidable kind of record, once, when its module is set up."""
     VOIDABLE[kind] = (model, label)

@@ -2,6 +2,8 @@
 import io
 import json
 
+from bs4 import BeautifulSoup
+
 from models import AuditEntry, Customer, Setting, User
 from services import settings as settings_service
 from tests.conftest import PASSWORD, Browserish
@@ -194,3 +196,28 @@ def test_bad_rule_settings_are_refused_beside_their_fields(login, users, databas
                     "1 到 365 天", "金额须在 1 到 100 万元之间"):
         assert message in page, message
     assert settings_service.load() == before
+
+
+def test_the_logs_name_records_as_people_do(login, users, database):
+    """Issue 22: the access log showed `print/repairs_day.html` and `VipCard #1` where a person
+    expects 报修登记表 and 会员卡 VIP00000001; the record-type filter was a free-text box."""
+    from blueprints.vip import service as vip
+    from models import AccessLog, Customer, VipCard
+    from services import settings as settings_service
+    card = vip.enrol(VipCard(customer=Customer.create(name="会员", phone="13900001111"),
+                             name="会员", phone="13900001111", handbook_given=True),
+                     users["desk"], settings_service.load())
+    manager = login("manager")
+    manager.get("/repairs/print")
+    manager.get(f"/vip/cards/{card.id}/statement")
+    page = manager.get("/access-log").get_data(as_text=True)
+    assert ".html" not in page.split("<tbody>")[1] and "VipCard #" not in page
+    assert "报修登记表" in page and f"会员卡 {card.number}" in page
+    options = [o["value"] for o in BeautifulSoup(page, "html.parser").select(
+        "#filter-model option")]
+    assert "" in options and "VipCard" in options and "Customer" in options
+    only_cards = manager.get("/access-log?model=VipCard").get_data(as_text=True)
+    assert f"会员卡 {card.number}" in only_cards and "报修登记表" not in only_cards
+    assert AccessLog.select().count() == 2
+    audit_page = manager.get("/audit?model=VipCard").get_data(as_text=True)
+    assert "会员卡" in audit_page and "VipCard #" not in audit_page

@@ -37,6 +37,6 @@ class LogFilterForm(FilterForm):
 
     action = SelectField(_l("操作"), choices=[], validators=[Optional()])
     user = SelectField(_l("人员"), choices=[], validators=[Optional()])
-    model = StringField(_l("记录类型"), validators=[Optional()])
+    model = SelectField(_l("记录类型"), choices=[], validators=[Optional()])
     start = DateField(_l("开始日期"), validators=[validators.sane_date, Optional()])
     end = DateField(_l("结束日期"), validators=[validators.sane_date, Optional()])

@@ -138,6 +138,8 @@ def _filtered(model, form, actions):
     form.action.choices = [("", _("全部"))] + [(k, str(v)) for k, v in actions.items()]
     form.user.choices = [("", _("全部"))] + [
         (str(u.id), u.display_name) for u in User.select().order_by(User.display_name)]
+    form.model.choices = [("", _("全部"))] + [(name, str(label)) for name, label in
+                                             audit.record_kinds().items()]
     form.validate()
     query = model.select(model, User).join(User, JOIN.LEFT_OUTER,
                                             on=(model.user == User.id))
@@ -145,8 +147,8 @@ def _filtered(model, form, actions):
         query = query.where(model.action == form.action.data)
     if record_id(form.user.data) is not None:
         query = query.where(model.user == record_id(form.user.data))
-    if form.model.data:
-        query = query.where(model.model == form.model.data.strip())
+    if form.model.data and not form.model.errors:
+        query = query.where(model.model == form.model.data)
     if form.start.data and not form.start.errors:
         query = query.where(model.at >= datetime.datetime.combine(form.start.data, datetime.time()))
     if form.end.data and not form.end.errors:
@@ -161,7 +163,7 @@ def audit_log():
     form = LogFilterForm(request.args)
     rows, next_before = keyset_page(_filtered(AuditEntry, form, AUDIT_LABELS), AuditEntry)
     return render("core/audit.html", "core/_audit_rows.html", form=form, rows=rows,
-                  next_before=next_before, labels=AUDIT_LABELS)
+                  next_before=next_before, labels=AUDIT_LABELS, kinds=audit.record_kinds())
 
 
 
@@ -171,7 +173,7 @@ def access_log():
     form = LogFilterForm(request.args)
     rows, next_before = keyset_page(_filtered(AccessLog, form, ACCESS_LABELS), AccessLog)
     return render("core/access_log.html", "core/_access_rows.html", form=form, rows=rows,
-                  next_before=next_before, labels=ACCESS_LABELS)
+                  next_before=next_before, labels=ACCESS_LABELS, kinds=audit.record_kinds())
 
 
 @bp.route("/access-log/print")
@@ -180,7 +182,7 @@ def access_log_print():
     form = LogFilterForm(request.args)
     rows = list(_filtered(AccessLog, form, ACCESS_LABELS).limit(2000))
     return pdf_response("print/access_log.html", "查阅登记.pdf", title=_("查阅登记"),
-                        rows=rows, labels=ACCESS_LABELS, form=form,
+                        rows=rows, labels=ACCESS_LABELS, form=form, kinds=audit.record_kinds(),
                         qr_url=url_for("core.access_log", _external=True, **request.args),
                         background=True)
 
@@ -301,11 +303,12 @@ def restore(kind, id):
 @bp.route("/audit/export")
 def audit_export():
     """The audit trail as filtered, as an Excel workbook."""
-    form = LogFilterForm(request.args)
+    form, kinds = LogFilterForm(request.args), audit.record_kinds()
 
     def row(e):
         return [e.at, e.user.display_name if e.user else "", str(AUDIT_LABELS.get(e.action, e.action)),
-                e.model, e.record_id, e.label, audit.readable(e.before), audit.readable(e.after)]
+                str(kinds.get(e.model, e.model)), e.record_id, e.label, audit.readable(e.before),
+                audit.readable(e.after)]
     headers = [_("时间"), _("人员"), _("操作"), _("记录类型"), _("编号"), _("记录"), _("修改前"),
                _("修改后")]
     return excel_response("操作日志.xlsx", _("操作日志"), headers,
@@ -315,11 +318,12 @@ def audit_export():
 @bp.route("/access-log/export")
 def access_log_export():
     """The access log as filtered, as an Excel workbook."""
-    form = LogFilterForm(request.args)
+    form, kinds = LogFilterForm(request.args), audit.record_kinds()
 
     def row(e):
         return [e.at, e.user.display_name if e.user else "",
-                str(ACCESS_LABELS.get(e.action, e.action)), e.model, e.record_id, e.label,
+                str(ACCESS_LABELS.get(e.action, e.action)), str(kinds.get(e.model, e.model)),
+                e.record_id, e.label,
                 e.detail, e.reason]
     headers = [_("时间"), _("人员"), _("操作"), _("记录类型"), _("编号"), _("记录"), _("内容"),
                _("原因")]
