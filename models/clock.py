@@ -7,17 +7,12 @@ Tests set the clock with `frozen(moment)`; nothing here reads the server's local
 """
 import contextlib
 import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_ZONE = "Asia/Shanghai"
 UTC = datetime.timezone.utc
 
 _site = {"zone": ZoneInfo(DEFAULT_ZONE), "frozen": None}
-
-
-def zone_names():
-    """Every zone name the settings page may offer."""
-    return sorted(available_timezones())
 
 
 def valid_zone(name):
@@ -63,19 +58,23 @@ def to_site(moment):
     return moment.astimezone(_site["zone"]).replace(tzinfo=None)
 
 
-def to_utc(moment):
-    """The site's naive wall-clock time (or an aware moment) as naive UTC, for storage."""
+def _aware_utc(moment):
+    """The site's naive wall-clock time (or an aware moment) as an aware UTC moment."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=_site["zone"])
-    return moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.astimezone(UTC)
+
+
+def to_utc(moment):
+    """The site's naive wall-clock time (or an aware moment) as naive UTC, for storage."""
+    return _aware_utc(moment).replace(tzinfo=None)
 
 
 @contextlib.contextmanager
 def frozen(moment):
     """Stop the clock at `moment` (the site's wall-clock time, or aware) while inside."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_site["zone"])
-    previous, _site["frozen"] = _site["frozen"], moment.astimezone(UTC)
+    previous = _site["frozen"]
+    freeze(moment)
     try:
         yield
     finally:
@@ -84,9 +83,7 @@ def frozen(moment):
 
 def freeze(moment):
     """Stop the clock at `moment` until thaw() (for a test's whole run)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=_site["zone"])
-    _site["frozen"] = moment.astimezone(UTC)
+    _site["frozen"] = _aware_utc(moment)
 
 
 def thaw():

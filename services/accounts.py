@@ -25,13 +25,14 @@ _argon2 = {"pid": None, "thread": None}
 _argon2_lock = threading.Lock()
 
 
-def _on_argon2_thread(work, *args):
+def _on_argon2_thread(work):
+    """work() run on this process's Argon2 thread; its result."""
     with _argon2_lock:
         if _argon2["pid"] != os.getpid():  # (a forked worker starts its own thread)
             _argon2["pid"] = os.getpid()
             _argon2["thread"] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="argon2")
         executor = _argon2["thread"]
-    return executor.submit(work, *args).result()
+    return executor.submit(work).result()
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15

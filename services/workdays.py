@@ -145,12 +145,16 @@ def year_calendar(year):
     else:
         for day, name in statutory_holidays(year).items():
             days[day] = (day, False, name, "computed")
-    for row in Holiday.select().where(Holiday.not_voided() & (Holiday.day.year == year)):
+    for row in entered(year):
         days[row.day] = (row.day, row.workday, row.name, "entered")
     return [days[d] for d in sorted(days)]
 
 
 def schedule_missing(year):
     """True when neither the library nor the administrator has given `year`'s 调休 schedule."""
-    return not library_covers(year) and not Holiday.select().where(
-        Holiday.not_voided() & (Holiday.day.year == year)).exists()
+    return not library_covers(year) and not entered(year).exists()
+
+
+def entered(year):
+    """The administrator's entries for `year` that stand (not withdrawn)."""
+    return Holiday.live().where(Holiday.day.year == year)

@@ -7,7 +7,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from blueprints.complaints import service as complaints
-from models import Complaint, Holiday, Visit, clock, db
+from models import Complaint, Holiday, Visit, clock, db, is_sqlite
 from tests.conftest import PASSWORD
 
 D = datetime.datetime
@@ -25,9 +25,10 @@ def server_tz(request, monkeypatch):
 
 
 def _stored(table, column, row_id):
-    return db.execute_sql(f'SELECT "{column}" FROM "{table}" WHERE id = ?'
-                          if "sqlite" in type(db.obj).__name__.lower() else
-                          f'SELECT "{column}" FROM "{table}" WHERE id = %s', (row_id,)).fetchone()[0]
+    """The value as the database holds it (no conversion by the model's field)."""
+    marker = "?" if is_sqlite() else "%s"
+    return db.execute_sql(f'SELECT "{column}" FROM "{table}" WHERE id = {marker}',
+                          (row_id,)).fetchone()[0]
 
 
 def test_a_visit_at_2130_beijing_is_night_duty(server_tz, login, users, database):

@@ -212,6 +212,18 @@ def _year():
     return year if year is not None and 2000 <= year <= 2100 else clock.today().year
 
 
+def _change_calendar(change):
+    """Apply `change` to the holiday entries and work out again the open deadlines it moves;
+    how many moved. The entries are read anew inside the transaction (for those deadlines) and
+    after it (so no other request keeps the old calendar from before the commit)."""
+    with db.atomic():
+        change()
+        workdays.forget_entries()
+        moved = complaints_service.recompute_workday_deadlines(now(), current_user)
+    workdays.forget_entries()
+    return moved
+
+
 @bp.route("/holidays", methods=["GET", "POST"])
 @once_per_form
 def holidays():
@@ -220,14 +232,13 @@ def holidays():
     year = _year()
     form = HolidayForm()
     if form.validate_on_submit():
-        with db.atomic():
-            for old in Holiday.select().where(Holiday.not_voided() & (Holiday.day == form.day.data)):
+        def enter():
+            for old in workdays.entered(form.day.data.year).where(Holiday.day == form.day.data):
                 audit.void(old, current_user, _("由新的登记取代"))
             audit.save(Holiday(day=form.day.data, workday=form.workday.data == "1",
                                name=form.name.data.strip(), source=form.source.data.strip()),
                        current_user)
-            workdays.forget_entries()
-            changed = complaints_service.recompute_workday_deadlines(now(), current_user)
+        changed = _change_calendar(enter)
         flash(_("已登记 %(day)s；%(n)s 件投诉的期限已按新日历重算", day=form.day.data.isoformat(),
                 n=changed), "success")
         return redirect(url_for("admin.holidays", year=form.day.data.year))
@@ -242,9 +253,6 @@ def holiday_void(id):
     """Take back an entry (kept in the audit and the voided records)."""
     entry = get_or_404(Holiday, id)
     if ButtonForm().validate_on_submit():
-        with db.atomic():
-            audit.void(entry, current_user, _("管理员撤销"))
-            workdays.forget_entries()
-            complaints_service.recompute_workday_deadlines(now(), current_user)
+        _change_calendar(lambda: audit.void(entry, current_user, _("管理员撤销")))
         flash(_("已撤销 %(day)s", day=entry.day.isoformat()), "success")
     return redirect(url_for("admin.holidays", year=entry.day.year))
