@@ -9,13 +9,11 @@ from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
-from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
-from werkzeug.utils import cached_property
 
 import models
 from blueprints.helpers import MAX_ID, site_settings
-from blueprints.templating import TemplateEnvironment
 from models import User, db
 from models.base import Prepared
 from services import i18n, permissions, printing, sessions
@@ -32,24 +30,22 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
                            "frame-ancestors 'none'; form-action 'self'")
 
 
-class Request(FlaskRequest):
+class WithoutNul(ImmutableMultiDict):
     """Form and query values without NUL characters: PostgreSQL refuses them in text, and no
     clerk types one, so they are dropped before any view sees the data."""
 
-    @cached_property
-    def args(self):
-        return _without_nul(super().args)
+    def __init__(self, mapping=None):
+        if isinstance(mapping, MultiDict):
+            mapping = mapping.items(multi=True)
+        elif isinstance(mapping, dict):
+            mapping = mapping.items()
+        super().__init__(None if mapping is None else [
+            (key, value.replace("\x00", "") if isinstance(value, str) else value)
+            for key, value in mapping])
 
-    def _load_form_data(self):
-        super()._load_form_data()
-        if "form" in self.__dict__:
-            self.__dict__["form"] = _without_nul(self.__dict__["form"])
 
-    @cached_property
-    def wtforms_translations(self):
-        """WTForms' own messages in the request's language. Flask-WTF looks for them here and
-        would otherwise read the catalogue from disk again for every request with a form."""
-        return i18n.wtforms_translations()
+class Request(FlaskRequest):
+    parameter_storage_class = WithoutNul
 
 
 class RecordId(IntegerConverter):
@@ -61,18 +57,11 @@ class RecordId(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-def _without_nul(values):
-    if not any("\x00" in v for v in values.values()):
-        return values
-    return ImmutableMultiDict([(k, v.replace("\x00", "")) for k, v in values.items(multi=True)])
-
-
 def create_app(test_config=None):
     """Build the app: defaults, then instance/config.py and the environment, then test_config."""
     app = Flask(__name__, instance_relative_config=True)
     app.request_class = Request
     app.url_map.converters["int"] = RecordId
-    app.jinja_environment = TemplateEnvironment
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "frontdesk.db"),

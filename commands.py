@@ -107,7 +107,7 @@ def serve(host, port, threads):
     port = port or int(os.environ.get("PORT") or current_app.config["PORT"])
     print_logins()
     click.echo(f"客服台 Front Desk on http://{host}:{port}/")
-    waitress_serve(current_app._get_current_object(), host=host, port=port, threads=threads)
+    waitress_serve(current_app.wsgi_app, host=host, port=port, threads=threads)
 
 
 def register_commands(app):

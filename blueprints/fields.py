@@ -1,53 +1,100 @@
-"""Form fields shared by every module's forms, and a faster html_params for WTForms."""
+"""The base form and the fields shared by every module's forms."""
+from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import SelectField as WTFormsSelectField
 from wtforms import widgets
-from wtforms.widgets import core as widgets_core
 
-WTFORMS_HTML_PARAMS = widgets_core.html_params
+from services import i18n
+
+# Inputs whose WTForms widget only adds its type, id, value and flags: rendered by
+# `plain_input` with the same HTML. The others (password, checkbox, radio, file, submit,
+# dates with limits) render through WTForms.
+PLAIN_INPUTS = (widgets.TextInput, widgets.HiddenInput, widgets.TelInput, widgets.EmailInput,
+                widgets.SearchInput, widgets.URLInput, widgets.NumberInput, widgets.DateInput,
+                widgets.DateTimeLocalInput, widgets.TimeInput, widgets.MonthInput)
+DATE_INPUTS = (widgets.DateInput, widgets.DateTimeLocalInput, widgets.TimeInput,
+               widgets.MonthInput)
 
 
-def html_params(**attributes):
-    """WTForms' html_params, each attribute written by one f-string where WTForms formats a
-    Markup template (a string.Formatter pass) per attribute: a page with a dozen form fields
-    spent a fifth of its time there. The same output: sorted, `True` as a bare attribute,
-    `False` left out, names and values escaped."""
+def attributes(**values):
+    """HTML attributes as WTForms' html_params writes them (sorted, `True` bare, `False` left
+    out, escaped), one f-string each where WTForms formats a Markup template per attribute: a
+    complaint's page renders some thirty, and they were a quarter of its time."""
     params = []
-    for key, value in sorted(attributes.items()):
+    for key, value in sorted(values.items()):
         if value is False:
             continue
-        key = escape(widgets_core.clean_key(key))
+        key = key.rstrip("_")
+        if key.startswith(("data_", "aria_")):
+            key = key.replace("_", "-")
+        key = escape(key)
         params.append(key if value is True else
                       f'{key}="{str(escape(value)).replace(chr(34), "&quot;")}"')
     return Markup(" ".join(params))
 
 
-# Every widget finds html_params in one of these places (inputs and buttons as a class
-# attribute, the text area and select in their module, labels in the package).
-widgets_core.html_params = widgets.html_params = html_params
-widgets_core.Input.html_params = widgets_core.Button.html_params = staticmethod(html_params)
+def plain_input(widget, field, **kwargs):
+    """What WTForms' Input widget renders, through `attributes`."""
+    if isinstance(widget, widgets.NumberInput):
+        for name in ("step", "min", "max"):
+            if getattr(widget, name) is not None:
+                kwargs.setdefault(name, getattr(widget, name))
+    kwargs.setdefault("id", field.id)
+    kwargs.setdefault("type", widget.input_type)
+    if "value" not in kwargs:
+        kwargs["value"] = field._value()  # WTForms' documented hook for an input's value
+    for name in widget.validation_attrs:
+        value = getattr(field.flags, name)
+        if value is not None and name not in kwargs:
+            kwargs[name] = value() if callable(value) else value
+    return Markup(f"<input {attributes(name=field.name, **kwargs)}>")
+
+
+def renders_plainly(widget, field):
+    if type(widget) not in PLAIN_INPUTS:
+        return False
+    return not isinstance(widget, DATE_INPUTS) or (field.flags.min is None
+                                                   and field.flags.max is None)
+
+
+class Form(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            # WTForms' own messages, read from disk once per language (Flask-WTF reads them
+            # once per request).
+            return i18n.wtforms_translations()
+
+        def render_field(self, field, render_kw):
+            """WTForms' documented hook for rendering a field: plain inputs through
+            `plain_input`, the rest through their widgets."""
+            if renders_plainly(field.widget, field):
+                return plain_input(field.widget, field, **{**(field.render_kw or {}), **render_kw})
+            return super().render_field(field, render_kw)
 
 
 class Select(widgets.Select):
-    """WTForms' select, each plain option written by one f-string. The filter bar above every
-    list renders a few dozen options, and WTForms' html_params (sorted keys, Markup.format) for
-    each of them took a third of a list page's time. Same HTML; options with extra attributes
-    still go through WTForms."""
+    """WTForms' select, each plain option written by one f-string: the filter bar above every
+    list renders a few dozen options, and WTForms' per-option attribute formatting was a third
+    of a list page's time. The same HTML (tests/test_forms.py); grouped choices and options
+    with extra attributes render through WTForms."""
 
-    @classmethod
-    def render_option(cls, choice, **kwargs):
-        if choice.render_kw or kwargs:
-            return super().render_option(choice, **kwargs)
-        value = str(choice.value) if isinstance(choice.value, bool) else choice.value
-        selected = "selected " if choice.selected else ""
-        label = escape(choice.label or choice.value)
-        return Markup(f'<option {selected}value="{escape(value)}">{label}</option>')
-
-    @classmethod
-    def _dispatch_render_option(cls):
-        # WTForms inspects render_option's signature on every render, to adapt pre-3.3
-        # overrides; ours has the current signature.
-        return cls.render_option
+    def __call__(self, field, **kwargs):
+        choices = None if field.has_groups() else list(field.iter_choices())
+        if choices is None or any(choice.render_kw for choice in choices):
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        if self.multiple:
+            kwargs["multiple"] = True
+        for flag in self.validation_attrs:
+            if flag not in kwargs and getattr(field.flags, flag, False):
+                kwargs[flag] = getattr(field.flags, flag)
+        html = [f"<select {widgets.html_params(name=field.name, **kwargs)}>"]
+        for value, label, selected, _ in choices:
+            value = str(value) if isinstance(value, bool) else value
+            html.append(f'<option {"selected " if selected else ""}value="{escape(value)}">'
+                        f"{escape(label or value)}</option>")
+        html.append("</select>")
+        return Markup("".join(html))
 
 
 class SelectField(WTFormsSelectField):

@@ -23,7 +23,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from peewee import IntegrityError
 
-from models import Submission, clock, db, masking
+from models import Submission, User, clock, db, masking
 from services import audit, permissions, printing, timeline
 from services import settings as settings_service
 from services.i18n import lazy_gettext as _l
@@ -141,6 +141,11 @@ def page_args():
     return {k: v for k, v in request.args.items() if k != "before" and v}
 
 
+def signed_in_user():
+    """The signed-in user as a record of its own, for work that outlives the request."""
+    return User.get_by_id(current_user.id)
+
+
 def record_or_none(model, value):
     """The record whose id the form sent, or None (also for junk or enormous numbers)."""
     ident = record_id(value)
@@ -252,7 +257,7 @@ def pdf_response(template, filename, record=None, title="", number="", qr_url=No
         jobs.save_file(job, pdf, ".pdf")
         return {"file": filename, "type": "application/pdf"}
 
-    job = jobs.start("pdf", current_user._get_current_object(), work, total=2)
+    job = jobs.start("pdf", signed_in_user(), work, total=2)
     job.thread.join(current_app.config.get("PDF_WAIT_SECONDS", 1.0))
     if not job.thread.is_alive():
         done = jobs.finished_file(job.token)
@@ -271,7 +276,7 @@ def excel_response(filename, title, headers, query, model, row):
     reason = request.query_string.decode()[:500]
     count = len(query) if isinstance(query, list) else query.count()
     if count > current_app.config.get("EXPORT_INLINE_ROWS", EXPORT_INLINE_ROWS):
-        user = current_user._get_current_object()
+        user = signed_in_user()
 
         def work(job):
             rows = []

@@ -14,7 +14,6 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
-    Node,
     PostgresqlDatabase,
     SqliteDatabase,
 )
@@ -184,7 +183,6 @@ class Prepared:
     def __init__(self, build):
         self.build = build
         self.compiled = {}
-        self.template = {}
 
     def _sql(self, params):
         """(SQL, parameters): the SQL written once for these parameters, or else built anew."""
@@ -193,7 +191,6 @@ class Prepared:
         if sql is None:
             query = self.build(*params)
             sql, bound = query.sql()
-            self.template[kind] = query  # how its rows are read (objects)
             self.compiled[kind] = sql if list(bound) == list(params) else False
             return sql, bound
         if sql is False:
@@ -204,14 +201,6 @@ class Prepared:
         """The first row as a `model` instance, or None."""
         sql, bound = self._sql(params)
         return next(iter(model.raw(sql, *bound)), None)
-
-    def objects(self, *params):
-        """Every row as the query itself gives them: models, with the models it joins. The rows
-        are read as the first query built reads them (its columns and joins do not change with
-        the parameters); only the SQL is run anew."""
-        sql, bound = self._sql(params)
-        cursor = db.execute_sql(sql, bound)
-        return list(self.template[type(db.obj)]._get_cursor_wrapper(cursor))
 
     def rows(self, model, *params):
         """Every row as a `model` instance."""
@@ -283,78 +272,13 @@ def is_postgres():
     return isinstance(db.obj, PostgresqlDatabase)
 
 
-_SAVE_SQL = {}
-
-
-def _save_with_known_sql(record, force_insert):
-    """Model.save() with the INSERT or UPDATE written once per model, database kind and set of
-    fields, then run with the record's values. Every write saves a few records (the row, its
-    audit entry, its timeline entry), and peewee writing their SQL from the query tree each
-    time cost more than SQLite running it. The SQL peewee writes the first time is checked to
-    bind exactly these values in this order, with every value a parameter; any other shape
-    (or a value that is an SQL expression) returns None and peewee saves as usual."""
-    meta = type(record)._meta
-    data = record.__data__.copy()
-    record._populate_unsaved_relations(data)
-    pk_field = meta.primary_key
-    pk = data.pop(pk_field.name, None)
-    inserting = pk is None or force_insert
-    if inserting and pk is not None:
-        data[pk_field.name] = pk
-    if not data or not all(name in meta.fields for name in data):
-        return None
-    fields = sorted((meta.fields[name] for name in data), key=lambda f: f._sort_key)
-    values = [field.db_value(data[field.name]) for field in fields]
-    if any(isinstance(value, Node) for value in values):
-        return None
-    params = values if inserting else values + [pk_field.db_value(pk)]
-    database = db.obj
-    key = (type(record), type(database), inserting, tuple(field.name for field in fields))
-    sql = _SAVE_SQL.get(key)
-    if sql is None:
-        sql = _SAVE_SQL[key] = _save_sql(record, database, inserting, fields, data, params, pk)
-    if sql is False:
-        return None
-    cursor = database.execute_sql(sql, params)
-    if inserting:
-        if pk is None:
-            record._pk = (cursor.fetchone()[0] if database.returning_clause
-                          else cursor.lastrowid)
-            record._dirty.discard(pk_field.name)
-        rows = 1
-    else:
-        rows = cursor.rowcount
-    record._dirty -= set(data)
-    return rows
-
-
-def _save_sql(record, database, inserting, fields, data, params, pk):
-    model, pk_field = type(record), type(record)._meta.primary_key
-    values = {field: data[field.name] for field in fields}
-    if inserting:
-        query = model.insert(values)
-        if database.returning_clause and pk is None:
-            query = query.returning(pk_field)
-    else:
-        query = model.update(values).where(pk_field == pk)
-    sql, bound = query.sql()
-    opening, closing = database.quote
-    columns = ", ".join(f"{opening}{field.column_name}{closing}" for field in fields)
-    written = f"({columns}) VALUES" if inserting else columns.split(", ")[0] + " = "
-    marker = database.param
-    if list(bound) != params or sql.count(marker) != len(params) or written not in sql:
-        return False
-    return sql
-
-
 _BY_ID = {}
 
 
 def _id_asked(model, expression):
     """n when `expression` is `model.id == n` (n an int), else None."""
     if (isinstance(expression, Expression) and expression.op == OP.EQ
-            and expression.lhs is model._meta.primary_key
-            and type(expression.rhs) is int):
+            and expression.lhs is model._meta.primary_key and type(expression.rhs) is int):
         return expression.rhs
     return None
 
@@ -384,13 +308,9 @@ class BaseModel(Model):
         database = db
         legacy_table_names = False
 
-    def save(self, force_insert=False, only=None):
+    def save(self, *args, **kwargs):
         self.updated_at = now()
-        if only is None:
-            saved = _save_with_known_sql(self, force_insert)
-            if saved is not None:
-                return saved
-        return super().save(force_insert=force_insert, only=only)
+        return super().save(*args, **kwargs)
 
     @classmethod
     def get(cls, *query, **filters):
@@ -413,14 +333,13 @@ class BaseModel(Model):
         """The rows `self.<backref>` reads, oldest first, with SQL written once per backref: a
         record's page lists several kinds of related rows, and writing their SQL cost more than
         reading them."""
-        key = (type(self), backref)
-        prepared = _RELATED.get(key)
+        field = getattr(type(self), backref).field
+        prepared = _RELATED.get(field)
         if prepared is None:
-            field = getattr(type(self), backref).field
-            prepared = _RELATED[key] = Prepared(
+            prepared = _RELATED[field] = Prepared(
                 lambda ident: field.model.select().where(field == ident).order_by(
                     field.model._meta.primary_key))
-        return prepared.objects(self.id)
+        return prepared.rows(field.model, self.id)
 
 
 _RELATED = {}

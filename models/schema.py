@@ -6,6 +6,7 @@ database. Changes that need data moved are written as numbered steps in DATA_STE
 import copy
 import datetime
 import logging
+import re
 
 from peewee import IntegerField
 from playhouse.migrate import SchemaMigrator, migrate
@@ -144,6 +145,12 @@ def _models():
     return MODELS
 
 
+def _index_name(index):
+    """The name in the index's CREATE INDEX statement, as the database would be given it."""
+    sql, _ = db.get_sql_context().sql(index).query()
+    return re.search(r'INDEX IF NOT EXISTS "([^"]+)"', sql).group(1)
+
+
 def pending_changes():
     """What upgrade() would do, as readable lines; empty when the database is current."""
     tables = set(db.get_tables())
@@ -159,8 +166,9 @@ def pending_changes():
                 changes.append(f"add column {table}.{field.column_name}")
         indexes = {index.name for index in db.get_indexes(table)}
         for index in model._meta.fields_to_index():
-            if index._name not in indexes:
-                changes.append(f"create index {index._name}")
+            name = _index_name(index)
+            if name not in indexes:
+                changes.append(f"create index {name}")
     version = _current_version(tables)
     for number, description, _ in DATA_STEPS:
         if number > version:
@@ -228,7 +236,7 @@ def upgrade(backup_dir=None):
             for field in model._meta.sorted_fields:
                 if field.column_name not in existing:
                     _add_column(migrator, model, field)
-            model._schema.create_indexes(safe=True)
+            model.create_table(safe=True)  # the table is there: its missing indexes
         version = _current_version(tables)
         for number, description, step in DATA_STEPS:
             if number > version:

@@ -1,66 +1,59 @@
-"""Translations looked up once per request.
+"""Translations, with the request's catalogue found once.
 
-Flask-Babel finds the locale and the catalogue again for every string it translates; a list of
-fifty rows, each with a dozen labels and state names, spent a third of its time there. Here the
-request's catalogue is found once and kept in a context variable for the rest of the request
-(reading one costs a tenth of reaching `g` through its proxy), template strings are cached per
-request, and lazy strings (`_l`, used for labels defined at import time) resolve through the same
-catalogue. Outside requests (commands, PDF jobs) the catalogue is kept on `g`.
+Flask-Babel finds the locale and the catalogue again for every string; a list of fifty rows
+translates a few hundred. `CachedDomain` is Flask-Babel's `Domain` whose documented
+`get_translations()` keeps the catalogue in a context variable until the request ends, so
+`gettext`, lazy strings (`_l`, labels defined at import time) and templates all find it once.
+Outside requests (commands, PDF jobs) Flask-Babel's own lookup serves.
 """
 from contextvars import ContextVar
 
 from babel import support
-from flask import g, has_app_context, has_request_context, request_started
-from flask_babel import get_locale, get_translations
-from flask_babel.speaklater import LazyString
+from flask import has_request_context, request_started
+from flask_babel import Domain, get_locale
 from markupsafe import Markup
 from wtforms.i18n import messages_path
 
-_wtforms_catalogues = {}
 # (catalogue, {template string: its translation as Markup}) of the request this thread serves;
 # emptied when a request starts and when it ends, so no request sees another's language.
 _current = ContextVar("frontdesk_catalogue", default=None)
+_wtforms_catalogues = {}
 
 
-def _found():
-    """This request's (catalogue, template cache), found at its first translation."""
-    found = _current.get()
-    if found is None:
+class CachedDomain(Domain):
+    def get_translations(self):
+        found = _current.get()
+        if found is not None:
+            return found[0]
+        catalogue = super().get_translations()
         if has_request_context():
-            found = (get_translations(), {})
-            _current.set(found)
-        elif has_app_context():  # a command or a background job
-            found = g.get("_catalogue")
-            if found is None:
-                found = g._catalogue = (get_translations(), {})
-        else:
-            found = (get_translations(), {})  # NullTranslations outside any app
-    return found
+            _current.set((catalogue, {}))
+        return catalogue
 
 
-def _forget(*_args, **_kwargs):
-    _current.set(None)
+DOMAIN = CachedDomain()
+gettext = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
+lazy_gettext = DOMAIN.lazy_gettext  # translated when used, in the reader's language
 
 
 def translations():
-    """The current request's (or app context's) catalogue, found once."""
-    return _found()[0]
+    """The current request's (or app context's) catalogue."""
+    return DOMAIN.get_translations()
 
 
-def gettext(string, **variables):
-    text = _found()[0].ugettext(string)
-    return text % variables if variables else text
-
-
-def lazy_gettext(string, **variables):
-    """Translated when used (at render time, in the user's language), like Flask-Babel's."""
-    return LazyString(gettext, string, **variables)
+def _template_cache():
+    found = _current.get()
+    if found is None:
+        translations()
+        found = _current.get() or (translations(), {})
+    return found
 
 
 def template_gettext(string, **variables):
-    """`_()` in templates: Jinja's newstyle gettext (escaped, %-formatted) with each string
-    translated once per request, however many rows repeat it."""
-    catalogue, cache = _found()
+    """`_()` in templates: Jinja's newstyle gettext (escaped, %-formatted), each string
+    translated once per request however many rows repeat it."""
+    catalogue, cache = _template_cache()
     if variables:
         found = cache.get((string,))
         if found is None:
@@ -87,6 +80,10 @@ def wtforms_translations():
         found = _wtforms_catalogues[locale] = support.Translations.load(
             messages_path(), [locale], domain="wtforms")
     return found
+
+
+def _forget(*_args, **_kwargs):
+    _current.set(None)
 
 
 def install(app):

@@ -95,10 +95,12 @@ def matching(base, keys, limit):
     for field, conditions in keys:
         for condition, values in conditions:
             key = (base, field.model, field.name, condition)
-            query = _QUERIES.get(key)
-            if query is None:
-                query = _QUERIES[key] = Prepared(partial(_keyed, base, field, condition))
-            for row in query.objects(*values, limit):
+            found = _QUERIES.get(key)
+            if found is None:
+                found = _QUERIES[key] = (Prepared(partial(_keyed, base, field, condition)),
+                                         base().model)
+            query, model = found
+            for row in query.rows(model, *values, limit):
                 if row.id not in seen:
                     seen.add(row.id)
                     rows.append(row)

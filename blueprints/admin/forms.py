@@ -1,7 +1,6 @@
 """User and settings forms."""
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -26,7 +25,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints import validators
-from blueprints.fields import SelectField
+from blueprints.fields import Form, SelectField
 from models import User, clock
 from models.archives import SECTIONS
 from models.users import ROLES
@@ -36,7 +35,7 @@ from services.settings import parse_hhmm
 HHMM = Regexp(r"^\d{1,2}:\d{2}$", message=_l("请按 时:分 填写，例如 20:00"))
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField(_l("用户名"), validators=[
         DataRequired(message=_l("请输入用户名")), Length(max=40),
         Regexp(r"^[A-Za-z0-9_.-]+$", message=_l("只能用字母、数字、下划线、点和短横线"))])
@@ -62,7 +61,7 @@ class UserForm(FlaskForm):
             validators.strong_password(lambda form: form.username.data)(self, field)
 
 
-class HolidayForm(FlaskForm):
+class HolidayForm(Form):
     """One day of the State Council's yearly schedule: a day off or a make-up working day."""
 
     day = DateField(_l("日期"), validators=[InputRequired(message=_l("请选择日期")),
@@ -78,7 +77,7 @@ class HolidayForm(FlaskForm):
         self.workday.choices = [("0", str(_l("放假"))), ("1", str(_l("调休上班")))]
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     """A new password for `user`, under the password policy."""
 
     password = PasswordField(_l("新密码"), validators=[
@@ -94,7 +93,7 @@ def _lines(text):
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-class SettingsForm(FlaskForm):
+class SettingsForm(Form):
     site_name = StringField(_l("站点名称（打印抬头）"), validators=[
         DataRequired(message=_l("请输入站点名称")), Length(max=60)])
     site_address = StringField(_l("地址"), validators=[Optional(), Length(max=120)])
@@ -254,7 +253,7 @@ def logo_kind(data):
 
 
 
-class ServiceItemForm(FlaskForm):
+class ServiceItemForm(Form):
     name = StringField(_l("项目"), validators=[DataRequired(message=_l("请填写项目名称")),
                                                Length(max=60)])
     fee = DecimalField(_l("标准收费（元）"), places=2, validators=[

@@ -1,5 +1,5 @@
 """Customer, emergency-contact, reveal, void, document, contact-log and evaluation forms."""
-from flask_wtf import FlaskForm
+
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
-from blueprints.fields import SelectField
+from blueprints.fields import Form, SelectField
 from models import User
 from models.archives import CONTACT_METHODS, SECTIONS
 from models.customers import GRADES, KINDS, STATUSES, TIERS
@@ -29,7 +29,7 @@ def _choices(mapping, blank=None):
 EMAIL = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("邮箱格式不正确"))
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(Form):
     kind = SelectField(_l("客户类型"), choices=[])
     name = StringField(_l("名称/姓名"), validators=[DataRequired(message=_l("请输入名称或姓名")),
                                                    Length(max=80)])
@@ -70,7 +70,7 @@ class CustomerForm(FlaskForm):
         self.owner.choices = [("", "—")] + [(str(u.id), u.display_name) for u in staff]
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     name = StringField(_l("联络人姓名"), validators=[DataRequired(message=_l("请输入姓名")),
                                                      Length(max=40)])
     relation = StringField(_l("关系"), validators=[Optional(), Length(max=20)])
@@ -82,14 +82,14 @@ class ContactForm(FlaskForm):
     notes = StringField(_l("备注"), validators=[Optional(), Length(max=200)])
 
 
-class RevealForm(FlaskForm):
+class RevealForm(Form):
     field = HiddenField()
     contact = HiddenField()
     reason = StringField(_l("查看原因"), validators=[DataRequired(message=_l("请填写查看原因")),
                                                     Length(max=200)])
 
 
-class VoidForm(FlaskForm):
+class VoidForm(Form):
     reason = StringField(_l("作废原因"), validators=[DataRequired(message=_l("请填写作废原因")),
                                                     Length(max=500)])
 
@@ -118,7 +118,7 @@ class CustomerFilterForm(FilterForm):
 
 
 
-class DocumentForm(FlaskForm):
+class DocumentForm(Form):
     section = SelectField(_l("档案栏目"), choices=[])
     title = StringField(_l("标题"), validators=[DataRequired(message=_l("请填写标题")),
                                                 Length(max=100)])
@@ -130,7 +130,7 @@ class DocumentForm(FlaskForm):
         self.section.choices = [(k, str(v)) for k, v in SECTIONS.items()]
 
 
-class ContactLogForm(FlaskForm):
+class ContactLogForm(Form):
     method = SelectField(_l("方式"), choices=[])
     note = StringField(_l("内容"), validators=[DataRequired(message=_l("请填写联系内容")),
                                                Length(max=300)])
@@ -140,7 +140,7 @@ class ContactLogForm(FlaskForm):
         self.method.choices = [(k, str(v)) for k, v in CONTACT_METHODS.items()]
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(Form):
     tier = SelectField(_l("客户分级"), choices=[])
     grade = SelectField(_l("等级"), choices=[])
     provisional = BooleanField(_l("新客户暂定评级（6 个月后复评）"))
@@ -156,5 +156,5 @@ class EvaluationForm(FlaskForm):
         self.grade.choices = _choices(GRADES)
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField(_l("Excel 文件（.xlsx）"), validators=[FileRequired(message=_l("请选择文件"))])

@@ -8,7 +8,14 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.helpers import file_response, record_id, render, show_form, site_settings
+from blueprints.helpers import (
+    file_response,
+    record_id,
+    render,
+    show_form,
+    signed_in_user,
+    site_settings,
+)
 from models import Job
 from services import exports, imports, jobs
 
@@ -96,7 +103,7 @@ def import_run(token):
     if started is not None:
         return redirect(url_for("core.job", token=started.token))
     headers, rows, mapping = _load(token, kind)
-    actor, settings, path = current_user._get_current_object(), site_settings(), _path(token)
+    actor, settings, path = signed_in_user(), site_settings(), _path(token)
 
     def work(job):
         checked, problems = imports.check(rows, mapping, kind)

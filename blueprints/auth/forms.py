@@ -1,21 +1,21 @@
 """Forms for signing in and changing a password."""
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from blueprints import validators
+from blueprints.fields import Form
 from services.i18n import lazy_gettext as _l
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("用户名"), validators=[DataRequired(message=_l("请输入用户名")),
                                                      Length(max=40)])
     password = PasswordField(_l("密码"), validators=[DataRequired(message=_l("请输入密码")),
                                                      Length(max=200)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current = PasswordField(_l("当前密码"), validators=[DataRequired(message=_l("请输入当前密码"))])
     new = PasswordField(_l("新密码"), validators=[
         DataRequired(message=_l("请输入新密码")), Length(max=200),

@@ -3,7 +3,7 @@ from flask import flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from blueprints.helpers import render, safe_next, show_form
+from blueprints.helpers import render, safe_next, show_form, signed_in_user
 from services import accounts, sessions
 
 from . import bp
@@ -54,7 +54,7 @@ def password():
         if not accounts.verify_password(current_user, form.current.data):
             form.current.errors.append(_("当前密码不正确。"))
             return show_form("auth/password.html", form)
-        user = accounts.set_password(current_user._get_current_object(), form.new.data,
+        user = accounts.set_password(signed_in_user(), form.new.data,
                                      actor=current_user)
         login_user(user)
         sessions.mark_active(session)

@@ -1,5 +1,5 @@
 """Complaint forms: intake, the workflow steps, progress, outcomes, returns."""
-from flask_wtf import FlaskForm
+
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
-from blueprints.fields import SelectField
+from blueprints.fields import Form, SelectField
 from blueprints.reception.forms import DATETIME, staff_choices
 from models.complaints import CHANNELS, NOTICE_KINDS, REGIONS, SEVERITIES, STATES
 from models.reception import METHODS
@@ -29,7 +29,7 @@ def _choices(mapping):
     return [(k, str(v)) for k, v in mapping.items()]
 
 
-class ComplaintForm(FlaskForm):
+class ComplaintForm(Form):
     """受理: everything the first receiver records."""
 
     received_at = DateTimeLocalField(_l("受理时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
@@ -73,7 +73,7 @@ class ComplaintForm(FlaskForm):
             raise ValidationError(_l("不良数量不能大于数量"))
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     """The fields any workflow step may record; the rules say which each step needs."""
 
     nature = StringField(_l("性质"), validators=[Optional(), Length(max=100)])
@@ -97,7 +97,7 @@ class StepForm(FlaskForm):
         self.satisfaction.choices = [("", "—")] + [(str(n), str(n)) for n in range(5, 0, -1)]
 
 
-class HandOverForm(FlaskForm):
+class HandOverForm(Form):
     owner = SelectField(_l("移交给"), choices=[], validators=[DataRequired()])
     note = StringField(_l("说明"), validators=[Optional(), Length(max=200)])
 
@@ -106,7 +106,7 @@ class HandOverForm(FlaskForm):
         self.owner.choices = staff_choices()
 
 
-class ProgressForm(FlaskForm):
+class ProgressForm(Form):
     method = SelectField(_l("方式"), choices=[])
     note = StringField(_l("告知内容"), validators=[DataRequired(message=_l("请填写告知内容")),
                                                    Length(max=500)])
@@ -116,13 +116,13 @@ class ProgressForm(FlaskForm):
         self.method.choices = _choices(METHODS)
 
 
-class OnsiteForm(FlaskForm):
+class OnsiteForm(Form):
     at = DateTimeLocalField(_l("现场处理时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
         DataRequired(message=_l("请填写时间"))])
     note = StringField(_l("处理情况"), validators=[Optional(), Length(max=500)])
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     meeting_at = DateTimeLocalField(_l("紧急会议时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
         DataRequired(message=_l("请填写时间"))])
     meeting_notes = TextAreaField(_l("会议记录"), validators=[
@@ -131,7 +131,7 @@ class MeetingForm(FlaskForm):
         DataRequired(message=_l("请填写议定的解决方案")), Length(max=4000)])
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(Form):
     allowance = DecimalField(_l("折让/赔款金额（元）"), places=2, validators=[
         Optional(), NumberRange(min=0, max=100_000_000, message=_l("金额应在 0 到 1 亿元之间"))])
     return_qty = IntegerField(_l("退货数量"), validators=[Optional(), NumberRange(
@@ -140,7 +140,7 @@ class OutcomeForm(FlaskForm):
         min=0, max=10_000_000, message=_l("数量应在 0 到 10000000 之间"))])
 
 
-class ShareLine(FlaskForm):
+class ShareLine(Form):
     class Meta:
         csrf = False
 
@@ -149,7 +149,7 @@ class ShareLine(FlaskForm):
         min=0, max=100, message=_l("比例应在 0 到 100 之间"))])
 
 
-class SharesForm(FlaskForm):
+class SharesForm(Form):
     lines = FieldList(FormField(ShareLine), min_entries=4, max_entries=8)
 
     def __init__(self, *args, departments=(), **kwargs):
@@ -158,7 +158,7 @@ class SharesForm(FlaskForm):
             line.department.choices = [("", "—")] + [(d, d) for d in departments]
 
 
-class NoticeForm(FlaskForm):
+class NoticeForm(Form):
     kind = RadioField(_l("类别"), choices=[], default="penalty")
     target = StringField(_l("对象（部门或个人）"), validators=[
         DataRequired(message=_l("请填写对象")), Length(max=60)])
@@ -193,7 +193,7 @@ class ComplaintFilterForm(FilterForm):
         self.owner.choices = [("", everything)] + staff_choices()
 
 
-class ReturnLineForm(FlaskForm):
+class ReturnLineForm(Form):
     class Meta:
         csrf = False
 
@@ -204,7 +204,7 @@ class ReturnLineForm(FlaskForm):
         min=0, max=10_000_000, message=_l("单价不能为负"))])
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     customer_name = StringField(_l("客户"), validators=[DataRequired(message=_l("请填写客户")),
                                                       Length(max=80)])
     complaint = HiddenField()
@@ -215,5 +215,5 @@ class ReturnForm(FlaskForm):
     lines = FieldList(FormField(ReturnLineForm), min_entries=4, max_entries=20)
 
 
-class ReturnStepForm(FlaskForm):
+class ReturnStepForm(Form):
     note = TextAreaField(_l("说明"), validators=[Optional(), Length(max=2000)])

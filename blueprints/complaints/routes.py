@@ -174,7 +174,8 @@ def _forms(complaint, shares):
                 shares_form=shares_form, notice_form=NoticeForm)
 
 
-_STEPS = Prepared(lambda complaint_id: ComplaintStep.select(ComplaintStep, User).join(
+_STEPS = Prepared(lambda complaint_id: ComplaintStep.select(
+    ComplaintStep, User.display_name.alias("user_name")).join(
     User, on=(ComplaintStep.user == User.id)).where(ComplaintStep.complaint == complaint_id)
     .order_by(ComplaintStep.id))
 
@@ -184,7 +185,7 @@ def _detail(complaint, status=200, error=None, **submitted):
     shares, progress = complaint.related("shares"), complaint.related("progress")
     return render("complaints/detail.html", status=status, complaint=complaint,
                   clocks=service.clocks(complaint, reports=[p.at for p in progress]),
-                  steps=_STEPS.objects(complaint.id), progress=progress, shares=shares,
+                  steps=_STEPS.rows(ComplaintStep, complaint.id), progress=progress, shares=shares,
                   notices=complaint.related("notices"),
                   recomplaints=complaint.related("recomplaints"), error=error,
                   actions=service.allowed_actions(complaint, current_user),

@@ -1,25 +1,25 @@
 """Filters for the logs and the small forms behind POST buttons."""
-from flask_wtf import FlaskForm
+
 from wtforms import DateField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints import validators
-from blueprints.fields import SelectField
+from blueprints.fields import Form, SelectField
 from services.i18n import lazy_gettext as _l
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """An empty form that only carries the CSRF token for a POST button."""
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """Why a full number or a confidential file is opened, for the access log (查阅程序)."""
 
     reason = StringField(_l("查阅原因"), validators=[DataRequired(message=_l("请填写查阅原因")),
                                                     Length(max=200)])
 
 
-class FilterForm(FlaskForm):
+class FilterForm(Form):
     """A list's filters, sent by GET (no CSRF). Ids are prefixed so a filter never shares an id
     with a field of the edit form the next page shows (htmx carries state between same ids)."""
 

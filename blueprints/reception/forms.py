@@ -1,6 +1,5 @@
 """Reception forms: visitor entry, rotation, referral, customer visit, follow-up, handover."""
 from flask import g
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -21,7 +20,7 @@ from wtforms.validators import (
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
-from blueprints.fields import SelectField
+from blueprints.fields import Form, SelectField
 from models import User
 from models.base import Prepared
 from models.reception import CLASSES, ID_TYPES, METHODS, SHIFTS
@@ -45,7 +44,7 @@ def staff_choices(blank=None, roles=None):
     return ([("", blank)] if blank is not None else []) + choices
 
 
-class VisitForm(FlaskForm):
+class VisitForm(Form):
     name = StringField(_l("访客姓名"), validators=[DataRequired(message=_l("请输入访客姓名")),
                                                    Length(max=40)])
     phone = StringField(_l("电话"), validators=[Optional(), validators.phone])
@@ -95,7 +94,7 @@ class VisitFilterForm(FilterForm):
         self.night.choices = [("", everything), ("1", str(_l("仅夜班登记")))]
 
 
-class RotationAddForm(FlaskForm):
+class RotationAddForm(Form):
     user = SelectField(_l("员工"), choices=[], validators=[DataRequired()])
 
     def __init__(self, *args, **kwargs):
@@ -103,7 +102,7 @@ class RotationAddForm(FlaskForm):
         self.user.choices = staff_choices(roles=None)
 
 
-class ReceiveForm(FlaskForm):
+class ReceiveForm(Form):
     """Who takes the next arrival: a new walk-in, a returning customer (by phone) or a referral."""
 
     visitor_name = StringField(_l("来客称呼"), validators=[Optional(), Length(max=40)])
@@ -111,7 +110,7 @@ class ReceiveForm(FlaskForm):
     referral = SelectField(_l("转介绍预约"), choices=[], validators=[Optional()])
 
 
-class ReferralForm(FlaskForm):
+class ReferralForm(Form):
     name = StringField(_l("客户称呼"), validators=[DataRequired(message=_l("请输入客户称呼")),
                                                    Length(max=40)])
     phone = StringField(_l("电话"), validators=[Optional(), validators.phone])
@@ -119,7 +118,7 @@ class ReferralForm(FlaskForm):
     note = StringField(_l("备注"), validators=[Optional(), Length(max=200)])
 
 
-class CustomerVisitForm(FlaskForm):
+class CustomerVisitForm(Form):
     """The appointment (拜访预约)."""
 
     customer = HiddenField(validators=[DataRequired(message=_l("请选择客户"))])
@@ -135,7 +134,7 @@ class CustomerVisitForm(FlaskForm):
         self.staff.choices = staff_choices()
 
 
-class VisitRecordForm(FlaskForm):
+class VisitRecordForm(Form):
     """会谈内容记录: what the customer said and what was explained."""
 
     visited_at = DateTimeLocalField(_l("拜访时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
@@ -158,7 +157,7 @@ class VisitRecordForm(FlaskForm):
             raise ValidationError(_l("有未答复的要求时，请选择转交的经理"))
 
 
-class FollowUpForm(FlaskForm):
+class FollowUpForm(Form):
     customer = HiddenField()
     subject = StringField(_l("回访事项"), validators=[DataRequired(message=_l("请填写回访事项")),
                                                      Length(max=200)])
@@ -172,7 +171,7 @@ class FollowUpForm(FlaskForm):
         self.assigned_to.choices = staff_choices()
 
 
-class FollowUpRecordForm(FlaskForm):
+class FollowUpRecordForm(Form):
     method = SelectField(_l("方式"), choices=[])
     outcome = TextAreaField(_l("回访结果"), validators=[DataRequired(message=_l("请填写回访结果")),
                                                        Length(max=4000)])
@@ -187,12 +186,12 @@ class FollowUpRecordForm(FlaskForm):
                                      ("1", str(_l("1 非常不满意")))]
 
 
-class FollowUpReportForm(FlaskForm):
+class FollowUpReportForm(Form):
     report = TextAreaField(_l("回访报告"), validators=[DataRequired(message=_l("请填写回访报告")),
                                                       Length(max=4000)])
 
 
-class HandoverForm(FlaskForm):
+class HandoverForm(Form):
     shift = RadioField(_l("班次"), choices=[], default="day")
     items = TextAreaField(_l("待处理事项（每行一项）"), validators=[Length(max=4000)])
     prospects = TextAreaField(_l("待联系的潜在客户（每行一位）"), validators=[Optional(),

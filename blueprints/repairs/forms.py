@@ -1,5 +1,5 @@
 """Repair forms: the request, dispatch, items, materials, sign-off."""
-from flask_wtf import FlaskForm
+
 from wtforms import (
     BooleanField,
     DateField,
@@ -16,7 +16,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
-from blueprints.fields import SelectField
+from blueprints.fields import Form, SelectField
 from blueprints.reception.forms import DATETIME, staff_choices
 from models import ServiceItem
 from models.repairs import AREAS, CHANNELS, CHECKS, STATES
@@ -32,7 +32,7 @@ def item_choices(blank):
     return [("", blank)] + [(str(i.id), f"{i.name}（¥{i.fee}）") for i in items]
 
 
-class RepairRequestForm(FlaskForm):
+class RepairRequestForm(Form):
     received_at = DateTimeLocalField(_l("报修时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
         DataRequired(message=_l("请填写报修时间"))])
     customer = HiddenField()
@@ -62,7 +62,7 @@ class RepairRequestForm(FlaskForm):
         return valid
 
 
-class StepForm(FlaskForm):
+class StepForm(Form):
     engineer = SelectField(_l("派给"), choices=[], validators=[Optional()])
     reason = TextAreaField(_l("说明/答复"), validators=[Optional(), Length(max=2000)])
     signature = HiddenField()
@@ -74,7 +74,7 @@ class StepForm(FlaskForm):
             roles=[ENGINEER])
 
 
-class ItemForm(FlaskForm):
+class ItemForm(Form):
     service_item = SelectField(_l("服务项目"), choices=[], validators=[Optional()])
     description = StringField(_l("项目名称（表外项目）"), validators=[Optional(), Length(max=100)])
     unit_fee = DecimalField(_l("收费（元）"), places=2, validators=[Optional(), NumberRange(
@@ -88,7 +88,7 @@ class ItemForm(FlaskForm):
         self.service_item.choices = item_choices(str(_l("表外项目（已评审）")))
 
 
-class MaterialForm(FlaskForm):
+class MaterialForm(Form):
     name = StringField(_l("材料"), validators=[DataRequired(message=_l("请填写材料名称")),
                                                Length(max=60)])
     quantity = DecimalField(_l("数量"), places=2, default=1, validators=[

@@ -251,8 +251,9 @@ __all__ = ["RepairError", "register_request", "step", "add_item", "fee", "find_r
 
 def _order_hits():
     """What a work order hit shows."""
-    return WorkOrder.select(WorkOrder.id, WorkOrder.serial, WorkOrder.state, RepairRequest.id,
-                            RepairRequest.location, RepairRequest.content).join(
+    return WorkOrder.select(WorkOrder.id, WorkOrder.serial, WorkOrder.state,
+                            RepairRequest.location.alias("location"),
+                            RepairRequest.content.alias("content")).join(
         RepairRequest).where(WorkOrder.not_voided())
 
 
@@ -265,6 +266,6 @@ def search_orders(query, limit):
         keys = [starts(RepairRequest.location_key, location_key(query.raw))]
     else:
         return []
-    return [Hit("work_order", f"{o.serial} {o.request.location}",
-                f"{o.state_label} · {o.request.content[:30]}", "repairs.detail", o.id)
+    return [Hit("work_order", f"{o.serial} {o.location}",
+                f"{o.state_label} · {o.content[:30]}", "repairs.detail", o.id)
             for o in matching(_order_hits, keys, limit)]

@@ -1,5 +1,5 @@
 """VIP forms: the counter purchase, enrolment, gifts, redemption, promotion notices."""
-from flask_wtf import FlaskForm
+
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,13 +20,13 @@ from wtforms.validators import (
 )
 
 from blueprints import validators
-from blueprints.fields import SelectField
+from blueprints.fields import Form, SelectField
 from models import Gift, VipCard
 from models.vip import GENDERS
 from services.i18n import lazy_gettext as _l
 
 
-class PurchaseForm(FlaskForm):
+class PurchaseForm(Form):
     card = HiddenField()
     phone = StringField(_l("顾客手机（非会员也请填写，用于累计入会资格）"),
                         validators=[Optional(), validators.phone])
@@ -42,7 +42,7 @@ class PurchaseForm(FlaskForm):
     signature = HiddenField()
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(Form):
     name = StringField(_l("姓名"), validators=[DataRequired(message=_l("请输入姓名")),
                                                Length(max=40)])
     phone = StringField(_l("手机"), validators=[DataRequired(message=_l("请输入手机号")),
@@ -68,7 +68,7 @@ class EnrolForm(FlaskForm):
             raise ValidationError(_l("请确认已将会员手册交给会员"))
 
 
-class GiftForm(FlaskForm):
+class GiftForm(Form):
     name = StringField(_l("礼品"), validators=[DataRequired(message=_l("请填写礼品名称")),
                                                Length(max=60)])
     points = IntegerField(_l("所需积分"), validators=[
@@ -80,7 +80,7 @@ class GiftForm(FlaskForm):
     active = BooleanField(_l("可兑换"), default=True)
 
 
-class RedeemForm(FlaskForm):
+class RedeemForm(Form):
     gift = SelectField(_l("礼品"), choices=[], validators=[DataRequired(message=_l("请选择礼品"))])
 
     def __init__(self, *args, **kwargs):
@@ -92,7 +92,7 @@ class RedeemForm(FlaskForm):
                                points=g.points, stock=g.stock))) for g in gifts]
 
 
-class PromotionForm(FlaskForm):
+class PromotionForm(Form):
     text = TextAreaField(_l("通知内容"), validators=[DataRequired(message=_l("请填写通知内容")),
                                                     Length(max=300)])
     audience = RadioField(_l("发送对象"), choices=[], default="all")

@@ -45,7 +45,7 @@ def index():
     cards = VipCard.select(*_LISTED).where(ids_in(VipCard.id, [h.id for h in hits])).order_by(
         VipCard.id.desc()) if hits else []
     today = now().date()
-    expiring = _EXPIRING.objects(ACTIVE, today, today + datetime.timedelta(days=31), 20)
+    expiring = _EXPIRING.rows(VipCard, ACTIVE, today, today + datetime.timedelta(days=31), 20)
     return render("vip/index.html", "vip/_cards.html", q=q, cards=cards, expiring=expiring,
                   today=today, status_of=service.card_status)
 
