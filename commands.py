@@ -6,9 +6,10 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from models import User, db, schema
+from blueprints import demo
+from models import User, backup, db, schema
 from models.users import ROLES
-from services import accounts, backup, demo
+from services import accounts
 
 db_cli = AppGroup("db", help="Database schema.")
 

@@ -37,9 +37,9 @@ def prepare(path, synchronous):
     """An empty database with the demo users (one per role) and one VIP card; the card's id."""
     sys.path.insert(0, ROOT)
     from app import create_app
+    from blueprints import demo
     from blueprints.vip import service as vip
     from models import Customer, VipCard, db, schema
-    from services import demo
     from services import settings as settings_service
     app = create_app({"DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "crash",
                       "SQLITE_SYNCHRONOUS": synchronous})

@@ -20,6 +20,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from app import create_app  # noqa: E402
+from blueprints import demo  # noqa: E402
 from models import (  # noqa: E402
     AuditEntry,
     Complaint,
@@ -36,9 +37,9 @@ from models import (  # noqa: E402
     schema,
 )
 from models.complaints import refresh_next_due
+from models.keys import phone_tail, pinyin_keys  # noqa: E402
 from models.vip import fill_birthday_md
-from services import demo, settings  # noqa: E402
-from services.search import phone_tail, pinyin_keys  # noqa: E402
+from services import settings  # noqa: E402
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 LARGE = dict(customers=200_000, visits=1_000_000, complaints=100_000, work_orders=150_000,

@@ -53,7 +53,7 @@ def peak_mb():
 def measure(label, path):
     """In a fresh process (so the peak RSS is this refusal's): load the app, then refuse."""
     from app import create_app
-    from services import imports
+    from blueprints.archives import importing as imports
     create_app({"DATABASE_URL": "sqlite:///:memory:", "SECRET_KEY": "bench"})
     with open(path, "rb") as handle:
         data = handle.read()

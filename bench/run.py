@@ -38,6 +38,7 @@ ROLES = ("desk", "manager", "engineer", "gm")
 TARGET_RATIO, TARGET_GROWTH, TARGET_WRITES = 3.0, 1.5, 300
 TARGET_FORM_S, TARGET_FORM_KB, TARGET_SHEET_S = 0.5, 200, 3.0
 TARGET_FIRST_LOAD_KB, TARGET_RSS_MB = 100, 150
+POSTGRES = " on PostgreSQL"  # the name of a dataset's PostgreSQL run: "large on PostgreSQL"
 PDF_TASKS = 25  # services.printing.PDF_TASKS_PER_CHILD
 
 
@@ -527,7 +528,8 @@ def first_load(port):
             "compressed": response.getheader("Content-Encoding") == "gzip"}
 
 
-def run_dataset(size, seconds, port, floor_port):
+def run_dataset(size, seconds, port, floor_port, postgres=None):
+    """One dataset on SQLite, or, with `postgres` (a server URL), loaded into PostgreSQL."""
     path = os.path.join(DATA, f"{size}.db")
     meta_path = os.path.join(DATA, f"{size}.json")
     if not os.path.exists(path):
@@ -538,7 +540,17 @@ def run_dataset(size, seconds, port, floor_port):
     path = working_copy(path, os.path.join(DATA, f"{size}-run.db"))
     data = Dataset(path, meta)
     numbers = shared_counter()
-    server = Server("app", path, port)
+    if postgres:
+        from bench import topg
+        print(f"[{size}] loading into PostgreSQL", flush=True)
+        started = time.monotonic()
+        database = topg.load(size, postgres)
+        meta = {**meta, "database": "PostgreSQL",
+                "load_seconds": round(time.monotonic() - started)}
+    else:
+        database = path
+        meta = {**meta, "database": "SQLite"}
+    server = Server("app", database, port)
     floor_server = Server("floor", "-", floor_port)
     try:
         # PDFs first: the load below registers visitors, and the day's sheet would grow with them.
@@ -578,19 +590,26 @@ def main():
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--port", type=int, default=5150)
     parser.add_argument("--out", default=os.path.join(HERE, "results.json"))
+    parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"),
+                        help="a PostgreSQL server URL: run every dataset on it too "
+                             "(make bench starts one with .ci/with-postgres)")
     args = parser.parse_args()
     report = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
               "machine": machine(), "clients": CLIENTS, "seconds": args.seconds,
               "server": "gunicorn gthread, 2 workers × 4 threads (bench/serve.py)",
               "datasets": {}}
-    for offset, size in enumerate(args.sizes.split(","), 1):
-        report["datasets"][size] = run_dataset(size, args.seconds, args.port + 2 * offset,
-                                               args.port + 2 * offset + 1)
-    if {"small", "large"} <= set(report["datasets"]):
-        small, large = (report["datasets"][s]["mixed"] for s in ("small", "large"))
-        for name, row in large.items():
-            if name in small:
-                row["growth"] = round(row["p95_ms"] / small[name]["p95_ms"], 2)
+    runs = [(size, None) for size in args.sizes.split(",")]
+    if args.postgres:
+        runs += [(size, args.postgres) for size in args.sizes.split(",")]
+    for offset, (size, postgres) in enumerate(runs, 1):
+        report["datasets"][size + POSTGRES * bool(postgres)] = run_dataset(
+            size, args.seconds, args.port + 2 * offset, args.port + 2 * offset + 1, postgres)
+    for suffix in ("", POSTGRES):
+        if {"small" + suffix, "large" + suffix} <= set(report["datasets"]):
+            small, large = (report["datasets"][s + suffix]["mixed"] for s in ("small", "large"))
+            for name, row in large.items():
+                if name in small:
+                    row["growth"] = round(row["p95_ms"] / small[name]["p95_ms"], 2)
     with open(args.out, "w") as handle:
         json.dump(report, handle, indent=2, ensure_ascii=False)
     print(json.dumps(report, indent=1, ensure_ascii=False)[:200], "…")
@@ -617,6 +636,35 @@ def machine():
             "system": platform.platform()}
 
 
+def side_by_side(datasets):
+    """Each endpoint's ratio to the floor and the other headline figures, one column per
+    dataset and database."""
+    names = list(datasets)
+    if len(names) < 2:
+        return []
+    lines = ["## Both databases side by side", "",
+             "| | " + " | ".join(names) + " |", "|---|" + "---:|" * len(names)]
+    endpoints = list(dict.fromkeys(e for r in datasets.values() for e in r["mixed"]))
+    for endpoint in endpoints:
+        if endpoint.startswith("write"):
+            continue
+        cells = []
+        for name in names:
+            row = datasets[name]["mixed"].get(endpoint)
+            cells.append("" if row is None else
+                         f"{row['ratio_to_floor']} {mark(row['ratio_to_floor'] <= TARGET_RATIO)}")
+        lines.append(f"| {endpoint} ×floor p95 | " + " | ".join(cells) + " |")
+    lines.append("| writes alone /s | " + " | ".join(
+        f"{datasets[n]['writes_per_second']} "
+        f"{mark(datasets[n]['writes_per_second'] >= TARGET_WRITES)}" for n in names) + " |")
+    for pdf in ("work order (1 page)", "daily visitor sheet"):
+        lines.append(f"| {pdf} s | " + " | ".join(
+            str(datasets[n]["pdfs"].get(pdf, {}).get("seconds", "")) for n in names) + " |")
+    lines.append("| largest worker MB | " + " | ".join(
+        str(datasets[n]["memory"]["rss_max_mb"]) for n in names) + " |")
+    return lines + [""]
+
+
 def mark(ok):
     return "✓" if ok else "✗"
 
@@ -634,10 +682,13 @@ def write_markdown(report, path):
              f"turns with the mixed load ({SLICES} slices each), and each dataset's ratios are "
              "to the p95 of its own floor.", ""]
     datasets = report["datasets"]
+    lines += side_by_side(datasets)
     for size, result in datasets.items():
         counts = ", ".join(f"{k} {v:,}" for k, v in result["meta"]["counts"].items())
         floor = result["floor"]
-        lines += [f"## {size} dataset", "", f"{counts}.", "",
+        loaded = result["meta"].get("load_seconds")
+        lines += [f"## {size} dataset", "", f"{counts}." + (
+                      f" Loaded from the SQLite file in {loaded} s." if loaded else ""), "",
                   f"Floor, in turns with the mix: p50 {floor['p50_ms']} ms, "
                   f"p95 {floor['p95_ms']} ms, {floor['per_second']} req/s while driven.", "",
                   f"Mixed load: {sum(r['per_second'] for r in result['mixed'].values()):.0f} "

@@ -1,6 +1,7 @@
 """Serve the app (on a benchmark database) or the floor as deployed, on 127.0.0.1.
 
     python bench/serve.py app bench/data/large.db 5101
+    python bench/serve.py app postgresql://me@127.0.0.1:5432/bench_large 5101
     python bench/serve.py floor - 5100
 
 Deployed = gunicorn, WORKERS processes × THREADS threads (gthread): one process per core of the
@@ -22,9 +23,10 @@ def build(kind, database):
         return create_floor()
     from app import create_app
     from models import db, schema
-    application = create_app({"DATABASE_URL": f"sqlite:///{database}",
+    url = database if "://" in database else f"sqlite:///{database}"
+    application = create_app({"DATABASE_URL": url,
                               "SECRET_KEY": "bench-secret", "PDF_WAIT_SECONDS": 60,
-                              "JOB_FOLDER": os.path.join(os.path.dirname(database), "jobs")})
+                              "JOB_FOLDER": os.path.join(ROOT, "bench", "data", "jobs")})
     with application.app_context(), db.connection_context():
         schema.upgrade()  # as `make run` does before serving
     return application

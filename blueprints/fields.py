@@ -6,6 +6,8 @@ from wtforms import widgets
 
 from services import i18n
 
+DATETIME = "%Y-%m-%dT%H:%M"  # what a datetime-local input sends
+
 # Inputs whose WTForms widget only adds its type, id, value and flags: rendered by
 # `plain_input` with the same HTML. The others (password, checkbox, radio, file, submit,
 # dates with limits) render through WTForms.

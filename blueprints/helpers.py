@@ -24,9 +24,9 @@ from markupsafe import Markup
 from peewee import IntegrityError
 
 from models import Submission, User, clock, db, masking
+from models.i18n import lazy_gettext as _l
 from services import audit, permissions, printing, timeline
 from services import settings as settings_service
-from services.i18n import lazy_gettext as _l
 
 INVALID = 422  # the status of every form answered with its errors (htmx is told to swap it)
 

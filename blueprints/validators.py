@@ -4,8 +4,8 @@ import datetime
 from wtforms import ValidationError
 
 from models import clock
+from models.i18n import lazy_gettext as _l
 from services import accounts, identity
-from services.i18n import lazy_gettext as _l
 
 
 def phone(field_form, field):

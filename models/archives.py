@@ -1,7 +1,7 @@
 """Archive depth: documents in sections, grade evaluations, contact logs, ownership changes."""
 from peewee import BooleanField, CharField, DecimalField, ForeignKeyField, IntegerField, TextField
 
-from services.i18n import lazy_gettext as _l
+from models.i18n import lazy_gettext as _l
 
 from .base import BaseModel, DateTimeField, Voidable, now
 from .customers import TIERS, Customer

@@ -21,9 +21,8 @@ from peewee import DateField as PeeweeDateField
 from peewee import DateTimeField as PeeweeDateTimeField
 from playhouse import db_url
 
-from services.search import filled, phone_tail, pinyin_keys
-
 from . import clock
+from .keys import filled, phone_tail, pinyin_keys
 
 db = DatabaseProxy()
 

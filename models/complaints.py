@@ -3,7 +3,7 @@ import datetime
 
 from peewee import BooleanField, CharField, DecimalField, ForeignKeyField, IntegerField, TextField
 
-from services.i18n import lazy_gettext as _l
+from models.i18n import lazy_gettext as _l
 
 from .base import (
     BaseModel,

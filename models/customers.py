@@ -1,7 +1,7 @@
 """Customers, the hub every module links to, with their emergency contacts and timeline."""
 from peewee import SQL, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
-from services.i18n import lazy_gettext as _l
+from models.i18n import lazy_gettext as _l
 
 from .base import (
     BaseModel,

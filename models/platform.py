@@ -1,7 +1,7 @@
 """Platform records every module shares: serial counters, settings, audit, access log, timeline."""
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
-from services.i18n import lazy_gettext as _l
+from models.i18n import lazy_gettext as _l
 
 from .base import BaseModel, DateField, DateTimeField, Voidable, now
 from .users import User

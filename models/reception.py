@@ -1,7 +1,7 @@
 """Reception: the visitor register, the sales-floor rotation, customer visits, follow-ups, handovers."""
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
-from services.i18n import lazy_gettext as _l
+from models.i18n import lazy_gettext as _l
 
 from .base import (
     BaseModel,

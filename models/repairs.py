@@ -9,7 +9,7 @@ from peewee import (
     TextField,
 )
 
-from services.i18n import lazy_gettext as _l
+from models.i18n import lazy_gettext as _l
 
 from .base import BaseModel, DateTimeField, Voidable, in_literal, now, open_index, sparse_index
 from .customers import Customer

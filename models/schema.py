@@ -218,7 +218,7 @@ def upgrade(backup_dir=None):
         return []
     new = is_new_database()
     if not new and backup_dir:
-        from services.backup import backup_database
+        from .backup import backup_database
         path = backup_database(backup_dir, tag="before-upgrade")
         log.info("backup before schema upgrade: %s", path)
     migrator = SchemaMigrator.from_database(db.obj)

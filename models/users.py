@@ -4,7 +4,7 @@ import secrets
 from flask_login import UserMixin
 from peewee import BooleanField, CharField, IntegerField
 
-from services.i18n import lazy_gettext as _l
+from models.i18n import lazy_gettext as _l
 
 from .base import BaseModel, DateTimeField
 

@@ -12,7 +12,7 @@ from peewee import (
     fn,
 )
 
-from services.i18n import lazy_gettext as _l
+from models.i18n import lazy_gettext as _l
 
 from .base import (
     BaseModel,

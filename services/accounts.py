@@ -8,10 +8,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from models import LoginFailure, User, db, now
+from models.i18n import lazy_gettext as _l
 from models.users import ROLES, new_session_token
 
 from . import audit
-from .i18n import lazy_gettext as _l
 
 # Argon2id as OWASP recommends, in the lightest of its five equally strong settings (7 MiB,
 # 5 passes; the others trade memory for passes: 19 MiB × 2 … 46 MiB × 1). argon2-cffi's default

@@ -10,9 +10,8 @@ import json
 from peewee import ForeignKeyField
 
 from models import AccessLog, AuditEntry, db, now
+from models.i18n import gettext as _
 from models.masking import SECRET_CHANGED, redacted
-
-from .i18n import gettext as _
 
 CREATE, UPDATE, VOID, RESTORE = "create", "update", "void", "restore"
 ACTIONS = (CREATE, UPDATE, VOID, RESTORE)

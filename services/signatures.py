@@ -5,7 +5,7 @@ import io
 
 from PIL import Image, UnidentifiedImageError
 
-from services.i18n import lazy_gettext as _l
+from models.i18n import lazy_gettext as _l
 
 SIGNATURE_MAX = 200 * 1024
 PREFIX = "data:image/png;base64,"

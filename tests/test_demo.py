@@ -1,4 +1,5 @@
 """Demo data: one user per role, customers with contacts and timelines, all searchable."""
+from blueprints import demo
 from models import (
     Complaint,
     Customer,
@@ -12,7 +13,6 @@ from models import (
     WorkOrder,
 )
 from models.users import ROLES
-from services import demo
 
 
 def test_demo_fill(app, database):

@@ -74,7 +74,7 @@ def test_language_switch_refuses_other_sites(client):
 def test_each_request_translates_in_its_own_language(app, login):
     """The catalogue found for one request is kept for that request only: requests served one
     after another by the same thread each get their own language, lazy labels included."""
-    from services.i18n import lazy_gettext
+    from models.i18n import lazy_gettext
     english, chinese = login("desk"), login("desk")
     english.get("/lang/en?next=/")
     for _ in range(2):

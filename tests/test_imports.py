@@ -6,8 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 from openpyxl import Workbook
 
+from blueprints.archives import importing as imports
 from models import Customer, Job, VipCard
-from services import imports
 
 
 def sheet(rows):

@@ -5,8 +5,9 @@ import threading
 import pytest
 
 from models import Customer, SerialCounter, db, masking
+from models.keys import phone_tail, pinyin_keys
 from services import identity, serials, workdays
-from services.search import Query, phone_tail, pinyin_keys
+from services.search import Query
 
 D = datetime.datetime
 

@@ -18,6 +18,7 @@ from models.reception import (
     Referral,
 )
 from services import settings as settings_service
+from services.customers import create_followup
 
 D = datetime.datetime
 A, B, C, E = 1, 2, 3, 4
@@ -120,7 +121,7 @@ def test_register_visit_numbers_and_flags(users, database):
 
 
 def test_followup_report_due_next_day(users, database):
-    followup = service.create_followup("维修回访", datetime.date(2026, 11, 23),
+    followup = create_followup("维修回访", datetime.date(2026, 11, 23),
                                        assigned_to=users["desk"], source="repair", source_id=9)
     due, reports = service.followups_due(datetime.date(2026, 11, 22))
     assert due == [] and reports == []

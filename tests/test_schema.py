@@ -192,7 +192,8 @@ def test_every_search_reads_along_an_index(app, database, users):
     import datetime
 
     from models import Complaint, Customer, RepairRequest, VipCard, Visit, WorkOrder
-    from services.search import pinyin_keys, search
+    from models.keys import pinyin_keys
+    from services.search import search
 
     at = datetime.datetime(2020, 1, 1)
     names = ["张伟", "王芳", "李娜", "刘洋", "陈静"]

@@ -1,8 +1,7 @@
 """Security basics: headers, cookies, oversized uploads, backups that restore."""
 import os
 
-from models import Customer, db
-from services import backup
+from models import Customer, backup, db
 
 
 def test_security_headers_and_csp(client):

@@ -7,6 +7,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from blueprints import demo
 from models import (
     MODELS,
     AccessLog,
@@ -19,7 +20,7 @@ from models import (
     schema,
 )
 from models.masking import SECRET_CHANGED, mask
-from services import accounts, demo, identity
+from services import accounts, identity
 
 
 def valid_id(prefix17):

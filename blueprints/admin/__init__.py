@@ -3,9 +3,9 @@ from flask import Blueprint
 
 from blueprints.core.routes import register_panel
 from models import Holiday, clock
+from models.i18n import lazy_gettext as _l
 from models.users import ADMIN, GM, MANAGER
 from services import audit, workdays
-from services.i18n import lazy_gettext as _l
 
 bp = Blueprint("admin", __name__)
 

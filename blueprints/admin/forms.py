@@ -28,8 +28,8 @@ from blueprints import validators
 from blueprints.fields import Form, SelectField
 from models import User, clock
 from models.archives import SECTIONS
+from models.i18n import lazy_gettext as _l
 from models.users import ROLES
-from services.i18n import lazy_gettext as _l
 from services.settings import parse_hhmm
 
 HHMM = Regexp(r"^\d{1,2}:\d{2}$", message=_l("请按 时:分 填写，例如 20:00"))

@@ -6,8 +6,8 @@ from blueprints.core.routes import register_panel, tiles_panel
 from blueprints.helpers import site_settings
 from models import Customer, Document, EmergencyContact, now
 from models.base import Prepared
+from models.i18n import lazy_gettext as _l
 from services import audit, search, timeline
-from services.i18n import lazy_gettext as _l
 
 bp = Blueprint("archives", __name__)
 

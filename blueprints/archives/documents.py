@@ -3,8 +3,8 @@ import os
 import uuid
 
 from models import Document
+from models.i18n import lazy_gettext as _l
 from services import audit
-from services.i18n import lazy_gettext as _l
 
 # What a file's first bytes must be, by the type we accept.
 SIGNATURES = [(b"%PDF-", "application/pdf", ".pdf"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),

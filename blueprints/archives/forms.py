@@ -17,8 +17,8 @@ from blueprints.fields import Form, SelectField
 from models import User
 from models.archives import CONTACT_METHODS, SECTIONS
 from models.customers import GRADES, KINDS, STATUSES, TIERS
+from models.i18n import lazy_gettext as _l
 from models.users import ADMIN, ENGINEER
-from services.i18n import lazy_gettext as _l
 
 
 def _choices(mapping, blank=None):

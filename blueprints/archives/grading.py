@@ -1,9 +1,9 @@
 """Grading (客户分级): yearly evaluations in the March window, provisional grades, re-evaluation."""
 from models import Customer, GradeEvaluation, db, now
 from models.archives import APPROVED, PROPOSED, REJECTED, REVIEWED
+from models.i18n import lazy_gettext as _l
 from models.users import GM, MANAGER, SALES
 from services import audit, workdays
-from services.i18n import lazy_gettext as _l
 
 PROVISIONAL_MONTHS = 6
 

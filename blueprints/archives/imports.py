@@ -17,9 +17,10 @@ from blueprints.helpers import (
     site_settings,
 )
 from models import Job
-from services import exports, imports, jobs
+from services import exports, jobs
 
 from . import bp
+from . import importing as imports
 from .forms import ImportForm
 
 KINDS = ("customers", "members")

@@ -15,9 +15,9 @@ from models import (
     now,
 )
 from models.base import Prepared
+from models.i18n import lazy_gettext as _l
 from models.users import SALES
 from services import audit, workdays
-from services.i18n import lazy_gettext as _l
 
 COMPLETE_WITHIN_WORKDAYS = 2
 LAPSE_MONTHS = 2
@@ -205,7 +205,7 @@ def plan_redistribution(leaver):
 
 def apply_redistribution(plan, leaver, actor, today=None):
     """Hand each customer over, record it, and give the new owner a follow-up due in 3 days."""
-    from blueprints.reception.service import create_followup
+    from services.customers import create_followup
     today = today or now().date()
     with db.atomic():
         for customer, new_owner in plan:

@@ -26,6 +26,7 @@ from models import Customer, Document, EmergencyContact, GradeEvaluation, User, 
 from models.archives import CONTACT_METHODS
 from models.masking import mask_phone
 from services import audit, identity, timeline
+from services.customers import create_customer
 from services.search import Query
 
 from . import bp, grading, service
@@ -103,7 +104,7 @@ def new():
                 # 以最早有效登记为准: the earliest registration keeps the customer's owner.
                 customer.owner = duplicates[0].owner_id
             grading.set_provisional(customer, now().date())
-            service.create_customer(customer, current_user)
+            create_customer(customer, current_user)
             flash(_("已建立客户档案：%(name)s", name=customer.name), "success")
             return redirect(url_for("archives.detail", id=customer.id))
     return show_form("archives/form.html", form, customer=None, duplicates=duplicates)

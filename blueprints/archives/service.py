@@ -2,9 +2,10 @@
 from peewee import JOIN
 
 from models import Customer, User, db, now
+from models.keys import filled
 from models.masking import mask_phone
-from services import audit, identity, timeline
-from services.search import Hit, equals, filled, matching, starts
+from services import audit, identity
+from services.search import Hit, equals, matching, starts
 
 
 def find_duplicates(phone, exclude_id=None):
@@ -23,16 +24,6 @@ def find_duplicates(phone, exclude_id=None):
     if exclude_id:
         query = query.where(Customer.id != exclude_id)
     return list(query.order_by(Customer.id))
-
-
-def create_customer(customer, actor):
-    """Save a new customer with its audit entry and the first event on its timeline."""
-    with db.atomic():
-        audit.save(customer, actor)
-        timeline.add(customer, "archive", " ".join(filter(None, [customer.name,
-                                                                 customer.unit_label])),
-                     ref_id=customer.id, user=actor)
-    return customer
 
 
 def update_customer(customer, actor):

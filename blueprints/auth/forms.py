@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from blueprints import validators
 from blueprints.fields import Form
-from services.i18n import lazy_gettext as _l
+from models.i18n import lazy_gettext as _l
 
 
 class LoginForm(Form):

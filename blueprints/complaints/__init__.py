@@ -7,8 +7,8 @@ from peewee import fn
 from blueprints.core.routes import register_panel, tiles_panel
 from models import Complaint, PenaltyNotice, ReturnRequest
 from models.base import Prepared
+from models.i18n import lazy_gettext as _l
 from services import audit, search, timeline
-from services.i18n import lazy_gettext as _l
 
 bp = Blueprint("complaints", __name__)
 

@@ -18,11 +18,11 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
-from blueprints.fields import Form, SelectField
-from blueprints.reception.forms import DATETIME, staff_choices
+from blueprints.fields import DATETIME, Form, SelectField
 from models.complaints import CHANNELS, NOTICE_KINDS, REGIONS, SEVERITIES, STATES
+from models.i18n import lazy_gettext as _l
 from models.reception import METHODS
-from services.i18n import lazy_gettext as _l
+from services.staff import staff_choices
 
 
 def _choices(mapping):

@@ -4,7 +4,6 @@ from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from blueprints.archives.service import create_customer
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
     LazyForms,
@@ -28,6 +27,7 @@ from models.base import Prepared
 from models.complaints import CHANNELS, CHECKLIST
 from models.masking import mask_phone
 from services import identity
+from services.customers import create_customer
 from services.search import Query
 
 from . import bp, service

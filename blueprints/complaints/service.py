@@ -41,9 +41,9 @@ from models.complaints import (
     first_progress_due,
     report_moments_of,
 )
+from models.i18n import lazy_gettext as _l
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
-from services.i18n import lazy_gettext as _l
 from services.search import Hit, equals, matching, starts
 
 CLOSE_DAYS = {"overseas": 20}
@@ -407,7 +407,7 @@ def apply(complaint, action, user, at=None, **data):
 
 def _plan_followup(complaint, user, at):
     """Every closed complaint gets a follow-up (100 % 回访), due the next working day."""
-    from blueprints.reception.service import create_followup
+    from services.customers import create_followup
     create_followup(str(_l("投诉结案回访：%(serial)s", serial=complaint.serial)),
                     workdays.add_workdays(at, 1).date(), customer=complaint.customer,
                     source="complaint", source_id=complaint.id, assigned_to=complaint.owner,

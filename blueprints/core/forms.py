@@ -5,7 +5,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from blueprints import validators
 from blueprints.fields import Form, SelectField
-from services.i18n import lazy_gettext as _l
+from models.i18n import lazy_gettext as _l
 
 
 class ButtonForm(Form):

@@ -20,12 +20,12 @@ from blueprints.helpers import (
 )
 from models import AccessLog, AuditEntry, Customer, Job, Notification, User, clock
 from models.base import Prepared
+from models.i18n import lazy_gettext as _l
 from models.reception import CLASSES
 from services import audit, charts, exports, reports
 from services import jobs as jobs_service
 from services import notifications as notifications_service
 from services import search as search_service
-from services.i18n import lazy_gettext as _l
 from services.permissions import allowed
 
 from . import bp

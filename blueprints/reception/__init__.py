@@ -3,8 +3,8 @@ from flask import Blueprint
 
 from blueprints.core.routes import register_panel, tiles_panel
 from models import CustomerVisit, FollowUp, Visit, now
+from models.i18n import lazy_gettext as _l
 from services import audit, permissions, search, timeline
-from services.i18n import lazy_gettext as _l
 
 bp = Blueprint("reception", __name__)
 

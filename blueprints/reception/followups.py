@@ -13,6 +13,7 @@ from blueprints.helpers import (
     show_form,
 )
 from models import Customer, FollowUp, User, clock
+from services.customers import create_followup
 
 from . import bp, service
 from .forms import FollowUpForm, FollowUpRecordForm, FollowUpReportForm
@@ -47,7 +48,7 @@ def followup_new():
         form.customer.data = request.args.get("customer", "")
     customer = (record_or_none(Customer, form.customer.data))
     if form.validate_on_submit():
-        followup = service.create_followup(
+        followup = create_followup(
             form.subject.data.strip(), form.planned_on.data, customer=customer,
             assigned_to=User.get_by_id(int(form.assigned_to.data)), method=form.method.data,
             actor=current_user)

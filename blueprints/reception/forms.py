@@ -1,5 +1,4 @@
 """Reception forms: visitor entry, rotation, referral, customer visit, follow-up, handover."""
-from flask import g
 from wtforms import (
     DateField,
     DateTimeLocalField,
@@ -20,28 +19,11 @@ from wtforms.validators import (
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
-from blueprints.fields import Form, SelectField
-from models import User
-from models.base import Prepared
+from blueprints.fields import DATETIME, Form, SelectField
+from models.i18n import lazy_gettext as _l
 from models.reception import CLASSES, ID_TYPES, METHODS, SHIFTS
-from models.users import ADMIN, GM, MANAGER
-from services.i18n import lazy_gettext as _l
-
-DATETIME = "%Y-%m-%dT%H:%M"
-
-
-_ACTIVE_STAFF = Prepared(lambda active: User.select(User.id, User.display_name, User.role)
-                         .where(User.active == active).order_by(User.role, User.display_name))
-
-
-def staff_choices(blank=None, roles=None):
-    """Active staff for a select, optionally only some roles (read once per request)."""
-    staff = g.get("_active_staff")
-    if staff is None:
-        staff = g._active_staff = _ACTIVE_STAFF.rows(User, True)
-    choices = [(str(u.id), f"{u.display_name}（{u.role_label}）") for u in staff
-               if (u.role in roles if roles else u.role != ADMIN)]
-    return ([("", blank)] if blank is not None else []) + choices
+from models.users import GM, MANAGER
+from services.staff import staff_choices
 
 
 class VisitForm(Form):

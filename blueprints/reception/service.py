@@ -18,6 +18,7 @@ from models import (
     now,
 )
 from models.base import Prepared
+from models.keys import filled
 from models.reception import (
     ABSENT,
     BUSY,
@@ -29,7 +30,7 @@ from models.reception import (
     WALK_IN,
 )
 from services import audit, identity, serials, timeline
-from services.search import filled
+from services.customers import create_followup
 from services.settings import parse_hhmm
 
 # ---- night duty ---------------------------------------------------------------------------------
@@ -253,19 +254,6 @@ def recent_visitors(limit=8):
 # ---- follow-ups --------------------------------------------------------------------------------
 
 
-def create_followup(subject, planned_on, customer=None, source="manual", source_id=None,
-                    assigned_to=None, method="phone", actor=None):
-    """The one way any module plans a follow-up (回访): completed repairs, closed complaints…"""
-    followup = FollowUp(customer=customer, subject=subject[:200], planned_on=planned_on,
-                        source=source, source_id=source_id, assigned_to=assigned_to,
-                        method=method)
-    with db.atomic():
-        audit.save(followup, actor)
-        timeline.add(customer, "followup", f"{followup.source_label}：{followup.subject}",
-                     ref_id=followup.id, user=actor)
-    return followup
-
-
 def record_followup(followup, outcome, satisfaction, actor, at=None, method=None):
     """The follow-up was made: outcome and satisfaction (1–5); its report is due the next day."""
     if satisfaction is not None and not 1 <= satisfaction <= 5:
@@ -369,7 +357,7 @@ def acknowledge(handover, user, at=None):
 
 
 __all__ = ["is_night", "next_receiver", "Assignment", "receive", "register_visit", "sign_out",
-           "create_followup", "record_followup", "followups_due", "record_customer_visit",
+           "record_followup", "followups_due", "record_customer_visit",
            "acknowledge", "Referral", "CustomerVisit"]
 
 

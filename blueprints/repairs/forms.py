@@ -16,12 +16,12 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
-from blueprints.fields import Form, SelectField
-from blueprints.reception.forms import DATETIME, staff_choices
+from blueprints.fields import DATETIME, Form, SelectField
 from models import ServiceItem
+from models.i18n import lazy_gettext as _l
 from models.repairs import AREAS, CHANNELS, CHECKS, STATES
 from models.users import ENGINEER
-from services.i18n import lazy_gettext as _l
+from services.staff import staff_choices
 
 from . import service
 

@@ -4,6 +4,7 @@ import re
 from decimal import Decimal
 
 from models import RepairRequest, User, WorkOrder, WorkOrderItem, db, now
+from models.i18n import lazy_gettext as _l
 from models.repairs import (
     ACKNOWLEDGED,
     AWAITING,
@@ -22,7 +23,6 @@ from models.repairs import (
 )
 from models.users import DESK, ENGINEER, GM, MANAGER
 from services import audit, serials, timeline, workdays
-from services.i18n import lazy_gettext as _l
 
 REPEAT_MONTHS = 6
 
@@ -174,7 +174,7 @@ def step(order, action, user, settings, at=None, engineer=None, reason="", signa
 
 def _plan_followup(order, user, at):
     """Every completed repair gets a follow-up (回访) the next day."""
-    from blueprints.reception.service import create_followup
+    from services.customers import create_followup
     create_followup(str(_l("维修回访：%(serial)s %(location)s", serial=order.serial,
                            location=order.request.location)),
                     (at + datetime.timedelta(days=1)).date(), customer=order.request.customer,

@@ -7,9 +7,9 @@ from peewee import fn
 from blueprints.core.routes import register_panel, tiles_panel
 from models import Purchase, VipCard, now
 from models.base import Prepared
+from models.i18n import lazy_gettext as _l
 from models.vip import birthday_keys
 from services import audit, search, timeline
-from services.i18n import lazy_gettext as _l
 
 bp = Blueprint("vip", __name__)
 

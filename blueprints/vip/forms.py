@@ -22,8 +22,8 @@ from wtforms.validators import (
 from blueprints import validators
 from blueprints.fields import Form, SelectField
 from models import Gift, VipCard
+from models.i18n import lazy_gettext as _l
 from models.vip import GENDERS
-from services.i18n import lazy_gettext as _l
 
 
 class PurchaseForm(Form):

@@ -23,6 +23,7 @@ from models import (
     now,
 )
 from models.base import Prepared
+from models.i18n import lazy_gettext as _l
 from models.vip import (
     ACTIVE,
     BIRTHDAY,
@@ -42,7 +43,6 @@ from models.vip import (
     birthday_keys,
 )
 from services import audit, exports, identity, serials, timeline, workdays
-from services.i18n import lazy_gettext as _l
 
 VALID_YEARS = 2
 POINT_YUAN = Decimal("100")
@@ -441,7 +441,7 @@ def customer_for(name, phone, actor):
                 .order_by(Customer.id).first())
     if existing:
         return existing
-    from blueprints.archives.service import create_customer
+    from services.customers import create_customer
     return create_customer(Customer(name=name, phone=number, kind="shopper",
                                     status="cooperating", source="会员"), actor)
 

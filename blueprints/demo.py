@@ -19,9 +19,8 @@ from models import (
     db,
 )
 from models.users import ADMIN, DESK, ENGINEER, GM, MANAGER, SALES
-
-from . import accounts, timeline
-from . import settings as settings_service
+from services import accounts, timeline
+from services import settings as settings_service
 
 DEMO_PASSWORD = "counter-demo-26"
 DEMO_USERS = [
@@ -268,10 +267,11 @@ def fill_vip(rng, users, today):
 def fill_desk(rng, users, residents, today):
     """Today's rotation, two follow-ups due and a night handover waiting to be acknowledged."""
     from blueprints.reception import service as reception
+    from services.customers import create_followup
     for user in (users["sales"], users["sales2"], users["desk"]):
         reception.add_to_rotation(today, user)
     if residents:
-        reception.create_followup("入住满一年回访", today, customer=rng.choice(residents),
+        create_followup("入住满一年回访", today, customer=rng.choice(residents),
                                   assigned_to=users["desk"])
     Handover.create(shift="night", author=users["manager"], items="3栋电梯异响已报修，请跟进\n快递柜故障",
                     prospects="李先生 下午来看房", at=datetime.datetime.combine(

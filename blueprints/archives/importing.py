@@ -10,9 +10,8 @@ from openpyxl import Workbook, load_workbook
 
 from models import Customer, VipCard, db
 from models.customers import KINDS
-from services.i18n import lazy_gettext as _l
-
-from . import identity
+from models.i18n import lazy_gettext as _l
+from services import identity
 
 FIELDS = {
     "customers": [("name", _l("姓名/名称")), ("phone", _l("电话")), ("kind", _l("类型")),
@@ -185,8 +184,8 @@ def check(rows, mapping, kind):
 
 def apply(rows, kind, actor, settings, on_row=None):
     """Save every valid row in one transaction (all or none); returns how many were saved."""
-    from blueprints.archives.service import create_customer
     from blueprints.vip import service as vip
+    from services.customers import create_customer
     valid = [r for r in rows if not r.errors]
     with db.atomic():
         for count, row in enumerate(valid, 1):

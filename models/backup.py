@@ -5,7 +5,7 @@ import shutil
 import sqlite3
 import subprocess
 
-from models import db, is_sqlite
+from .base import db, is_sqlite
 
 PG_BIN = "/usr/lib/postgresql/15/bin"
 KEEP = 10

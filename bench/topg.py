@@ -1,0 +1,126 @@
+"""Load a benchmark dataset (bench/data/<size>.db) into a fresh PostgreSQL database.
+
+    python bench/topg.py --size large postgresql://me@127.0.0.1:5432/postgres
+
+Creates the database bench_<size> beside the one the URL names (dropping an older one), builds
+the app's schema in it with schema.upgrade(), and copies every table's rows with COPY, foreign
+key checks off for the copy (the rows come from a consistent SQLite file). Sequences are set past
+the largest id and the tables analysed, as after a restore. Prints the new database's URL.
+"""
+import argparse
+import io
+import os
+import sqlite3
+import sys
+import time
+from urllib.parse import urlsplit, urlunsplit
+
+import psycopg2
+from psycopg2 import sql
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+DATA = os.path.join(HERE, "data")
+BATCH = 20_000
+
+
+def database_url(server_url, name):
+    parts = urlsplit(server_url)
+    return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def recreate(server_url, name):
+    connection = psycopg2.connect(server_url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    connection.close()
+
+
+def build_schema(url):
+    from app import create_app
+    from models import db, schema
+    application = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-load"})
+    with application.app_context(), db.connection_context():
+        schema.upgrade()
+    db.close()
+
+
+def copy_text(value):
+    """A value in COPY's text format."""
+    if value is None:
+        return "\\N"
+    text = str(value)
+    return (text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
+            .replace("\r", "\\r"))
+
+
+def copy_tables(source, url):
+    lite = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    target = psycopg2.connect(url)
+    counts = {}
+    with target, target.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # no FK triggers while copying
+        cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+        tables = sorted(row[0] for row in cursor.fetchall())
+        for table in tables:
+            cursor.execute(sql.SQL("TRUNCATE {} CASCADE").format(sql.Identifier(table)))
+        for table in tables:
+            columns = [row[1] for row in lite.execute(f'PRAGMA table_info("{table}")')]
+            if not columns:
+                continue
+            cursor.execute("SELECT column_name, data_type FROM information_schema.columns "
+                           "WHERE table_name = %s", (table,))
+            kinds = dict(cursor.fetchall())
+            columns = [c for c in columns if c in kinds]
+            booleans = {i for i, c in enumerate(columns) if kinds[c] == "boolean"}
+            select = lite.execute(
+                "SELECT " + ", ".join(f'"{c}"' for c in columns) + f' FROM "{table}"')
+            counts[table] = 0
+            while rows := select.fetchmany(BATCH):
+                buffer = io.StringIO()
+                for row in rows:
+                    buffer.write("\t".join(
+                        copy_text(bool(v) if i in booleans and v is not None else v)
+                        for i, v in enumerate(row)) + "\n")
+                buffer.seek(0)
+                cursor.copy_expert(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                    sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))),
+                    buffer)
+                counts[table] += len(rows)
+            if "id" in columns:
+                cursor.execute(sql.SQL(
+                    "SELECT setval(pg_get_serial_sequence({t}, 'id'), "
+                    "COALESCE((SELECT MAX(id) FROM {i}), 0) + 1, false)").format(
+                    t=sql.Literal(table), i=sql.Identifier(table)))
+    target.autocommit = True
+    with target.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    target.close()
+    lite.close()
+    return counts
+
+
+def load(size, server_url):
+    """bench/data/<size>.db as the PostgreSQL database bench_<size>; its URL."""
+    name = f"bench_{size}"
+    url = database_url(server_url, name)
+    recreate(server_url, name)
+    build_schema(url)
+    copy_tables(os.path.join(DATA, f"{size}.db"), url)
+    return url
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", default="small")
+    parser.add_argument("server_url")
+    args = parser.parse_args()
+    started = time.monotonic()
+    url = load(args.size, args.server_url)
+    print(f"{url} ({time.monotonic() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

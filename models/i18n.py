@@ -1,0 +1,38 @@
+"""Translations, with the request's catalogue found once.
+
+Flask-Babel finds the locale and the catalogue again for every string; a list of fifty rows
+translates a few hundred. `CachedDomain` is Flask-Babel's `Domain` whose documented
+`get_translations()` keeps the catalogue in a context variable until the request ends
+(services.i18n.install empties it), so `gettext`, lazy strings (`_l`, labels defined at import
+time) and templates all find it once. Outside requests Flask-Babel's own lookup serves.
+"""
+from contextvars import ContextVar
+
+from flask import has_request_context
+from flask_babel import Domain
+
+# The catalogue of the request this thread serves; emptied when a request starts and ends.
+_catalogue = ContextVar("frontdesk_catalogue", default=None)
+
+
+class CachedDomain(Domain):
+    def get_translations(self):
+        found = _catalogue.get()
+        if found is not None:
+            return found
+        found = super().get_translations()
+        if has_request_context():
+            _catalogue.set(found)
+        return found
+
+
+DOMAIN = CachedDomain()
+gettext = DOMAIN.gettext
+ngettext = DOMAIN.ngettext
+lazy_gettext = DOMAIN.lazy_gettext  # translated when used, in the reader's language
+translations = DOMAIN.get_translations
+
+
+def forget(*_args, **_kwargs):
+    """A request starts or ends: the next translation looks the catalogue up again."""
+    _catalogue.set(None)

@@ -1,0 +1,27 @@
+"""Actions on customers that several modules take (archives, complaints, VIP, imports)."""
+from models import db
+from services import audit, timeline
+
+
+def create_customer(customer, actor):
+    """Save a new customer with its audit entry and the first event on its timeline."""
+    with db.atomic():
+        audit.save(customer, actor)
+        timeline.add(customer, "archive", " ".join(filter(None, [customer.name,
+                                                                 customer.unit_label])),
+                     ref_id=customer.id, user=actor)
+    return customer
+
+
+def create_followup(subject, planned_on, customer=None, source="manual", source_id=None,
+                    assigned_to=None, method="phone", actor=None):
+    """The one way any module plans a follow-up (回访): completed repairs, closed complaints…"""
+    from models import FollowUp
+    followup = FollowUp(customer=customer, subject=subject[:200], planned_on=planned_on,
+                        source=source, source_id=source_id, assigned_to=assigned_to,
+                        method=method)
+    with db.atomic():
+        audit.save(followup, actor)
+        timeline.add(customer, "followup", f"{followup.source_label}：{followup.subject}",
+                     ref_id=followup.id, user=actor)
+    return followup
