@@ -82,10 +82,12 @@ class Client:
         token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page) or \
             re.search(rb'value="([^"]+)" name="csrf_token"', page) or \
             re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
-        status, _body, _t, _r = self.request("POST", "/auth/login", {
+        status, body, _t, _r = self.request("POST", "/auth/login", {
             "username": role, "password": PASSWORD, "csrf_token": token.group(1).decode()})
         if status != 302:
-            raise SystemExit(f"login as {role} failed: {status}")
+            said = re.findall(rb'<ul class="errors"[^>]*>(.*?)</ul>', body, re.S)
+            raise SystemExit(f"login as {role} failed: {status} "
+                             f"{b' '.join(said).decode(errors='replace')}")
         _status, home, _t, _r = self.request("GET", "/")
         self.csrf[role] = re.search(rb'"X-CSRFToken": "([^"]+)"', home).group(1).decode()
 
@@ -541,10 +543,11 @@ def run_dataset(size, seconds, port, floor_port, postgres=None):
     data = Dataset(path, meta)
     numbers = shared_counter()
     if postgres:
-        from bench import topg
         print(f"[{size}] loading into PostgreSQL", flush=True)
         started = time.monotonic()
-        database = topg.load(size, postgres)
+        loaded = subprocess.run([sys.executable, os.path.join(HERE, "topg.py"), "--size", size,
+                                 postgres], check=True, capture_output=True, text=True)
+        database = loaded.stdout.strip().splitlines()[-1].split()[0]  # "postgresql://… (12 s)"
         meta = {**meta, "database": "PostgreSQL",
                 "load_seconds": round(time.monotonic() - started)}
     else:
@@ -593,13 +596,15 @@ def main():
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"),
                         help="a PostgreSQL server URL: run every dataset on it too "
                              "(make bench starts one with .ci/with-postgres)")
+    parser.add_argument("--databases", default="sqlite,postgres")
     args = parser.parse_args()
     report = {"date": datetime.datetime.now().isoformat(timespec="seconds"),
               "machine": machine(), "clients": CLIENTS, "seconds": args.seconds,
               "server": "gunicorn gthread, 2 workers × 4 threads (bench/serve.py)",
               "datasets": {}}
-    runs = [(size, None) for size in args.sizes.split(",")]
-    if args.postgres:
+    databases = args.databases.split(",")
+    runs = [(size, None) for size in args.sizes.split(",") if "sqlite" in databases]
+    if args.postgres and "postgres" in databases:
         runs += [(size, args.postgres) for size in args.sizes.split(",")]
     for offset, (size, postgres) in enumerate(runs, 1):
         report["datasets"][size + POSTGRES * bool(postgres)] = run_dataset(

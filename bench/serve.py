@@ -23,6 +23,8 @@ def build(kind, database):
         return create_floor()
     from app import create_app
     from models import db, schema
+    if "://" not in database and not os.path.exists(database):
+        raise SystemExit(f"no dataset at {database}")  # (SQLite would make an empty one)
     url = database if "://" in database else f"sqlite:///{database}"
     application = create_app({"DATABASE_URL": url,
                               "SECRET_KEY": "bench-secret", "PDF_WAIT_SECONDS": 60,
