@@ -261,7 +261,7 @@ def fill_vip(rng, users, today):
             vip.record_purchase(Purchase(receipt_no=f"R{rng.randrange(10 ** 8):08d}", card=card,
                                          at=_moment(rng, today, rng.randrange(0, 28)),
                                          amount_before=Decimal(rng.randrange(80, 1500)),
-                                         receipt_signed=True), users["desk"])
+                                         receipt_signed=True), users["desk"], settings)
 
 
 def fill_desk(rng, users, residents, today):

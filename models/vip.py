@@ -1,5 +1,6 @@
 """VIP members (会员): cards, purchases, the points ledger, gifts, redemptions, the greetings outbox."""
 import calendar
+from enum import StrEnum
 
 from peewee import (
     BlobField,
@@ -27,9 +28,25 @@ from .base import (
 from .customers import Customer
 from .users import User
 
-ACTIVE, BLOCKED, REPLACED, RENEWED = "active", "blocked", "replaced", "renewed"
-CARD_STATES = {ACTIVE: _l("有效"), BLOCKED: _l("已挂失"), REPLACED: _l("已补办换卡"),
-               RENEWED: _l("已续卡")}
+
+class CardState(StrEnum):
+    """What was done to a card (stored)."""
+    ACTIVE = "active"
+    BLOCKED = "blocked"  # 挂失
+    REPLACED = "replaced"  # 补办: a new number took over
+    RENEWED = "renewed"  # 续卡: a new two-year card took over
+
+
+class CardStatus(StrEnum):
+    """Whether a card works today: its state and its expiry (an expired card stops by itself)."""
+    NO_CARD = "no_card"
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    BLOCKED = "blocked"  # blocked, replaced or renewed
+
+
+CARD_STATES = {CardState.ACTIVE: _l("有效"), CardState.BLOCKED: _l("已挂失"),
+               CardState.REPLACED: _l("已补办换卡"), CardState.RENEWED: _l("已续卡")}
 GENDERS = {"F": _l("女"), "M": _l("男"), "": _l("未填")}
 
 
@@ -55,7 +72,7 @@ class VipCard(SearchKeys, Voidable):
     address = CharField(max_length=200, default="")
     issued_on = DateField()
     expires_on = DateField(index=True)
-    state = CharField(max_length=10, default=ACTIVE, index=True)
+    state = CharField(max_length=10, default=CardState.ACTIVE, index=True)
     handbook_given = BooleanField(default=False)
     referrer = ForeignKeyField("self", null=True, backref="referrals", on_delete="SET NULL",
                                index=False)

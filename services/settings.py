@@ -32,6 +32,10 @@ DEFAULTS = {
     "vip_cumulative": "2000",
     "vip_cumulative_months": 6,
     "vip_referral_bonus": 0,
+    # The member rates (share of the price charged: 0.90 is 9折) and the points that earn the
+    # loyal rate.
+    "vip_rates": {"member": "0.90", "loyal": "0.85", "birthday": "0.60"},
+    "vip_loyal_points": 30,
     "vip_birthday_text": "亲爱的{name}，{site}祝您生日快乐！今天凭会员卡和身份证购物享6折优惠。",
     # An SMS gateway URL (HTTP POST of JSON); empty means messages are exported, not sent.
     "sms_gateway_url": "",

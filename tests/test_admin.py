@@ -79,6 +79,8 @@ SETTINGS = {"site_name": "幸福里物业管理处", "night_start": "21:00", "ni
             "confidential_roles": ["manager", "gm"], "upload_max_mb": "10",
             "vip_single_purchase": "1000", "vip_cumulative": "2000",
             "vip_cumulative_months": "6", "vip_referral_bonus": "0",
+            "vip_rate_member": "0.88", "vip_rate_loyal": "0.85", "vip_rate_birthday": "0.6",
+            "vip_loyal_points": "40",
             "vip_birthday_text": "亲爱的{name}，{site}祝您生日快乐！", "sms_gateway_url": "",
             "repair_reviewers": ""}
 
@@ -92,6 +94,8 @@ def test_settings_saved_and_audited(login, database):
     assert (values["night_start"], values["night_end"]) == ("21:00", "07:30")
     assert values["complaint_categories"] == ["产品质量", "服务质量"]
     assert values["venues"]["A"] == "贵宾室"
+    assert values["vip_rates"] == {"member": "0.88", "loyal": "0.85", "birthday": "0.60"}
+    assert values["vip_loyal_points"] == 40
     entry = AuditEntry.get(AuditEntry.model == "Setting", AuditEntry.label.contains(""),
                            AuditEntry.after.contains("幸福里"))
     assert json.loads(entry.before)["site_name"] == "客服台示范物业管理处"

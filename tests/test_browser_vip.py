@@ -24,7 +24,7 @@ def test_counter_journey(live, page, users, database):
     page.fill("#receipt_no", "R20261122-01")
     page.fill("#amount_before", "800")
     page.wait_for_selector("#quote >> text=实收 ¥720.00")
-    assert "会员9折" in page.inner_text("#quote") and "+7" in page.inner_text("#quote")
+    assert "会员折扣，按 90% 收取" in page.inner_text("#quote") and "+7" in page.inner_text("#quote")
     page.check("#receipt_signed")
     assert serious_violations(page) == []
     page.click("button:has-text('保存')")

@@ -111,11 +111,12 @@ def test_translations_keep_the_source_placeholders():
 
 
 def test_english_pages_with_a_literal_percent(login, database):
-    """/vip/enrol and /vip/form in English show '40% off' and '10% off' (they answered 500)."""
+    """/vip/enrol and /vip/form in English show '60%' and '90%' of the price (they answered
+    500)."""
     desk = login("desk")
     desk.get("/lang/en")
     for url in ("/vip/enrol", "/vip/form", "/vip/"):
         response = desk.get(url)
         assert response.status_code == 200, url
     text = desk.get("/vip/enrol").get_data(as_text=True)
-    assert "40% off" in text and "10% off" in text
+    assert "pay 90% of the price" in text and "pay 60% of the price" in text

@@ -56,7 +56,7 @@ def test_counter_quote_and_member_purchase(login, database):
     card = VipCard.get()
     quote = desk.get(f"/vip/counter/quote?card={card.id}&amount_before=500",
                      headers={"HX-Request": "true"}).get_data(as_text=True)
-    assert "会员9折" in quote and "450.00" in quote and "+4" in quote
+    assert "会员折扣，按 90% 收取" in quote and "450.00" in quote and "+4" in quote
     promo = desk.get(f"/vip/counter/quote?card={card.id}&amount_before=500&promotional=y")
     assert "不享受会员折扣" in promo.get_data(as_text=True)
     unsigned = desk.submit(f"/vip/counter?card={card.id}", {"card": str(card.id),
@@ -156,7 +156,7 @@ def test_engineers_do_not_see_vip(login):
 def test_lookup_lists_members_and_cards_about_to_expire(login, database):
     """The cashier's lookup: each card links to its page and, while it works, to the counter;
     below, live cards that expire within 30 days (not voided ones, not later ones)."""
-    from blueprints.vip.routes import _EXPIRING
+    from blueprints.vip.service import _EXPIRING_LIST
     from models import now
     desk = login("desk")
     for phone in ("13800001111", "13900002222", "13700003333", "13600004444"):
@@ -178,4 +178,4 @@ def test_lookup_lists_members_and_cards_about_to_expire(login, database):
     assert "已过期" in expired.get_text() and len(expired.select("a")) == 1
     expiring = [(a.get_text(" ", strip=True), a["href"]) for a in found.select("ul li a")]
     assert expiring == [(f"{soon.number} 张三", f"/vip/cards/{soon.id}")]
-    assert all(_EXPIRING.compiled.values())  # its SQL is written once, then only bound
+    assert all(_EXPIRING_LIST.compiled.values())  # its SQL is written once, then only bound

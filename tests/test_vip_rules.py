@@ -13,6 +13,8 @@ from blueprints.vip.service import VipError
 from models import Customer, Gift, Message, PointsEntry, Purchase, VipCard
 from services import settings as settings_service
 
+DEFAULTS = settings_service.DEFAULTS
+
 D = datetime.datetime
 TODAY = datetime.date(2026, 11, 22)
 
@@ -29,9 +31,11 @@ RECEIPTS = itertools.count(1)
 
 def buy(users, amount, card=None, phone="13900001111", at=D(2026, 11, 22, 10, 0), **fields):
     receipt = fields.pop("receipt_no", f"R{next(RECEIPTS)}")
+    id_shown = fields.pop("id_shown", False)
+    fields.setdefault("receipt_signed", True)
     return service.record_purchase(Purchase(receipt_no=receipt, at=at, card=card, buyer_phone=phone,
                                             amount_before=Decimal(amount), **fields),
-                                   users["desk"], id_shown=fields.pop("id_shown", False))
+                                   users["desk"], DEFAULTS, id_shown=id_shown)
 
 
 # ---- eligibility ----------------------------------------------------------------------------
@@ -80,28 +84,29 @@ def test_active_card_for_a_phone(users):
 
 def test_discount_cases_and_precedence(users):
     card = make_card(users, birthday=datetime.date(1990, 11, 22))
-    assert service.discount(card, TODAY, earned=0).rate == Decimal("0.90")  # no ID shown
-    assert service.discount(card, TODAY, id_shown=True, earned=0).rate == Decimal("0.60")
-    assert service.discount(card, TODAY, earned=30).rate == Decimal("0.85")
-    assert service.discount(card, TODAY, earned=29).rate == Decimal("0.90")
-    best = service.discount(card, TODAY, id_shown=True, earned=500)
+    assert service.discount(card, TODAY, DEFAULTS, earned=0).rate == Decimal("0.90")  # no ID
+    assert service.discount(card, TODAY, DEFAULTS, id_shown=True, earned=0).rate == Decimal("0.60")
+    assert service.discount(card, TODAY, DEFAULTS, earned=30).rate == Decimal("0.85")
+    assert service.discount(card, TODAY, DEFAULTS, earned=29).rate == Decimal("0.90")
+    best = service.discount(card, TODAY, DEFAULTS, id_shown=True, earned=500)
     assert (best.rate, best.code) == (Decimal("0.60"), "birthday")  # best single rate, no stacking
-    other_day = service.discount(card, TODAY + datetime.timedelta(days=1), id_shown=True,
-                                 earned=0)
+    other_day = service.discount(card, TODAY + datetime.timedelta(days=1), DEFAULTS,
+                                 id_shown=True, earned=0)
     assert other_day.rate == Decimal("0.90")
-    assert service.discount(card, TODAY, promotional=True, id_shown=True).rate == Decimal("1.00")
-    assert service.discount(None, TODAY).code == "no_card"
+    assert service.discount(card, TODAY, DEFAULTS, promotional=True,
+                            id_shown=True).rate == Decimal("1.00")
+    assert service.discount(None, TODAY, DEFAULTS).code == "no_card"
 
 
 def test_expired_and_blocked_cards_get_nothing(users):
     card = make_card(users, today=datetime.date(2024, 11, 20))
     assert service.card_status(card, datetime.date(2026, 11, 20)) == "active"
-    assert service.discount(card, datetime.date(2026, 11, 21)).code == "expired"
+    assert service.discount(card, datetime.date(2026, 11, 21), DEFAULTS).code == "expired"
     purchase = buy(users, "500", card=card, at=D(2026, 11, 21, 10))
     assert (purchase.rate, purchase.points) == (Decimal("1.00"), 0)
     fresh = make_card(users)
     service.report_loss(fresh, users["desk"])
-    assert service.discount(fresh, TODAY).code == "blocked"
+    assert service.discount(fresh, TODAY, DEFAULTS).code == "blocked"
 
 
 def test_leap_day_birthday():
@@ -260,3 +265,30 @@ def test_a_receipt_is_recorded_once_per_card(users):
     buy(users, "500", card=other, receipt_no="A-1001")  # another card's receipt series
     assert Purchase.select().where(Purchase.receipt_no == "A-1001").count() == 2
     assert service.balance(card) == 4
+
+
+def test_the_member_rates_and_the_loyal_threshold_are_settings(users, database):
+    """The spec's settings: the rates and the points that earn the loyal rate, read by the rule,
+    the counter's quote and the purchase record."""
+    card = make_card(users)
+    changed = dict(DEFAULTS, vip_rates={"member": "0.88", "loyal": "0.80", "birthday": "0.50"},
+                   vip_loyal_points=10)
+    assert service.discount(card, TODAY, changed, earned=9).rate == Decimal("0.88")
+    loyal = service.discount(card, TODAY, changed, earned=10)
+    assert loyal.rate == Decimal("0.80") and str(loyal.reason) == "累计积分满 10 分"
+    quote = service.quote(card, Decimal("100"), TODAY, changed)
+    assert (quote.text, quote.paid, quote.points) == ("会员折扣，按 88% 收取", Decimal("88.00"), 0)
+    purchase = service.record_purchase(
+        Purchase(receipt_no="RATE-1", at=D(2026, 11, 22, 10, 0), card=card,
+                 amount_before=Decimal("200"), receipt_signed=True), users["desk"], changed)
+    assert (purchase.rate, purchase.amount_paid) == (Decimal("0.88"), Decimal("176.00"))
+    assert Purchase.get_by_id(purchase.id).rate_reason == "会员折扣，按 88% 收取"
+
+
+def test_a_member_purchase_needs_the_members_signature(users, database):
+    card = make_card(users)
+    with pytest.raises(VipError, match="签名"):
+        buy(users, "300", card=card, receipt_signed=False)
+    assert Purchase.select().where(Purchase.card == card).count() == 0
+    walk_in = buy(users, "300", receipt_signed=False, phone="13900007777")  # no card: no rule
+    assert Purchase.get_by_id(walk_in.id).amount_paid == Decimal("300.00")

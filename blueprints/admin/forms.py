@@ -136,6 +136,17 @@ class SettingsForm(Form):
         NumberRange(1, 1000000, message=_l("金额须在 1 到 100 万元之间"))])
     vip_cumulative_months = IntegerField(_l("累计期限（月）"), validators=[
         InputRequired(message=_l("请填写月数")), NumberRange(1, 36, message=_l("1 到 36 个月"))])
+    vip_rate_member = DecimalField(_l("会员折扣率（0.90 即 9 折）"), places=2, validators=[
+        InputRequired(message=_l("请填写折扣率")), NumberRange(
+            Decimal("0.10"), Decimal("1.00"), message=_l("折扣率须在 0.10 到 1.00 之间"))])
+    vip_rate_loyal = DecimalField(_l("积分满额折扣率"), places=2, validators=[
+        InputRequired(message=_l("请填写折扣率")), NumberRange(
+            Decimal("0.10"), Decimal("1.00"), message=_l("折扣率须在 0.10 到 1.00 之间"))])
+    vip_rate_birthday = DecimalField(_l("生日折扣率（凭身份证）"), places=2, validators=[
+        InputRequired(message=_l("请填写折扣率")), NumberRange(
+            Decimal("0.10"), Decimal("1.00"), message=_l("折扣率须在 0.10 到 1.00 之间"))])
+    vip_loyal_points = IntegerField(_l("累计积分满多少分享积分满额折扣"), validators=[
+        InputRequired(message=_l("请填写积分")), NumberRange(1, 100000, message=_l("1 到 100000 分"))])
     vip_referral_bonus = IntegerField(_l("推荐入会奖励积分"), validators=[
         InputRequired(message=_l("请填写积分")), NumberRange(0, 10000, message=_l("0 到 10000 分"))])
     vip_birthday_text = TextAreaField(_l("生日祝福短信"), validators=[
@@ -211,6 +222,9 @@ class SettingsForm(Form):
             getattr(self, key).data = values[key]
         for key in ("vip_single_purchase", "vip_cumulative"):
             getattr(self, key).data = Decimal(str(values[key]))
+        for code in RATE_CODES:
+            getattr(self, f"vip_rate_{code}").data = Decimal(str(values["vip_rates"][code]))
+        self.vip_loyal_points.data = int(values["vip_loyal_points"])
         self.repair_reviewers.data = "\n".join(values["repair_reviewers"])
 
     def values(self):
@@ -235,9 +249,14 @@ class SettingsForm(Form):
         out["sms_gateway_url"] = (self.sms_gateway_url.data or "").strip()
         for key in ("vip_single_purchase", "vip_cumulative"):
             out[key] = str(getattr(self, key).data.quantize(Decimal("0.01")))
+        out["vip_rates"] = {code: str(getattr(self, f"vip_rate_{code}").data.quantize(
+            Decimal("0.01"))) for code in RATE_CODES}
+        out["vip_loyal_points"] = self.vip_loyal_points.data
         out["repair_reviewers"] = _lines(self.repair_reviewers.data)
         return out
 
+
+RATE_CODES = ("member", "loyal", "birthday")
 
 LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "png", b"\xff\xd8\xff": "jpg"}
 LOGO_MAX = 1024 * 1024

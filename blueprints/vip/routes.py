@@ -5,7 +5,6 @@ from decimal import Decimal, InvalidOperation
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import fn
 
 from blueprints.core.forms import ButtonForm, ReasonForm
 from blueprints.helpers import (
@@ -21,10 +20,9 @@ from blueprints.helpers import (
     show_form,
     site_settings,
 )
-from models import Gift, Message, PointsEntry, Purchase, Redemption, VipCard, now
-from models.base import Prepared, ids_in
+from models import Gift, Purchase, VipCard, now
 from models.masking import mask_phone
-from models.vip import ACTIVE, PENDING
+from models.vip import CardStatus
 from services import audit, charts, identity, reports, signatures
 from services.search import Query
 
@@ -42,20 +40,11 @@ def index():
     """Find a member by phone tail, card number or name, as the cashier types."""
     q = request.args.get("q", "")
     hits = service.search_cards(Query(q), 30) if q else []
-    cards = VipCard.select(*_LISTED).where(ids_in(VipCard.id, [h.id for h in hits])).order_by(
-        VipCard.id.desc()) if hits else []
+    cards = service.listed_cards([h.id for h in hits])
     today = now().date()
-    expiring = _EXPIRING.rows(VipCard, ACTIVE, today, today + datetime.timedelta(days=31), 20)
+    expiring = service.expiring_soon(today)
     return render("vip/index.html", "vip/_cards.html", q=q, cards=cards, expiring=expiring,
                   today=today, status_of=service.card_status)
-
-
-# What the member list and the cards about to expire show.
-_LISTED = (VipCard.id, VipCard.number, VipCard.name, VipCard.phone, VipCard.state,
-           VipCard.expires_on)
-_EXPIRING = Prepared(lambda state, today, soon, limit: VipCard.select(*_LISTED).where(
-    VipCard.not_voided() & (VipCard.state == state) & (VipCard.expires_on >= today) &
-    (VipCard.expires_on < soon)).limit(limit))
 
 
 def _card_from(form_or_args):
@@ -81,10 +70,8 @@ def counter():
         try:
             if form.signature.data:
                 purchase.signature = signatures.decode(form.signature.data)
-            if card and service.card_status(card, now().date()) == "active" and not (
-                    purchase.signature or purchase.receipt_signed):
-                raise VipError(_("请会员在屏幕上签名或在小票上签名后勾选"))
-            service.record_purchase(purchase, current_user, id_shown=form.id_shown.data)
+            service.record_purchase(purchase, current_user, site_settings(),
+                                    id_shown=form.id_shown.data)
         except (VipError, signatures.SignatureError) as refused:
             form.receipt_signed.errors = list(form.receipt_signed.errors) + [str(refused)]
             return show_form("vip/counter.html", form, card=card, quote=_quote(card, form))
@@ -103,23 +90,15 @@ def counter():
     return show_form("vip/counter.html", form, card=card, quote=_quote(card, form))
 
 
-MAX_AMOUNT = Decimal("10000000")
-
-
 def _quote(card, form):
-    """What the counter shows before saving: the rate, why, the amount paid and the points."""
+    """The counter's quote for what the form holds (no paid amount for an amount it refuses)."""
     try:
         amount = Decimal(str(form.amount_before.data)) if form.amount_before.data else None
     except InvalidOperation:
         amount = None
-    rule = service.discount(card, now().date(), promotional=bool(form.promotional.data),
-                            id_shown=bool(form.id_shown.data))
-    if amount is None or not amount.is_finite() or not 0 < amount <= MAX_AMOUNT:
-        # The form says what is wrong with the amount; there is no quote for it.
-        return {"rule": rule, "paid": None, "points": None}
-    paid = service.paid_amount(amount, rule.rate)
-    earns = card is not None and service.card_status(card, now().date()) == "active"
-    return {"rule": rule, "paid": paid, "points": service.points_for(paid) if earns else 0}
+    return service.quote(card, amount, now().date(), site_settings(),
+                         promotional=bool(form.promotional.data),
+                         id_shown=bool(form.id_shown.data))
 
 
 @bp.route("/counter/quote")
@@ -142,7 +121,7 @@ def enrol():
         existing = service.active_card_for(form.phone.data, now().date())
         if existing:
             form.phone.errors.append(_("该手机号已有有效会员卡 %(number)s", number=existing.number))
-            return show_form("vip/enrol.html", form)
+            return show_form("vip/enrol.html", form, terms=service.terms(site_settings()))
         customer = service.customer_for(form.name.data.strip(), form.phone.data, current_user)
         referrer = VipCard.get_or_none(VipCard.number == (form.referrer.data or "").strip()
                                        .upper()) if form.referrer.data else None
@@ -155,15 +134,14 @@ def enrol():
         flash(_("已办理会员卡 %(number)s，有效期至 %(until)s", number=card.number,
                 until=card.expires_on.isoformat()), "success")
         return redirect(url_for("vip.card", id=card.id))
-    return show_form("vip/enrol.html", form)
+    return show_form("vip/enrol.html", form, terms=service.terms(site_settings()))
 
 
 @bp.route("/cards/<int:id>")
 def card(id):
     """The member: status, balance, the ledger, purchases, and what can be done with the card."""
     card = _card_or_404(id)
-    ledger = list(card.ledger.order_by(PointsEntry.id.desc()).limit(100))
-    purchases = list(card.purchases.order_by(Purchase.id.desc()).limit(50))
+    ledger, purchases = service.card_history(card)
     return render("vip/card.html", card=card, balance=service.balance(card),
                   earned=service.earned_total(card), ledger=ledger, purchases=purchases,
                   card_status=service.card_status(card, now().date()),
@@ -213,7 +191,7 @@ def redeem(id):
     form = RedeemForm()
     if form.validate_on_submit():
         try:
-            redemption = service.redeem(card, Gift.get_by_id(int(form.gift.data)), current_user)
+            redemption = service.redeem(card, get_or_404(Gift, form.gift.data), current_user)
             flash(_("已兑换 %(gift)s，扣除 %(points)s 分", gift=redemption.gift.name,
                     points=redemption.points), "success")
         except VipError as refused:
@@ -229,37 +207,36 @@ def gifts():
     """The gift list: points and stock."""
     form = GiftForm()
     if form.validate_on_submit():
-        if Gift.get_or_none(Gift.name == form.name.data.strip()):
-            form.name.errors.append(_("已有同名礼品"))
-        else:
-            audit.save(Gift(name=form.name.data.strip(), points=form.points.data,
-                            stock=form.stock.data, active=form.active.data), current_user)
+        try:
+            service.save_gift(None, form.name.data, form.points.data, form.stock.data,
+                              form.active.data, current_user)
             flash(_("已添加礼品"), "success")
             return redirect(url_for("vip.gifts"))
-    return show_form("vip/gifts.html", form, rows=Gift.select().order_by(Gift.points),
-                     redeemed=Redemption.select().count())
+        except VipError as refused:
+            form.name.errors.append(str(refused))
+    return show_form("vip/gifts.html", form, rows=service.gifts(),
+                     redeemed=service.redemption_count())
 
 
 @bp.route("/gifts/<int:id>", methods=["GET", "POST"])
 def gift_edit(id):
     """Change a gift's points or stock, or withdraw it."""
-    gift = Gift.get_or_none(Gift.id == id)
-    if gift is None:
-        abort(404)
+    gift = get_or_404(Gift, id)
     form = GiftForm(obj=gift)
     if form.validate_on_submit():
-        gift.name, gift.points = form.name.data.strip(), form.points.data
-        gift.stock, gift.active = form.stock.data, form.active.data
-        audit.save(gift, current_user)
-        return redirect(url_for("vip.gifts"))
+        try:
+            service.save_gift(gift, form.name.data, form.points.data, form.stock.data,
+                              form.active.data, current_user)
+            return redirect(url_for("vip.gifts"))
+        except VipError as refused:
+            form.name.errors.append(str(refused))
     return show_form("vip/gift_form.html", form, gift=gift)
 
 
 @bp.route("/outbox")
 def outbox():
     """Greetings and notices waiting to go out, with honest states."""
-    rows = list(Message.select().order_by(Message.id.desc()).limit(200))
-    return render("vip/outbox.html", rows=rows, form=PromotionForm(),
+    return render("vip/outbox.html", rows=service.recent_messages(), form=PromotionForm(),
                   gateway=bool(site_settings()["sms_gateway_url"]))
 
 
@@ -277,12 +254,10 @@ def outbox_promotion():
     """Prepare a new-product or promotion notice to chosen members."""
     form = PromotionForm()
     if not form.validate_on_submit():
-        return show_form("vip/outbox.html", form, rows=list(Message.select().order_by(
-            Message.id.desc()).limit(200)), gateway=bool(site_settings()["sms_gateway_url"]))
-    cards = VipCard.select().where(VipCard.state == ACTIVE)
-    if form.audience.data == "listed":
-        cards = cards.where(VipCard.number.in_([n.upper() for n in form.numbers.data.split()]))
-    created = service.prepare_promotion(list(cards), form.text.data)
+        return show_form("vip/outbox.html", form, rows=service.recent_messages(),
+                         gateway=bool(site_settings()["sms_gateway_url"]))
+    listed = form.numbers.data.split() if form.audience.data == "listed" else None
+    created = service.prepare_promotion(service.promotion_audience(listed), form.text.data)
     flash(_("已准备 %(n)s 条通知", n=len(created)), "success")
     return redirect(url_for("vip.outbox"))
 
@@ -295,7 +270,7 @@ def outbox_export():
     if not form.validate_on_submit():
         flash(_("导出完整号码须填写原因。"), "error")
         return redirect(url_for("vip.outbox"))
-    messages = list(Message.select().where(Message.state == PENDING))
+    messages = service.pending_messages()
     body = service.export_outbox(messages)
     audit.log_access(current_user, audit.REVEAL, model="Message",
                      detail=f"outbox {len(messages)}", reason=form.reason.data)
@@ -307,7 +282,7 @@ def outbox_send():
     """Send pending messages through the configured gateway; only its 2xx answers count as sent."""
     if ButtonForm().validate_on_submit():
         try:
-            results = service.send_outbox(list(Message.select().where(Message.state == PENDING)),
+            results = service.send_outbox(service.pending_messages(),
                                           site_settings()["sms_gateway_url"])
             sent = sum(1 for m in results if m.state == "sent")
             flash(_("已发送 %(sent)s 条，失败 %(failed)s 条", sent=sent,
@@ -351,14 +326,15 @@ def print_form():
     return pdf_response("print/vip_form.html",
                         f"会员资料登记表-{card.number if card else 'blank'}.pdf", record=card,
                         title=_("会员资料登记表"), number=card.number if card else "",
-                        qr_url=external_url("vip.card", id=card.id) if card else None, card=card)
+                        qr_url=external_url("vip.card", id=card.id) if card else None, card=card,
+                        terms=service.terms(site_settings()))
 
 
 @bp.route("/cards/<int:id>/statement")
 def statement(id):
     """A member's points statement."""
     card = _card_or_404(id)
-    ledger = list(card.ledger.order_by(PointsEntry.at, PointsEntry.id))
+    ledger = service.statement_ledger(card)
     return pdf_response("print/vip_statement.html", f"积分对账单-{card.number}.pdf", record=card,
                         title=_("积分对账单"), number=card.number,
                         qr_url=external_url("vip.card", id=id), card=card, ledger=ledger,
@@ -369,10 +345,9 @@ def statement(id):
 def export():
     """Every member card with its balance, as an Excel workbook."""
     today = now().date()
-    balances = dict(PointsEntry.select(PointsEntry.card, fn.SUM(PointsEntry.delta))
-                    .group_by(PointsEntry.card).tuples())
-
-    validity = {"active": _("有效"), "expired": _("已过期"), "blocked": _("停用")}
+    balances = service.balances()
+    validity = {CardStatus.ACTIVE: _("有效"), CardStatus.EXPIRED: _("已过期"),
+                CardStatus.BLOCKED: _("停用")}
 
     def row(c):
         return [c.number, c.name, mask_phone(c.phone), c.birthday, str(c.state_label),
@@ -380,31 +355,25 @@ def export():
                 balances.get(c.id, 0)]
     headers = [_("卡号"), _("姓名"), _("手机"), _("生日"), _("状态"), _("有效性"), _("入会日期"),
                _("有效期至"), _("积分余额")]
-    return excel_response("会员.xlsx", _("会员"), headers,
-                          VipCard.select().where(VipCard.voided == False)  # noqa: E712
-                          .order_by(VipCard.id), "VipCard", row)
+    return excel_response("会员.xlsx", _("会员"), headers, service.live_cards(), "VipCard", row)
 
 
 @bp.route("/gifts/export")
 def gifts_export():
     """The gift list with points, stock and how many were redeemed, as an Excel workbook."""
-    redeemed = dict(Redemption.select(Redemption.gift, fn.COUNT(Redemption.id))
-                    .group_by(Redemption.gift).tuples())
+    redeemed = service.redeemed_by_gift()
 
     def row(g):
         return [g.name, g.points, g.stock, redeemed.get(g.id, 0),
                 _("在兑") if g.active else _("已停兑")]
     headers = [_("礼品"), _("所需积分"), _("库存"), _("已兑换"), _("状态")]
-    return excel_response("礼品.xlsx", _("礼品"), headers, Gift.select().order_by(Gift.points),
-                          "Gift", row)
+    return excel_response("礼品.xlsx", _("礼品"), headers, service.gifts(), "Gift", row)
 
 
 @bp.route("/outbox/workbook")
 def outbox_workbook():
     """Every message in the outbox (?state= to narrow it), as an Excel workbook."""
-    query = Message.select(Message, VipCard).join(VipCard).order_by(Message.id.desc())
-    if request.args.get("state"):
-        query = query.where(Message.state == request.args["state"])
+    query = service.messages_with_cards(request.args.get("state"))
 
     def row(m):
         return [m.prepared_at, m.card.number, mask_phone(m.phone), m.text, m.for_date,

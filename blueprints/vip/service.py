@@ -22,12 +22,11 @@ from models import (
     is_postgres,
     now,
 )
-from models.base import Prepared
+from models.base import Prepared, ids_in
+from models.i18n import gettext
 from models.i18n import lazy_gettext as _l
 from models.vip import (
-    ACTIVE,
     BIRTHDAY,
-    BLOCKED,
     EARN,
     EXPORTED,
     FAILED,
@@ -35,25 +34,25 @@ from models.vip import (
     PROMOTION,
     REDEEM,
     REFERRAL,
-    RENEWED,
-    REPLACED,
     SENT,
     TRANSFER_IN,
     TRANSFER_OUT,
+    CardState,
+    CardStatus,
     birthday_keys,
 )
 from services import audit, exports, identity, serials, timeline, workdays
 
 VALID_YEARS = 2
-POINT_YUAN = Decimal("100")
-LOYAL_POINTS = 30
-RATES = {"member": Decimal("0.90"), "loyal": Decimal("0.85"), "birthday": Decimal("0.60"),
-         "none": Decimal("1.00")}
-RATE_REASONS = {"member": _l("会员9折"), "loyal": _l("累计积分满30分 8.5折"),
-                "birthday": _l("生日当天凭身份证 6折"), "none": _l("无折扣")}
+POINT_YUAN = Decimal("100")  # one point per full ¥100 paid
+MAX_AMOUNT = Decimal("10000000")  # one purchase, before discount
+FULL_PRICE = Decimal("1.00")
+# The member rates and the loyalty threshold are settings (vip_rates, vip_loyal_points).
+RATE_REASONS = {"member": _l("会员折扣"), "loyal": _l("累计积分满 %(points)s 分"),
+                "birthday": _l("生日当天凭身份证"), "none": _l("无折扣")}
 NO_DISCOUNT_REASONS = {"promotional": _l("促销/特价/用券商品不享受会员折扣"),
-                       "no_card": _l("非会员"), "expired": _l("会员卡已过期"),
-                       "blocked": _l("会员卡已挂失或停用")}
+                       CardStatus.NO_CARD: _l("非会员"), CardStatus.EXPIRED: _l("会员卡已过期"),
+                       CardStatus.BLOCKED: _l("会员卡已挂失或停用")}
 
 
 class VipError(Exception):
@@ -70,14 +69,14 @@ def add_years(day, years):
 
 
 def card_status(card, today):
-    """'active', 'expired' or 'blocked' — an expired card stops working by itself."""
+    """Whether the card works on `today` (CardStatus)."""
     if card is None:
-        return "no_card"
-    if card.state != ACTIVE:
-        return "blocked"
+        return CardStatus.NO_CARD
+    if card.state != CardState.ACTIVE:
+        return CardStatus.BLOCKED
     if today > card.expires_on:
-        return "expired"
-    return "active"
+        return CardStatus.EXPIRED
+    return CardStatus.ACTIVE
 
 
 def is_birthday(card, day):
@@ -96,7 +95,7 @@ def earned_total(card):
                   .where((PointsEntry.card == current) &
                          PointsEntry.kind.in_([EARN, REFERRAL])).scalar()) or 0
         current = current.previous if current.previous_id and \
-            current.previous.state == REPLACED else None
+            current.previous.state == CardState.REPLACED else None
     return total
 
 
@@ -111,24 +110,67 @@ def balance(card):
 Discount = namedtuple("Discount", "rate reason code")
 
 
-def discount(card, day, promotional=False, id_shown=False, earned=None):
+def rates(settings):
+    """The member rates from the settings, as Decimals (0.90 is 9折)."""
+    return {code: Decimal(str(rate)) for code, rate in settings["vip_rates"].items()}
+
+
+def discount(card, day, settings, promotional=False, id_shown=False, earned=None):
     """The best single member rate for a purchase, with the reason shown at the counter.
 
-    Birthday with ID shown 6折; 8.5折 once the card has earned 30 points in total; otherwise 9折.
-    None for a promotional purchase, a non-member, or an expired or blocked card.
+    By default: birthday with ID shown 6折; 8.5折 once the card has earned 30 points in total;
+    otherwise 9折 (the rates and the threshold are settings). None for a promotional purchase,
+    a non-member, or an expired or blocked card.
     """
     if promotional:
-        return Discount(RATES["none"], NO_DISCOUNT_REASONS["promotional"], "promotional")
+        return Discount(FULL_PRICE, NO_DISCOUNT_REASONS["promotional"], "promotional")
     status = card_status(card, day)
-    if status != "active":
-        return Discount(RATES["none"], NO_DISCOUNT_REASONS[status], status)
+    if status != CardStatus.ACTIVE:
+        return Discount(FULL_PRICE, NO_DISCOUNT_REASONS[status], status)
+    member_rates = rates(settings)
+    loyal_points = int(settings["vip_loyal_points"])
     options = ["member"]
-    if (earned if earned is not None else earned_total(card)) >= LOYAL_POINTS:
+    if (earned if earned is not None else earned_total(card)) >= loyal_points:
         options.append("loyal")
     if id_shown and is_birthday(card, day):
         options.append("birthday")
-    best = min(options, key=lambda code: RATES[code])
-    return Discount(RATES[best], RATE_REASONS[best], best)
+    best = min(options, key=lambda code: member_rates[code])
+    reason = RATE_REASONS[best] if best != "loyal" else _l(
+        "累计积分满 %(points)s 分", points=loyal_points)
+    return Discount(member_rates[best], reason, best)
+
+
+def percent_of_price(rate):
+    """0.85 -> '85', 0.875 -> '87.5': the share of the price a rate charges."""
+    return format(Decimal(str(rate)) * 100, "f").rstrip("0").rstrip(".")
+
+
+def terms(settings):
+    """The member rates as shares of the price, and the loyal threshold, for printed terms."""
+    return {**{code: percent_of_price(rate) for code, rate in rates(settings).items()},
+            "points": int(settings["vip_loyal_points"])}
+
+
+def rate_reason(rule):
+    """The rule as the counter and the purchase record state it: why, and the share charged."""
+    if rule.rate == FULL_PRICE:
+        return str(rule.reason)
+    return gettext("%(reason)s，按 %(pct)s%% 收取", reason=rule.reason,
+                   pct=percent_of_price(rule.rate))
+
+
+Quote = namedtuple("Quote", "rule text paid points")
+
+
+def quote(card, amount, day, settings, promotional=False, id_shown=False):
+    """What the counter shows before saving: the rule, and for a valid amount what is paid and
+    the points earned (None for an amount the form refuses)."""
+    rule = discount(card, day, settings, promotional=promotional, id_shown=id_shown)
+    if amount is None or not amount.is_finite() or not 0 < amount <= MAX_AMOUNT:
+        return Quote(rule, rate_reason(rule), None, None)
+    paid = paid_amount(amount, rule.rate)
+    earns = card_status(card, day) == CardStatus.ACTIVE
+    return Quote(rule, rate_reason(rule), paid, points_for(paid) if earns else 0)
 
 
 def paid_amount(amount_before, rate):
@@ -145,10 +187,10 @@ def points_for(amount_paid):
 
 # A purchase's largest payment and its payments since a date, per phone, in one query; both are
 # asked after every non-member purchase at the counter, so the SQL is written once (Prepared).
-_PAYMENTS = Prepared(lambda since, number, voided, at: Purchase.select(
+_PAYMENTS = Prepared(lambda since, number, at: Purchase.select(
     fn.MAX(Purchase.amount_paid),
     fn.SUM(Case(None, [(Purchase.at > since, Purchase.amount_paid)])))
-    .where((Purchase.buyer_phone == number) & (Purchase.voided == voided) & (Purchase.at <= at)))
+    .where((Purchase.buyer_phone == number) & Purchase.not_voided() & (Purchase.at <= at)))
 
 
 def eligible(phone, at, settings):
@@ -159,19 +201,19 @@ def eligible(phone, at, settings):
     single = Decimal(str(settings["vip_single_purchase"]))
     total = Decimal(str(settings["vip_cumulative"]))
     since = workdays.add_months(at, -int(settings["vip_cumulative_months"]))
-    largest, recent = _PAYMENTS.row(since, number, False, at)
+    largest, recent = _PAYMENTS.row(since, number, at)
     if largest is None:
         return False
     return Decimal(str(largest)) >= single or Decimal(str(recent or 0)) >= total
 
 
-_ACTIVE_CARD = Prepared(lambda number, state, today, voided: VipCard.select().where(
+_ACTIVE_CARD = Prepared(lambda number, state, today: VipCard.select().where(
     (VipCard.phone == number) & (VipCard.state == state) & (VipCard.expires_on >= today) &
-    (VipCard.voided == voided)).order_by(VipCard.id.desc()))
+    VipCard.not_voided()).order_by(VipCard.id.desc()))
 
 
 def active_card_for(phone, today):
-    return _ACTIVE_CARD.first(VipCard, identity.normalize_phone(phone), ACTIVE, today, False)
+    return _ACTIVE_CARD.first(VipCard, identity.normalize_phone(phone), CardState.ACTIVE, today)
 
 
 # ---- ledger ---------------------------------------------------------------------------------------
@@ -182,11 +224,15 @@ def _lock_card(card):
         VipCard.select().where(VipCard.id == card.id).for_update().execute()
 
 
-def record_purchase(purchase, actor, id_shown=False, today=None):
-    """Save a purchase: the rate, the amount paid and the points, in one transaction."""
+def record_purchase(purchase, actor, settings, id_shown=False, today=None):
+    """Save a purchase: the rate, the amount paid and the points, in one transaction. A member
+    signs for it, on the tablet or on the receipt."""
     today = today or purchase.at.date()
-    if not 0 < Decimal(purchase.amount_before) <= Decimal("10000000"):
+    if not 0 < Decimal(purchase.amount_before) <= MAX_AMOUNT:
         raise VipError(_l("金额必须大于 0，且不超过 1000 万元"))
+    if card_status(purchase.card, today) == CardStatus.ACTIVE and not (
+            purchase.signature or purchase.receipt_signed):
+        raise VipError(_l("请会员在屏幕上签名或在小票上签名后勾选"))
     with db.atomic():
         card = purchase.card
         if card is not None:
@@ -195,10 +241,11 @@ def record_purchase(purchase, actor, id_shown=False, today=None):
                                      (Purchase.receipt_no == purchase.receipt_no)).exists():
                 raise VipError(_l("小票 %(no)s 已在此会员卡登记过，不能重复登记",
                                   no=purchase.receipt_no))
-        rule = discount(card, today, promotional=purchase.promotional, id_shown=id_shown)
-        purchase.rate, purchase.rate_reason = rule.rate, str(rule.reason)[:100]
+        rule = discount(card, today, settings, promotional=purchase.promotional,
+                        id_shown=id_shown)
+        purchase.rate, purchase.rate_reason = rule.rate, rate_reason(rule)[:100]
         purchase.amount_paid = paid_amount(purchase.amount_before, rule.rate)
-        earns = card is not None and card_status(card, today) == "active"
+        earns = card_status(card, today) == CardStatus.ACTIVE
         purchase.points = points_for(purchase.amount_paid) if earns else 0
         if card is not None:
             purchase.customer = card.customer
@@ -219,7 +266,7 @@ def redeem(card, gift, actor, today=None):
     today = today or now().date()
     with db.atomic():
         _lock_card(card)
-        if card_status(card, today) != "active":
+        if card_status(card, today) != CardStatus.ACTIVE:
             raise VipError(_l("会员卡无效，不能兑换"))
         gift = Gift.get_by_id(gift.id)
         if not gift.active or gift.stock < 1:
@@ -248,13 +295,13 @@ def enrol(card, actor, settings, today=None):
         card.phone = identity.normalize_phone(card.phone)
         card.issued_on = today
         card.expires_on = add_years(today, VALID_YEARS)
-        card.state = ACTIVE
+        card.state = CardState.ACTIVE
         card.enrolled_by = actor
         audit.save(card, actor)
         timeline.add(card.customer, "vip", str(_l("入会 %(number)s", number=card.number)),
                      ref_id=card.id, user=actor)
         bonus = int(settings.get("vip_referral_bonus") or 0)
-        if card.referrer_id and bonus > 0 and card_status(card.referrer, today) == "active":
+        if card.referrer_id and bonus > 0 and card_status(card.referrer, today) == CardStatus.ACTIVE:
             PointsEntry.create(card=card.referrer, delta=bonus, kind=REFERRAL,
                                note=card.number, user=actor.id if actor else None)
     return card
@@ -262,9 +309,9 @@ def enrol(card, actor, settings, today=None):
 
 def report_loss(card, actor):
     """挂失: the card stops working at once."""
-    if card.state != ACTIVE:
+    if card.state != CardState.ACTIVE:
         raise VipError(_l("只有有效的卡可以挂失"))
-    card.state = BLOCKED
+    card.state = CardState.BLOCKED
     audit.save(card, actor)
     timeline.add(card.customer, "vip", str(_l("挂失 %(number)s", number=card.number)),
                  ref_id=card.id, user=actor)
@@ -274,14 +321,14 @@ def report_loss(card, actor):
 def reissue(card, actor, today=None):
     """补办: a new number with the same membership, balance and expiry; the old card is retired."""
     today = today or now().date()
-    if card.state not in (BLOCKED, ACTIVE):
+    if card.state not in (CardState.BLOCKED, CardState.ACTIVE):
         raise VipError(_l("此卡不能补办"))
     with db.atomic():
         _lock_card(card)
         fresh = VipCard(customer=card.customer, name=card.name, phone=card.phone,
                         birthday=card.birthday, gender=card.gender, id_number=card.id_number,
                         address=card.address, issued_on=today, expires_on=card.expires_on,
-                        state=ACTIVE, handbook_given=card.handbook_given, previous=card,
+                        state=CardState.ACTIVE, handbook_given=card.handbook_given, previous=card,
                         number=serials.next_serial("VIP"), enrolled_by=actor)
         audit.save(fresh, actor)
         points = balance(card)
@@ -290,7 +337,7 @@ def reissue(card, actor, today=None):
                                user=actor.id if actor else None)
             PointsEntry.create(card=fresh, delta=points, kind=TRANSFER_IN, note=card.number,
                                user=actor.id if actor else None)
-        card.state = REPLACED
+        card.state = CardState.REPLACED
         audit.save(card, actor)
         timeline.add(card.customer, "vip", str(_l("补办 %(old)s → %(new)s", old=card.number,
                                                   new=fresh.number)), ref_id=fresh.id, user=actor)
@@ -300,17 +347,17 @@ def reissue(card, actor, today=None):
 def renew(card, actor, today=None):
     """续卡 at or after expiry: a new card for two years; the old points do not carry over."""
     today = today or now().date()
-    if card.state not in (ACTIVE, BLOCKED):
+    if card.state not in (CardState.ACTIVE, CardState.BLOCKED):
         raise VipError(_l("此卡已换新，不能续卡"))
     with db.atomic():
         fresh = VipCard(customer=card.customer, name=card.name, phone=card.phone,
                         birthday=card.birthday, gender=card.gender, id_number=card.id_number,
                         address=card.address, issued_on=today,
-                        expires_on=add_years(today, VALID_YEARS), state=ACTIVE,
+                        expires_on=add_years(today, VALID_YEARS), state=CardState.ACTIVE,
                         handbook_given=False, previous=card, number=serials.next_serial("VIP"),
                         enrolled_by=actor)
         audit.save(fresh, actor)
-        card.state = RENEWED
+        card.state = CardState.RENEWED
         audit.save(card, actor)
         timeline.add(card.customer, "vip", str(_l("续卡 %(old)s → %(new)s", old=card.number,
                                                   new=fresh.number)), ref_id=fresh.id, user=actor)
@@ -323,9 +370,9 @@ def prepare_birthday_greetings(today, settings):
     """The day before: one greeting per active member whose birthday is tomorrow (never twice)."""
     tomorrow = today + datetime.timedelta(days=1)
     created = []
-    cards = VipCard.select().where((VipCard.state == ACTIVE) & (VipCard.expires_on >= tomorrow) &
+    cards = VipCard.select().where((VipCard.state == CardState.ACTIVE) & (VipCard.expires_on >= tomorrow) &
                                    VipCard.birthday_md.in_(birthday_keys(tomorrow)) &
-                                   (VipCard.voided == False))  # noqa: E712
+                                   VipCard.not_voided())
     for card in cards:
         exists = Message.select().where((Message.card == card) & (Message.kind == BIRTHDAY) &
                                         (Message.for_date == tomorrow)).exists()
@@ -343,7 +390,7 @@ def prepare_promotion(cards, text):
         raise VipError(_l("请填写通知内容"))
     today = now().date()
     return [Message.create(kind=PROMOTION, card=c, phone=c.phone, text=text.strip())
-            for c in cards if card_status(c, today) == "active"]
+            for c in cards if card_status(c, today) == CardStatus.ACTIVE]
 
 
 def export_outbox(messages):
@@ -392,14 +439,14 @@ def monthly_summary(year, month):
     new_members = list(VipCard.select().where((VipCard.issued_on >= start) &
                                               (VipCard.issued_on < end) &
                                               VipCard.previous.is_null() &
-                                              (VipCard.voided == False)))  # noqa: E712
+                                              VipCard.not_voided()))
     purchases = Purchase.select().where((Purchase.at >= start_dt) & (Purchase.at < end_dt) &
                                         Purchase.card.is_null(False) &
-                                        (Purchase.voided == False))  # noqa: E712
+                                        Purchase.not_voided())
     ledger = PointsEntry.select(fn.COALESCE(fn.SUM(PointsEntry.delta), 0)).where(
         (PointsEntry.at >= start_dt) & (PointsEntry.at < end_dt))
     next_end = datetime.date(end.year + (end.month == 12), end.month % 12 + 1, 1)
-    expiring = list(VipCard.select().where((VipCard.state == ACTIVE) &
+    expiring = list(VipCard.select().where((VipCard.state == CardState.ACTIVE) &
                                            (VipCard.expires_on >= end) &
                                            (VipCard.expires_on < next_end)))
     return Monthly(year, month, new_members, purchases.count(),
@@ -437,7 +484,7 @@ def customer_for(name, phone, actor):
     """The member's customer record: the existing one with this phone, else a new shopper."""
     number = identity.normalize_phone(phone)
     existing = (Customer.select().where((Customer.phone == number) &
-                                        (Customer.voided == False))  # noqa: E712
+                                        Customer.not_voided())
                 .order_by(Customer.id).first())
     if existing:
         return existing
@@ -448,3 +495,120 @@ def customer_for(name, phone, actor):
 
 __all__ = ["VipError", "discount", "points_for", "eligible", "record_purchase", "redeem",
            "enrol", "report_loss", "reissue", "renew", "balance", "PENDING", "SENT"]
+
+
+# ---- what the pages read ------------------------------------------------------------------------
+
+# What the member list and the cards about to expire show.
+LISTED = (VipCard.id, VipCard.number, VipCard.name, VipCard.phone, VipCard.state,
+          VipCard.expires_on)
+_EXPIRING_LIST = Prepared(lambda state, today, soon, limit: VipCard.select(*LISTED).where(
+    VipCard.not_voided() & (VipCard.state == state) & (VipCard.expires_on >= today) &
+    (VipCard.expires_on < soon)).limit(limit))
+
+
+def listed_cards(ids):
+    """The cards with these ids as the member list shows them, newest first."""
+    if not ids:
+        return []
+    return list(VipCard.select(*LISTED).where(ids_in(VipCard.id, ids)).order_by(
+        VipCard.id.desc()))
+
+
+def expiring_soon(today, days=31, limit=20):
+    """Working cards that expire within `days`."""
+    return _EXPIRING_LIST.rows(VipCard, CardState.ACTIVE, today,
+                               today + datetime.timedelta(days=days), limit)
+
+
+def card_history(card, ledger_rows=100, purchase_rows=50):
+    """(the newest ledger entries, the newest purchases) of a card."""
+    return (list(card.ledger.order_by(PointsEntry.id.desc()).limit(ledger_rows)),
+            list(card.purchases.order_by(Purchase.id.desc()).limit(purchase_rows)))
+
+
+def statement_ledger(card):
+    """Every ledger entry of a card in the order it happened."""
+    return list(card.ledger.order_by(PointsEntry.at, PointsEntry.id))
+
+
+def gifts():
+    return Gift.select().order_by(Gift.points)
+
+
+def redemption_count():
+    return Redemption.select().count()
+
+
+def redeemed_by_gift():
+    """{gift id: how many were redeemed}."""
+    return dict(Redemption.select(Redemption.gift, fn.COUNT(Redemption.id))
+                .group_by(Redemption.gift).tuples())
+
+
+def save_gift(gift, name, points, stock, active, actor):
+    """Add a gift (gift None) or change one; a gift's name is unique."""
+    name = name.strip()
+    same = Gift.get_or_none(Gift.name == name)
+    if same is not None and (gift is None or same.id != gift.id):
+        raise VipError(_l("已有同名礼品"))
+    gift = gift or Gift()
+    gift.name, gift.points, gift.stock, gift.active = name, points, stock, active
+    return audit.save(gift, actor)
+
+
+def recent_messages(limit=200):
+    return list(Message.select().order_by(Message.id.desc()).limit(limit))
+
+
+def pending_messages():
+    return list(Message.select().where(Message.state == PENDING))
+
+
+def messages_with_cards(state=None):
+    """The outbox with each message's card, newest first; `state` narrows it."""
+    query = Message.select(Message, VipCard).join(VipCard).order_by(Message.id.desc())
+    return query.where(Message.state == state) if state else query
+
+
+def promotion_audience(numbers=None):
+    """Working cards a promotion goes to: all, or those with these card numbers."""
+    cards = VipCard.live().where(VipCard.state == CardState.ACTIVE)
+    if numbers is not None:
+        cards = cards.where(VipCard.number.in_([n.upper() for n in numbers]))
+    return list(cards)
+
+
+def balances():
+    """{card id: its points balance} for every card with a ledger."""
+    return dict(PointsEntry.select(PointsEntry.card, fn.SUM(PointsEntry.delta))
+                .group_by(PointsEntry.card).tuples())
+
+
+def live_cards():
+    return VipCard.live().order_by(VipCard.id)
+
+
+# ---- the cashier's home panel -------------------------------------------------------------------
+
+_BIRTHDAYS = Prepared(lambda state, today, day, other_day: VipCard.select(
+    fn.COUNT(VipCard.id)).where((VipCard.state == state) & (VipCard.expires_on >= today) &
+                                VipCard.birthday_md.in_([day, other_day])))
+_EXPIRING_COUNT = Prepared(lambda state, today, month_end: VipCard.select(
+    fn.COUNT(VipCard.id)).where((VipCard.state == state) & (VipCard.expires_on >= today) &
+                                (VipCard.expires_on < month_end)))
+
+
+def home_tiles(user, today):
+    """The cashier's counters: members with a birthday today, cards expiring this month, as
+    (endpoint, label, count, url arguments, warn)."""
+    from models.users import DESK, SALES
+    if user.role not in (DESK, SALES):
+        return []
+    month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    keys = birthday_keys(today)  # one day, or two (28 February counts 29 February's)
+    return [
+        ("vip.index", _l("今天生日的会员"), lambda: _BIRTHDAYS.scalar(
+            CardState.ACTIVE, today, keys[0], keys[-1]), {}, False),
+        ("vip.index", _l("本月到期的会员卡"), lambda: _EXPIRING_COUNT.scalar(
+            CardState.ACTIVE, today, month_end), {}, False)]
