@@ -48,6 +48,32 @@ class Request(FlaskRequest):
     parameter_storage_class = WithoutNul
 
 
+class FrontDesk(Flask):
+    """Flask, with a record's link (url_for(endpoint, id=n) in a request) filled into the
+    endpoint's URL built once: a list links each of its fifty rows, and werkzeug building
+    each URL anew was a fifth of a list's time."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.record_links = {}  # (endpoint, script root) -> the URL around a record's id
+
+    def url_for(self, endpoint, /, *, _anchor=None, _method=None, _scheme=None, _external=None,
+                **values):
+        ident = values.get("id")
+        if (type(ident) is int and 0 < ident <= MAX_ID and len(values) == 1
+                and _anchor is _method is _scheme is None and not _external
+                and endpoint[:1] != "." and has_request_context()):
+            key = (endpoint, request.script_root)
+            pattern = self.record_links.get(key)
+            if pattern is None:
+                head, mark, tail = super().url_for(endpoint, id=MAX_ID).rpartition(str(MAX_ID))
+                pattern = self.record_links[key] = (head, tail) if mark else False
+            if pattern:
+                return f"{pattern[0]}{ident}{pattern[1]}"
+        return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
+                               _external=_external, **values)
+
+
 class RecordId(IntegerConverter):
     """`<int:id>` within the database's integer range: a 25-digit id is a 404, not an
     OverflowError from the driver."""
@@ -59,7 +85,7 @@ class RecordId(IntegerConverter):
 
 def create_app(test_config=None):
     """Build the app: defaults, then instance/config.py and the environment, then test_config."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = FrontDesk(__name__, instance_relative_config=True)
     app.request_class = Request
     app.url_map.converters["int"] = RecordId
     os.makedirs(app.instance_path, exist_ok=True)

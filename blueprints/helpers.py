@@ -24,6 +24,7 @@ from markupsafe import Markup
 from peewee import IntegrityError
 
 from models import Submission, User, clock, db, masking
+from models.clock import day_bounds  # noqa: F401  (views import it from here)
 from models.i18n import lazy_gettext as _l
 from services import audit, permissions, printing, timeline
 from services import settings as settings_service
@@ -208,12 +209,6 @@ def date_range_args(days_after=0):
     today = clock.today()
     return (date_arg("start", today.replace(day=1)),
             date_arg("end", today + datetime.timedelta(days=days_after)))
-
-
-def day_bounds(start, end):
-    """Datetimes from the start of `start` to the start of the day after `end`."""
-    return (datetime.datetime.combine(start, datetime.time()),
-            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time()))
 
 
 def month_arg():
@@ -435,20 +430,6 @@ def csrf_field():
     return Markup(f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">')
 
 
-_ID_MARK = 918273645
-
-
-def url_by_id(endpoint, key="id", **values):
-    """url_for(endpoint, id=…, **values) as a pattern for a list's links, the id written in by
-    `%` (`{{ detail_url % row.id }}`, which also refuses anything but a number): url_for is asked
-    once, where werkzeug would build each URL anew (~30 µs a row), and `%` is Python's own
-    operator where a function called from a template goes through Jinja's call machinery.
-    `key`: the id's argument, when it is not `id` (`?card=` for the purchase counter)."""
-    head, mark, tail = url_for(endpoint, **{key: _ID_MARK}, **values).partition(str(_ID_MARK))
-    assert mark, endpoint
-    return f"{head.replace('%', '%%')}%d{tail.replace('%', '%%')}"
-
-
 def _span(delta):
     """A duration as a person reads it: 40 分钟, 5 小时, or 25 天 3 小时 (not 603 小时)."""
     minutes = int(abs(delta).total_seconds() // 60)
@@ -480,7 +461,6 @@ def register(app):
                                  once_field=once_field,
                                  may_reveal=may_reveal, site_settings=site_settings,
                                  timeline_url=timeline_url, timeline_label=timeline_label,
-                                 url_by_id=url_by_id,
                                  get_locale=get_locale, now=clock.now)
     app.jinja_env.filters.update(mask_phone=masking.mask_phone, mask_id=masking.mask_id,
                                  dt=_datetime, hm=_time_of_day, reject_key=_reject_key,

@@ -89,3 +89,9 @@ def freeze(moment):
 def thaw():
     """Let the clock run again."""
     _site["frozen"] = None
+
+
+def day_bounds(start, end):
+    """Datetimes from the start of `start` to the start of the day after `end`."""
+    return (datetime.datetime.combine(start, datetime.time()),
+            datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time()))

@@ -37,7 +37,7 @@ def complaints_per_week(year, month):
     counts = defaultdict(Counter)
     for complaint in Complaint.select().where((Complaint.received_at >= _dt(first)) &
                                               (Complaint.received_at < _dt(end)) &
-                                              (Complaint.voided == False)):  # noqa: E712
+                                              Complaint.not_voided()):
         index = (complaint.received_at.date() - first).days // 7
         counts[complaint.category][index] += 1
     labels = [f"{a.month}/{a.day}-{(b - datetime.timedelta(days=1)).day}" for a, b in weeks]
@@ -52,7 +52,7 @@ def on_time_rate_by_month(today, count=12):
         closed = list(Complaint.select().where(
             (Complaint.state == CLOSED) & (Complaint.closed_at >= _dt(first)) &
             (Complaint.closed_at < _dt(_next_month(first))) &
-            (Complaint.voided == False)))  # noqa: E712
+            Complaint.not_voided()))
         labels.append(f"{first:%Y-%m}")
         rates.append(round(100 * sum(c.closed_at <= c.closure_due for c in closed) / len(closed),
                            1) if closed else None)
@@ -64,7 +64,7 @@ def visitors_per_day(today, days=30):
     start = today - datetime.timedelta(days=days - 1)
     counts = defaultdict(Counter)
     for visit in Visit.select(Visit.arrived_at, Visit.reception_class).where(
-            (Visit.arrived_at >= _dt(start)) & (Visit.voided == False)):  # noqa: E712
+            (Visit.arrived_at >= _dt(start)) & Visit.not_voided()):
         counts[visit.reception_class][(visit.arrived_at.date() - start).days] += 1
     labels = [f"{(start + datetime.timedelta(days=i)).day}" for i in range(days)]
     return labels, [(cls, [counts[cls][i] for i in range(days)]) for cls in "ABC"]
@@ -73,7 +73,7 @@ def visitors_per_day(today, days=30):
 def repairs_by_state():
     """(state labels, counts) of all live work orders."""
     counts = Counter(o.state for o in WorkOrder.select(WorkOrder.state).where(
-        WorkOrder.voided == False))  # noqa: E712
+        WorkOrder.not_voided()))
     return [str(label) for label in REPAIR_STATES.values()], [counts[s] for s in REPAIR_STATES]
 
 

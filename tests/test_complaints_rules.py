@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from blueprints.complaints import service
+from blueprints.complaints import deadlines, returning, service, statistics
 from blueprints.complaints.service import WorkflowError
 from models import (
     Complaint,
@@ -135,7 +135,7 @@ def test_hand_over_changes_owner(users, database):
 # ---- clocks --------------------------------------------------------------------------------
 
 def clock(complaint, key, at):
-    return next(c for c in service.clocks(complaint, at) if c.key == key)
+    return next(c for c in deadlines.clocks(complaint, at) if c.key == key)
 
 
 def test_clocks_before_national_day(users, database):
@@ -179,7 +179,7 @@ def test_closing_stops_the_clocks_it_never_met(users, database):
     early = make(users, received_at=D(2026, 11, 2, 10, 0))
     service.apply(early, "invalidate", users["manager"], at=D(2026, 11, 2, 12, 0),
                   invalid_reason="非本公司产品")
-    assert {c.key: c.status for c in service.clocks(early, D(2027, 1, 1))} == {"closure": "met"}
+    assert {c.key: c.status for c in deadlines.clocks(early, D(2027, 1, 1))} == {"closure": "met"}
 
     late = make(users, received_at=D(2026, 11, 2, 10, 0))
     onsite_due = late.onsite_due
@@ -188,7 +188,7 @@ def test_closing_stops_the_clocks_it_never_met(users, database):
     for at in (D(2026, 12, 1), D(2029, 1, 1)):
         onsite = clock(late, "onsite", at)
         assert (onsite.status, onsite.delta) == ("missed", datetime.timedelta(hours=5))
-        assert not service.is_overdue(late, at)
+        assert not deadlines.is_overdue(late, at)
 
     closed = make(users, received_at=D(2026, 11, 2, 10, 0))
     for name, who, data in STEPS:
@@ -213,13 +213,13 @@ def test_a_list_shows_the_pressing_clocks_and_works_out_none_for_finished(users,
                   invalid_reason="重复投诉")
     rows = [late, fresh, closed, invalid]
     for at in (D(2026, 11, 8, 9, 0), D(2026, 11, 30)):
-        pressing = service.pressing_clocks(rows, at)
+        pressing = deadlines.pressing_clocks(rows, at)
         for complaint in rows:
-            assert pressing[complaint.id] == [c for c in service.clocks(complaint, at)
+            assert pressing[complaint.id] == [c for c in deadlines.clocks(complaint, at)
                                               if c.status in ("overdue", "soon")]
     assert pressing[late.id] and pressing[closed.id] == [] and pressing[invalid.id] == []
     with count_queries() as finished_only:
-        service.pressing_clocks([closed, invalid], at)
+        deadlines.pressing_clocks([closed, invalid], at)
     assert finished_only.count == 0
 
 
@@ -246,11 +246,11 @@ def test_overdue_and_due_soon_lists(users, database):
                       cause="c", responsible_party="p", solution="s")
     # No progress reports: the first week runs out at 8:00 on the 8th and the 9th.
     at = D(2026, 11, 8, 9, 0)
-    assert [c.id for c in service.overdue_list(at)] == [late.id]
-    assert [c.id for c in service.due_soon_list(at)] == [soon.id]
+    assert [c.id for c in deadlines.overdue_list(at)] == [late.id]
+    assert [c.id for c in deadlines.due_soon_list(at)] == [soon.id]
     for when in (D(2026, 11, 8, 9, 30), D(2026, 11, 8, 9, 40)):
         service.record_progress(soon, users["desk"], "phone", "进展", at=when)
-    assert service.due_soon_list(D(2026, 11, 8, 10, 0)) == []
+    assert deadlines.due_soon_list(D(2026, 11, 8, 10, 0)) == []
 
 
 def test_next_due_is_the_earliest_deadline_not_met(users, database):
@@ -309,17 +309,17 @@ def test_late_and_soon_lists_match_every_open_complaint_clock_by_clock(users, da
     # if next_due were ever later than a deadline not met.
     every_complaint = list(Complaint.select().order_by(Complaint.id))
     edges = [clock.due + datetime.timedelta(minutes=m) for c in every_complaint[::4]
-             for clock in service.clocks(c, D(2026, 10, 1)) for m in (-60, 0, 1)]
+             for clock in deadlines.clocks(c, D(2026, 10, 1)) for m in (-60, 0, 1)]
     Complaint.update(next_due=None).where(  # as if written by hand
         Complaint.id.in_([c.id for c in every_complaint[::5]])).execute()
     for at in [D(2026, 10, 12), D(2026, 10, 20, 13, 30), D(2026, 11, 9, 9, 0)] + edges:
-        every = {c.id: {k.status for k in service.clocks(c, at)}
-                 for c in service.open_complaints().order_by(Complaint.closure_due)}
+        every = {c.id: {k.status for k in deadlines.clocks(c, at)}
+                 for c in deadlines.open_complaints().order_by(Complaint.closure_due)}
         late = [i for i, states in every.items() if "overdue" in states]
         soon = [i for i, states in every.items() if "soon" in states and i not in late]
-        overdue, due_soon = service.overdue_and_soon(at)
+        overdue, due_soon = deadlines.overdue_and_soon(at)
         assert ([c.id for c in overdue], [c.id for c in due_soon]) == (late, soon)
-        assert service.overdue_and_soon_counts(at) == (len(late), len(soon))  # the home page
+        assert deadlines.overdue_and_soon_counts(at) == (len(late), len(soon))  # the home page
         assert late or soon  # the moments chosen do find some
 
 
@@ -359,31 +359,31 @@ def test_return_across_calendar_year_is_refused(users, database):
     request = ReturnRequest(customer_name="张三", purchase_date=datetime.date(2025, 12, 28),
                             requested_at=D(2026, 1, 3, 10, 0), reason="不想要了")
     with pytest.raises(WorkflowError, match="2025"):
-        service.create_return(request, [ReturnLine(item="电水壶", quantity=1)], users["desk"])
+        returning.create_return(request, [ReturnLine(item="电水壶", quantity=1)], users["desk"])
     assert ReturnRequest.select().count() == 0
     same_year = ReturnRequest(customer_name="张三", purchase_date=datetime.date(2026, 1, 2),
                               requested_at=D(2026, 1, 3, 10, 0), reason="漏水", quality=True)
-    service.create_return(same_year, [ReturnLine(item="电水壶", quantity=1)], users["desk"])
+    returning.create_return(same_year, [ReturnLine(item="电水壶", quantity=1)], users["desk"])
     assert same_year.serial == "TH-202601-0001"
-    assert service.freight_payer(True) == "company" and service.freight_payer(False) == "customer"
+    assert returning.freight_payer(True) == "company" and returning.freight_payer(False) == "customer"
 
 
 def test_return_steps_and_clocks(users, database):
     request = ReturnRequest(customer_name="张三", purchase_date=datetime.date(2026, 11, 1),
                             requested_at=D(2026, 11, 2), reason="漏水", quality=True)
-    service.create_return(request, [ReturnLine(item="电水壶", quantity=2)], users["desk"])
+    returning.create_return(request, [ReturnLine(item="电水壶", quantity=2)], users["desk"])
     with pytest.raises(WorkflowError):
-        service.return_step(request, "receive", users["desk"])
+        returning.return_step(request, "receive", users["desk"])
     with pytest.raises(WorkflowError):
-        service.return_step(request, "approve", users["engineer"])
-    service.return_step(request, "approve", users["desk"])
-    service.return_step(request, "receive", users["desk"], at=D(2026, 11, 3, 9, 0))
-    inspect, settle = service.return_clocks(request, at=D(2026, 11, 6, 10, 0))
+        returning.return_step(request, "approve", users["engineer"])
+    returning.return_step(request, "approve", users["desk"])
+    returning.return_step(request, "receive", users["desk"], at=D(2026, 11, 3, 9, 0))
+    inspect, settle = returning.return_clocks(request, at=D(2026, 11, 6, 10, 0))
     assert (inspect.due, inspect.status) == (D(2026, 11, 6, 9, 0), "overdue")
     assert (settle.due, settle.status) == (D(2026, 11, 8, 9, 0), "ok")
-    service.return_step(request, "inspect", users["desk"], note="确认漏水", at=D(2026, 11, 5))
-    service.return_step(request, "settle", users["desk"], note="已换新", at=D(2026, 11, 7))
-    inspect, settle = service.return_clocks(request, at=D(2026, 11, 9))
+    returning.return_step(request, "inspect", users["desk"], note="确认漏水", at=D(2026, 11, 5))
+    returning.return_step(request, "settle", users["desk"], note="已换新", at=D(2026, 11, 7))
+    inspect, settle = returning.return_clocks(request, at=D(2026, 11, 9))
     assert (inspect.status, settle.status) == ("met", "met")
 
 
@@ -410,7 +410,7 @@ def test_monthly_statistics_computed_by_hand(users, database):
                 data = {"nature": "n", "responsible_dept": complaint.responsible_dept}
             service.apply(complaint, action, users[role],
                           at=close_at if action == "close" else at, **data)
-    stats = service.monthly_stats(2026, 10)
+    stats = statistics.monthly_stats(2026, 10)
     assert stats.received == 3
     assert dict(stats.by_category) == {"服务质量": 2, "产品质量": 1}
     assert dict(stats.by_severity) == {"general": 2, "major": 1}

@@ -144,7 +144,7 @@ def test_open_work_is_read_without_scanning_the_history(app, database, users):
     upgrade leaves them) and without."""
     import datetime
 
-    from blueprints.complaints import service as complaints
+    from blueprints.complaints import deadlines as complaint_deadlines
     from models import Complaint, RepairRequest, WorkOrder
     from models.repairs import order_is_open
 
@@ -158,8 +158,8 @@ def test_open_work_is_read_without_scanning_the_history(app, database, users):
             "SCAN t1 USING INDEX work_order_open", ""), steps
 
     queries = [
-        lambda: complaints.open_complaints().order_by(Complaint.closure_due),
-        lambda: complaints.open_complaints().where(
+        lambda: complaint_deadlines.open_complaints().order_by(Complaint.closure_due),
+        lambda: complaint_deadlines.open_complaints().where(
             Complaint.owner == users["desk"].id).select(Complaint.id),
         lambda: WorkOrder.select(WorkOrder.id).where(
             order_is_open() & (WorkOrder.engineer == users["engineer"].id)),

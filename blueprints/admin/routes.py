@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.archives import ownership
-from blueprints.complaints import service as complaints_service
+from blueprints.complaints import deadlines as complaint_deadlines
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
     excel_response,
@@ -219,7 +219,7 @@ def _change_calendar(change):
     with db.atomic():
         change()
         workdays.forget_entries()
-        moved = complaints_service.recompute_workday_deadlines(now(), current_user)
+        moved = complaint_deadlines.recompute_workday_deadlines(now(), current_user)
     workdays.forget_entries()
     return moved
 

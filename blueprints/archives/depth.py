@@ -61,7 +61,7 @@ def _visible_sections(customer, opened=None):
         rows = None
         if allowed and (not confidential or key == opened):
             rows = list(customer.documents.where(Document.section == key,
-                                                 Document.voided == False))  # noqa: E712
+                                                 Document.not_voided()))
         result.append((key, label, confidential, allowed, rows))
     return result
 

@@ -74,7 +74,7 @@ def due_for_reevaluation(today):
     """Customers whose provisional grade is six months old."""
     return list(Customer.select().where(Customer.provisional_until.is_null(False) &
                                         (Customer.provisional_until <= today) &
-                                        (Customer.voided == False))  # noqa: E712
+                                        Customer.not_voided())
                 .order_by(Customer.provisional_until))
 
 

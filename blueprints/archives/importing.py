@@ -129,7 +129,7 @@ def check(rows, mapping, kind):
     existing = {}
     if kind == "customers":
         for c in Customer.select(Customer.phone, Customer.name).where(
-                Customer.phone.in_(phones) & (Customer.voided == False)):  # noqa: E712
+                Customer.phone.in_(phones) & Customer.not_voided()):
             existing.setdefault(c.phone, c.name)
     else:
         for c in VipCard.select(VipCard.phone, VipCard.number).where(

@@ -58,7 +58,7 @@ def incomplete_cards(at=None):
     at = at or now()
     rows = []
     for customer in Customer.select().where(Customer.contract_date.is_null(False) &
-                                            (Customer.voided == False)):  # noqa: E712
+                                            Customer.not_voided()):
         due = completeness_due(customer)
         missing = missing_fields(customer)
         if missing and at > due:
@@ -192,7 +192,7 @@ def lapse_enquiries(actor, at=None):
 def plan_redistribution(leaver):
     """The leaver's customers dealt evenly over the other active sales staff, by current load."""
     customers = list(Customer.select().where((Customer.owner == leaver) &
-                                             (Customer.voided == False))  # noqa: E712
+                                             Customer.not_voided())
                      .order_by(Customer.id))
     staff = list(User.select().where((User.role == SALES) & User.active & (User.id != leaver.id))
                  .order_by(User.id))

@@ -43,7 +43,7 @@ def _filtered_customers(form):
     """The list query for the filter form; the search box uses the same matching as the header."""
     query = (Customer.select(Customer, User)
              .join(User, JOIN.LEFT_OUTER, on=(Customer.owner == User.id))
-             .where(Customer.voided == False))  # noqa: E712
+             .where(Customer.not_voided()))
     for name in ("kind", "status", "tier", "grade"):
         value = getattr(form, name).data
         if value:
@@ -128,7 +128,7 @@ def detail(id):
     """The customer card: masked contacts, emergency contacts and the timeline."""
     customer = _customer_or_404(id)
     kind = request.args.get("kind") or None
-    contacts = list(customer.emergency_contacts.where(EmergencyContact.voided == False))  # noqa
+    contacts = list(customer.emergency_contacts.where(EmergencyContact.not_voided()))
     return render("archives/detail.html", customer=customer, contacts=contacts,
                   entries=timeline.entries(customer, kind=kind), kind=kind,
                   kinds=timeline.KINDS, contact_methods=CONTACT_METHODS)
@@ -268,9 +268,9 @@ def contact_void(id, contact_id):
 def print_card(id):
     """客户档案登记表 as an A4 PDF (numbers masked)."""
     customer = _customer_or_404(id)
-    contacts = list(customer.emergency_contacts.where(EmergencyContact.voided == False))  # noqa
+    contacts = list(customer.emergency_contacts.where(EmergencyContact.not_voided()))
     title = _("潜在客户档案") if customer.status == "potential" else _("客户档案登记表")
-    docs = list(customer.documents.where(Document.voided == False)  # noqa: E712
+    docs = list(customer.documents.where(Document.not_voided())
                 .order_by(Document.section, Document.id))
     return pdf_response("print/customer_card.html", f"{title}-{customer.name}.pdf",
                         record=customer, title=title, number=f"KH-{customer.id:06d}",
@@ -283,7 +283,7 @@ def print_card(id):
 def print_contacts(id):
     """客户紧急联络表 as an A4 PDF (numbers masked)."""
     customer = _customer_or_404(id)
-    contacts = list(customer.emergency_contacts.where(EmergencyContact.voided == False))  # noqa
+    contacts = list(customer.emergency_contacts.where(EmergencyContact.not_voided()))
     return pdf_response("print/emergency_contacts.html", f"客户紧急联络表-{customer.name}.pdf",
                         record=customer, title=_("客户紧急联络表"),
                         number=f"KH-{customer.id:06d}",

@@ -1,7 +1,9 @@
 """Customer archive rules: creation with its timeline entry, duplicate phones (重卡), search."""
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from models import Customer, User, db, now
+from models.base import Prepared
+from models.i18n import lazy_gettext as _l
 from models.keys import filled
 from models.masking import mask_phone
 from services import audit, identity
@@ -18,7 +20,7 @@ def find_duplicates(phone, exclude_id=None):
         return []
     query = (Customer.select(Customer, User)
              .join(User, JOIN.LEFT_OUTER, on=(Customer.owner == User.id))
-             .where(Customer.voided == False,  # noqa: E712
+             .where(Customer.not_voided(),
                     (Customer.phone == number) |
                     ((Customer.phone2 == number) & filled(Customer.phone2))))
     if exclude_id:
@@ -70,3 +72,31 @@ def search_customers(query, limit):
     return [Hit("customer", c.name, " ".join(filter(None, [str(c.kind_label), c.unit_label,
                                                            mask_phone(c.phone)])),
                 "archives.detail", c.id) for c in rows]
+
+
+# ---- home panel ---------------------------------------------------------------------------------
+
+def _waiting_evaluations(state, other_state):
+    from models import GradeEvaluation
+    return GradeEvaluation.select(fn.COUNT(GradeEvaluation.id)).where(
+        GradeEvaluation.state.in_([state, other_state]))
+
+
+_EVALUATIONS = Prepared(_waiting_evaluations)
+
+
+def home_tiles(user, settings, today):
+    """Managers: contacts due and evaluations waiting; sales: their own contacts due. As
+    (endpoint, label, count, url arguments, warn)."""
+    from models.users import GM, MANAGER, SALES
+
+    from . import ownership
+    if user.role not in (MANAGER, GM, SALES):
+        return []
+    owner = user.id if user.role == SALES else None
+    tiles = [("archives.rules", _l("应联系的客户"), lambda: ownership.count_contacts_due(
+        settings, today, owner=owner), {"owner": "me"} if owner else {}, True)]
+    if user.role in (MANAGER, GM):
+        tiles.append(("archives.rules", _l("待审批的评级"), lambda: _EVALUATIONS.scalar(
+            "proposed", "reviewed"), {}, False))
+    return tiles

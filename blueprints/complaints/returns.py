@@ -16,7 +16,7 @@ from blueprints.helpers import (
 )
 from models import Complaint, ReturnLine, ReturnRequest, clock
 
-from . import bp, service
+from . import bp, returning
 from .forms import ReturnForm, ReturnStepForm
 from .service import WorkflowError
 
@@ -28,7 +28,7 @@ def _return_or_404(id):
 @bp.route("/returns")
 def returns():
     """Return requests, newest first."""
-    rows = list(ReturnRequest.select().where(ReturnRequest.voided == False)  # noqa: E712
+    rows = list(ReturnRequest.select().where(ReturnRequest.not_voided())
                 .order_by(ReturnRequest.id.desc()).limit(200))
     return render("complaints/returns.html", rows=rows)
 
@@ -55,7 +55,7 @@ def return_new():
             reason=form.reason.data.strip(), quality=form.quality.data, complaint=complaint,
             customer=complaint.customer if complaint else None)
         try:
-            service.create_return(return_request, lines, current_user)
+            returning.create_return(return_request, lines, current_user)
         except WorkflowError as refused:
             field = getattr(form, refused.field or "reason")
             field.errors = list(field.errors) + [str(refused)]
@@ -70,20 +70,20 @@ def return_detail(id):
     """One return request with its lines and clocks."""
     return_request = _return_or_404(id)
     return render("complaints/return_detail.html", request_=return_request,
-                  clocks=service.return_clocks(return_request), form=ReturnStepForm(),
-                  freight=service.freight_payer(return_request.quality))
+                  clocks=returning.return_clocks(return_request), form=ReturnStepForm(),
+                  freight=returning.freight_payer(return_request.quality))
 
 
 @bp.route("/returns/<int:id>/<step>", methods=["POST"])
 def return_step(id, step):
     """Approve, refuse, receive, inspect or settle a return, in that order."""
     return_request = _return_or_404(id)
-    if step not in service.RETURN_STEPS:
+    if step not in returning.RETURN_STEPS:
         abort(404)
     form = ReturnStepForm()
     if form.validate_on_submit():
         try:
-            service.return_step(return_request, step, current_user, note=form.note.data or "")
+            returning.return_step(return_request, step, current_user, note=form.note.data or "")
             flash(_("已保存"), "success")
         except WorkflowError as refused:
             flash(str(refused), "error")
@@ -99,7 +99,7 @@ def return_print(id):
                         number=return_request.serial,
                         qr_url=external_url("complaints.return_detail", id=id),
                         request_=return_request,
-                        freight=service.freight_payer(return_request.quality))
+                        freight=returning.freight_payer(return_request.quality))
 
 
 @bp.route("/returns/export")
@@ -112,5 +112,5 @@ def returns_export():
     headers = [_("单号"), _("申请时间"), _("客户"), _("购买日期"), _("原因"), _("质量问题"), _("状态"),
                _("到货时间"), _("检验"), _("处理完毕")]
     return excel_response("退换货.xlsx", _("退换货"), headers,
-                          ReturnRequest.select().where(ReturnRequest.voided == False)  # noqa
+                          ReturnRequest.select().where(ReturnRequest.not_voided())
                           .order_by(ReturnRequest.id), "ReturnRequest", row)

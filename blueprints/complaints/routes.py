@@ -22,15 +22,13 @@ from blueprints.helpers import (
     void_view,
 )
 from blueprints.numbers import keep_stored, show_masked
-from models import Complaint, ComplaintStep, Customer, PenaltyNotice, User, clock
-from models.base import Prepared
+from models import Complaint, ComplaintStep, Customer, User, clock
 from models.complaints import CHANNELS, CHECKLIST
 from models.masking import mask_phone
 from services import identity
-from services.customers import create_customer
 from services.search import Query
 
-from . import bp, service
+from . import bp, deadlines, service
 from .forms import (
     ComplaintFilterForm,
     ComplaintForm,
@@ -54,40 +52,22 @@ def _complaint_or_404(id):
 
 
 def _filtered(form, whole=False):
-    """The complaints the list's filters select: (query, paged). `whole`: every column, for
-    the export (the list reads only what its rows show)."""
-    view = form.view.data or "open"
-    if view == "overdue":
-        return service.overdue_list(whole=whole), False
-    if view == "soon":
-        return service.due_soon_list(whole=whole), False
-    query = Complaint.select().where(Complaint.voided == False)  # noqa: E712
-    if view in ("open", "mine"):
-        query = service.open_complaints()
-    if view == "mine":
-        query = query.where(Complaint.owner == current_user.id)
-    for name in ("state", "category", "severity"):
-        if getattr(form, name).data:
-            query = query.where(getattr(Complaint, name) == getattr(form, name).data)
-    if record_id(form.owner.data) is not None:
-        query = query.where(Complaint.owner == record_id(form.owner.data))
+    """The complaints the list's filters select: (query, paged)."""
     search = Query(form.q.data)
-    if search:
-        ids = [h.id for h in service.search_complaints(search, 200)]
-        query = query.where(Complaint.id.in_(ids))
-    return service.listed(query, whole).order_by(Complaint.id.desc()), True
+    return service.filtered(form.view.data or "open", current_user, state=form.state.data,
+                            category=form.category.data, severity=form.severity.data,
+                            owner_id=record_id(form.owner.data),
+                            search=search if search else None, whole=whole)
 
 
 def _worked_out_page(rows):
     """(rows, next_before) for the late or nearly late list, which is worked out in Python
-    (service.due_order): fifty at a time, from after the complaint ?before= names, like
+    (deadlines.due_order): fifty at a time, from after the complaint ?before= names, like
     keyset_page. That complaint may have left the list meanwhile (closed, reported on): the
     page goes on from where it stood."""
-    before = record_id(request.args.get("before"))
-    mark = Complaint.select(Complaint.id, Complaint.closure_due).where(
-        Complaint.id == before).get_or_none() if before is not None else None
+    mark = service.due_mark(record_id(request.args.get("before")))
     if mark is not None:
-        rows = [row for row in rows if service.due_order(row) > service.due_order(mark)]
+        rows = [row for row in rows if deadlines.due_order(row) > deadlines.due_order(mark)]
     return rows[:PAGE], (rows[PAGE - 1].id if len(rows) > PAGE else None)
 
 
@@ -101,7 +81,7 @@ def index():
         rows, next_before = keyset_page(query, Complaint, PAGE)
     else:
         rows, next_before = _worked_out_page(query)
-    clocks = service.pressing_clocks(rows, clock.now())
+    clocks = deadlines.pressing_clocks(rows, clock.now())
     return render("complaints/index.html", "complaints/_rows.html", form=form, rows=rows,
                   clocks=clocks, next_before=next_before, args=page_args())
 
@@ -136,7 +116,7 @@ def new():
         complaint.phone = identity.normalize_phone(form.phone.data)
         complaint.customer = _customer(form.customer.data)
         if complaint.customer is None and form.create_customer.data:
-            complaint.customer = _new_customer(complaint)
+            complaint.customer = service.complainant_as_customer(complaint, current_user)
         service.intake(complaint, current_user)
         flash(_("已受理投诉 %(serial)s，由您负责跟进", serial=complaint.serial), "success")
         return redirect(url_for("complaints.detail", id=complaint.id))
@@ -148,12 +128,6 @@ def new():
 
 def _customer(value):
     return record_or_none(Customer, value)
-
-
-def _new_customer(complaint):
-    customer = Customer(name=complaint.complainant, phone=complaint.phone, kind="shopper",
-                        status="cooperating", owner=current_user.id)
-    return create_customer(customer, current_user)
 
 
 def _forms(complaint, shares):
@@ -174,18 +148,12 @@ def _forms(complaint, shares):
                 shares_form=shares_form, notice_form=NoticeForm)
 
 
-_STEPS = Prepared(lambda complaint_id: ComplaintStep.select(
-    ComplaintStep, User.display_name.alias("user_name")).join(
-    User, on=(ComplaintStep.user == User.id)).where(ComplaintStep.complaint == complaint_id)
-    .order_by(ComplaintStep.id))
-
-
 def _detail(complaint, status=200, error=None, **submitted):
     """The complaint's page; `submitted`: forms sent back with their errors, by name."""
     shares, progress = complaint.related("shares"), complaint.related("progress")
     return render("complaints/detail.html", status=status, complaint=complaint,
-                  clocks=service.clocks(complaint, reports=[p.at for p in progress]),
-                  steps=_STEPS.rows(ComplaintStep, complaint.id), progress=progress, shares=shares,
+                  clocks=deadlines.clocks(complaint, reports=[p.at for p in progress]),
+                  steps=service.steps(complaint), progress=progress, shares=shares,
                   notices=complaint.related("notices"),
                   recomplaints=complaint.related("recomplaints"), error=error,
                   actions=service.allowed_actions(complaint, current_user),
@@ -303,8 +271,7 @@ def notice_new(id):
 def notice_approve(id, notice_id):
     """The GM approves a penalty or reward notice."""
     complaint = _complaint_or_404(id)
-    notice = PenaltyNotice.get_or_none((PenaltyNotice.id == notice_id) &
-                                       (PenaltyNotice.complaint == complaint))
+    notice = service.notice_of(complaint, notice_id)
     if notice is None:
         abort(404)
     if ButtonForm().validate_on_submit():
@@ -343,7 +310,7 @@ def print_form(id):
     return pdf_response("print/complaint.html", f"客户投诉处理表-{complaint.serial}.pdf",
                         record=complaint, title=_("客户投诉处理表"), number=complaint.serial,
                         qr_url=external_url("complaints.detail", id=id), complaint=complaint,
-                        copies=COPIES, checklist=CHECKLIST, clocks=service.clocks(complaint),
+                        copies=COPIES, checklist=CHECKLIST, clocks=deadlines.clocks(complaint),
                         steps=list(complaint.steps.order_by(ComplaintStep.id)))
 
 
@@ -351,7 +318,7 @@ def print_form(id):
 def reminder(id):
     """催办单: the reminder notice for an overdue complaint."""
     complaint = _complaint_or_404(id)
-    late = [c for c in service.clocks(complaint) if c.status == service.OVERDUE]
+    late = [c for c in deadlines.clocks(complaint) if c.status == deadlines.OVERDUE]
     return pdf_response("print/reminder.html", f"催办单-{complaint.serial}.pdf",
                         record=complaint, title=_("催办单"), number=complaint.serial,
                         qr_url=external_url("complaints.detail", id=id), complaint=complaint,

@@ -1,25 +1,26 @@
-"""Complaint rules: deadlines and clocks, the workflow state machine, outcomes, returns, statistics.
+"""Complaint rules: intake, the workflow state machine, outcomes, search.
 
-Every deadline comes from clocks(); every step goes through apply(); nothing here knows Flask.
+Every step goes through apply(); deadlines.py has the clocks, returning.py the returns and
+statistics.py the month's figures; nothing here knows Flask.
 """
-import datetime
+import functools
 import json
-from collections import Counter, namedtuple
 from decimal import Decimal
-from types import SimpleNamespace
 
-from peewee import JOIN, Case, fn
+from peewee import fn
 
 from models import (
     Complaint,
     ComplaintProgress,
     ComplaintStep,
+    Customer,
     PenaltyNotice,
     ResponsibilityShare,
     User,
     db,
     now,
 )
+from models.base import Prepared
 from models.complaints import (
     APPROVED,
     CLASSIFIED,
@@ -28,30 +29,17 @@ from models.complaints import (
     FOLLOWED_UP,
     INVALID,
     INVESTIGATED,
-    PROGRESS_PERIOD,
-    R_APPROVED,
-    R_INSPECTED,
-    R_RECEIVED,
-    R_REFUSED,
-    R_REQUESTED,
-    R_SETTLED,
     RECORDED,
     REPLIED,
-    complaint_is_open,
-    first_progress_due,
-    report_moments_of,
 )
 from models.i18n import lazy_gettext as _l
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
+from services.customers import create_customer
 from services.search import Hit, equals, matching, starts
 
-CLOSE_DAYS = {"overseas": 20}
-CLOSE_DAYS_DEFAULT = 15
-ONSITE_HOURS = {"in_province": 24, "out_province": 48}
-REPORT_DAYS = 3
-PROPOSAL_WORKDAYS = 1
-DUE_SOON = datetime.timedelta(hours=24)
+from . import deadlines
+from .deadlines import proposal_deadline
 
 
 class WorkflowError(Exception):
@@ -60,209 +48,6 @@ class WorkflowError(Exception):
     def __init__(self, message, field=None):
         super().__init__(message)
         self.field = field
-
-
-# ---- deadlines and clocks -----------------------------------------------------------------------
-
-def deadlines(received_at, region):
-    """(closure, on-site, investigation report) deadlines from acceptance and region."""
-    closure = received_at + datetime.timedelta(days=CLOSE_DAYS.get(region, CLOSE_DAYS_DEFAULT))
-    hours = ONSITE_HOURS.get(region)
-    onsite = workdays.add_hours(received_at, hours) if hours else None
-    report = received_at + datetime.timedelta(days=REPORT_DAYS)
-    return closure, onsite, report
-
-
-def proposal_deadline(classified_at):
-    """The solution is proposed within 1 working day of classification (PRC calendar)."""
-    return workdays.add_workdays(classified_at, PROPOSAL_WORKDAYS)
-
-
-def recompute_workday_deadlines(at, actor=None):
-    """After the working calendar changed (the 节假日 page): the proposal deadlines that have not
-    passed yet are worked out again, and with them each complaint's next deadline."""
-    from models.complaints import complaint_is_open
-    pending = Complaint.select().where(
-        complaint_is_open() & Complaint.classified_at.is_null(False)
-        & Complaint.investigated_at.is_null() & (Complaint.proposal_due > at))
-    changed = 0
-    for complaint in pending:
-        due = proposal_deadline(complaint.classified_at)
-        if due != complaint.proposal_due:
-            complaint.proposal_due = due
-            audit.save(complaint, actor)
-            changed += 1
-    return changed
-
-
-Clock = namedtuple("Clock", "key label due met_at status delta")
-CLOCK_LABELS = {"closure": _l("结案期限"), "onsite": _l("现场处理"),
-                "proposal": _l("提出处理方案（1 个工作日）"), "report": _l("调查报告（3 天内）"),
-                "progress": _l("进度告知（每 7 天至少 2 次）"),
-                "inspect": _l("到货 3 日内检验"), "settle": _l("到货 5 日内处理完毕")}
-OK, SOON, OVERDUE, MET, MET_LATE, MISSED = "ok", "soon", "overdue", "met", "met_late", "missed"
-
-
-def _clock(key, due, met_at, at, ended=None):
-    """One clock at `at`. `ended`: when the complaint was closed (or found invalid), which
-    stops the clocks it never met: missed if they were already due then, else no longer due."""
-    label = CLOCK_LABELS[key]
-    if due is None:
-        return None
-    if met_at is not None:
-        return Clock(key, label, due, met_at, MET if met_at <= due else MET_LATE, met_at - due)
-    if ended is not None:
-        return Clock(key, label, due, None, MISSED, ended - due) if ended > due else None
-    if at > due:
-        return Clock(key, label, due, None, OVERDUE, at - due)
-    return Clock(key, label, due, None, SOON if due - at <= DUE_SOON else OK, due - at)
-
-
-def progress_clock(complaint, at, reports=None):
-    """At least two progress reports in every 7-day period counted from acceptance."""
-    if reports is None:
-        reports = [p.at for p in complaint.progress]
-    end = complaint.closed_at or at
-    finished = complaint.state in FINISHED
-    due = first_progress_due(complaint.received_at, reports)
-    if due <= end:  # a period that is over had too few reports
-        return Clock("progress", CLOCK_LABELS["progress"], due, None,
-                     MISSED if finished else OVERDUE, end - due)
-    periods = max((end - complaint.received_at) // PROGRESS_PERIOD, 0)
-    current_end = complaint.received_at + PROGRESS_PERIOD * (periods + 1)
-    if finished or due > current_end:  # the current period has its reports
-        return Clock("progress", CLOCK_LABELS["progress"], current_end, end, MET,
-                     datetime.timedelta(0))
-    return _clock("progress", due, None, at)
-
-
-def clocks(complaint, at=None, reports=None):
-    """Every clock of a complaint with its due moment and whether it is met, soon, or late.
-    `reports`: its progress report moments, when already fetched (see clocks_for)."""
-    at = at or now()
-    ended = (complaint.closed_at or at) if complaint.state in FINISHED else None
-    items = [
-        _clock("closure", complaint.closure_due, ended, at),
-        _clock("onsite", complaint.onsite_due, complaint.onsite_at, at, ended),
-        _clock("proposal", complaint.proposal_due, complaint.investigated_at, at, ended),
-        _clock("report", complaint.report_due, complaint.investigated_at, at, ended),
-    ]
-    if complaint.state != INVALID:
-        items.append(progress_clock(complaint, at, reports))
-    return [c for c in items if c is not None]
-
-
-def clocks_for(complaints, at=None):
-    """{id: clocks} for many complaints, their progress reports read in one query."""
-    at = at or now()
-    complaints = list(complaints)
-    reports = report_moments_of(c.id for c in complaints)
-    return {c.id: clocks(c, at, reports[c.id]) for c in complaints}
-
-
-def pressing_clocks(complaints, at=None):
-    """{id: its late and nearly late clocks}, what a list shows of each complaint. A finished
-    complaint has none (closing stops its clocks: met or missed), so only the open ones are
-    worked out and only their progress reports read; a list of closed complaints reads none."""
-    complaints = list(complaints)
-    every = clocks_for([c for c in complaints if c.state not in FINISHED], at)
-    return {c.id: [clock for clock in every.get(c.id, ()) if clock.status in (OVERDUE, SOON)]
-            for c in complaints}
-
-
-def is_overdue(complaint, at=None):
-    return any(c.status == OVERDUE for c in clocks(complaint, at))
-
-
-def open_complaints():
-    return Complaint.live().where(complaint_is_open())
-
-
-# What clocks() reads: enough for counting (the home page) without loading whole complaints.
-CLOCK_FIELDS = (Complaint.id, Complaint.state, Complaint.received_at, Complaint.closure_due,
-                Complaint.closed_at, Complaint.onsite_due, Complaint.onsite_at,
-                Complaint.proposal_due, Complaint.investigated_at, Complaint.report_due)
-
-
-# What a list row shows (complaints/_rows.html): its clocks, these, and the owner's name.
-LIST_FIELDS = CLOCK_FIELDS + (Complaint.serial, Complaint.severity, Complaint.complainant,
-                              Complaint.category, Complaint.owner)
-
-
-class Listed(SimpleNamespace):
-    """A complaint as a list shows it: the columns it reads (LIST_FIELDS), its owner's name
-    (owner_name) and its state's label. Fifty of these are built in a third of the time fifty
-    complaints with their owners joined take, which was a list's largest cost after the page."""
-    state_label = Complaint.state_label
-
-
-def listed(query, whole=False):
-    """The query with each complaint's owner (their name) read in the same query, reading only
-    what a list shows into Listed rows (a complaint has some seventy columns), or, `whole`,
-    every column into complaints with their owners (exports)."""
-    owner = User.alias("owner")
-    query = query.join(owner, JOIN.LEFT_OUTER, on=(Complaint.owner == owner.id)).switch(Complaint)
-    if whole:
-        return query.select(Complaint, owner)
-    return query.select(*LIST_FIELDS, owner.display_name.alias("owner_name")).objects(Listed)
-
-
-def overdue_and_soon(at=None, counting=False, whole=False):
-    """(overdue, due soon) in one pass over the open complaints: overdue has a clock past due;
-    due soon has a clock due within 24 hours and none overdue. Earliest closure due first.
-    `counting`: only the clock fields are read, as plain tuples; `whole`: every column."""
-    at = at or now()
-    # Only complaints with a deadline not met within the next day can be late or nearly late
-    # (next_due is kept on every save; None when not yet known, e.g. written by hand).
-    return _classified(open_complaints().where(Complaint.next_due.is_null() |
-                                               (Complaint.next_due <= at + DUE_SOON)),
-                       at, counting, whole)
-
-
-def overdue_and_soon_counts(at=None):
-    """How many complaints overdue_and_soon() lists, counted from next_due (the earliest
-    deadline not met): before now is overdue, within a day is due soon. Complaints whose
-    next_due is not known, or is this very moment (where the clocks' own edge rules decide),
-    are classified by their clocks."""
-    at = at or now()
-    due = Complaint.next_due
-    late, soon = (open_complaints().select(
-        fn.COUNT(Case(None, [(due < at, 1)])),
-        fn.COUNT(Case(None, [((due > at) & (due <= at + DUE_SOON), 1)]))).tuples().get())
-    unsure = _classified(open_complaints().where(due.is_null() | (due == at)), at, counting=True)
-    return late + len(unsure[0]), soon + len(unsure[1])
-
-
-def _classified(query, at, counting=False, whole=False):
-    """(overdue, due soon) among `query`'s complaints, each ordered by due_order."""
-    query = query.select(*CLOCK_FIELDS).namedtuples() if counting else listed(query, whole)
-    candidates = list(query)
-    every = clocks_for(candidates, at)
-    overdue, soon = [], []
-    for complaint in candidates:
-        states = {c.status for c in every[complaint.id]}
-        if OVERDUE in states:
-            overdue.append(complaint)
-        elif SOON in states:
-            soon.append(complaint)
-    overdue.sort(key=due_order)
-    soon.sort(key=due_order)
-    return overdue, soon
-
-
-def due_order(complaint):
-    """How the late and nearly late lists are ordered: earliest closure due first (any without
-    one first of all), then by id; the same on SQLite and PostgreSQL, which sort NULL apart."""
-    due = complaint.closure_due
-    return due is not None, due or datetime.datetime.min, complaint.id
-
-
-def overdue_list(at=None, whole=False):
-    return overdue_and_soon(at, whole=whole)[0]
-
-
-def due_soon_list(at=None, whole=False):
-    return overdue_and_soon(at, whole=whole)[1]
 
 
 # ---- intake -----------------------------------------------------------------------------------
@@ -282,7 +67,7 @@ def intake(complaint, actor):
     """Accept a complaint: number, deadlines, the receiver as owner (首问负责制), timeline, alerts."""
     with db.atomic():
         complaint.serial = serials.next_serial("KS", complaint.received_at)
-        complaint.closure_due, complaint.onsite_due, complaint.report_due = deadlines(
+        complaint.closure_due, complaint.onsite_due, complaint.report_due = deadlines.due_dates(
             complaint.received_at, complaint.region)
         complaint.received_by = actor
         complaint.owner = complaint.owner or actor
@@ -525,123 +310,91 @@ def recomplain(original, user, content):
     return intake(fresh, user)
 
 
-# ---- returns ----------------------------------------------------------------------------------
+# ---- what the pages read ------------------------------------------------------------------------
 
-INSPECT_DAYS, SETTLE_DAYS = 3, 5
-
-
-def freight_payer(quality):
-    """Quality returns are at the company's cost, others at the customer's."""
-    return "company" if quality else "customer"
-
-
-def check_return_year(purchase_date, requested_at):
-    """Returns across a calendar year are refused (公司不接受跨年度退换货)."""
-    if purchase_date.year != requested_at.year:
-        raise WorkflowError(_l("购买于 %(year)s 年，不接受跨年度退换货", year=purchase_date.year),
-                            field="purchase_date")
-
-
-def create_return(request, lines, user):
-    """Record a return request with its lines; refused across a calendar year."""
-    check_return_year(request.purchase_date, request.requested_at)
-    if not lines:
-        raise WorkflowError(_l("请至少填写一行退换货明细"), field="lines")
-    with db.atomic():
-        request.serial = serials.next_serial("TH", request.requested_at)
-        audit.save(request, user)
-        for line in lines:
-            line.request = request
-            line.save()
-        timeline.add(request.customer, "return", f"{request.serial} {request.reason[:60]}",
-                     ref_id=request.id, user=user)
-    return request
+def filtered(view, user, state=None, category=None, severity=None, owner_id=None, search=None,
+             whole=False):
+    """The complaints a list's filters select: (query, paged). `view`: open (the default),
+    overdue, soon, mine or all. `whole`: every column, for the export (a list reads only what
+    its rows show)."""
+    if view == "overdue":
+        return deadlines.overdue_list(whole=whole), False
+    if view == "soon":
+        return deadlines.due_soon_list(whole=whole), False
+    query = Complaint.live() if view == "all" else deadlines.open_complaints()
+    if view == "mine":
+        query = query.where(Complaint.owner == user.id)
+    for field, value in ((Complaint.state, state), (Complaint.category, category),
+                         (Complaint.severity, severity), (Complaint.owner, owner_id)):
+        if value:
+            query = query.where(field == value)
+    if search:
+        query = query.where(Complaint.id.in_([h.id for h in search_complaints(search, 200)]))
+    return deadlines.listed(query, whole).order_by(Complaint.id.desc()), True
 
 
-RETURN_STEPS = {
-    "approve": (R_REQUESTED, R_APPROVED), "refuse": (R_REQUESTED, R_REFUSED),
-    "receive": (R_APPROVED, R_RECEIVED), "inspect": (R_RECEIVED, R_INSPECTED),
-    "settle": (R_INSPECTED, R_SETTLED),
-}
+def due_mark(ident):
+    """The complaint a late-list page starts after (its id and closure deadline), or None."""
+    if ident is None:
+        return None
+    return Complaint.select(Complaint.id, Complaint.closure_due).where(
+        Complaint.id == ident).get_or_none()
 
 
-def return_step(request, step, user, note="", at=None):
-    """Approve (customer service), refuse, receive goods, inspect, settle — in that order."""
-    source, target = RETURN_STEPS[step]
-    if request.state != source:
-        raise WorkflowError(_l("当前状态不能执行此操作"))
-    if step in ("approve", "refuse") and user.role not in (DESK, MANAGER, GM):
-        raise WorkflowError(_l("退换货须由客服部批准"))
-    at = at or now()
-    if step == "approve":
-        request.approved_by, request.approved_at = user.id, at
-    elif step == "refuse":
-        request.refused_reason = note
-    elif step == "receive":
-        request.arrived_at = at
-    elif step == "inspect":
-        request.inspected_at, request.inspection_note = at, note
-    elif step == "settle":
-        request.settled_at, request.settlement_note = at, note
-    request.state = target
-    return audit.save(request, user)
+_STEPS = Prepared(lambda complaint_id: ComplaintStep.select(
+    ComplaintStep, User.display_name.alias("user_name")).join(
+    User, on=(ComplaintStep.user == User.id)).where(ComplaintStep.complaint == complaint_id)
+    .order_by(ComplaintStep.id))
 
 
-def return_clocks(request, at=None):
-    """Inspection within 3 days and settlement within 5 days of the goods' arrival."""
-    if request.arrived_at is None:
-        return []
-    at = at or now()
-    return [_clock("inspect", request.arrived_at + datetime.timedelta(days=INSPECT_DAYS),
-                   request.inspected_at, at),
-            _clock("settle", request.arrived_at + datetime.timedelta(days=SETTLE_DAYS),
-                   request.settled_at, at)]
+def steps(complaint):
+    """The complaint's steps so far, each with its user's name (user_name)."""
+    return _STEPS.rows(ComplaintStep, complaint.id)
 
 
-# ---- monthly statistics ------------------------------------------------------------------------
-
-def month_bounds(year, month):
-    start = datetime.datetime(year, month, 1)
-    end = datetime.datetime(year + (month == 12), month % 12 + 1, 1)
-    return start, end
+def notice_of(complaint, notice_id):
+    """The complaint's penalty or reward notice with this id, or None."""
+    return PenaltyNotice.get_or_none((PenaltyNotice.id == notice_id) &
+                                     (PenaltyNotice.complaint == complaint))
 
 
-Stats = namedtuple("Stats", "year month received by_category by_department by_severity closed "
-                            "closed_on_time on_time_rate mean_days overdue satisfaction "
-                            "satisfaction_count invalid")
+def complainant_as_customer(complaint, actor):
+    """A new customer archive for the complainant (a walk-in shopper), owned by who took it."""
+    return create_customer(Customer(name=complaint.complainant, phone=complaint.phone,
+                                    kind="shopper", status="cooperating", owner=actor.id), actor)
 
 
-def monthly_stats(year, month):
-    """客诉案件统计表: received in the month by category, department and severity; closed in the
-    month on time and mean days to close; open and past closure at month end; mean satisfaction."""
-    start, end = month_bounds(year, month)
-    live = Complaint.voided == False  # noqa: E712
-    received = list(Complaint.select().where(live & (Complaint.received_at >= start) &
-                                             (Complaint.received_at < end)))
-    closed = list(Complaint.select().where(live & (Complaint.state == CLOSED) &
-                                           (Complaint.closed_at >= start) &
-                                           (Complaint.closed_at < end)))
-    on_time = [c for c in closed if c.closed_at <= c.closure_due]
-    days = [(c.closed_at - c.received_at).total_seconds() / 86400 for c in closed]
-    overdue = Complaint.select().where(
-        live & (Complaint.received_at < end) & (Complaint.closure_due < end) &
-        ((Complaint.closed_at.is_null()) | (Complaint.closed_at >= end)) &
-        (Complaint.state != INVALID)).count()
-    rated = [c.satisfaction for c in Complaint.select().where(
-        live & (Complaint.followed_up_at >= start) & (Complaint.followed_up_at < end) &
-        Complaint.satisfaction.is_null(False))]
-    return Stats(
-        year, month, len(received),
-        sorted(Counter(c.category for c in received).items()),
-        sorted(Counter(c.responsible_dept or "—" for c in received).items()),
-        sorted(Counter(c.severity for c in received).items()),
-        len(closed), len(on_time),
-        round(100 * len(on_time) / len(closed), 1) if closed else None,
-        round(sum(days) / len(days), 1) if days else None,
-        overdue,
-        round(sum(rated) / len(rated), 2) if rated else None, len(rated),
-        sum(1 for c in received if c.state == INVALID))
+# ---- home panel -------------------------------------------------------------------------------
 
+def _open_count(condition):
+    return deadlines.open_complaints().select(fn.COUNT(Complaint.id)).where(condition)
+
+
+_IN_STATE = Prepared(lambda state: _open_count(Complaint.state == state))
+_OF_SEVERITY = Prepared(lambda severity: _open_count(Complaint.severity == severity))
+_OWNED_BY = Prepared(lambda owner: _open_count(Complaint.owner == owner))
+
+
+def home_tiles(user):
+    """Managers: overdue and due soon; the GM: approvals waiting and major complaints; others:
+    their own. As (endpoint, label, count, url arguments, warn)."""
+    if user.role == GM:
+        return [
+            ("complaints.index", _l("待我审批的投诉"), lambda: _IN_STATE.scalar(INVESTIGATED),
+             {"state": INVESTIGATED}, True),
+            ("complaints.index", _l("处理中的重大投诉"), lambda: _OF_SEVERITY.scalar("major"),
+             {"severity": "major"}, True)]
+    if user.role == MANAGER:
+        counts = functools.cache(deadlines.overdue_and_soon_counts)
+        return [
+            ("complaints.index", _l("逾期投诉"), lambda: counts()[0], {"view": "overdue"}, True),
+            ("complaints.index", _l("24 小时内到期"), lambda: counts()[1], {"view": "soon"},
+             True)]
+    return [("complaints.index", _l("我负责的投诉"), lambda: _OWNED_BY.scalar(user.id),
+             {"view": "mine"}, False)]
+
+
+# ---- search -----------------------------------------------------------------------------------
 
 def _complaint_hits():
     """What a complaint hit shows."""
@@ -668,6 +421,5 @@ def search_complaints(query, limit):
             for c in matching(_complaint_hits, keys, limit)]
 
 
-__all__ = ["WorkflowError", "ACTIONS", "apply", "clocks", "intake", "overdue_list",
-           "due_soon_list", "monthly_stats", "set_shares", "create_return", "return_step",
-           "recomplain", "hand_over", "search_complaints"]
+__all__ = ["WorkflowError", "ACTIONS", "apply", "intake", "set_shares", "recomplain",
+           "hand_over", "search_complaints"]

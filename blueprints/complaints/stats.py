@@ -7,7 +7,7 @@ from blueprints.helpers import external_url, month_arg, pdf_response, render
 from models.complaints import SEVERITIES
 from services import charts, reports
 
-from . import bp, service
+from . import bp, statistics
 
 
 def month_charts(year, month):
@@ -24,7 +24,7 @@ def month_charts(year, month):
 def stats():
     """Counts by category, department and severity; on-time share, mean days, satisfaction."""
     year, month = month_arg()
-    return render("complaints/stats.html", stats=service.monthly_stats(year, month),
+    return render("complaints/stats.html", stats=statistics.monthly_stats(year, month),
                   severities=SEVERITIES, charts=month_charts(year, month))
 
 
@@ -35,5 +35,5 @@ def stats_print():
     return pdf_response("print/complaint_stats.html", f"客诉案件统计表-{year}{month:02d}.pdf",
                         title=_("客诉案件统计表"), number=f"{year}-{month:02d}",
                         qr_url=external_url("complaints.stats", month=f"{year}-{month:02d}"),
-                        stats=service.monthly_stats(year, month), severities=SEVERITIES,
+                        stats=statistics.monthly_stats(year, month), severities=SEVERITIES,
                         charts=month_charts(year, month), background=True)

@@ -16,7 +16,6 @@ from blueprints.helpers import (
     record_id,
     render,
     safe_next,
-    url_by_id,
 )
 from models import AccessLog, AuditEntry, Customer, Job, Notification, User, clock
 from models.base import Prepared
@@ -119,9 +118,7 @@ def search():
     """The header search: customers and, as modules arrive, their records."""
     query, role = request.args.get("q", ""), current_user.role
     hits = [h for h in search_service.search(query) if allowed(role, h.endpoint)]
-    # Each kind's link pattern, made once (url_by_id): a search shows up to forty hits.
-    links = {endpoint: url_by_id(endpoint) for endpoint in {h.endpoint for h in hits}}
-    return render("core/search.html", "core/_search_results.html", hits=hits, links=links,
+    return render("core/search.html", "core/_search_results.html", hits=hits,
                   q=query, kinds=search_service.KINDS)
 
 

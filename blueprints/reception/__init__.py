@@ -20,19 +20,7 @@ from . import followups, handovers, rotation, routes, service, visits  # noqa: E
 search.register(service.search_visitors, "visit", _l("访客登记"))
 
 
-@register_panel
-def _desk_panel(user):
-    """Visitors still inside and follow-ups due, for the front desk."""
-    from models.users import DESK, SALES
-    if user.role not in (DESK, SALES):
-        return None
-    today = now().date()
-    return tiles_panel(user, [
-        ("reception.index", _l("仍在场内的访客"), service.inside_count, {"state": "inside"},
-         False),
-        ("reception.followups", _l("我的待回访"), lambda: service.followups_due_count(
-            today, user.id), {"mine": "1"}, True),
-    ])
+register_panel(lambda user: tiles_panel(user, service.home_tiles(user, now().date())))
 
 
 @register_panel

@@ -31,7 +31,7 @@ def followups():
     calls, reports = service.followups_due(today, user=current_user.id if mine else None)
     history = []
     if request.args.get("all") == "1":
-        history = list(FollowUp.select().where(FollowUp.voided == False)  # noqa: E712
+        history = list(FollowUp.select().where(FollowUp.not_voided())
                        .order_by(FollowUp.id.desc()).limit(200))
     return render("reception/followups.html", calls=calls, reports=reports, history=history,
                   today=today, mine=mine)
@@ -98,7 +98,7 @@ def followup_report(id):
 @bp.route("/followups/export")
 def followups_export():
     """All follow-ups (or mine with ?mine=1), as an Excel workbook."""
-    query = FollowUp.select().where(FollowUp.voided == False)  # noqa: E712
+    query = FollowUp.select().where(FollowUp.not_voided())
     if request.args.get("mine") == "1":
         query = query.where(FollowUp.assigned_to == current_user.id)
 

@@ -67,7 +67,7 @@ def rotation_receive():
     number = identity.normalize_phone(form.phone.data)
     if number:
         customer = (Customer.select().where((Customer.phone == number) &
-                                            (Customer.voided == False))  # noqa: E712
+                                            Customer.not_voided())
                     .order_by(Customer.id).first())
     referral = (record_or_none(Referral, form.referral.data))
     turn = service.receive(day, current_user, customer=customer, referral=referral,

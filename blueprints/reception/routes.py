@@ -1,17 +1,14 @@
 """The visitor register (访客登记): today's list, one-hand entry, sign-out, the daily sheet."""
 import datetime
-from types import SimpleNamespace
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import JOIN
 
 from blueprints.archives.service import search_customers
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
     back,
-    day_bounds,
     excel_response,
     external_url,
     get_or_404,
@@ -27,7 +24,7 @@ from blueprints.helpers import (
     void_view,
 )
 from blueprints.numbers import keep_stored, show_masked
-from models import Customer, User, Visit, clock
+from models import Customer, Visit, clock
 from models.masking import mask_id, mask_phone
 from services import audit, identity
 from services.search import Query
@@ -46,58 +43,12 @@ def _day(value):
     return value if isinstance(value, datetime.date) else clock.today()
 
 
-def filtered_visits(form, register=False):
-    """The visits of one day with the list's filters, newest first, with the host, the linked
-    customer (blacklist badge) and the staff visited read in the same query. `register`: as
-    register rows (register_rows)."""
+def filtered_visits(form):
+    """(day, the register's visits of that day with the list's filters)."""
     day = _day(None if form.day.errors else form.day.data)
-    start, end = day_bounds(day, day)
-    if register:
-        query = register_rows()
-    else:
-        visited = User.alias("visited")
-        query = (Visit.select(Visit, User, Customer, visited)
-                 .join(User, JOIN.LEFT_OUTER, on=(Visit.host == User.id)).switch(Visit)
-                 .join(Customer, JOIN.LEFT_OUTER, on=(Visit.customer == Customer.id))
-                 .switch(Visit)
-                 .join(visited, JOIN.LEFT_OUTER, on=(Visit.visitee_staff == visited.id))
-                 .switch(Visit))
-    query = query.where((Visit.voided == False) & (Visit.arrived_at >= start) &  # noqa: E712
-                        (Visit.arrived_at < end))
-    if form.reception_class.data:
-        query = query.where(Visit.reception_class == form.reception_class.data)
-    if record_id(form.host.data) is not None:
-        query = query.where(Visit.host == record_id(form.host.data))
-    if form.state.data == "inside":
-        query = query.where(Visit.left_at.is_null())
-    elif form.state.data == "left":
-        query = query.where(Visit.left_at.is_null(False))
-    if form.night.data == "1":
-        query = query.where(Visit.night_duty == True)  # noqa: E712
-    return day, query.order_by(Visit.arrived_at.desc(), Visit.id.desc())
-
-
-# What a register row shows (reception/_row.html).
-REGISTER_FIELDS = (Visit.id, Visit.serial, Visit.night_duty, Visit.name, Visit.phone,
-                   Visit.plate, Visit.headcount, Visit.visitee, Visit.purpose,
-                   Visit.reception_class, Visit.venue, Visit.arrived_at, Visit.left_at)
-
-
-class RegisterRow(SimpleNamespace):
-    """A visit as a register row shows it: REGISTER_FIELDS, whether its customer is on the
-    blacklist, and the name of the staff member visited. A visit, its customer and the staff
-    are ~90 columns, and fifty visits built with them cost more than the rest of the query."""
-
-
-def register_rows():
-    """Visits read as register rows: the customer's blacklist flag and the visited staff
-    member's name come in the same query."""
-    visited = User.alias("visited")
-    return (Visit.select(*REGISTER_FIELDS, Customer.blacklisted.alias("blacklisted"),
-                         visited.display_name.alias("visitee_staff_name"))
-            .join(Customer, JOIN.LEFT_OUTER, on=(Visit.customer == Customer.id)).switch(Visit)
-            .join(visited, JOIN.LEFT_OUTER, on=(Visit.visitee_staff == visited.id))
-            .switch(Visit).objects(RegisterRow))
+    return day, service.register_visits(day, reception_class=form.reception_class.data,
+                                        host_id=record_id(form.host.data),
+                                        state=form.state.data, night=form.night.data == "1")
 
 
 @bp.route("/")
@@ -105,7 +56,7 @@ def index():
     """Today's visitor register with who is still inside, filterable by day, class, host, state."""
     form = VisitFilterForm(request.args)
     form.validate()
-    day, query = filtered_visits(form, register=True)
+    day, query = filtered_visits(form)
     rows, next_before = keyset_page(query, Visit, PAGE, order=Visit.arrived_at)
     inside = service.inside_count()
     return render("reception/index.html", "reception/_rows.html", form=form, rows=rows, day=day,
@@ -178,7 +129,7 @@ def lookup():
     previous = service.previous_visit(phone)
     number = identity.normalize_phone(phone)
     customer = (Customer.select().where((Customer.phone == number) &
-                                        (Customer.voided == False)).first()  # noqa: E712
+                                        Customer.not_voided()).first()
                 if len(number) >= 5 else None)
     return render("reception/_lookup.html", warnings=warnings, previous=previous,
                   customer=customer)
@@ -228,7 +179,7 @@ def sign_out(id):
     if ButtonForm().validate_on_submit():
         service.sign_out(visit, current_user)
     if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"):
-        return render("reception/_row.html", visits=register_rows().where(Visit.id == visit.id))
+        return render("reception/_row.html", visits=service.register_row(visit.id))
     return redirect(back("reception.index"))
 
 
@@ -264,9 +215,8 @@ def export():
 
     def row(v):
         return [v.serial, v.name, mask_id(v.id_number), mask_phone(v.phone), v.headcount,
-                v.visitee or (v.visitee_staff.display_name if v.visitee_staff else ""),
-                v.purpose, v.plate, v.reception_class, v.venue,
-                v.host.display_name if v.host else "", v.arrived_at, v.left_at,
+                v.visitee or v.visitee_staff_name or "", v.purpose, v.plate, v.reception_class,
+                v.venue, v.host_name or "", v.arrived_at, v.left_at,
                 yes if v.night_duty else ""]
     headers = [_("单号"), _("访客"), _("证件"), _("电话"), _("人数"), _("被访"), _("事由"), _("车牌"),
                _("类别"), _("接待场所"), _("接待人"), _("到达"), _("离开"), _("夜班")]

@@ -2,7 +2,7 @@
 import datetime
 from collections import namedtuple
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from models import (
     Customer,
@@ -14,10 +14,12 @@ from models import (
     RotationTurn,
     User,
     Visit,
+    clock,
     db,
     now,
 )
 from models.base import Prepared
+from models.i18n import lazy_gettext as _l
 from models.keys import filled
 from models.reception import (
     ABSENT,
@@ -212,7 +214,7 @@ def previous_visit(phone):
     if len(number) < 5:
         return None
     return (Visit.select().where((Visit.phone == number) & filled(Visit.phone) &
-                                 (Visit.voided == False))  # noqa: E712
+                                 Visit.not_voided())
             .order_by(Visit.id.desc()).first())
 
 
@@ -239,7 +241,7 @@ def blacklist_warnings(phone="", plate="", id_number=""):
 def recent_visitors(limit=8):
     """The latest distinct visitors (by phone, else name), for one-tap repeat registration."""
     seen, result = set(), []
-    for visit in (Visit.select().where(Visit.voided == False)  # noqa: E712
+    for visit in (Visit.select().where(Visit.not_voided())
                   .order_by(Visit.id.desc()).limit(limit * 5)):
         key = visit.phone or visit.name
         if key in seen:
@@ -387,3 +389,51 @@ def search_visitors(query, limit):
     return [Hit("visit", f"{v.serial} {v.name}",
                 " ".join(filter(None, [f"{v.arrived_at:%Y-%m-%d %H:%M}", mask_phone(v.phone),
                                        v.plate])), "reception.detail", v.id) for v in rows]
+
+
+def home_tiles(user, today):
+    """The front desk's counters: visitors still inside, follow-ups due. As (endpoint, label,
+    count, url arguments, warn)."""
+    from models.users import DESK, SALES
+    if user.role not in (DESK, SALES):
+        return []
+    return [("reception.index", _l("仍在场内的访客"), inside_count, {"state": "inside"}, False),
+            ("reception.followups", _l("我的待回访"), lambda: followups_due_count(today, user.id),
+             {"mine": "1"}, True)]
+
+
+# ---- the visitor register -------------------------------------------------------------------------
+
+def register_visits(day, reception_class=None, host_id=None, state=None, night=False):
+    """The visitor register of one day, newest first: the list, its sheet and its export read
+    these rows. Each visit carries its customer's blacklist flag (blacklisted), its host's name
+    (host_name) and the staff member visited (visitee_staff_name), read in the same query."""
+    start, end = clock.day_bounds(day, day)
+    query = _register().where((Visit.arrived_at >= start) & (Visit.arrived_at < end))
+    if reception_class:
+        query = query.where(Visit.reception_class == reception_class)
+    if host_id is not None:
+        query = query.where(Visit.host == host_id)
+    if state == "inside":
+        query = query.where(Visit.left_at.is_null())
+    elif state == "left":
+        query = query.where(Visit.left_at.is_null(False))
+    if night:
+        query = query.where(Visit.night_duty == True)  # noqa: E712
+    return query.order_by(Visit.arrived_at.desc(), Visit.id.desc())
+
+
+def register_row(visit_id):
+    """One visit as the register shows it (the row an htmx sign-out swaps in)."""
+    return list(_register().where(Visit.id == visit_id))
+
+
+def _register():
+    host, visited = User.alias("host"), User.alias("visited")
+    return (Visit.select(Visit, Customer.blacklisted.alias("blacklisted"),
+                         host.display_name.alias("host_name"),
+                         visited.display_name.alias("visitee_staff_name"))
+            .join(Customer, JOIN.LEFT_OUTER, on=(Visit.customer == Customer.id)).switch(Visit)
+            .join(host, JOIN.LEFT_OUTER, on=(Visit.host == host.id)).switch(Visit)
+            .join(visited, JOIN.LEFT_OUTER, on=(Visit.visitee_staff == visited.id))
+            .switch(Visit).where(Visit.not_voided()).objects())

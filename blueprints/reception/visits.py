@@ -41,7 +41,7 @@ def _in_range(start, end):
     since, until = day_bounds(start, end)
     return (CustomerVisit.select(CustomerVisit, Customer, User).join(Customer)
             .switch(CustomerVisit).join(User)
-            .where((CustomerVisit.voided == False) &  # noqa: E712
+            .where(CustomerVisit.not_voided() &
                    (CustomerVisit.planned_at >= since) & (CustomerVisit.planned_at < until))
             .order_by(CustomerVisit.planned_at))
 

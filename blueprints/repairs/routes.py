@@ -43,7 +43,7 @@ def _order_or_404(id):
 
 def filtered_orders(form):
     query = (WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
-             .where(WorkOrder.voided == False))  # noqa: E712
+             .where(WorkOrder.not_voided()))
     view = form.view.data or ("mine" if current_user.role == ENGINEER else "open")
     if view != "all":
         query = query.where(order_is_open())
@@ -221,7 +221,7 @@ def print_day():
     day = date_arg("day", clock.today())
     start, end = day_bounds(day, day)
     rows = list(WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
-                .where((WorkOrder.voided == False) &  # noqa: E712
+                .where(WorkOrder.not_voided() &
                        (RepairRequest.received_at >= start) & (RepairRequest.received_at < end))
                 .order_by(RepairRequest.received_at))
     return pdf_response("print/repairs_day.html", f"报修登记表-{day.isoformat()}.pdf",

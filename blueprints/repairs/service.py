@@ -3,7 +3,10 @@ import datetime
 import re
 from decimal import Decimal
 
+from peewee import fn
+
 from models import RepairRequest, User, WorkOrder, WorkOrderItem, db, now
+from models.base import Prepared
 from models.i18n import lazy_gettext as _l
 from models.repairs import (
     ACKNOWLEDGED,
@@ -269,3 +272,40 @@ def search_orders(query, limit):
     return [Hit("work_order", f"{o.serial} {o.location}",
                 f"{o.state_label} · {o.content[:30]}", "repairs.detail", o.id)
             for o in matching(_order_hits, keys, limit)]
+
+
+# ---- home panel ---------------------------------------------------------------------------------
+
+def _open_orders(condition):
+    """How many open work orders meet `condition`."""
+    from models.repairs import order_is_open
+    return WorkOrder.live().select(fn.COUNT(WorkOrder.id)).where(condition & order_is_open())
+
+
+_MINE = Prepared(lambda engineer: _open_orders(WorkOrder.engineer == engineer))
+_QUEUE = Prepared(lambda state: _open_orders(WorkOrder.engineer.is_null() &
+                                             (WorkOrder.state == state)))
+_IN_STATE = Prepared(lambda state: _open_orders(WorkOrder.state == state))
+_LATE = Prepared(lambda at: _open_orders((WorkOrder.deadline < at) &
+                                         WorkOrder.started_at.is_null()))
+
+
+def home_tiles(user, at):
+    """Engineer: my jobs and the queue; managers: jobs waiting review and overdue jobs. As
+    (endpoint, label, count, url arguments, warn)."""
+    from models.repairs import UNDER_REVIEW
+    from models.users import ENGINEER, GM, MANAGER
+    tiles = []
+    if user.role == ENGINEER:
+        tiles += [
+            ("repairs.index", _l("我的工单"), lambda: _MINE.scalar(user.id), {"view": "mine"},
+             False),
+            ("repairs.index", _l("待接单队列"), lambda: _QUEUE.scalar("dispatched"),
+             {"view": "queue"}, True)]
+    if user.role in (MANAGER, GM):
+        tiles += [
+            ("repairs.index", _l("待评审工单"), lambda: _IN_STATE.scalar(UNDER_REVIEW),
+             {"view": "review"}, True),
+            ("repairs.index", _l("超时工单"), lambda: _LATE.scalar(at), {"view": "overdue"},
+             True)]
+    return tiles
