@@ -1,6 +1,7 @@
 """Reception rules: night duty, the rotation, registering visitors, visits, follow-ups, handovers."""
 import datetime
 from collections import namedtuple
+from types import SimpleNamespace
 
 from peewee import JOIN, fn
 
@@ -428,12 +429,20 @@ def register_row(visit_id):
     return list(_register().where(Visit.id == visit_id))
 
 
+# A register row is every column of a visit but its bookkeeping (stamps, voiding, search keys):
+# a new column of the register is read without being named here.
+_BOOKKEEPING = {"created_at", "updated_at", "voided", "voided_at", "voided_by", "void_reason",
+                "name_initials", "phone_tail"}
+REGISTER_COLUMNS = [field for field in Visit._meta.sorted_fields
+                    if field.name not in _BOOKKEEPING]
+
+
 def _register():
     host, visited = User.alias("host"), User.alias("visited")
-    return (Visit.select(Visit, Customer.blacklisted.alias("blacklisted"),
+    return (Visit.select(*REGISTER_COLUMNS, Customer.blacklisted.alias("blacklisted"),
                          host.display_name.alias("host_name"),
                          visited.display_name.alias("visitee_staff_name"))
             .join(Customer, JOIN.LEFT_OUTER, on=(Visit.customer == Customer.id)).switch(Visit)
             .join(host, JOIN.LEFT_OUTER, on=(Visit.host == host.id)).switch(Visit)
             .join(visited, JOIN.LEFT_OUTER, on=(Visit.visitee_staff == visited.id))
-            .switch(Visit).where(Visit.not_voided()).objects())
+            .switch(Visit).where(Visit.not_voided()).objects(SimpleNamespace))
