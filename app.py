@@ -50,8 +50,7 @@ class Request(FlaskRequest):
 
 class FrontDesk(Flask):
     """Flask, with a record's link (url_for(endpoint, id=n) in a request) filled into the
-    endpoint's URL built once: a list links each of its fifty rows, and werkzeug building
-    each URL anew was a fifth of a list's time."""
+    endpoint's URL built once: a list links each of its rows (bench/RESULTS.md)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -20,8 +20,7 @@ DATE_INPUTS = (widgets.DateInput, widgets.DateTimeLocalInput, widgets.TimeInput,
 
 def attributes(**values):
     """HTML attributes as WTForms' html_params writes them (sorted, `True` bare, `False` left
-    out, escaped), one f-string each where WTForms formats a Markup template per attribute: a
-    complaint's page renders some thirty, and they were a quarter of its time."""
+    out, escaped), one f-string each where WTForms formats a Markup template per attribute."""
     params = []
     for key, value in sorted(values.items()):
         if value is False:
@@ -75,10 +74,9 @@ class Form(FlaskForm):
 
 
 class Select(widgets.Select):
-    """WTForms' select, each plain option written by one f-string: the filter bar above every
-    list renders a few dozen options, and WTForms' per-option attribute formatting was a third
-    of a list page's time. The same HTML (tests/test_forms.py); grouped choices and options
-    with extra attributes render through WTForms."""
+    """WTForms' select, each plain option written by one f-string (every list's filter bar has
+    a few dozen). The same HTML (tests/test_fields.py); grouped choices and options with extra
+    attributes render through WTForms."""
 
     def __call__(self, field, **kwargs):
         choices = None if field.has_groups() else list(field.iter_choices())

@@ -72,11 +72,10 @@ def is_htmx_partial():
 
 
 def render(template, partial=None, status=200, **context):
-    """The full page, or only `partial` for a real htmx request; always Vary: HX-Request."""
+    """The full page, or only `partial` for a real htmx request (app.py adds Vary: HX-Request
+    to every response)."""
     name = partial if partial and is_htmx_partial() else template
-    response = make_response(render_template(name, **context), status)
-    response.vary.add("HX-Request")
-    return response
+    return make_response(render_template(name, **context), status)
 
 
 class LazyForms:
@@ -469,9 +468,7 @@ def register(app):
     def error_page(status, title, message):
         def handler(error):
             body = render_template("error.html", status=status, title=title(), message=message())
-            response = make_response(body, status)
-            response.vary.add("HX-Request")
-            return response
+            return make_response(body, status)
         return handler
 
     app.register_error_handler(400, error_page(400, lambda: _("请求无效"),

@@ -68,7 +68,7 @@ class QueuedWriterSqlite(SqliteDatabase):
 
     SQLite lets one writer in at a time; a writer that finds the lock taken sleeps in its busy
     handler for 1, 2, 5 … up to 100 ms between tries, so under a few concurrent writers most of
-    the time went to sleeping while the lock stood free (writes alone: p99 0.7 s). Here a
+    the time went to sleeping while the lock stood free. Here a
     transaction first takes this process's lock (threads wake the moment it is released) and
     then an flock on a file beside the database (one waiting thread per process), and only
     then BEGIN IMMEDIATE, which finds the lock free. Statements outside a transaction, and any

@@ -14,8 +14,7 @@ from models.users import ROLES, new_session_token
 from . import audit
 
 # Argon2id as OWASP recommends, in the lightest of its five equally strong settings (7 MiB,
-# 5 passes; the others trade memory for passes: 19 MiB × 2 … 46 MiB × 1). argon2-cffi's default
-# takes 64 MiB per check; a few staff signing in at once pushed a worker past 350 MB.
+# 5 passes): argon2-cffi's default memory per check, times a few sign-ins, outgrew a worker.
 _hasher = PasswordHasher(time_cost=5, memory_cost=7168, parallelism=1)
 
 # Every hash and check runs on one thread of the process's own, one at a time: the allocator

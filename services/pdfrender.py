@@ -49,12 +49,9 @@ COLLECTOR_THRESHOLDS = (10_000, 10, 10)
 
 
 def start_process():
-    """Set up the PDF process: the garbage collector runs less often while a PDF is made and in
-    full after each one (render). WeasyPrint builds a tree of boxes for every element, alive until
-    the PDF is written; at Python's default thresholds the collector walked that growing tree
-    over and over, a third of the 300-row visitor sheet's time (2.5-3.0 s; 1.6-2.2 s so). The
-    full pass after each PDF (~0.03 s for a form, ~0.17 s for the sheet) frees its cycles at
-    once, so the process holds one document's memory at a time (the sheet: 240 -> 170 MB)."""
+    """Set up the PDF process: the garbage collector runs less often while a PDF is made (it
+    would walk WeasyPrint's growing box tree again and again) and in full after each one, so
+    the process holds one document's memory at a time (figures: bench/RESULTS.md)."""
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
