@@ -4,6 +4,7 @@ import functools
 import re
 import secrets
 from decimal import Decimal
+from types import SimpleNamespace
 from urllib.parse import quote, unquote, urlsplit
 
 from flask import (
@@ -234,20 +235,51 @@ def pdf_response(template, filename, record=None, title="", number="", qr_url=No
 
     With `background`, the layout runs in a job: when it finishes within PDF_WAIT_SECONDS the PDF
     is sent as usual, otherwise the browser goes to the job's progress page and can come back."""
-    now = clock.now()
     qr = printing.qr_data_uri(qr_url) if qr_url else None
     html = render_template(template, site=site_settings(), title=title, number=number,
-                           printed_at=now, qr=qr, qr_url=qr_url, **context)
+                           printed_at=clock.now(), qr=qr, qr_url=qr_url, **context)
+    return _send_pdf([html], filename, record, title, background)
+
+
+SHEET_ROWS = {"portrait": 34, "landscape": 22}  # rows on a page of a register sheet
+SHEET_LAST_ROOM = 8  # rows' height the last page keeps for its total and signature boxes
+
+
+def sheet_pages(rows, per_page, last_room=SHEET_LAST_ROOM):
+    """Rows cut into pages of `per_page`, the last page with room for what follows the rows."""
+    pages = [rows[start:start + per_page] for start in range(0, len(rows), per_page)] or [[]]
+    if len(pages[-1]) > per_page - last_room:
+        keep = per_page - last_room
+        pages[-1:] = [pages[-1][:keep], pages[-1][keep:]]
+    return pages
+
+
+def sheet_response(template, filename, rows, title="", number="", qr_url=None,
+                   landscape=True, **context):
+    """A register sheet (a print/sheet.html template) as a PDF: SHEET_ROWS rows a page, each page
+    headed and numbered, its pages laid out in parts at once (services.printing)."""
+    pages = sheet_pages(rows, SHEET_ROWS["landscape" if landscape else "portrait"])
+    numbered = [SimpleNamespace(rows=page, number=n, count=len(pages))
+                for n, page in enumerate(pages, 1)]
+    qr = printing.qr_data_uri(qr_url) if qr_url else None
+    common = dict(site=site_settings(), title=title, number=number, printed_at=clock.now(),
+                  qr=qr, qr_url=qr_url, landscape=landscape, total=len(rows), **context)
+    parts = [render_template(template, pages=[numbered[i] for i in run], **common)
+             for run in printing.split_pages(len(numbered), printing.PDF_PROCESSES)]
+    return _send_pdf(parts, filename, None, title, background=True)
+
+
+def _send_pdf(parts, filename, record, title, background):
     audit.log_access(current_user, audit.PRINT, obj=record, detail=title)
     static_folder, static_url = current_app.static_folder, current_app.static_url_path
     if not background:
-        pdf = printing.html_to_pdf(html, static_folder, static_url)
+        pdf = printing.parts_to_pdf(parts, static_folder, static_url)
         return file_response(pdf, "application/pdf", filename, inline=True)
     from services import jobs
 
     def work(job):
         jobs.progress(job, 1, message=_("正在排版 %(name)s…", name=filename))
-        pdf = printing.html_to_pdf(html, static_folder, static_url)
+        pdf = printing.parts_to_pdf(parts, static_folder, static_url)
         jobs.save_file(job, pdf, ".pdf")
         return {"file": filename, "type": "application/pdf"}
 

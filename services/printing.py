@@ -3,22 +3,27 @@
 Kept free of Flask: the caller renders the HTML and says where the static folder is.
 """
 import ctypes.util
+import io
 import logging
 import multiprocessing
+import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 import segno
+from pypdf import PdfReader, PdfWriter
 
 log = logging.getLogger(__name__)
 BASE_URL = "http://print.frontdesk.invalid/"
 
-# WeasyPrint runs in a child process: its layout of a long register takes a few hundred MB
-# that Python never gives back, and the app's workers should stay small. The child is reused
+# WeasyPrint runs in child processes: its layout of a long register takes a few hundred MB
+# that Python never gives back, and the app's workers should stay small. A child is reused
 # (one import of WeasyPrint, warm font caches) and replaced after PDF_TASKS_PER_CHILD PDFs.
-# One child: PDFs print one at a time, like the office printer.
+# Two children at most (the tablet server's cores): a register sheet's pages are laid out in
+# parts at once.
 PDF_TASKS_PER_CHILD = 25
+PDF_PROCESSES = max(1, min(2, os.cpu_count() or 1))
 _pool = None
 _pool_lock = threading.Lock()
 
@@ -27,7 +32,7 @@ def _executor():
     global _pool
     with _pool_lock:
         if _pool is None:
-            _pool = ProcessPoolExecutor(max_workers=1,
+            _pool = ProcessPoolExecutor(max_workers=PDF_PROCESSES,
                                         mp_context=multiprocessing.get_context("spawn"),
                                         max_tasks_per_child=PDF_TASKS_PER_CHILD,
                                         initializer=_start_pdf_process)
@@ -54,6 +59,38 @@ def html_to_pdf(html, static_folder, static_url_path="/static"):
         log.warning("the PDF process died; starting a new one")
         _reset_executor()
         return _executor().submit(_render, html, static_folder, static_url_path).result()
+
+
+def parts_to_pdf(parts, static_folder, static_url_path="/static"):
+    """HTML documents laid out at once in the PDF processes, their pages joined in order into
+    one PDF (a register sheet split at page boundaries)."""
+    if len(parts) == 1:
+        return html_to_pdf(parts[0], static_folder, static_url_path)
+    try:
+        pdfs = [future.result() for future in [
+            _executor().submit(_render, html, static_folder, static_url_path) for html in parts]]
+    except BrokenProcessPool:
+        log.warning("a PDF process died; starting new ones")
+        _reset_executor()
+        pdfs = [html_to_pdf(html, static_folder, static_url_path) for html in parts]
+    writer = PdfWriter()
+    for pdf in pdfs:
+        writer.append(PdfReader(io.BytesIO(pdf)))
+    joined = io.BytesIO()
+    writer.write(joined)
+    return joined.getvalue()
+
+
+def split_pages(count, parts):
+    """`count` pages as at most `parts` runs of consecutive page indexes, as even as can be."""
+    parts = max(1, min(parts, count))
+    size, extra = divmod(count, parts)
+    runs, start = [], 0
+    for part in range(parts):
+        end = start + size + (1 if part < extra else 0)
+        runs.append(range(start, end))
+        start = end
+    return runs
 
 
 def _start_pdf_process():

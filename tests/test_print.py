@@ -138,3 +138,39 @@ def test_pdf_process_collects_garbage_its_own_way(login, make_customer, database
     assert "张三" in text
     assert printing._executor().submit(gc.get_threshold).result() == COLLECTOR_THRESHOLDS
     assert gc.get_threshold() != COLLECTOR_THRESHOLDS  # this process keeps Python's own
+
+
+def test_sheet_pages_keep_room_for_the_signatures():
+    from blueprints.helpers import SHEET_LAST_ROOM, sheet_pages
+    assert [len(p) for p in sheet_pages(list(range(50)), 22)] == [22, 22, 6]
+    assert [len(p) for p in sheet_pages(list(range(44)), 22)] == [22, 14, 8]
+    assert [len(p) for p in sheet_pages([], 22)] == [0]
+    last = sheet_pages(list(range(22 - SHEET_LAST_ROOM)), 22)
+    assert [len(p) for p in last] == [22 - SHEET_LAST_ROOM]
+
+
+def test_a_register_sheet_prints_like_paper(login, users, database):
+    """访客登记表 of 44 visitors with long entries: 22 one-line rows a page, the headings on every
+    page, each page numbered 第 N 页 共 M 页, and the last one leaves room for the signatures."""
+    import datetime
+
+    from blueprints.reception import service
+    from models import Visit, clock
+    from services import settings as settings_service
+    settings = settings_service.load()
+    with clock.frozen(datetime.datetime(2026, 11, 23, 9, 0)):
+        for n in range(44):
+            service.register_visit(Visit(
+                name=f"访客{n:02d}", phone="13800001234", reception_class="C",
+                purpose="洽谈物业服务合同续签并查看设备房" * 4, visitee="工程部值班主管" * 3,
+                arrived_at=datetime.datetime(2026, 11, 23, 0, 5) + datetime.timedelta(
+                    minutes=10 * n)), users["desk"], settings)
+        reader, text = pdf_text(login("manager").get("/reception/visits/print?day=2026-11-23"))
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) == 3
+    for number, page in enumerate(pages, 1):
+        assert f"第 {number} 页 共 3 页" in page
+        assert "单号" in page and "访客登记表" in page and "幸福" not in page
+    assert [page.count("FK-") for page in pages] == [22, 14, 8]
+    assert "值班人员" in pages[-1] and "值班人员" not in pages[0]
+    assert "共 44 条" in pages[-1]

@@ -12,10 +12,10 @@ from blueprints.helpers import (
     file_response,
     keyset_page,
     month_arg,
-    pdf_response,
     record_id,
     render,
     safe_next,
+    sheet_response,
 )
 from models import AccessLog, AuditEntry, Customer, Job, Notification, User, clock
 from models.base import Prepared
@@ -178,10 +178,10 @@ def access_log_print():
     """The access log as filtered, as a PDF (at most 2,000 rows)."""
     form = LogFilterForm(request.args)
     rows = list(_filtered(AccessLog, form, ACCESS_LABELS).limit(2000))
-    return pdf_response("print/access_log.html", "查阅登记.pdf", title=_("查阅登记"),
-                        rows=rows, labels=ACCESS_LABELS, form=form, kinds=audit.record_kinds(),
-                        qr_url=url_for("core.access_log", _external=True, **request.args),
-                        background=True)
+    return sheet_response("print/access_log.html", "查阅登记.pdf", rows, title=_("查阅登记"),
+                          labels=ACCESS_LABELS, form=form, kinds=audit.record_kinds(),
+                          qr_url=url_for("core.access_log", _external=True, **request.args),
+                          landscape=False)
 
 
 def charts_for(today, year, month):

@@ -15,10 +15,10 @@ from blueprints.helpers import (
     keyset_page,
     once_per_form,
     page_args,
-    pdf_response,
     record_id,
     record_or_none,
     render,
+    sheet_response,
     show_form,
     site_settings,
     void_view,
@@ -200,9 +200,9 @@ def print_day():
     rows = list(query.order_by(Visit.arrived_at, Visit.id))
     night = form.night.data == "1"
     title = _("夜班访客登记表") if night else _("访客登记表")
-    return pdf_response("print/visitors.html", f"{title}-{day.isoformat()}.pdf", title=title,
-                        number=day.isoformat(), rows=rows, day=day,
-                        qr_url=external_url("reception.index", day=day.isoformat()), background=True)
+    return sheet_response("print/visitors.html", f"{title}-{day.isoformat()}.pdf", rows,
+                          title=title, number=day.isoformat(), day=day,
+                          qr_url=external_url("reception.index", day=day.isoformat()))
 
 
 @bp.route("/visits/export")

@@ -14,6 +14,7 @@ from blueprints.helpers import (
     pdf_response,
     record_or_none,
     render,
+    sheet_response,
     show_form,
     site_settings,
     void_view,
@@ -219,15 +220,10 @@ def print_order(id):
 def print_day():
     """报修登记表 for a day."""
     day = date_arg("day", clock.today())
-    start, end = day_bounds(day, day)
-    rows = list(WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
-                .where(WorkOrder.not_voided() &
-                       (RepairRequest.received_at >= start) & (RepairRequest.received_at < end))
-                .order_by(RepairRequest.received_at))
-    return pdf_response("print/repairs_day.html", f"报修登记表-{day.isoformat()}.pdf",
-                        title=_("报修登记表"), number=day.isoformat(), rows=rows,
-                        qr_url=external_url("repairs.index", day=day.isoformat(), view="all"),
-                        background=True)
+    return sheet_response("print/repairs_day.html", f"报修登记表-{day.isoformat()}.pdf",
+                          service.day_register(day), title=_("报修登记表"),
+                          number=day.isoformat(),
+                          qr_url=external_url("repairs.index", day=day.isoformat(), view="all"))
 
 
 @bp.route("/export")

@@ -3,9 +3,9 @@ import datetime
 import re
 from decimal import Decimal
 
-from peewee import fn
+from peewee import JOIN, fn
 
-from models import RepairRequest, User, WorkOrder, WorkOrderItem, db, now
+from models import RepairRequest, User, WorkOrder, WorkOrderItem, clock, db, now
 from models.base import Prepared
 from models.i18n import lazy_gettext as _l
 from models.repairs import (
@@ -309,3 +309,17 @@ def home_tiles(user, at):
             ("repairs.index", _l("超时工单"), lambda: _LATE.scalar(at), {"view": "overdue"},
              True)]
     return tiles
+
+
+def day_register(day):
+    """报修登记表: the day's work orders in the order they came in, each with its request and
+    its engineer's name (engineer_name)."""
+    start, end = clock.day_bounds(day, day)
+    engineer = User.alias("engineer")
+    return list(WorkOrder.select(WorkOrder, RepairRequest,
+                                 engineer.display_name.alias("engineer_name"))
+                .join(RepairRequest).switch(WorkOrder)
+                .join(engineer, JOIN.LEFT_OUTER, on=(WorkOrder.engineer == engineer.id))
+                .where(WorkOrder.not_voided() & (RepairRequest.received_at >= start) &
+                       (RepairRequest.received_at < end))
+                .order_by(RepairRequest.received_at))
