@@ -1,6 +1,7 @@
 """Command-line tasks: flask db upgrade, create-user, demo-data, backup, restore, serve."""
 import contextlib
 import os
+import signal
 
 import click
 from flask import current_app
@@ -9,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from blueprints import demo
 from models import User, backup, db, schema
 from models.users import ROLES
-from services import accounts
+from services import accounts, printing
 
 db_cli = AppGroup("db", help="Database schema.")
 
@@ -104,11 +105,25 @@ def restore_cmd(path):
 @click.option("--threads", type=int, default=8)
 def serve(host, port, threads):
     """Serve with waitress, as deployed (behind a proxy in production)."""
-    from waitress import serve as waitress_serve
     port = port or int(os.environ.get("PORT") or current_app.config["PORT"])
     print_logins()
     click.echo(f"客服台 Front Desk on http://{host}:{port}/")
-    waitress_serve(current_app.wsgi_app, host=host, port=port, threads=threads)
+    serve_until_stopped(current_app.wsgi_app, host, port, threads)
+
+
+def serve_until_stopped(wsgi_app, host, port, threads):
+    """waitress until SIGTERM or Ctrl-C; then the PDF processes are stopped too."""
+    from waitress import serve as waitress_serve
+
+    def stop(signum, frame):
+        raise SystemExit(0)
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        waitress_serve(wsgi_app, host=host, port=port, threads=threads)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        printing.stop()
 
 
 def register_commands(app):

@@ -211,14 +211,18 @@ def date_range_args(days_after=0):
             date_arg("end", today + datetime.timedelta(days=days_after)))
 
 
-def month_arg():
-    """?month=YYYY-MM as (year, month) inside the calendar; the previous month when missing or
-    malformed."""
+def month_arg(due_day=None):
+    """?month=YYYY-MM as (year, month) inside the calendar. When missing or malformed: the month
+    whose report is due next. A report due by the `due_day` of the following month is the
+    previous month's until that day, then the current month's (the one being recorded)."""
     try:
         year, month = (int(x) for x in request.args.get("month", "")[:20].split("-"))
         first = within_calendar(datetime.date(year, month, 1))
     except (ValueError, OverflowError):
-        first = clock.today().replace(day=1) - datetime.timedelta(days=1)
+        today = clock.today()
+        first = today.replace(day=1)
+        if due_day is None or today.day <= due_day:
+            first = first - datetime.timedelta(days=1)
     return first.year, first.month
 
 
@@ -336,8 +340,13 @@ def file_response(body, content_type, filename, inline=False):
 
 
 def external_url(endpoint, **values):
-    """An absolute URL for QR codes: opens the record on the tablet."""
-    return url_for(endpoint, _external=True, **values)
+    """An absolute URL for QR codes and printed links: opens the record on the tablet. Under
+    the site URL setting (the address tablets reach the desk at) when it is set; else under the
+    address this request came to."""
+    site_url = site_settings()["site_url"].rstrip("/")
+    if not site_url:
+        return url_for(endpoint, _external=True, **values)
+    return site_url + url_for(endpoint, **values)
 
 
 def can(endpoint):

@@ -34,6 +34,7 @@ OPEN = tuple(state for state in STATES if state not in FINISHED)
 # Progress reports: at least PROGRESS_PER_WEEK in every 7-day period counted from acceptance.
 PROGRESS_PER_WEEK = 2
 PROGRESS_PERIOD = datetime.timedelta(days=7)
+STATS_DUE_DAY = 10  # 客诉案件统计表: the previous month's, by the 10th of the next
 CHANNELS = {"phone": _l("电话"), "visit": _l("来访"), "letter": _l("信函"), "online": _l("网络")}
 REGIONS = {"in_province": _l("省内"), "out_province": _l("省外"), "overseas": _l("国外")}
 SEVERITIES = {"general": _l("一般"), "major": _l("重大")}

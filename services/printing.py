@@ -39,6 +39,16 @@ def _executor():
         return _pool
 
 
+def stop():
+    """Stop the PDF processes (the server is stopping): queued PDFs are dropped, and a PDF
+    being laid out is left to finish."""
+    global _pool
+    with _pool_lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def _reset_executor():
     global _pool
     with _pool_lock:

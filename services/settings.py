@@ -12,6 +12,9 @@ DEFAULTS = {
     "site_phone": "",
     # Every clock of the site (now, days, months, the night window, deadlines, prints).
     "site_timezone": "Asia/Shanghai",
+    # The address tablets open the desk at (http://192.168.1.20:5000): QR codes and links on
+    # printed forms use it. Empty: the address of the request that printed.
+    "site_url": "",
     "logo": "",
     "business_hours": "08:30-17:30",
     "night_start": "20:00",

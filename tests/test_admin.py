@@ -225,3 +225,14 @@ def test_the_logs_name_records_as_people_do(login, users, database):
     assert AccessLog.select().count() == 2
     audit_page = manager.get("/audit?model=VipCard").get_data(as_text=True)
     assert "会员卡" in audit_page and "VipCard #" not in audit_page
+
+
+def test_site_url_must_be_a_whole_address(login, database):
+    admin = login("admin")
+    refused = admin.submit("/admin/settings", dict(SETTINGS, site_url="192.168.1.20:5000"))
+    assert refused.status_code == 422 and "http://192.168.1.20:5000" in refused.get_data(
+        as_text=True)
+    assert settings_service.load()["site_url"] == ""
+    assert admin.submit("/admin/settings", dict(
+        SETTINGS, site_url="http://192.168.1.20:5000")).status_code == 302
+    assert settings_service.load()["site_url"] == "http://192.168.1.20:5000"

@@ -25,3 +25,18 @@ def test_admin_changes_rules_on_the_settings_page(live, page, users, database):
     assert values["contact_days"]["strategic"] == 3
     assert values["confidential_roles"] == ["gm"]
     assert values["vip_birthday_text"] == "{name}，生日快乐！"
+
+
+def test_required_fields_are_marked_and_the_first_error_takes_the_cursor(live, page, users,
+                                                                         database):
+    """Required fields carry a mark before anything is sent; after a refused submit the cursor
+    is in the first field to fix, not at the top of a long page."""
+    sign_in(page, live.url, "admin")
+    page.goto(live.url + "/admin/settings")
+    assert page.locator("label[for=site_name] .req").count() == 1
+    assert page.locator("label[for=site_address] .req").count() == 0
+    page.fill("#contact_general", "")
+    page.evaluate("document.querySelector('#contact_general').removeAttribute('required')")
+    page.click("button:has-text('保存设置')")
+    page.wait_for_selector("#contact_general-errors")
+    assert page.evaluate("document.activeElement.id") == "contact_general"

@@ -174,3 +174,20 @@ def test_a_register_sheet_prints_like_paper(login, users, database):
     assert [page.count("FK-") for page in pages] == [22, 14, 8]
     assert "值班人员" in pages[-1] and "值班人员" not in pages[0]
     assert "共 44 条" in pages[-1]
+
+
+def test_printed_links_use_the_site_url(app, login, database):
+    """QR codes and printed links open the record at the address tablets reach the desk at,
+    not at whatever address printed it (127.0.0.1 opens nothing when scanned)."""
+    from blueprints.helpers import external_url
+    from services import settings as settings_service
+    admin = login("admin")
+    page = admin.get("/admin/settings").get_data(as_text=True)
+    assert 'name="site_url"' in page
+    with app.test_request_context("/", base_url="http://127.0.0.1:5000"):
+        assert external_url("archives.detail", id=5) == "http://127.0.0.1:5000/archives/5"
+    settings_service.store({"site_url": "http://192.168.1.20:5000/"})
+    with app.test_request_context("/", base_url="http://127.0.0.1:5000"):
+        assert external_url("archives.detail", id=5) == "http://192.168.1.20:5000/archives/5"
+        assert external_url("reception.index", day="2026-11-23") == \
+            "http://192.168.1.20:5000/reception/?day=2026-11-23"

@@ -15,6 +15,7 @@ from wtforms import (
     ValidationError,
 )
 from wtforms.validators import (
+    URL,
     DataRequired,
     InputRequired,
     Length,
@@ -100,6 +101,8 @@ class SettingsForm(Form):
     site_phone = StringField(_l("电话"), validators=[Optional(), Length(max=40)])
     business_hours = StringField(_l("营业时间"), validators=[Optional(), Length(max=40)])
     site_timezone = StringField(_l("时区"), validators=[DataRequired(message=_l("请填写时区"))])
+    site_url = StringField(_l("平板访问地址"), validators=[Optional(), Length(max=200), URL(
+        require_tld=False, message=_l("请填写完整地址，如 http://192.168.1.20:5000"))])
     night_start = StringField(_l("夜班开始"), validators=[DataRequired(), HHMM])
     night_end = StringField(_l("夜班结束"), validators=[DataRequired(), HHMM])
     venue_a = StringField(_l("A 类（贵宾）接待场所"), validators=[DataRequired(), Length(max=20)])
@@ -201,6 +204,10 @@ class SettingsForm(Form):
     validate_departments = _short_lines
     validate_customer_sources = _short_lines
 
+    def validate_site_url(self, field):
+        if field.data and not field.data.strip().lower().startswith(("http://", "https://")):
+            raise ValidationError(_l("请填写完整地址，如 http://192.168.1.20:5000"))
+
     def validate_site_timezone(self, field):
         if not clock.valid_zone((field.data or "").strip()):
             raise ValidationError(_l("未知的时区，请填写如 Asia/Shanghai 的时区名"))
@@ -208,7 +215,7 @@ class SettingsForm(Form):
     def fill(self, values):
         """Put stored settings into the form fields."""
         for key in ("site_name", "site_address", "site_phone", "business_hours", "night_start",
-                    "night_end", "site_timezone"):
+                    "night_end", "site_timezone", "site_url"):
             getattr(self, key).data = values[key]
         for key in ("complaint_categories", "departments", "customer_sources"):
             getattr(self, key).data = "\n".join(values[key])
@@ -230,7 +237,8 @@ class SettingsForm(Form):
     def values(self):
         """The settings to store, from the submitted fields."""
         out = {key: (getattr(self, key).data or "").strip() for key in (
-            "site_name", "site_address", "site_phone", "business_hours", "site_timezone")}
+            "site_name", "site_address", "site_phone", "business_hours", "site_timezone",
+            "site_url")}
         for key in ("night_start", "night_end"):
             hours, minutes = parse_hhmm(getattr(self, key).data)
             out[key] = f"{hours:02d}:{minutes:02d}"

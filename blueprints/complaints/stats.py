@@ -4,7 +4,7 @@ import datetime
 from flask_babel import gettext as _
 
 from blueprints.helpers import external_url, month_arg, pdf_response, render
-from models.complaints import SEVERITIES
+from models.complaints import SEVERITIES, STATS_DUE_DAY
 from services import charts, reports
 
 from . import bp, statistics
@@ -23,7 +23,7 @@ def month_charts(year, month):
 @bp.route("/stats")
 def stats():
     """Counts by category, department and severity; on-time share, mean days, satisfaction."""
-    year, month = month_arg()
+    year, month = month_arg(due_day=STATS_DUE_DAY)
     return render("complaints/stats.html", stats=statistics.monthly_stats(year, month),
                   severities=SEVERITIES, charts=month_charts(year, month))
 
@@ -31,7 +31,7 @@ def stats():
 @bp.route("/stats/print")
 def stats_print():
     """The month's statistics as a PDF."""
-    year, month = month_arg()
+    year, month = month_arg(due_day=STATS_DUE_DAY)
     return pdf_response("print/complaint_stats.html", f"客诉案件统计表-{year}{month:02d}.pdf",
                         title=_("客诉案件统计表"), number=f"{year}-{month:02d}",
                         qr_url=external_url("complaints.stats", month=f"{year}-{month:02d}"),

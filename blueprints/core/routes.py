@@ -9,6 +9,7 @@ from peewee import JOIN, fn
 
 from blueprints.helpers import (
     excel_response,
+    external_url,
     file_response,
     keyset_page,
     month_arg,
@@ -19,6 +20,7 @@ from blueprints.helpers import (
 )
 from models import AccessLog, AuditEntry, Customer, Job, Notification, User, clock
 from models.base import Prepared
+from models.complaints import STATS_DUE_DAY
 from models.i18n import lazy_gettext as _l
 from models.reception import CLASSES
 from services import audit, charts, exports, reports
@@ -180,7 +182,7 @@ def access_log_print():
     rows = list(_filtered(AccessLog, form, ACCESS_LABELS).limit(2000))
     return sheet_response("print/access_log.html", "查阅登记.pdf", rows, title=_("查阅登记"),
                           labels=ACCESS_LABELS, form=form, kinds=audit.record_kinds(),
-                          qr_url=url_for("core.access_log", _external=True, **request.args),
+                          qr_url=external_url("core.access_log", **request.args),
                           landscape=False)
 
 
@@ -208,8 +210,9 @@ def charts_for(today, year, month):
 
 @bp.route("/reports")
 def reports_page():
-    """Charts: complaints, closure on time, visitors, repairs, VIP members and points."""
-    year, month = month_arg()
+    """Charts: complaints, closure on time, visitors, repairs, VIP members and points (the month
+    being recorded, once the month before is reported)."""
+    year, month = month_arg(due_day=STATS_DUE_DAY)
     today = clock.today()
     return render("core/reports.html", charts=charts_for(today, year, month), year=year,
                   month=month)

@@ -303,7 +303,7 @@ def month_charts(year, month):
 @bp.route("/monthly")
 def monthly():
     """会员月报: the month's new members, purchases, points and expiring cards."""
-    year, month = month_arg()
+    year, month = month_arg(due_day=service.MONTHLY_DUE_DAY)
     return render("vip/monthly.html", summary=service.monthly_summary(year, month),
                   charts=month_charts(year, month))
 
@@ -311,7 +311,7 @@ def monthly():
 @bp.route("/monthly/print")
 def monthly_print():
     """会员月报 as a PDF (due by the 2nd of the next month)."""
-    year, month = month_arg()
+    year, month = month_arg(due_day=service.MONTHLY_DUE_DAY)
     return pdf_response("print/vip_monthly.html", f"会员月报-{year}{month:02d}.pdf",
                         title=_("会员月报"), number=f"{year}-{month:02d}",
                         qr_url=external_url("vip.monthly", month=f"{year}-{month:02d}"),

@@ -427,6 +427,8 @@ def send_outbox(messages, gateway_url, timeout=5):
 
 # ---- monthly summary ---------------------------------------------------------------------------------
 
+MONTHLY_DUE_DAY = 2  # 会员月报: by the 2nd of the next month
+
 Monthly = namedtuple("Monthly", "year month new_members purchases purchase_total points_earned "
                                 "points_redeemed expiring")
 
