@@ -3,7 +3,7 @@ from peewee import BooleanField, CharField, DecimalField, ForeignKeyField, Integ
 
 from models.i18n import lazy_gettext as _l
 
-from .base import BaseModel, DateTimeField, Voidable, now
+from .base import BaseModel, DateTimeField, Voidable, label_of, now
 from .customers import TIERS, Customer
 from .users import User
 
@@ -35,9 +35,7 @@ class Document(Voidable):
     def label(self):
         return f"{self.customer.name} / {self.title}"
 
-    @property
-    def section_label(self):
-        return SECTIONS.get(self.section, self.section)
+    section_label = label_of("section", SECTIONS)
 
 
 PROPOSED, REVIEWED, APPROVED, REJECTED = "proposed", "reviewed", "approved", "rejected"
@@ -71,14 +69,9 @@ class GradeEvaluation(BaseModel):
     def label(self):
         return f"{self.customer.name} {self.year} {self.tier_label}{self.grade}"
 
-    @property
-    def tier_label(self):
-        """重点, not the stored code 'key'."""
-        return TIERS.get(self.tier, self.tier)
+    tier_label = label_of("tier", TIERS)
 
-    @property
-    def state_label(self):
-        return EVALUATION_STATES.get(self.state, self.state)
+    state_label = label_of("state", EVALUATION_STATES)
 
 
 CONTACT_METHODS = {"phone": _l("电话"), "visit": _l("拜访"), "sms": _l("短信"),

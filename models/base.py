@@ -290,6 +290,12 @@ def _by_id(model):
     return prepared
 
 
+def label_of(field, labels):
+    """A read-only property: the label `labels` gives the record's `field` (the stored value
+    itself when it has none), as pages and prints show it."""
+    return property(lambda record: labels.get(getattr(record, field), getattr(record, field)))
+
+
 class BaseModel(Model):
     """Every table: created/updated stamps and a readable label for logs."""
 

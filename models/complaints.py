@@ -15,6 +15,7 @@ from .base import (
     filled_index,
     ids_in,
     in_literal,
+    label_of,
     now,
     open_index,
     sparse_index,
@@ -127,9 +128,7 @@ class Complaint(SearchKeys, Voidable):
     def label(self):
         return f"{self.serial} {self.complainant}"
 
-    @property
-    def state_label(self):
-        return STATES.get(self.state, self.state)
+    state_label = label_of("state", STATES)
 
     @property
     def finished(self):
@@ -149,17 +148,11 @@ class Complaint(SearchKeys, Voidable):
             return []
         return [ComplaintProgress.at.python_value(at) for (at,) in _REPORT_MOMENTS.tuples(self.id)]
 
-    @property
-    def channel_label(self):
-        return CHANNELS.get(self.channel, self.channel)
+    channel_label = label_of("channel", CHANNELS)
 
-    @property
-    def region_label(self):
-        return REGIONS.get(self.region, self.region)
+    region_label = label_of("region", REGIONS)
 
-    @property
-    def severity_label(self):
-        return SEVERITIES.get(self.severity, self.severity)
+    severity_label = label_of("severity", SEVERITIES)
 
 Complaint.add_index(sparse_index(Complaint, Complaint.parent))
 Complaint.add_index(filled_index(Complaint, Complaint.phone))
@@ -286,9 +279,7 @@ class PenaltyNotice(Voidable):
     def label(self):
         return f"{self.complaint.serial} {NOTICE_KINDS.get(self.kind)} {self.target}"
 
-    @property
-    def kind_label(self):
-        return NOTICE_KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", NOTICE_KINDS)
 
 
 R_REQUESTED, R_APPROVED, R_REFUSED, R_RECEIVED, R_INSPECTED, R_SETTLED = (
@@ -323,9 +314,7 @@ class ReturnRequest(Voidable):
     def label(self):
         return f"{self.serial} {self.customer_name}"
 
-    @property
-    def state_label(self):
-        return RETURN_STATES.get(self.state, self.state)
+    state_label = label_of("state", RETURN_STATES)
 
 
 class ReturnLine(BaseModel):

@@ -10,6 +10,7 @@ from .base import (
     SearchKeys,
     Voidable,
     filled_index,
+    label_of,
     now,
     sparse_index,
 )
@@ -109,13 +110,9 @@ class Customer(SearchKeys, Voidable):
         parts = [p for p in (self.building, self.unit, self.room) if p]
         return "-".join(parts) if parts else self.address
 
-    @property
-    def kind_label(self):
-        return KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", KINDS)
 
-    @property
-    def status_label(self):
-        return STATUSES.get(self.status, self.status)
+    status_label = label_of("status", STATUSES)
 
     @property
     def tier_label(self):

@@ -10,6 +10,7 @@ from .base import (
     SearchKeys,
     Voidable,
     filled_index,
+    label_of,
     now,
     sparse_index,
 )
@@ -59,13 +60,9 @@ class Visit(SearchKeys, Voidable):
     def inside(self):
         return self.left_at is None
 
-    @property
-    def class_label(self):
-        return CLASSES.get(self.reception_class, self.reception_class)
+    class_label = label_of("reception_class", CLASSES)
 
-    @property
-    def id_type_label(self):
-        return ID_TYPES.get(self.id_type, self.id_type)
+    id_type_label = label_of("id_type", ID_TYPES)
 
 Visit.add_index(sparse_index(Visit, Visit.visitee_customer))
 for _field in (Visit.phone, Visit.phone_tail, Visit.plate):
@@ -90,9 +87,7 @@ class RotationSlot(BaseModel):
     class Meta:
         indexes = ((("day", "user"), True),)
 
-    @property
-    def status_label(self):
-        return SLOT_STATUSES.get(self.status, self.status)
+    status_label = label_of("status", SLOT_STATUSES)
 
 
 class Referral(BaseModel):
@@ -124,9 +119,7 @@ class RotationTurn(BaseModel):
     visitor_name = CharField(max_length=40, default="")
     assigned_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
 
-    @property
-    def kind_label(self):
-        return TURN_KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", TURN_KINDS)
 
 
 APPOINTED, DONE, CANCELLED = "appointed", "done", "cancelled"
@@ -155,9 +148,7 @@ class CustomerVisit(Voidable):
     def label(self):
         return f"{self.customer.name} {self.planned_at:%Y-%m-%d %H:%M}"
 
-    @property
-    def state_label(self):
-        return VISIT_STATES.get(self.state, self.state)
+    state_label = label_of("state", VISIT_STATES)
 
 
 METHODS = {"phone": _l("电话"), "sms": _l("短信"), "letter": _l("信函"), "onsite": _l("上门")}
@@ -187,13 +178,9 @@ class FollowUp(Voidable):
     def label(self):
         return self.subject
 
-    @property
-    def method_label(self):
-        return METHODS.get(self.method, self.method)
+    method_label = label_of("method", METHODS)
 
-    @property
-    def source_label(self):
-        return SOURCES.get(self.source, self.source)
+    source_label = label_of("source", SOURCES)
 
 
 SHIFTS = {"day": _l("白班"), "night": _l("夜班")}
@@ -216,6 +203,4 @@ class Handover(BaseModel):
     def label(self):
         return f"{SHIFTS.get(self.shift, self.shift)} {self.at:%Y-%m-%d %H:%M}"
 
-    @property
-    def shift_label(self):
-        return SHIFTS.get(self.shift, self.shift)
+    shift_label = label_of("shift", SHIFTS)

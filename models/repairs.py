@@ -11,7 +11,16 @@ from peewee import (
 
 from models.i18n import lazy_gettext as _l
 
-from .base import BaseModel, DateTimeField, Voidable, in_literal, now, open_index, sparse_index
+from .base import (
+    BaseModel,
+    DateTimeField,
+    Voidable,
+    in_literal,
+    label_of,
+    now,
+    open_index,
+    sparse_index,
+)
 from .customers import Customer
 from .users import User
 
@@ -60,13 +69,9 @@ class RepairRequest(Voidable):
     def label(self):
         return f"{self.location} {self.content[:30]}"
 
-    @property
-    def area_label(self):
-        return AREAS.get(self.area, self.area)
+    area_label = label_of("area", AREAS)
 
-    @property
-    def channel_label(self):
-        return CHANNELS.get(self.channel, self.channel)
+    channel_label = label_of("channel", CHANNELS)
 
 RepairRequest.add_index(sparse_index(RepairRequest, RepairRequest.repeat_of))
 
@@ -110,9 +115,7 @@ class WorkOrder(Voidable):
     def label(self):
         return f"{self.serial} {self.request.location}"
 
-    @property
-    def state_label(self):
-        return STATES.get(self.state, self.state)
+    state_label = label_of("state", STATES)
 
     @property
     def finished(self):

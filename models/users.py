@@ -6,7 +6,7 @@ from peewee import BooleanField, CharField, IntegerField
 
 from models.i18n import lazy_gettext as _l
 
-from .base import BaseModel, DateTimeField
+from .base import BaseModel, DateTimeField, label_of
 
 DESK = "desk"
 SALES = "sales"
@@ -58,9 +58,7 @@ class User(UserMixin, BaseModel):
         # The session remembers the token, not just the id, so a reset or a disable ends it.
         return f"{self.id}:{self.session_token}"
 
-    @property
-    def role_label(self):
-        return ROLES.get(self.role, self.role)
+    role_label = label_of("role", ROLES)
 
     def label(self):
         return f"{self.display_name}({self.username})"

@@ -22,6 +22,7 @@ from .base import (
     SearchKeys,
     Voidable,
     is_sqlite,
+    label_of,
     now,
     sparse_index,
 )
@@ -87,9 +88,7 @@ class VipCard(SearchKeys, Voidable):
         self.birthday_md = self.birthday.strftime("%m-%d") if self.birthday else ""
         return super().save(*args, **kwargs)
 
-    @property
-    def state_label(self):
-        return CARD_STATES.get(self.state, self.state)
+    state_label = label_of("state", CARD_STATES)
 
 
 def birthday_keys(day):
@@ -157,9 +156,7 @@ class PointsEntry(BaseModel):
     note = CharField(max_length=200, default="")
     user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
-    @property
-    def kind_label(self):
-        return LEDGER_KINDS.get(self.kind, self.kind)
+    kind_label = label_of("kind", LEDGER_KINDS)
 
 
 class Gift(BaseModel):
@@ -209,6 +206,4 @@ class Message(BaseModel):
     sent_at = DateTimeField(null=True)
     detail = CharField(max_length=200, default="")
 
-    @property
-    def state_label(self):
-        return MESSAGE_STATES.get(self.state, self.state)
+    state_label = label_of("state", MESSAGE_STATES)
