@@ -18,6 +18,7 @@ from .base import (
     label_of,
     now,
     open_index,
+    search_index,
     sparse_index,
 )
 from .customers import Customer
@@ -56,10 +57,10 @@ class Complaint(SearchKeys, Voidable):
     serial = CharField(max_length=20, unique=True)
     received_at = DateTimeField(default=now, index=True)
     channel = CharField(max_length=10, default="phone")
-    complainant = CharField(max_length=40, index=True)
+    complainant = CharField(max_length=40)
     phone = CharField(max_length=20, default="")  # optional: filled_index below
     phone_tail = CharField(max_length=4, default="")
-    name_initials = CharField(max_length=80, default="", index=True)
+    name_initials = CharField(max_length=80, default="")
     customer = ForeignKeyField(Customer, null=True, backref="complaints", on_delete="SET NULL")
     content = TextField()
     category = CharField(max_length=40, index=True)
@@ -212,6 +213,9 @@ def report_moments_of(ids):
                              .where(ids_in(ComplaintProgress.complaint, reports)).tuples()):
         reports[complaint_id].append(at)
     return reports
+
+for _field in (Complaint.complainant, Complaint.name_initials):
+    Complaint.add_index(search_index(Complaint, _field))
 
 
 class ComplaintStep(BaseModel):

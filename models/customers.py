@@ -12,6 +12,7 @@ from .base import (
     filled_index,
     label_of,
     now,
+    search_index,
     sparse_index,
 )
 from .users import User
@@ -44,9 +45,9 @@ class Customer(SearchKeys, Voidable):
     masked_fields = {"phone": "phone", "phone2": "phone", "id_number": "id"}
 
     kind = CharField(max_length=20, default="shopper", index=True)
-    name = CharField(max_length=80, index=True)
+    name = CharField(max_length=80)
     contact_person = CharField(max_length=40, default="")
-    phone = CharField(max_length=20, default="", index=True)
+    phone = CharField(max_length=20, default="")
     phone2 = CharField(max_length=20, default="")
     email = CharField(max_length=120, default="")
     id_number = CharField(max_length=30, default="")
@@ -72,8 +73,8 @@ class Customer(SearchKeys, Voidable):
     blacklisted_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     blacklisted_at = DateTimeField(null=True)
     # Search keys, kept in step with name and phone by services.search.index_customer.
-    name_pinyin = CharField(max_length=200, default="", index=True)
-    name_initials = CharField(max_length=80, default="", index=True)
+    name_pinyin = CharField(max_length=200, default="")
+    name_initials = CharField(max_length=80, default="")
     phone_tail = CharField(max_length=4, default="")
     # The last contact (logged, visit made, follow-up done), or when the card was opened: kept
     # here so "who is due for contact" is one indexed query however many customers there are.
@@ -126,6 +127,9 @@ for _field in (Customer.phone2, Customer.building, Customer.room, Customer.plate
 
 Customer.add_index(Customer.index(Customer.phone, where=Customer.on_blacklist(),
                                   name="customer_blacklist_phone"))
+
+for _field in (Customer.name, Customer.phone, Customer.name_pinyin, Customer.name_initials):
+    Customer.add_index(search_index(Customer, _field))
 
 
 class EmergencyContact(Voidable):

@@ -12,6 +12,7 @@ from .base import (
     filled_index,
     label_of,
     now,
+    search_index,
     sparse_index,
 )
 from .customers import Customer
@@ -31,7 +32,7 @@ class Visit(SearchKeys, Voidable):
 
     serial = CharField(max_length=20, unique=True)
     customer = ForeignKeyField(Customer, null=True, backref="visits", on_delete="SET NULL")
-    name = CharField(max_length=40, index=True)
+    name = CharField(max_length=40)
     id_type = CharField(max_length=20, default="id_card")
     id_number = CharField(max_length=30, default="")
     phone = CharField(max_length=20, default="")  # optional: filled_index below
@@ -50,7 +51,7 @@ class Visit(SearchKeys, Voidable):
     night_duty = BooleanField(default=False, index=True)
     notes = CharField(max_length=500, default="")
     registered_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
-    name_initials = CharField(max_length=80, default="", index=True)
+    name_initials = CharField(max_length=80, default="")
     phone_tail = CharField(max_length=4, default="")
 
     def label(self):
@@ -74,6 +75,9 @@ SLOT_STATUSES = {PRESENT: _l("在岗"), BUSY: _l("忙碌"), ABSENT: _l("缺勤")
 WALK_IN, RETURNING, REFERRAL, COVERING = "walk_in", "returning", "referral", "covering"
 TURN_KINDS = {WALK_IN: _l("新客轮接"), RETURNING: _l("老客户归属接待"), REFERRAL: _l("转介绍预约"),
               COVERING: _l("代接（不计轮次）")}
+
+for _field in (Visit.name, Visit.name_initials):
+    Visit.add_index(search_index(Visit, _field))
 
 
 class RotationSlot(BaseModel):

@@ -129,6 +129,21 @@ def _times_to_utc(database):
                                      (moment, row_id))
 
 
+def _search_indexes_by_id(database):
+    """Search keys are indexed by key and then newest first (search_index, filled_index): the
+    indexes by key alone, which upgrade() has just replaced, go."""
+    from . import MODELS
+    wanted = {index_name for model in MODELS for index_name in map(
+        _index_name, model._meta.fields_to_index())}
+    for model in MODELS:
+        table = model._meta.table_name
+        for field in model._meta.sorted_fields:
+            for old in (f"{table}_{field.column_name}", f"{table}_{field.column_name}_filled"):
+                if (f"{old}_by_id" in wanted or f"{old}_filled_by_id" in wanted) and \
+                        old not in wanted:
+                    database.execute_sql(f'DROP INDEX IF EXISTS "{old}"')
+
+
 DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
                _fill_contacted_at),
               (2, "drop the plain indexes on voided", _drop_voided_indexes),
@@ -137,7 +152,8 @@ DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
               (5, "vip_card.birthday_md from the birthday", _fill_birthday_md),
               (6, "drop plain indexes on optional text columns", _drop_optional_column_indexes),
               (7, "audit entries keep no secrets and only masked numbers", _redact_audit_trail),
-              (8, "moments stored in UTC (they were the server's local time)", _times_to_utc)]
+              (8, "moments stored in UTC (they were the server's local time)", _times_to_utc),
+              (9, "search keys indexed newest first", _search_indexes_by_id)]
 
 
 def _models():

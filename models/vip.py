@@ -24,6 +24,7 @@ from .base import (
     is_sqlite,
     label_of,
     now,
+    search_index,
     sparse_index,
 )
 from .customers import Customer
@@ -60,10 +61,10 @@ class VipCard(SearchKeys, Voidable):
 
     number = CharField(max_length=12, unique=True)
     customer = ForeignKeyField(Customer, backref="vip_cards", on_delete="CASCADE")
-    name = CharField(max_length=40, index=True)
-    phone = CharField(max_length=20, index=True)
-    phone_tail = CharField(max_length=4, default="", index=True)
-    name_initials = CharField(max_length=80, default="", index=True)
+    name = CharField(max_length=40)
+    phone = CharField(max_length=20)
+    phone_tail = CharField(max_length=4, default="")
+    name_initials = CharField(max_length=80, default="")
     birthday = DateField(null=True)
     # "MM-DD" of the birthday, kept on every save: today's birthdays are found along an index
     # instead of reading every active card (see birthday_keys).
@@ -110,6 +111,9 @@ def fill_birthday_md():
 VipCard.add_index(sparse_index(VipCard, VipCard.previous))
 
 VipCard.add_index(sparse_index(VipCard, VipCard.referrer))
+
+for _field in (VipCard.name, VipCard.phone, VipCard.phone_tail, VipCard.name_initials):
+    VipCard.add_index(search_index(VipCard, _field))
 
 
 class Purchase(Voidable):
