@@ -9,12 +9,13 @@ from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
+from peewee import fn
 from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 
 import models
 from blueprints.helpers import MAX_ID, site_settings
-from models import User, db
+from models import Notification, User, db
 from models.base import Prepared
 from services import i18n, permissions, printing, sessions
 
@@ -181,8 +182,15 @@ def _select_locale():
     return request.accept_languages.best_match(LANGUAGES) or "zh"
 
 
-_signed_in = Prepared(lambda ident, token: User.select().where(
-    (User.id == ident) & (User.session_token == token)))
+def _signed_in_query(ident, token):
+    """The signed-in user with the header's unread count (unread_count), in one query."""
+    unread = Notification.select(fn.COUNT(Notification.id)).where(
+        (Notification.user == User.id) & Notification.read_at.is_null())
+    return User.select(User, unread.alias("unread_count")).where(
+        (User.id == ident) & (User.session_token == token))
+
+
+_signed_in = Prepared(_signed_in_query)
 
 
 @login_manager.user_loader

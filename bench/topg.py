@@ -24,8 +24,13 @@ DATA = os.path.join(HERE, "data")
 BATCH = 20_000
 
 
-def database_url(server_url, name):
+def database_url(server_url, name, socket=None):
+    """The URL of database `name` on the server `server_url` names; through its Unix socket
+    when `socket` ("host=DIR&port=N") is given."""
     parts = urlsplit(server_url)
+    if socket:
+        user = parts.netloc.split("@")[0] if "@" in parts.netloc else ""
+        return urlunsplit((parts.scheme, f"{user}@" if user else "", "/" + name, socket, ""))
     return urlunsplit((parts.scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
 
 
@@ -102,23 +107,26 @@ def copy_tables(source, url):
     return counts
 
 
-def load(size, server_url):
-    """bench/data/<size>.db as the PostgreSQL database bench_<size>; its URL."""
+def load(size, server_url, socket=None):
+    """bench/data/<size>.db as the PostgreSQL database bench_<size>; the URL the app is to use
+    (through the Unix socket when `socket` is given, as an app beside its database would)."""
     name = f"bench_{size}"
     url = database_url(server_url, name)
     recreate(server_url, name)
     build_schema(url)
     copy_tables(os.path.join(DATA, f"{size}.db"), url)
-    return url
+    return database_url(server_url, name, socket)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--size", default="small")
     parser.add_argument("server_url")
+    parser.add_argument("--socket", default=os.environ.get("TEST_DATABASE_SOCKET"),
+                        help='"host=DIR&port=N": give the app a URL through the Unix socket')
     args = parser.parse_args()
     started = time.monotonic()
-    url = load(args.size, args.server_url)
+    url = load(args.size, args.server_url, args.socket)
     print(f"{url} ({time.monotonic() - started:.0f} s)")
 
 

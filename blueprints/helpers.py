@@ -359,8 +359,10 @@ def unread_notifications():
     if not current_user.is_authenticated:
         return 0
     if "unread" not in g:
-        from services.notifications import unread_count
-        g.unread = unread_count(current_user.id)
+        g.unread = getattr(current_user, "unread_count", None)  # read with the user (app.py)
+        if g.unread is None:
+            from services.notifications import unread_count
+            g.unread = unread_count(current_user.id)
     return g.unread
 
 

@@ -165,3 +165,24 @@ def test_handover_items_are_short_and_shortened_at_home(login, users, database):
     manager.submit("/reception/handovers/new", {"shift": "day", "items": "电梯" + "异" * 150})
     page = login("desk").get("/").get_data(as_text=True)
     assert "电梯" + "异" * 37 + "…" in page and "异" * 60 not in page  # 40 with the …
+
+
+def test_the_notification_badge_counts_unread_and_clears_when_read(login, users, database):
+    """The header's badge is read with the signed-in user (one query, not two per page); the
+    list marks them read, and its own page already shows none."""
+    import re
+
+    from services.notifications import notify
+    notify([users["desk"]], "投诉 KS-1 待处理")
+    notify([users["desk"]], "工单 WX-1 待接单")
+    notify([users["manager"]], "别人的通知")
+    desk = login("desk")
+
+    def badge(html):
+        found = re.search(r'通知 <span class="badge bad">(\d+)</span>', html)
+        return int(found.group(1)) if found else 0
+    assert badge(desk.get("/").get_data(as_text=True)) == 2
+    listing = desk.get("/notifications").get_data(as_text=True)
+    assert "投诉 KS-1 待处理" in listing and "别人的通知" not in listing
+    assert badge(listing) == 0
+    assert badge(desk.get("/").get_data(as_text=True)) == 0

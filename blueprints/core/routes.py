@@ -2,7 +2,7 @@
 import datetime
 from collections import namedtuple
 
-from flask import abort, current_app, flash, make_response, redirect, request, session, url_for
+from flask import abort, current_app, flash, g, make_response, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import JOIN, fn
@@ -249,6 +249,7 @@ def notifications():
     rows = list(Notification.select().where(Notification.user == current_user.id)
                 .order_by(Notification.id.desc()).limit(100))
     notifications_service.mark_read(current_user.id)
+    g.unread = 0  # the badge, read with the user before these were marked
     return render("core/notifications.html", rows=rows)
 
 
