@@ -6,6 +6,7 @@ import secrets
 from flask import Flask, abort, has_request_context, redirect, request, session, url_for
 from flask import Request as FlaskRequest
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_login import LoginManager, current_user, logout_user
 from flask_wtf.csrf import CSRFProtect
@@ -24,6 +25,7 @@ LANGUAGES = ("zh", "en")
 csrf = CSRFProtect()
 login_manager = LoginManager()
 babel = Babel()
+compress = Compress()
 htmx = HTMX()
 
 CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -56,6 +58,16 @@ class FrontDesk(Flask):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.record_links = {}  # (endpoint, script root) -> the URL around a record's id
+
+    def send_static_file(self, filename):
+        """Flask's, with a stylesheet or script read whole rather than streamed, so that it is
+        compressed like a page (Flask-Compress does not gzip a stream)."""
+        response = super().send_static_file(filename)
+        if response.status_code == 200 and response.mimetype in ("text/css",
+                                                                  "text/javascript"):
+            response.direct_passthrough = False
+            response.make_sequence()
+        return response
 
     def url_for(self, endpoint, /, *, _anchor=None, _method=None, _scheme=None, _external=None,
                 **values):
@@ -132,6 +144,9 @@ def create_app(test_config=None):
 
     csrf.init_app(app)
     htmx.init_app(app)
+    if os.environ.get("FRONTDESK_PROXY_COMPRESSES") != "1":
+        # A tablet talks to the app directly: pages, CSS and scripts go out compressed.
+        compress.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     i18n.install(app)
     login_manager.init_app(app)
