@@ -179,3 +179,26 @@ def test_lookup_lists_members_and_cards_about_to_expire(login, database):
     expiring = [(a.get_text(" ", strip=True), a["href"]) for a in found.select("ul li a")]
     assert expiring == [(f"{soon.number} 张三", f"/vip/cards/{soon.id}")]
     assert all(_EXPIRING_LIST.compiled.values())  # its SQL is written once, then only bound
+
+
+def test_the_points_list_runs_in_date_order_with_a_running_balance(login, users, database):
+    """积分明细 on the card: oldest first, each line with the balance after it, ending at the
+    card's balance, even when only the latest lines are shown."""
+    from blueprints.vip import service
+    from models import PointsEntry, now
+    desk = login("desk")
+    enrol(desk)
+    card = VipCard.get()
+    start = now() - datetime.timedelta(days=10)
+    for day, delta in enumerate([5, 12, -4, 30, -10]):
+        PointsEntry.create(card=card, at=start + datetime.timedelta(days=day), delta=delta,
+                           kind="earn" if delta > 0 else "redeem", note=f"第{day}笔")
+    rows = soup(desk.get(f"/vip/cards/{card.id}")).select(".card table tbody tr")
+    ledger = [[td.get_text(strip=True) for td in row.select("td")] for row in rows
+              if "第" in row.get_text()]
+    assert [(r[2], r[3], r[4]) for r in ledger] == [
+        ("+5", "5", "第0笔"), ("+12", "17", "第1笔"), ("-4", "13", "第2笔"),
+        ("+30", "43", "第3笔"), ("-10", "33", "第4笔")]
+    latest, _ = service.card_history(card, ledger_rows=2)
+    assert [(e.delta, e.balance) for e in latest] == [(30, 43), (-10, 33)]
+    assert service.balance(card) == 33

@@ -524,9 +524,16 @@ def expiring_soon(today, days=31, limit=20):
 
 
 def card_history(card, ledger_rows=100, purchase_rows=50):
-    """(the newest ledger entries, the newest purchases) of a card."""
-    return (list(card.ledger.order_by(PointsEntry.id.desc()).limit(ledger_rows)),
-            list(card.purchases.order_by(Purchase.id.desc()).limit(purchase_rows)))
+    """(the latest ledger entries in the order they happened, each with the balance after it
+    (balance), the newest purchases) of a card. The balances run from what the card held
+    before the first entry shown, so they end at the card's balance."""
+    latest = list(card.ledger.order_by(PointsEntry.at.desc(), PointsEntry.id.desc())
+                  .limit(ledger_rows))[::-1]
+    running = balance(card) - sum(entry.delta for entry in latest)
+    for entry in latest:
+        running += entry.delta
+        entry.balance = running
+    return latest, list(card.purchases.order_by(Purchase.id.desc()).limit(purchase_rows))
 
 
 def statement_ledger(card):
