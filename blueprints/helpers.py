@@ -366,6 +366,11 @@ def unread_notifications():
     return g.unread
 
 
+def colon():
+    """The colon after a label: full-width in Chinese, ': ' in English."""
+    return "：" if get_locale().language == "zh" else ": "
+
+
 def may_reveal():
     return current_user.is_authenticated and current_user.role in permissions.REVEAL_ROLES
 
@@ -503,7 +508,7 @@ def register(app):
                                  once_field=once_field,
                                  may_reveal=may_reveal, site_settings=site_settings,
                                  timeline_url=timeline_url, timeline_label=timeline_label,
-                                 get_locale=get_locale, now=clock.now)
+                                 get_locale=get_locale, now=clock.now, colon=colon)
     app.jinja_env.filters.update(mask_phone=masking.mask_phone, mask_id=masking.mask_id,
                                  dt=_datetime, hm=_time_of_day, reject_key=_reject_key,
                                  money=_money, audit_values=audit.readable, span=_span)

@@ -191,3 +191,25 @@ def test_printed_links_use_the_site_url(app, login, database):
         assert external_url("archives.detail", id=5) == "http://192.168.1.20:5000/archives/5"
         assert external_url("reception.index", day="2026-11-23") == \
             "http://192.168.1.20:5000/reception/?day=2026-11-23"
+
+
+def test_english_prints_and_pages_use_english_punctuation(login, make_customer, database):
+    """In English, labels on pages and prints end in ': ', not the full-width '：' (and the print
+    says lang="en", so only a Chinese heading is letter-spaced)."""
+    customer = make_customer(name="张三丰", phone="13812345678")
+    desk = login("desk")
+    desk.get("/lang/en")
+    _, text = pdf_text(desk.get(f"/archives/{customer.id}/print"))
+    assert "Customer Archive" in text and "Printed at: " in text, text[:300]
+    assert "：" not in text
+    with desk.client.application.test_request_context():
+        from flask import render_template
+        from flask_babel import force_locale
+        with force_locale("en"):
+            assert render_template("print/base.html", site={"site_name": "S"}).startswith(
+                '<!doctype html>\n<html lang="en">')
+    page = desk.get(f"/repairs/new?customer={customer.id}").get_data(as_text=True)
+    assert "Customer: <strong>" in page and "：<strong>" not in page
+    desk.get("/lang/zh")
+    assert "客户：<strong>" in desk.get(f"/repairs/new?customer={customer.id}").get_data(
+        as_text=True)
