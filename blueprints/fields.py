@@ -68,6 +68,9 @@ class Form(FlaskForm):
         def render_field(self, field, render_kw):
             """WTForms' documented hook for rendering a field: plain inputs through
             `plain_input`, the rest through their widgets."""
+            if field.type == "CSRFTokenField":
+                # One per form, several forms a page: an id would repeat, and nothing needs it.
+                render_kw = {"id": False, **render_kw}
             if renders_plainly(field.widget, field):
                 return plain_input(field.widget, field, **{**(field.render_kw or {}), **render_kw})
             return super().render_field(field, render_kw)
