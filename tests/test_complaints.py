@@ -120,7 +120,9 @@ def test_only_allowed_step_buttons_are_shown(login, database):
     login("desk").submit("/complaints/new", intake_data())
     complaint = Complaint.get()
     desk_page = soup(login("desk").get(f"/complaints/{complaint.id}"))
-    assert desk_page.find(id="next-step") is None  # the desk cannot classify
+    # The desk cannot classify: it is told whose turn it is, with no step to take.
+    assert desk_page.select_one("#next-step .turn").get_text() == "待经理判定"
+    assert desk_page.select("#next-step form") == []
     manager_page = soup(login("manager").get(f"/complaints/{complaint.id}"))
     actions = [f["action"].rsplit("/", 1)[1] for f in manager_page.select("#next-step form")]
     assert actions == ["classify", "invalidate"]
@@ -248,3 +250,30 @@ def test_complaint_on_customer_timeline(login, database, make_customer):
     assert complaint.customer_id == customer.id
     page = desk.get(f"/archives/{customer.id}").get_data(as_text=True)
     assert complaint.serial in page and Customer.select().count() == 1
+
+
+def test_everyone_who_sees_a_complaint_sees_whose_turn_it_is(login, users, database):
+    """Issue 22: the 下一步 box says what comes next and who does it, also to a user who cannot
+    take the step ("待经理判定", "待总经理审批"); a finished complaint has no such box."""
+    import re
+
+    from blueprints.complaints import service
+    from models import Complaint, clock
+    complaint = service.intake(Complaint(received_at=clock.now(), channel="phone",
+                                         complainant="张三", category="产品质量",
+                                         content="漏水"), users["desk"])
+
+    def turn(role):
+        page = login(role).get(f"/complaints/{complaint.id}").get_data(as_text=True)
+        found = re.search(r'<p class="turn">(.*?)</p>', page)
+        return found.group(1) if found else None
+    assert turn("desk") == "待经理判定" and turn("manager") == "待经理判定"
+    service.apply(complaint, "classify", users["manager"], nature="quality",
+                  responsible_dept="客服部")
+    owner = Complaint.get_by_id(complaint.id).owner.display_name
+    assert turn("gm") == f"待负责人 {owner} 调查"
+    service.apply(Complaint.get_by_id(complaint.id), "investigate", users["desk"], cause="管道",
+                  responsible_party="工程部", solution="更换")
+    assert turn("desk") == "待总经理审批"
+    Complaint.update(state="closed").where(Complaint.id == complaint.id).execute()
+    assert turn("gm") is None

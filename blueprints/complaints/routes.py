@@ -157,6 +157,7 @@ def _detail(complaint, status=200, error=None, **submitted):
                   notices=complaint.related("notices"),
                   recomplaints=complaint.related("recomplaints"), error=error,
                   actions=service.allowed_actions(complaint, current_user),
+                  turns=service.whose_turn(complaint),
                   action_labels=service.ACTION_LABELS, checklist=CHECKLIST,
                   forms=LazyForms(_forms(complaint, shares), **submitted))
 
