@@ -63,7 +63,7 @@ class Form(FlaskForm):
         def get_translations(self, form):
             # WTForms' own messages, read from disk once per language (Flask-WTF reads them
             # once per request).
-            return i18n.wtforms_translations()
+            return i18n.wtforms_catalogue()
 
         def render_field(self, field, render_kw):
             """WTForms' documented hook for rendering a field: plain inputs through

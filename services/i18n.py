@@ -40,7 +40,7 @@ def template_ngettext(singular, plural, n):
     return i18n.translations().ungettext(singular, plural, n)
 
 
-def wtforms_translations():
+def wtforms_catalogue():
     """WTForms' built-in messages for the current locale, read from disk once per process."""
     locale = str(get_locale())
     found = _wtforms_catalogues.get(locale)
