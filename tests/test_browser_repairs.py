@@ -43,6 +43,7 @@ def test_engineer_signs_off_on_a_phone(live, phone, users, database):
     phone.wait_for_selector("canvas[data-signature]")
     assert serious_violations(phone) == []
 
+    phone.locator("canvas[data-signature]").scroll_into_view_if_needed()  # (below the fold)
     box = phone.locator("canvas[data-signature]").bounding_box()
     phone.mouse.move(box["x"] + 20, box["y"] + 100)
     phone.mouse.down()
@@ -51,7 +52,7 @@ def test_engineer_signs_off_on_a_phone(live, phone, users, database):
     phone.mouse.up()
     assert phone.input_value("input[name=signature]").startswith("data:image/png;base64,")
     phone.click("button:has-text('验收签字')")
-    phone.wait_for_selector("text=客户验收")
+    phone.wait_for_selector("img[alt='客户签名']")  # the signed order (not its 待客户验收签字)
     stored = WorkOrder.get_by_id(order.id)
     assert stored.state == "completed" and bytes(stored.signature).startswith(b"\x89PNG")
 

@@ -187,3 +187,28 @@ def test_long_waits_read_in_days_and_hours(login, users, database):
     desk = login("desk")
     assert "25 天 3 小时" in desk.get("/repairs/?view=all").get_data(as_text=True)
     assert "25 天 3 小时" in desk.get(f"/repairs/{order.id}").get_data(as_text=True)
+
+
+def test_everyone_sees_whose_turn_a_work_order_is(login, users, database):
+    """Issue 22: the work order says what comes next and who does it, to a user who cannot take
+    the step too; the review fields say that their text answers the customer."""
+    desk, engineer, manager = login("desk"), login("engineer"), login("manager")
+    new_request(desk, None)
+    order = WorkOrder.get()
+
+    def turn(browser):
+        found = soup(browser.get(f"/repairs/{order.id}")).select_one("#next-step .turn")
+        return found.get_text() if found else None
+    assert turn(engineer) == "待前台派单"
+    assert soup(engineer.get(f"/repairs/{order.id}")).select("#next-step form") == []
+    step(desk, order, "dispatch", engineer=str(users["engineer"].id))
+    name = users["engineer"].display_name
+    assert turn(desk) == f"待工程人员 {name} 接单"
+    step(engineer, order, "acknowledge")
+    step(engineer, order, "submit_review")
+    assert turn(desk) == "待经理评审"
+    page = soup(manager.get(f"/repairs/{order.id}"))
+    assert page.select_one("label[for=reason-approve]").get_text().startswith(
+        "评审通过：给客户的答复")
+    assert page.select_one("label[for=reason-decline]").get_text().startswith(
+        "评审不通过：给客户的答复")

@@ -121,6 +121,7 @@ def _detail(order, status=200, error=None, **forms):
     context.update(forms)
     return render("repairs/detail.html", status=status, order=order, error=error,
                   actions=service.allowed_actions(order, current_user, settings),
+                  turn=service.whose_turn(order),
                   labels=service.ACTION_LABELS, waited=service.waited(order),
                   overdue=service.is_overdue(order), **context)
 
