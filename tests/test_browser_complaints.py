@@ -69,3 +69,27 @@ def test_complaint_to_closure(live, chromium, database):
     reader = PdfReader(io.BytesIO(pdf.body()))
     assert len(reader.pages) == 5
     assert "保洁员态度差" in reader.pages[0].extract_text()
+
+
+def test_folded_actions_show_that_they_open(live, chromium, users, database):
+    """Issue 22: 告知客户处理进度, 现场处理 and the like were plain text until clicked. Each folded
+    action has a chevron that turns when it opens, in the link colour."""
+    from blueprints.complaints import service
+    from models import clock
+    complaint = service.intake(Complaint(received_at=clock.now(), channel="phone",
+                                         complainant="张三", category="产品质量",
+                                         content="漏水"), users["desk"])
+    page = tab(chromium, live, "desk")
+    page.goto(f"{live.url}/complaints/{complaint.id}")
+    summary = page.locator("summary:has-text('告知客户处理进度')")
+
+    def chevron():
+        return summary.evaluate("s => [getComputedStyle(s, '::before').content,"
+                                " getComputedStyle(s, '::before').transform,"
+                                " getComputedStyle(s).color]")
+    content, closed, colour = chevron()
+    assert content == '"▸"' and closed == "none" and colour == "rgb(11, 92, 173)"
+    summary.click()
+    page.wait_for_function("s => getComputedStyle(s, '::before').transform !== 'none'",
+                           arg=summary.element_handle())  # turned (after its transition)
+    assert page.locator("#progress-note").is_visible()
