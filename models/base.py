@@ -305,6 +305,16 @@ def label_of(field, labels):
     return property(lambda record: labels.get(getattr(record, field), getattr(record, field)))
 
 
+def next_step(record, steps, who):
+    """What comes next for a record that moves through states: `steps` maps a state to its
+    label, which may name who does it as %(who)s, filled in by who(record) only then. None
+    when the record is finished or voided."""
+    if record.finished or record.voided or record.state not in steps:
+        return None
+    text = str(steps[record.state])
+    return text % {"who": who(record)} if "%(who)s" in text else text
+
+
 class BaseModel(Model):
     """Every table: created/updated stamps and a readable label for logs."""
 

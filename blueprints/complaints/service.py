@@ -20,7 +20,7 @@ from models import (
     db,
     now,
 )
-from models.base import Prepared
+from models.base import Prepared, next_step
 from models.complaints import (
     APPROVED,
     CLASSIFIED,
@@ -134,19 +134,15 @@ def allowed_actions(complaint, user):
 
 # What comes next in each state, and who does it ("待经理判定"): shown to everyone who sees the
 # complaint, whether or not they may take the step.
-NEXT_STEP = {RECORDED: _l("待经理判定"), CLASSIFIED: _l("待负责人 %(owner)s 调查"),
-             INVESTIGATED: _l("待总经理审批"), APPROVED: _l("待负责人 %(owner)s 答复客户"),
-             REPLIED: _l("待负责人 %(owner)s 回访"), FOLLOWED_UP: _l("待经理结案")}
+NEXT_STEP = {RECORDED: _l("待经理判定"), CLASSIFIED: _l("待负责人 %(who)s 调查"),
+             INVESTIGATED: _l("待总经理审批"), APPROVED: _l("待负责人 %(who)s 答复客户"),
+             REPLIED: _l("待负责人 %(who)s 回访"), FOLLOWED_UP: _l("待经理结案")}
 
 
 def whose_turn(complaint):
     """What comes next and who does it, or None when the complaint is finished."""
-    if complaint.finished or complaint.voided or complaint.state not in NEXT_STEP:
-        return None
-    text = str(NEXT_STEP[complaint.state])
-    if "%(owner)s" not in text:
-        return text
-    return text % {"owner": complaint.owner.display_name if complaint.owner_id else ""}
+    return next_step(complaint, NEXT_STEP,
+                     lambda c: c.owner.display_name if c.owner_id else "")
 
 
 def apply(complaint, action, user, at=None, **data):

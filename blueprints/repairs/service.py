@@ -6,7 +6,7 @@ from decimal import Decimal
 from peewee import JOIN, fn
 
 from models import RepairRequest, User, WorkOrder, WorkOrderItem, clock, db, now
-from models.base import Prepared
+from models.base import Prepared, next_step
 from models.i18n import lazy_gettext as _l
 from models.repairs import (
     ACKNOWLEDGED,
@@ -99,20 +99,15 @@ ACTIONS = {
                {DESK, MANAGER, GM}),
 }
 # What comes next in each state, and who does it: shown to everyone who sees the work order.
-NEXT_STEP = {REPORTED: _l("待前台派单"), DISPATCHED: _l("待工程人员 %(engineer)s 接单"),
-             ACKNOWLEDGED: _l("待工程人员 %(engineer)s 开始维修或提交评审"),
-             UNDER_REVIEW: _l("待经理评审"), IN_PROGRESS: _l("待工程人员 %(engineer)s 完工"),
+NEXT_STEP = {REPORTED: _l("待前台派单"), DISPATCHED: _l("待工程人员 %(who)s 接单"),
+             ACKNOWLEDGED: _l("待工程人员 %(who)s 开始维修或提交评审"),
+             UNDER_REVIEW: _l("待经理评审"), IN_PROGRESS: _l("待工程人员 %(who)s 完工"),
              AWAITING: _l("待客户验收签字")}
 
 
 def whose_turn(order):
     """What comes next and who does it, or None when the work order is finished."""
-    if order.finished or order.voided or order.state not in NEXT_STEP:
-        return None
-    text = str(NEXT_STEP[order.state])
-    if "%(engineer)s" not in text:
-        return text
-    return text % {"engineer": order.engineer.display_name if order.engineer_id else ""}
+    return next_step(order, NEXT_STEP, lambda o: o.engineer.display_name if o.engineer_id else "")
 
 
 ACTION_LABELS = {"dispatch": _l("派单"), "acknowledge": _l("接单"), "start": _l("开始维修"),
