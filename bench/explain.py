@@ -33,6 +33,7 @@ def main():
     parser.add_argument("--htmx", action="store_true", help="send HX-Request: true")
     parser.add_argument("--top", type=int, default=25,
                         help="functions to list (0: only the mean time and the query count)")
+    parser.add_argument("--queries", action="store_true", help="also print each query's SQL")
     parser.add_argument("--dump", metavar="FILE",
                         help="also write the profile to FILE (for pstats, snakeviz…)")
     args = parser.parse_args()
@@ -106,6 +107,8 @@ def explain(client, db, path, form, headers, token, args, floor):
 
     def counting(sql, params=None, *rest, **kwargs):
         queries[0] += 1
+        if args.queries:
+            print(f"  {queries[0]:>2}. {' '.join(sql.split())[:300]}")
         return original(sql, params, *rest, **kwargs)
     db.obj.execute_sql = counting
     once()
