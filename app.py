@@ -138,6 +138,8 @@ def create_app(test_config=None):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("fontTools").setLevel(logging.WARNING)
+    if db.obj is not None and not db.is_closed():
+        db.close()  # (a second app in one process: the last one's connection is not orphaned)
     db.initialize(models.open_database(app.config["DATABASE_URL"],
                                        app.config["SQLITE_SYNCHRONOUS"]))
     _set_clock_from_settings()

@@ -15,8 +15,8 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
-from psycopg2 import sql
+import psycopg
+from psycopg import sql
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
@@ -35,12 +35,9 @@ def database_url(server_url, name, socket=None):
 
 
 def recreate(server_url, name):
-    connection = psycopg2.connect(server_url)
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    connection.close()
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
 
 
 def build_schema(url):
@@ -63,9 +60,9 @@ def copy_text(value):
 
 def copy_tables(source, url):
     lite = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    target = psycopg2.connect(url)
+    target = psycopg.connect(url)
     counts = {}
-    with target, target.cursor() as cursor:
+    with target.transaction(), target.cursor() as cursor:
         cursor.execute("SET session_replication_role = replica")  # no FK triggers while copying
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
         tables = sorted(row[0] for row in cursor.fetchall())
@@ -89,10 +86,10 @@ def copy_tables(source, url):
                     buffer.write("\t".join(
                         copy_text(bool(v) if i in booleans and v is not None else v)
                         for i, v in enumerate(row)) + "\n")
-                buffer.seek(0)
-                cursor.copy_expert(sql.SQL("COPY {} ({}) FROM STDIN").format(
-                    sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, columns))),
-                    buffer)
+                with cursor.copy(sql.SQL("COPY {} ({}) FROM STDIN").format(
+                        sql.Identifier(table),
+                        sql.SQL(", ").join(map(sql.Identifier, columns)))) as copy:
+                    copy.write(buffer.getvalue())
                 counts[table] += len(rows)
             if "id" in columns:
                 cursor.execute(sql.SQL(
