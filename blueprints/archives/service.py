@@ -95,7 +95,7 @@ def home_tiles(user, settings, today):
         return []
     owner = user.id if user.role == SALES else None
     tiles = [("archives.rules", _l("应联系的客户"), lambda: ownership.count_contacts_due(
-        settings, today, owner=owner), {"owner": "me"} if owner else {}, True)]
+        settings, today, owner=owner, cap=ownership.TILE_CAP), {"owner": "me"} if owner else {}, True)]
     if user.role in (MANAGER, GM):
         tiles.append(("archives.rules", _l("待审批的评级"), lambda: _EVALUATIONS.scalar(
             "proposed", "reviewed"), {}, False))
