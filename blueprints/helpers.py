@@ -371,6 +371,13 @@ def colon():
     return "：" if get_locale().language == "zh" else ": "
 
 
+def _paren(text):
+    """An aside in brackets: "（…）" in Chinese, " (…)" in English."""
+    if get_locale().language == "zh":
+        return Markup("（%s）") % text
+    return Markup(" (%s)") % text
+
+
 def may_reveal():
     return current_user.is_authenticated and current_user.role in permissions.REVEAL_ROLES
 
@@ -501,6 +508,18 @@ def _reject_key(mapping, key):
     return {k: v for k, v in mapping.items() if k != key}
 
 
+def filters_set(form):
+    """How many of a list's filters the request sets to something other than their default:
+    the count on the folded 筛选 control of a phone."""
+    count = 0
+    for field in form:
+        value = request.args.get(field.name, "")
+        default = field.default() if callable(field.default) else field.default
+        if value and value != ("" if default is None else str(default)):
+            count += 1
+    return count
+
+
 def register(app):
     """Template globals, filters and error pages."""
     app.jinja_env.globals.update(can=can, nav_items=nav_items, csrf_field=csrf_field,
@@ -508,10 +527,12 @@ def register(app):
                                  once_field=once_field,
                                  may_reveal=may_reveal, site_settings=site_settings,
                                  timeline_url=timeline_url, timeline_label=timeline_label,
-                                 get_locale=get_locale, now=clock.now, colon=colon)
+                                 get_locale=get_locale, now=clock.now, colon=colon,
+                                 filters_set=filters_set)
     app.jinja_env.filters.update(mask_phone=masking.mask_phone, mask_id=masking.mask_id,
                                  dt=_datetime, hm=_time_of_day, reject_key=_reject_key,
-                                 money=_money, audit_values=audit.readable, span=_span)
+                                 money=_money, audit_values=audit.readable, span=_span,
+                                 paren=_paren)
 
     def error_page(status, title, message):
         def handler(error):
