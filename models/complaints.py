@@ -4,6 +4,7 @@ import datetime
 from peewee import BooleanField, CharField, DecimalField, ForeignKeyField, IntegerField, TextField
 
 from models.i18n import lazy_gettext as _l
+from models.i18n import stored_text
 
 from .base import (
     BaseModel,
@@ -336,6 +337,12 @@ class Notification(BaseModel):
     user = ForeignKeyField(User, backref="notifications", on_delete="CASCADE")
     at = DateTimeField(default=now)
     message = CharField(max_length=300)
+    params = TextField(default="")  # set: message is the catalogue's source (see stored_text)
     endpoint = CharField(max_length=60, default="")
     ref_id = IntegerField(null=True)
     read_at = DateTimeField(null=True, index=True)
+
+    @property
+    def text(self):
+        """The notice in the reader's language."""
+        return stored_text(self.message, self.params)

@@ -6,6 +6,7 @@ translates a few hundred. `CachedDomain` is Flask-Babel's `Domain` whose documen
 (services.i18n.install empties it), so `gettext`, lazy strings (`_l`, labels defined at import
 time) and templates all find it once. Outside requests Flask-Babel's own lookup serves.
 """
+import json
 from contextvars import ContextVar
 
 from flask import has_request_context
@@ -36,3 +37,30 @@ translations = DOMAIN.get_translations
 def forget(*_args, **_kwargs):
     """A request starts or ends: the next translation looks the catalogue up again."""
     _catalogue.set(None)
+
+
+def N_(text):
+    """Marks a message for the catalogue without translating it: the source text is stored with
+    its parameters (stored_params) and translated when someone reads it (stored_text)."""
+    return text
+
+
+def stored_params(params):
+    """The parameters of a stored message, as its params column keeps them."""
+    return json.dumps(params, ensure_ascii=False) if params else ""
+
+
+def stored_text(text, params):
+    """A stored message in the reader's language. Stored with parameters, `text` is the
+    catalogue's source (marked with N_) and is translated, then filled in; without, it is
+    a person's own words (or a row from before messages were stored this way), shown as is."""
+    if not params:
+        return text
+    try:
+        values = json.loads(params)
+    except ValueError:
+        return text
+    try:
+        return gettext(text, **values)
+    except (KeyError, ValueError, TypeError):  # a catalogue out of step with the stored values
+        return text

@@ -2,6 +2,7 @@
 from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
 from models.i18n import lazy_gettext as _l
+from models.i18n import stored_text
 
 from .base import (
     BaseModel,
@@ -169,6 +170,7 @@ class FollowUp(Voidable):
     source = CharField(max_length=20, default="manual", index=True)
     source_id = IntegerField(null=True)
     subject = CharField(max_length=200)
+    subject_params = TextField(default="")  # set: subject is the catalogue's source
     planned_on = DateField(index=True)
     method = CharField(max_length=10, default="phone")
     assigned_to = ForeignKeyField(User, null=True, backref="followups", on_delete="SET NULL")
@@ -179,8 +181,13 @@ class FollowUp(Voidable):
     report = TextField(default="")
     reported_at = DateTimeField(null=True)
 
+    @property
+    def title(self):
+        """The subject in the reader's language (a planned follow-up's is stored as a message)."""
+        return stored_text(self.subject, self.subject_params)
+
     def label(self):
-        return self.subject
+        return self.title
 
     method_label = label_of("method", METHODS)
 

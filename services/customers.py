@@ -14,14 +14,16 @@ def create_customer(customer, actor):
 
 
 def create_followup(subject, planned_on, customer=None, source="manual", source_id=None,
-                    assigned_to=None, method="phone", actor=None):
-    """The one way any module plans a follow-up (回访): completed repairs, closed complaints…"""
+                    assigned_to=None, method="phone", actor=None, params=None):
+    """The one way any module plans a follow-up (回访): completed repairs, closed complaints…
+    With `params`, `subject` is a catalogue source marked N_, shown in the reader's language."""
     from models import FollowUp
+    from models.i18n import stored_params
     followup = FollowUp(customer=customer, subject=subject[:200], planned_on=planned_on,
                         source=source, source_id=source_id, assigned_to=assigned_to,
-                        method=method)
+                        method=method, subject_params=stored_params(params))
     with db.atomic():
         audit.save(followup, actor)
-        timeline.add(customer, "followup", f"{followup.source_label}：{followup.subject}",
+        timeline.add(customer, "followup", f"{followup.source_label}：{followup.title}",
                      ref_id=followup.id, user=actor)
     return followup

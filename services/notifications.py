@@ -3,16 +3,19 @@ from peewee import fn
 
 from models import Notification, now
 from models.base import Prepared
+from models.i18n import stored_params
 
 
-def notify(users, message, endpoint="", ref_id=None):
-    """Send the same notice to several users (each once)."""
+def notify(users, message, endpoint="", ref_id=None, **params):
+    """Send the same notice to several users (each once). With `params`, `message` is a
+    catalogue source marked N_("…%(serial)s…"): each reader sees it in their own language."""
     seen = set()
     for user in users:
         if user is None or user.id in seen:
             continue
         seen.add(user.id)
-        Notification.create(user=user.id, message=message[:300], endpoint=endpoint, ref_id=ref_id)
+        Notification.create(user=user.id, message=message[:300], params=stored_params(params),
+                            endpoint=endpoint, ref_id=ref_id)
 
 
 _unread = Prepared(lambda user_id: Notification.select(fn.COUNT(Notification.id)).where(

@@ -74,6 +74,30 @@ def test_major_complaint_badge_for_gm(login, users, database):
     assert Notification.select().where(Notification.read_at.is_null()).count() == 1  # manager's
 
 
+def test_notices_and_planned_follow_ups_read_in_the_readers_language(login, users, database):
+    """Issue 22: a notice written while a Chinese page was open read in Chinese to an English
+    reader; it is stored as the catalogue's source and translated when it is read."""
+    login("desk").submit("/complaints/new", intake_data(severity="major", content="电梯困人"))
+    serial = Complaint.get().serial
+    gm = login("gm")
+    assert f"重大投诉 {serial}：电梯困人" in gm.get("/notifications").get_data(as_text=True)
+    gm.get("/lang/en")
+    english = gm.get("/notifications").get_data(as_text=True)
+    assert f"Major complaint {serial}: 电梯困人" in english and "重大投诉" not in english
+    from models import FollowUp
+    from services.customers import create_followup
+    create_followup("投诉结案回访：%(serial)s", datetime.date(2026, 11, 24), params={"serial": serial},
+                    actor=users["desk"])
+    followup = FollowUp.get()
+    assert followup.title == f"投诉结案回访：{serial}"  # (no request: the source language)
+    manager = login("manager")
+    page = manager.get(f"/reception/followups/{followup.id}").get_data(as_text=True)
+    assert f"投诉结案回访：{serial}" in page
+    manager.get("/lang/en")
+    page = manager.get(f"/reception/followups/{followup.id}").get_data(as_text=True)
+    assert f"Follow-up after closing {serial}" in page
+
+
 def walk(complaint_id, login):
     steps = [("manager", "classify", {"nature": "设备故障", "responsible_dept": "工程部"}),
              ("engineer", "investigate", {"cause": "配件缺货", "responsible_party": "工程部",

@@ -15,6 +15,7 @@ from models import (
     now,
 )
 from models.base import Prepared
+from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import SALES
 from services import audit, workdays
@@ -225,7 +226,8 @@ def apply_redistribution(plan, leaver, actor, today=None):
                                    reason=str(_l("员工离职，客户重新分配")), by=actor.id)
             customer.owner = new_owner.id
             audit.save(customer, actor)
-            create_followup(str(_l("接手客户回访：%(name)s", name=customer.name)),
+            create_followup(N_("接手客户回访：%(name)s"),
                             today + datetime.timedelta(days=FOLLOW_UP_DAYS), customer=customer,
-                            source="redistribution", assigned_to=new_owner, actor=actor)
+                            source="redistribution", assigned_to=new_owner, actor=actor,
+                            params={"name": customer.name})
     return len(plan)

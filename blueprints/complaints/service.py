@@ -32,6 +32,7 @@ from models.complaints import (
     RECORDED,
     REPLIED,
 )
+from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
@@ -82,10 +83,9 @@ def intake(complaint, actor):
 
 
 def _alert_major(complaint):
-    message = str(_l("重大投诉 %(serial)s：%(text)s", serial=complaint.serial,
-                     text=complaint.content[:60]))
-    notifications.notify(managers_of(complaint.responsible_dept) + general_managers(), message,
-                         "complaints.detail", complaint.id)
+    notifications.notify(managers_of(complaint.responsible_dept) + general_managers(),
+                         N_("重大投诉 %(serial)s：%(text)s"), "complaints.detail", complaint.id,
+                         serial=complaint.serial, text=complaint.content[:60])
 
 
 def _step(complaint, user, action, from_state, to_state, note):
@@ -197,19 +197,17 @@ def apply(complaint, action, user, at=None, **data):
         if action == "close":
             _plan_followup(complaint, user, at)
         if action == "investigate":
-            notifications.notify(general_managers(), str(_l(
-                "投诉 %(serial)s 待审批", serial=complaint.serial)), "complaints.detail",
-                complaint.id)
+            notifications.notify(general_managers(), N_("投诉 %(serial)s 待审批"),
+                                 "complaints.detail", complaint.id, serial=complaint.serial)
     return complaint
 
 
 def _plan_followup(complaint, user, at):
     """Every closed complaint gets a follow-up (100 % 回访), due the next working day."""
     from services.customers import create_followup
-    create_followup(str(_l("投诉结案回访：%(serial)s", serial=complaint.serial)),
-                    workdays.add_workdays(at, 1).date(), customer=complaint.customer,
-                    source="complaint", source_id=complaint.id, assigned_to=complaint.owner,
-                    actor=user)
+    create_followup(N_("投诉结案回访：%(serial)s"), workdays.add_workdays(at, 1).date(),
+                    customer=complaint.customer, source="complaint", source_id=complaint.id,
+                    assigned_to=complaint.owner, actor=user, params={"serial": complaint.serial})
 
 
 def hand_over(complaint, new_owner, user, note=""):
@@ -225,9 +223,8 @@ def hand_over(complaint, new_owner, user, note=""):
         _step(complaint, user, "hand_over", complaint.state, complaint.state,
               {"from": previous.display_name if previous else "", "to": new_owner.display_name,
                "note": note})
-        notifications.notify([new_owner], str(_l("投诉 %(serial)s 已移交给您",
-                                                 serial=complaint.serial)),
-                             "complaints.detail", complaint.id)
+        notifications.notify([new_owner], N_("投诉 %(serial)s 已移交给您"),
+                             "complaints.detail", complaint.id, serial=complaint.serial)
     return complaint
 
 

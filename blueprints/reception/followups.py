@@ -103,7 +103,7 @@ def followups_export():
         query = query.where(FollowUp.assigned_to == current_user.id)
 
     def row(f):
-        return [f.planned_on, f.subject, f.customer.name if f.customer else "",
+        return [f.planned_on, f.title, f.customer.name if f.customer else "",
                 str(f.source_label), str(f.method_label),
                 f.assigned_to.display_name if f.assigned_to else "", f.done_at, f.outcome,
                 f.satisfaction, f.report_due, f.reported_at]

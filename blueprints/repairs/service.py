@@ -7,6 +7,7 @@ from peewee import JOIN, fn
 
 from models import RepairRequest, User, WorkOrder, WorkOrderItem, clock, db, now
 from models.base import Prepared, next_step
+from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.repairs import (
     ACKNOWLEDGED,
@@ -190,11 +191,10 @@ def step(order, action, user, settings, at=None, engineer=None, reason="", signa
 def _plan_followup(order, user, at):
     """Every completed repair gets a follow-up (回访) the next day."""
     from services.customers import create_followup
-    create_followup(str(_l("维修回访：%(serial)s %(location)s", serial=order.serial,
-                           location=order.request.location)),
-                    (at + datetime.timedelta(days=1)).date(), customer=order.request.customer,
-                    source="repair", source_id=order.id, assigned_to=order.request.received_by,
-                    actor=user)
+    create_followup(N_("维修回访：%(serial)s %(location)s"), (at + datetime.timedelta(days=1)).date(),
+                    customer=order.request.customer, source="repair", source_id=order.id,
+                    assigned_to=order.request.received_by, actor=user,
+                    params={"serial": order.serial, "location": order.request.location})
 
 
 def material_problem(supplied_by_customer, check, note):
