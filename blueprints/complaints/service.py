@@ -74,7 +74,8 @@ def intake(complaint, actor):
         complaint.owner = complaint.owner or actor
         complaint.state = RECORDED
         audit.save(complaint, actor)
-        _step(complaint, actor, "intake", RECORDED, RECORDED, {"content": complaint.content[:200]})
+        _step(complaint, actor, "intake", RECORDED, RECORDED, {"content": complaint.content[:200]},
+              at=complaint.received_at)
         timeline.add(complaint.customer, "complaint", f"{complaint.serial} {complaint.category}",
                      ref_id=complaint.id, user=actor, at=complaint.received_at)
         if complaint.severity == "major":
@@ -88,9 +89,10 @@ def _alert_major(complaint):
                          serial=complaint.serial, text=complaint.content[:60])
 
 
-def _step(complaint, user, action, from_state, to_state, note):
+def _step(complaint, user, action, from_state, to_state, note, at=None):
+    """Record a step, stamped when it happened (`at`, the action's own time) or now."""
     ComplaintStep.create(complaint=complaint, user=user.id if user else None, action=action,
-                         from_state=from_state, to_state=to_state,
+                         at=at or now(), from_state=from_state, to_state=to_state,
                          note=json.dumps(note, ensure_ascii=False, default=str))
 
 
@@ -189,7 +191,7 @@ def apply(complaint, action, user, at=None, **data):
             complaint.closed_at = at
         complaint.state = target
         audit.save(complaint, user)
-        _step(complaint, user, action, before, target, data)
+        _step(complaint, user, action, before, target, data, at=at)
         if target in FINISHED:
             timeline.add(complaint.customer, "complaint",
                          f"{complaint.serial} {complaint.state_label}", ref_id=complaint.id,
@@ -233,7 +235,8 @@ def record_onsite(complaint, user, at=None, note=""):
     with db.atomic():
         complaint.onsite_at = at or now()
         audit.save(complaint, user)
-        _step(complaint, user, "onsite", complaint.state, complaint.state, {"note": note})
+        _step(complaint, user, "onsite", complaint.state, complaint.state, {"note": note},
+              at=complaint.onsite_at)
     return complaint
 
 
@@ -242,7 +245,8 @@ def record_progress(complaint, user, method, note, at=None):
     with db.atomic():
         progress = ComplaintProgress.create(complaint=complaint, at=at or now(), method=method,
                                             note=note[:500], user=user.id)
-        _step(complaint, user, "progress", complaint.state, complaint.state, {"note": note})
+        _step(complaint, user, "progress", complaint.state, complaint.state, {"note": note},
+              at=progress.at)
     return progress
 
 
@@ -353,12 +357,14 @@ def due_mark(ident):
 
 _STEPS = Prepared(lambda complaint_id: ComplaintStep.select(
     ComplaintStep, User.display_name.alias("user_name")).join(
-    User, on=(ComplaintStep.user == User.id)).where(ComplaintStep.complaint == complaint_id)
-    .order_by(ComplaintStep.id))
+    User, on=(ComplaintStep.user == User.id)).where(
+    (ComplaintStep.complaint == complaint_id) & (ComplaintStep.action != "progress"))
+    .order_by(ComplaintStep.at, ComplaintStep.id))
 
 
 def steps(complaint):
-    """The complaint's steps so far, each with its user's name (user_name)."""
+    """The complaint's steps so far in the order they happened, each with its user's name
+    (user_name); progress reports are listed on their own, not twice."""
     return _STEPS.rows(ComplaintStep, complaint.id)
 
 
