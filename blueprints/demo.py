@@ -6,11 +6,14 @@ from decimal import Decimal
 from models import (
     Complaint,
     Customer,
+    CustomerVisit,
     EmergencyContact,
     Gift,
     Handover,
     Purchase,
     RepairRequest,
+    ReturnLine,
+    ReturnRequest,
     ServiceItem,
     User,
     VipCard,
@@ -75,6 +78,7 @@ def fill(seed=2026, customers=60, today=None):
         fill_complaints(rng, users, residents, today)
         fill_vip(rng, users, today)
         fill_desk(rng, users, residents, today)
+        fill_visits_and_returns(rng, users, residents, today)
     return users
 
 
@@ -133,9 +137,12 @@ def fill_visits(rng, users, residents, today):
     settings = settings_service.load()
     staff = [users["desk"], users["sales"], users["manager"]]
     for days_back in range(29, -1, -1):
-        for _ in range(rng.randrange(3, 8)):
+        for number in range(rng.randrange(3, 8)):
             night = rng.random() < 0.15
             arrived = _moment(rng, today, days_back, 20 if night else 8, 24 if night else 20)
+            if days_back == 0:  # this morning, the first two still inside
+                night = False
+                arrived = clock.now() - datetime.timedelta(minutes=rng.randrange(5, 120))
             if arrived > clock.now():
                 continue
             host = rng.choice(staff)
@@ -148,9 +155,9 @@ def fill_visits(rng, users, residents, today):
                           plate=(rng.choice(PLATE_PREFIX) + f"{rng.randrange(10 ** 5):05d}")
                           if rng.random() < 0.2 else "")
             reception.register_visit(visit, host, settings)
-            if days_back or rng.random() < 0.6:
-                reception.sign_out(visit, host, at=arrived + datetime.timedelta(
-                    minutes=rng.randrange(10, 180)))
+            left = arrived + datetime.timedelta(minutes=rng.randrange(10, 180))
+            if days_back or (number >= 2 and left < clock.now()):
+                reception.sign_out(visit, host, at=left)
 
 
 SERVICE_ITEMS = [("更换水龙头", "50"), ("疏通下水道", "80"), ("更换灯具", "30"), ("维修门锁", "60"),
@@ -225,10 +232,11 @@ def fill_complaints(rng, users, residents, today):
                               check_heard=True, check_asked=True, check_recorded=True)
         complaints.intake(complaint, users["desk"])
         complaints.record_onsite(complaint, users["engineer"],
-                                 at=at + datetime.timedelta(hours=rng.randrange(1, 20)))
+                                 at=at + datetime.timedelta(minutes=rng.randrange(20, 90)))
+        # Each step within its deadline: an hour or three after the one before.
         step_at = at
         for action, who, data in flow[:rng.randrange(2, len(flow) + 1)]:
-            step_at += datetime.timedelta(hours=rng.randrange(2, 20))
+            step_at += datetime.timedelta(minutes=rng.randrange(40, 180))
             if step_at > clock.now():
                 break
             complaints.apply(complaint, action, users[who], at=step_at, **data)
@@ -276,3 +284,37 @@ def fill_desk(rng, users, residents, today):
     Handover.create(shift="night", author=users["manager"], items="3栋电梯异响已报修，请跟进\n快递柜故障",
                     prospects="李先生 下午来看房", at=datetime.datetime.combine(
                         today, datetime.time(7, 50)))
+
+
+def fill_visits_and_returns(rng, users, residents, today):
+    """Customer visits (two held with their notes, two booked) and returns at each stage."""
+    from blueprints.complaints import returning
+    from services import audit
+    if not residents:
+        return
+    for days, done in ((-6, True), (-2, True), (1, False), (3, False)):
+        customer = rng.choice(residents)
+        planned = datetime.datetime.combine(today + datetime.timedelta(days=days),
+                                            datetime.time(rng.choice([10, 14, 16])))
+        visit = CustomerVisit(customer=customer, staff=users["sales"], planned_at=planned,
+                              place=customer.unit_label or "客服中心", purpose="例行拜访，了解居住感受")
+        if done:
+            visit.state, visit.visited_at = "done", planned
+            visit.participants, visit.opinions = f"{customer.name}、{users['sales'].display_name}", \
+                "对保洁满意，反映地下车库照明不足"
+            visit.requests = "车库增加照明"
+        audit.save(visit, users["sales"])
+    for days_back, steps in ((9, ["approve", "receive", "inspect", "settle"]),
+                             (4, ["approve", "receive"]), (1, [])):
+        customer = rng.choice(residents)
+        at = _moment(rng, today, days_back)
+        request = ReturnRequest(customer=customer, customer_name=customer.name,
+                                purchase_date=max(at.date() - datetime.timedelta(days=20),
+                                                  at.date().replace(month=1, day=1)),
+                                requested_at=at, reason="收到的商品外包装破损，要求换货",
+                                quality=days_back == 9)
+        returning.create_return(request, [ReturnLine(item="电热水壶", quantity=1,
+                                                     unit_price=Decimal("129.00"))], users["desk"])
+        for step in steps:
+            at += datetime.timedelta(hours=rng.randrange(3, 20))
+            returning.return_step(request, step, users["desk"], note="已核对", at=at)

@@ -33,6 +33,28 @@ def test_demo_fill(app, database):
     assert TimelineEntry.select().count() > 100
 
 
+def test_the_demo_tells_one_story(app, database):
+    """Issue 22: visitors inside today, customer visits and returns, and every complaint step
+    stamped when it happened (not at seeding time), progress reports listed once."""
+    from blueprints.complaints import service as complaints
+    from models import ComplaintStep, CustomerVisit, ReturnRequest, clock
+    app.test_cli_runner().invoke(args=["demo-data"])
+    today = clock.today()
+    inside = Visit.select().where(Visit.left_at.is_null())
+    assert inside.count() >= 2 and all(v.arrived_at.date() == today for v in inside)
+    assert {v.state for v in CustomerVisit.select()} == {"done", "appointed"}
+    assert {r.state for r in ReturnRequest.select()} >= {"requested", "received", "settled"}
+    seeded_at = clock.now()
+    for complaint in Complaint.select():
+        steps = ComplaintStep.select().where(ComplaintStep.complaint == complaint)
+        intake = steps.where(ComplaintStep.action == "intake").get()
+        assert intake.at == complaint.received_at
+        assert all(s.at < seeded_at for s in steps), complaint.serial
+        shown = complaints.steps(complaint)
+        assert "progress" not in {s.action for s in shown}
+        assert [s.at for s in shown] == sorted(s.at for s in shown)
+
+
 def test_demo_logins_work(app, database, client):
     app.test_cli_runner().invoke(args=["demo-data"])
     assert client.login("manager", demo.DEMO_PASSWORD).status_code == 302
