@@ -74,6 +74,24 @@ def test_major_complaint_badge_for_gm(login, users, database):
     assert Notification.select().where(Notification.read_at.is_null()).count() == 1  # manager's
 
 
+def test_folded_progress_shows_how_many_reports_so_far(login, users, database):
+    """Issue 22: a folded action shows a count where one fits."""
+    desk = login("desk")
+    desk.submit("/complaints/new", intake_data())
+    complaint = Complaint.get()
+    page = BeautifulSoup(desk.get(f"/complaints/{complaint.id}").get_data(as_text=True),
+                         "html.parser")
+    summary = next(s for s in page.select("summary") if "告知客户处理进度" in s.text)
+    assert summary.select(".badge") == []  # none yet
+    for note in ("已电话告知", "已短信告知"):
+        desk.submit(f"/complaints/{complaint.id}/progress", {"method": "phone", "note": note},
+                    page=f"/complaints/{complaint.id}")
+    page = BeautifulSoup(desk.get(f"/complaints/{complaint.id}").get_data(as_text=True),
+                         "html.parser")
+    summary = next(s for s in page.select("summary") if "告知客户处理进度" in s.text)
+    assert summary.select_one(".badge").text == "2"
+
+
 def test_notices_and_planned_follow_ups_read_in_the_readers_language(login, users, database):
     """Issue 22: a notice written while a Chinese page was open read in Chinese to an English
     reader; it is stored as the catalogue's source and translated when it is read."""
