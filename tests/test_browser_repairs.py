@@ -36,7 +36,7 @@ def test_engineer_signs_off_on_a_phone(live, phone, users, database):
     phone.click("button:has-text('开始维修')")
     phone.wait_for_selector("text=已完成：开始维修")
     phone.select_option("#service_item", str(tap.id))
-    phone.fill("#quantity", "2")
+    phone.fill("#item-quantity", "2")
     phone.click("button:has-text('登记项目')")
     phone.wait_for_selector("text=合计 ¥100.00")
     phone.click("button:has-text('完工待验收')")
