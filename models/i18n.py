@@ -46,8 +46,9 @@ def N_(text):
 
 
 def stored_params(params):
-    """The parameters of a stored message, as its params column keeps them."""
-    return json.dumps(params, ensure_ascii=False) if params else ""
+    """The parameters of a stored message, as its params column keeps them (None: the text is
+    not a catalogue message). A parameter may itself be a message: {"text": …, "params": {…}}."""
+    return "" if params is None else json.dumps(params, ensure_ascii=False)
 
 
 def stored_text(text, params):
@@ -60,6 +61,10 @@ def stored_text(text, params):
         values = json.loads(params)
     except ValueError:
         return text
+    if not isinstance(values, dict):
+        return text
+    values = {key: stored_text(value.get("text", ""), json.dumps(value.get("params") or {}))
+              if isinstance(value, dict) else value for key, value in values.items()}
     try:
         return gettext(text, **values)
     except (KeyError, ValueError, TypeError):  # a catalogue out of step with the stored values

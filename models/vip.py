@@ -14,6 +14,7 @@ from peewee import (
 )
 
 from models.i18n import lazy_gettext as _l
+from models.i18n import stored_text
 
 from .base import (
     BaseModel,
@@ -133,6 +134,7 @@ class Purchase(Voidable):
     promotional = BooleanField(default=False)
     rate = DecimalField(max_digits=4, decimal_places=2, default=1)
     rate_reason = CharField(max_length=100, default="")
+    rate_reason_params = TextField(default="")  # set: rate_reason is a catalogue source
     amount_paid = DecimalField(max_digits=12, decimal_places=2)
     points = IntegerField(default=0)
     receipt_signed = BooleanField(default=False)
@@ -141,6 +143,11 @@ class Purchase(Voidable):
 
     def label(self):
         return f"{self.receipt_no} ¥{self.amount_paid}"
+
+    @property
+    def reason_text(self):
+        """Why it was charged what it was, in the reader's language."""
+        return stored_text(self.rate_reason, self.rate_reason_params)
 
 
 EARN, REDEEM, REFERRAL, TRANSFER_IN, TRANSFER_OUT = ("earn", "redeem", "referral",

@@ -14,7 +14,7 @@ def notify(users, message, endpoint="", ref_id=None, **params):
         if user is None or user.id in seen:
             continue
         seen.add(user.id)
-        Notification.create(user=user.id, message=message[:300], params=stored_params(params),
+        Notification.create(user=user.id, message=message[:300], params=stored_params(params or None),
                             endpoint=endpoint, ref_id=ref_id)
 
 

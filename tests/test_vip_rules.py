@@ -282,7 +282,21 @@ def test_the_member_rates_and_the_loyal_threshold_are_settings(users, database):
         Purchase(receipt_no="RATE-1", at=D(2026, 11, 22, 10, 0), card=card,
                  amount_before=Decimal("200"), receipt_signed=True), users["desk"], changed)
     assert (purchase.rate, purchase.amount_paid) == (Decimal("0.88"), Decimal("176.00"))
-    assert Purchase.get_by_id(purchase.id).rate_reason == "会员折扣，按 88% 收取"
+    assert Purchase.get_by_id(purchase.id).reason_text == "会员折扣，按 88% 收取"
+
+
+def test_the_discount_reason_reads_in_the_readers_language(login, users, database):
+    """Issue 22: a purchase recorded at a Chinese counter kept its reason in Chinese for an
+    English reader; the reason is stored as the catalogue's source and translated when read."""
+    card = make_card(users)
+    service.record_purchase(Purchase(receipt_no="EN-1", at=D(2026, 11, 22, 10, 0), card=card,
+                                     amount_before=Decimal("100"), receipt_signed=True),
+                            users["desk"], settings_service.load())
+    desk = login("desk")
+    assert "会员折扣，按 90% 收取" in desk.get(f"/vip/cards/{card.id}").get_data(as_text=True)
+    desk.get("/lang/en")
+    english = desk.get(f"/vip/cards/{card.id}").get_data(as_text=True)
+    assert "Member discount: pays 90% of the price" in english and "会员折扣" not in english
 
 
 def test_a_member_purchase_needs_the_members_signature(users, database):

@@ -23,7 +23,7 @@ from models import (
     now,
 )
 from models.base import Prepared, ids_in
-from models.i18n import gettext
+from models.i18n import N_, stored_params, stored_text
 from models.i18n import lazy_gettext as _l
 from models.vip import (
     BIRTHDAY,
@@ -48,11 +48,13 @@ POINT_YUAN = Decimal("100")  # one point per full ¥100 paid
 MAX_AMOUNT = Decimal("10000000")  # one purchase, before discount
 FULL_PRICE = Decimal("1.00")
 # The member rates and the loyalty threshold are settings (vip_rates, vip_loyal_points).
-RATE_REASONS = {"member": _l("会员折扣"), "loyal": _l("累计积分满 %(points)s 分"),
-                "birthday": _l("生日当天凭身份证"), "none": _l("无折扣")}
-NO_DISCOUNT_REASONS = {"promotional": _l("促销/特价/用券商品不享受会员折扣"),
-                       CardStatus.NO_CARD: _l("非会员"), CardStatus.EXPIRED: _l("会员卡已过期"),
-                       CardStatus.BLOCKED: _l("会员卡已挂失或停用")}
+# Why a purchase is charged what it is, by rule: catalogue sources, stored with the purchase
+# and translated when read (models.i18n.stored_text).
+REASONS = {"member": N_("会员折扣"), "loyal": N_("累计积分满 %(points)s 分"),
+           "birthday": N_("生日当天凭身份证"), "none": N_("无折扣"),
+           "promotional": N_("促销/特价/用券商品不享受会员折扣"), CardStatus.NO_CARD: N_("非会员"),
+           CardStatus.EXPIRED: N_("会员卡已过期"), CardStatus.BLOCKED: N_("会员卡已挂失或停用")}
+CHARGED = N_("%(reason)s，按 %(pct)s%% 收取")
 
 
 class VipError(Exception):
@@ -107,7 +109,7 @@ def balance(card):
 
 # ---- discount and points ------------------------------------------------------------------------
 
-Discount = namedtuple("Discount", "rate reason code")
+Discount = namedtuple("Discount", "rate reason code params")
 
 
 def rates(settings):
@@ -123,10 +125,10 @@ def discount(card, day, settings, promotional=False, id_shown=False, earned=None
     a non-member, or an expired or blocked card.
     """
     if promotional:
-        return Discount(FULL_PRICE, NO_DISCOUNT_REASONS["promotional"], "promotional")
+        return _discount(FULL_PRICE, "promotional")
     status = card_status(card, day)
     if status != CardStatus.ACTIVE:
-        return Discount(FULL_PRICE, NO_DISCOUNT_REASONS[status], status)
+        return _discount(FULL_PRICE, status)
     member_rates = rates(settings)
     loyal_points = int(settings["vip_loyal_points"])
     options = ["member"]
@@ -135,9 +137,12 @@ def discount(card, day, settings, promotional=False, id_shown=False, earned=None
     if id_shown and is_birthday(card, day):
         options.append("birthday")
     best = min(options, key=lambda code: member_rates[code])
-    reason = RATE_REASONS[best] if best != "loyal" else _l(
-        "累计积分满 %(points)s 分", points=loyal_points)
-    return Discount(member_rates[best], reason, best)
+    return _discount(member_rates[best], best, {"points": loyal_points} if best == "loyal" else {})
+
+
+def _discount(rate, code, params=None):
+    params = params or {}
+    return Discount(rate, stored_text(REASONS[code], stored_params(params)), code, params)
 
 
 def percent_of_price(rate):
@@ -151,12 +156,17 @@ def terms(settings):
             "points": int(settings["vip_loyal_points"])}
 
 
-def rate_reason(rule):
-    """The rule as the counter and the purchase record state it: why, and the share charged."""
+def stored_reason(rule):
+    """The rule as the purchase record keeps it: (catalogue source, parameters as stored)."""
+    reason = {"text": REASONS[rule.code], "params": rule.params}
     if rule.rate == FULL_PRICE:
-        return str(rule.reason)
-    return gettext("%(reason)s，按 %(pct)s%% 收取", reason=rule.reason,
-                   pct=percent_of_price(rule.rate))
+        return reason["text"], stored_params(rule.params)
+    return CHARGED, stored_params({"reason": reason, "pct": percent_of_price(rule.rate)})
+
+
+def rate_reason(rule):
+    """The rule as the counter states it, in the reader's language: why, and the share charged."""
+    return stored_text(*stored_reason(rule))
 
 
 Quote = namedtuple("Quote", "rule text paid points")
@@ -243,7 +253,8 @@ def record_purchase(purchase, actor, settings, id_shown=False, today=None):
                                   no=purchase.receipt_no))
         rule = discount(card, today, settings, promotional=purchase.promotional,
                         id_shown=id_shown)
-        purchase.rate, purchase.rate_reason = rule.rate, rate_reason(rule)[:100]
+        purchase.rate = rule.rate
+        purchase.rate_reason, purchase.rate_reason_params = stored_reason(rule)
         purchase.amount_paid = paid_amount(purchase.amount_before, rule.rate)
         earns = card_status(card, today) == CardStatus.ACTIVE
         purchase.points = points_for(purchase.amount_paid) if earns else 0
