@@ -248,6 +248,12 @@ def test_handling_form_has_five_copies(login, database):
     for n, label in enumerate(("质量管理部", "制造部门", "业务部门", "会计科", "总经理室"), 1):
         assert f"第{n}联{label}" in text, label
     assert "客户投诉处理表" in text and "电梯坏了三天无人修" in text and "138****1111" in text
+    # Issue 22: in English each copy names its department in English too.
+    desk = login("desk")
+    desk.get("/lang/en")
+    english = pdf_text(desk.get(f"/complaints/{complaint.id}/print"))
+    assert "Copy1:QualityManagement" in english and "Copy5:GeneralManager" in english
+    assert "质量管理部" not in english
 
 
 def test_return_request_across_year_refused_on_form(login, database):

@@ -24,6 +24,7 @@ from blueprints.helpers import (
 from blueprints.numbers import keep_stored, show_masked
 from models import Complaint, ComplaintStep, Customer, User, clock
 from models.complaints import CHANNELS, CHECKLIST
+from models.i18n import lazy_gettext as _l
 from models.masking import mask_phone
 from services import identity
 from services.search import Query
@@ -43,7 +44,8 @@ from .forms import (
 )
 from .service import WorkflowError
 
-COPIES = ("质量管理部", "制造部门", "业务部门", "会计科", "总经理室")
+# The handling form's five copies (联), each for the department named on it.
+COPIES = (_l("质量管理部"), _l("制造部门"), _l("业务部门"), _l("会计科"), _l("总经理室"))
 PAGE = 50
 
 
