@@ -142,6 +142,8 @@ def create_app(test_config=None):
         db.close()  # (a second app in one process: the last one's connection is not orphaned)
     db.initialize(models.open_database(app.config["DATABASE_URL"],
                                        app.config["SQLITE_SYNCHRONOUS"]))
+    from services import settings
+    settings.forget()  # (the last app's database may be another)
     _set_clock_from_settings()
 
     csrf.init_app(app)
@@ -200,10 +202,13 @@ def _select_locale():
 
 
 def _signed_in_query(ident, token):
-    """The signed-in user with the header's unread count (unread_count), in one query."""
+    """The signed-in user with the header's unread count (unread_count) and the settings'
+    revision (settings_revision), in one query."""
+    from services import settings
     unread = Notification.select(fn.COUNT(Notification.id)).where(
         (Notification.user == User.id) & Notification.read_at.is_null())
-    return User.select(User, unread.alias("unread_count")).where(
+    return User.select(User, unread.alias("unread_count"),
+                       settings.revision_query().alias("settings_revision")).where(
         (User.id == ident) & (User.session_token == token))
 
 

@@ -12,6 +12,7 @@ from flask import (
     current_app,
     flash,
     g,
+    has_request_context,
     make_response,
     redirect,
     render_template,
@@ -227,9 +228,12 @@ def month_arg(due_day=None):
 
 
 def site_settings():
-    """All settings, read once per request."""
+    """All settings, once per request: read from the database only when they changed, which
+    the signed-in user's query tells (settings_revision)."""
     if "site_settings" not in g:
-        g.site_settings = settings_service.load()
+        user = current_user if has_request_context() else None
+        revision = getattr(user, "settings_revision", None) if user is not None else None
+        g.site_settings = settings_service.load(revision)
     return g.site_settings
 
 

@@ -1,5 +1,13 @@
 """Platform records every module shares: serial counters, settings, audit, access log, timeline."""
-from peewee import BooleanField, CharField, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    SQL,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from models.i18n import lazy_gettext as _l
 
@@ -25,6 +33,9 @@ class Setting(BaseModel):
 
     key = CharField(max_length=60, unique=True)
     value = TextField()
+    # A random number drawn at each change: the sum over all rows identifies the settings'
+    # state, so each process keeps them cached and reads them again only when it moves.
+    revision = BigIntegerField(default=0, constraints=[SQL("DEFAULT 0")])
 
 
 class AuditEntry(BaseModel):

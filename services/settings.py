@@ -1,5 +1,8 @@
 """Admin settings with their defaults; stored as JSON, read once per request by the app."""
 import json
+import secrets
+
+from peewee import SQL, fn
 
 from models import Setting, clock, db
 from models.base import Prepared
@@ -47,15 +50,36 @@ DEFAULTS = {
 }
 
 
-# Every request reads the settings: the SQL is written once.
+# Every request needs the settings: the SQL is written once.
 _STORED = Prepared(lambda: Setting.select(Setting.key, Setting.value))
 
 
-def load():
+def revision_query():
+    """The settings' state as one number (see Setting.revision); a subquery the signed-in
+    user's query carries, so a page learns it without a query of its own."""
+    return Setting.select(fn.COALESCE(fn.SUM(Setting.revision), SQL("0")))  # (no parameter)
+
+
+_REVISION = Prepared(revision_query)
+# (revision, values) of the settings this process read last; emptied when an app is made.
+_cached = [None, None]
+
+
+def forget():
+    """Read the settings afresh next time (a new app, perhaps on another database)."""
+    _cached[:] = [None, None]
+
+
+def load(revision=None):
     """Every setting: the stored value where there is one, else the default. The site's clock
-    follows the timezone setting."""
+    follows the timezone setting. Read from the database only when `revision` (the settings'
+    state, read now when not given) differs from the state last read."""
+    if revision is None:
+        revision = _REVISION.scalar()
+    if _cached[0] != revision or _cached[1] is None:
+        _cached[:] = [revision, _STORED.tuples()]
     values = dict(DEFAULTS)
-    for key, value in _STORED.tuples():
+    for key, value in _cached[1]:  # (parsed for each caller: a caller may change its copy)
         try:
             values[key] = json.loads(value)
         except ValueError:
@@ -75,7 +99,7 @@ def store(changes, actor=None):
         for key, (_, value) in diff.items():
             text = json.dumps(value, ensure_ascii=False)
             row = Setting.get_or_none(Setting.key == key) or Setting(key=key)
-            row.value = text
+            row.value, row.revision = text, secrets.randbits(48)
             row.save()
             audit.record(audit.UPDATE, row, actor, {key: diff[key][0]}, {key: value})
     return diff

@@ -236,3 +236,34 @@ def test_site_url_must_be_a_whole_address(login, database):
     assert admin.submit("/admin/settings", dict(
         SETTINGS, site_url="http://192.168.1.20:5000")).status_code == 302
     assert settings_service.load()["site_url"] == "http://192.168.1.20:5000"
+
+
+def test_settings_are_read_again_only_when_they_change(login, users, database):
+    """Issue 21: each page read every setting; the signed-in user's query now brings the
+    settings' revision along, and the settings are read again only when it moved."""
+    manager = login("manager")
+    seen = []
+    original = database.obj.execute_sql
+
+    def counting(sql, params=None, *args, **kwargs):
+        seen.append(sql)
+        return original(sql, params, *args, **kwargs)
+    database.obj.execute_sql = counting
+    try:
+        manager.get("/")
+        manager.get("/")
+        reads = [sql for sql in seen if 'FROM "setting"' in sql and "SUM" not in sql]
+        assert len(reads) <= 1  # (the first page after login may read them)
+        # Another app server stores a setting: this process's copy is stale, and the next page
+        # sees the revision move and reads them again.
+        from models import Setting
+        Setting.create(key="site_name", value='"新名字物业"', revision=12345)
+        seen.clear()
+        page = manager.get("/").get_data(as_text=True)
+        assert "新名字物业" in page
+        assert len([sql for sql in seen if 'FROM "setting"' in sql and "SUM" not in sql]) == 1
+        seen.clear()
+        assert "新名字物业" in manager.get("/").get_data(as_text=True)
+        assert [sql for sql in seen if 'FROM "setting"' in sql and "SUM" not in sql] == []
+    finally:
+        database.obj.execute_sql = original
