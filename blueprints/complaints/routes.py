@@ -50,7 +50,7 @@ PAGE = 50
 
 
 def _complaint_or_404(id):
-    return get_or_404(Complaint, id)
+    return service.with_people(get_or_404(Complaint, id))
 
 
 def _filtered(form, whole=False):

@@ -20,7 +20,7 @@ from models import (
     db,
     now,
 )
-from models.base import Prepared, next_step
+from models.base import Prepared, ids_in, next_step
 from models.complaints import (
     APPROVED,
     CLASSIFIED,
@@ -360,6 +360,21 @@ _STEPS = Prepared(lambda complaint_id: ComplaintStep.select(
     User, on=(ComplaintStep.user == User.id)).where(
     (ComplaintStep.complaint == complaint_id) & (ComplaintStep.action != "progress"))
     .order_by(ComplaintStep.at, ComplaintStep.id))
+
+
+def with_people(complaint):
+    """`complaint` with the people its page names (owner, receiver, approver) read in one
+    query, where following each foreign key read them one by one."""
+    if complaint is None:
+        return None
+    keys = (Complaint.owner, Complaint.received_by, Complaint.approved_by)
+    ids = {getattr(complaint, key.name + "_id") for key in keys} - {None}
+    people = {user.id: user for user in User.select().where(ids_in(User.id, ids))} if ids else {}
+    for key in keys:
+        person = people.get(getattr(complaint, key.name + "_id"))
+        if person is not None:
+            setattr(complaint, key.name, person)
+    return complaint
 
 
 def steps(complaint):
