@@ -58,6 +58,16 @@ def copy_text(value):
             .replace("\r", "\\r"))
 
 
+def column_defaults(table):
+    """{column: default as stored} of the app's model for `table` (fields with a default)."""
+    from models import MODELS
+    for model in MODELS:
+        if model._meta.table_name == table:
+            return {f.column_name: f.db_value(f.default() if callable(f.default) else f.default)
+                    for f in model._meta.sorted_fields if f.default is not None}
+    return {}
+
+
 def copy_tables(source, url):
     lite = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     target = psycopg.connect(url)
@@ -76,9 +86,15 @@ def copy_tables(source, url):
                            "WHERE table_name = %s", (table,))
             kinds = dict(cursor.fetchall())
             columns = [c for c in columns if c in kinds]
-            booleans = {i for i, c in enumerate(columns) if kinds[c] == "boolean"}
+            # Columns the app added after the dataset was built: their default, as an upgrade
+            # would have filled them.
+            added = [(c, v) for c, v in column_defaults(table).items() if c not in columns
+                     and c in kinds]
             select = lite.execute(
-                "SELECT " + ", ".join(f'"{c}"' for c in columns) + f' FROM "{table}"')
+                "SELECT " + ", ".join([f'"{c}"' for c in columns] + ["?"] * len(added))
+                + f' FROM "{table}"', [v for _c, v in added])
+            columns += [c for c, _v in added]
+            booleans = {i for i, c in enumerate(columns) if kinds[c] == "boolean"}
             counts[table] = 0
             while rows := select.fetchmany(BATCH):
                 buffer = io.StringIO()
