@@ -142,8 +142,9 @@ def create_app(test_config=None):
         db.close()  # (a second app in one process: the last one's connection is not orphaned)
     db.initialize(models.open_database(app.config["DATABASE_URL"],
                                        app.config["SQLITE_SYNCHRONOUS"]))
-    from services import settings
+    from services import settings, tasks
     settings.forget()  # (the last app's database may be another)
+    tasks.bind(app)
     _set_clock_from_settings()
 
     csrf.init_app(app)

@@ -1,7 +1,9 @@
-"""Command-line tasks: flask db upgrade, create-user, demo-data, backup, restore, serve."""
+"""Command-line tasks: flask db upgrade, create-user, demo-data, backup, restore, serve, tasks."""
 import contextlib
 import os
 import signal
+import subprocess
+import sys
 
 import click
 from flask import current_app
@@ -103,16 +105,26 @@ def restore_cmd(path):
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", type=int, default=None)
 @click.option("--threads", type=int, default=8)
-def serve(host, port, threads):
-    """Serve with waitress, as deployed (behind a proxy in production)."""
+@click.option("--no-tasks", is_flag=True, help="Do not start the task consumer beside it.")
+def serve(host, port, threads, no_tasks):
+    """Serve with waitress, as deployed (behind a proxy in production), with the task
+    consumer (scheduled duties, queued work) started beside it and stopped with it."""
     port = port or int(os.environ.get("PORT") or current_app.config["PORT"])
     print_logins()
     click.echo(f"客服台 Front Desk on http://{host}:{port}/")
-    serve_until_stopped(current_app.wsgi_app, host, port, threads)
+    consumer = None if no_tasks else start_consumer()
+    serve_until_stopped(current_app.wsgi_app, host, port, threads, helpers=[consumer])
 
 
-def serve_until_stopped(wsgi_app, host, port, threads):
-    """waitress until SIGTERM or Ctrl-C; then the PDF processes are stopped too."""
+def start_consumer():
+    """`flask tasks` in a process of its own, as the app was started (same app, same env)."""
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "tasks"],
+                            cwd=os.path.dirname(os.path.abspath(__file__)))
+
+
+def serve_until_stopped(wsgi_app, host, port, threads, helpers=()):
+    """waitress until SIGTERM or Ctrl-C; then the PDF processes and the helper processes
+    (the task consumer) are stopped too."""
     from waitress import serve as waitress_serve
 
     def stop(signum, frame):
@@ -124,8 +136,27 @@ def serve_until_stopped(wsgi_app, host, port, threads):
         pass
     finally:
         printing.stop()
+        for helper in helpers:
+            if helper is not None and helper.poll() is None:
+                helper.send_signal(signal.SIGINT)  # huey's consumer: finish running tasks, stop
+                try:
+                    helper.wait(30)
+                except subprocess.TimeoutExpired:
+                    helper.kill()
+
+
+@click.command("tasks")
+@with_appcontext
+@click.option("--workers", type=int, default=2)
+def tasks_cmd(workers):
+    """Run the task consumer: queued work and the scheduled duties (services.duties)."""
+    from services import duties, tasks  # noqa: F401 (the duties register their tasks)
+    click.echo(f"task consumer: {workers} workers on {type(tasks.huey).__name__}")
+    consumer = tasks.huey.create_consumer(workers=workers, worker_type="thread",
+                                          check_worker_health=True, shutdown_timeout=20)
+    consumer.run()
 
 
 def register_commands(app):
-    for command in (db_cli, create_user, demo_data, backup_cmd, restore_cmd, serve):
+    for command in (db_cli, create_user, demo_data, backup_cmd, restore_cmd, serve, tasks_cmd):
         app.cli.add_command(command)

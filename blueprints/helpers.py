@@ -389,7 +389,7 @@ def may_reveal():
 NAV = [("core.index", _l("首页")), ("reception.index", _l("接待")), ("complaints.index", _l("投诉")),
        ("repairs.index", _l("报修")), ("vip.index", _l("会员")), ("archives.index", _l("客户档案")),
        ("core.access_log", _l("查阅登记")), ("admin.users", _l("用户")),
-       ("admin.settings", _l("设置"))]
+       ("admin.settings", _l("设置")), ("admin.duties", _l("定时任务"))]
 
 
 def nav_items():

@@ -16,6 +16,7 @@ from .customers import Customer, EmergencyContact, TimelineEntry
 from .platform import (
     AccessLog,
     AuditEntry,
+    DutyRun,
     Holiday,
     Job,
     LoginFailure,
@@ -44,6 +45,7 @@ from .vip import Gift, Message, PointsEntry, Purchase, Redemption, VipCard
 
 MODELS = [
     User,
+    DutyRun,
     Setting,
     SerialCounter,
     AuditEntry,
@@ -93,7 +95,7 @@ for _model in MODELS:
 
 
 __all__ = ["db", "now", "clock", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
-           "MODELS", "User", "Setting", "SerialCounter", "AuditEntry", "AccessLog", "Customer",
+           "MODELS", "User", "DutyRun", "Setting", "SerialCounter", "AuditEntry", "AccessLog", "Customer",
            "EmergencyContact", "TimelineEntry", "Visit", "RotationSlot", "Referral", "RotationTurn",
            "CustomerVisit", "FollowUp", "Handover", "Complaint", "ComplaintStep", "ComplaintProgress",
            "ResponsibilityShare", "PenaltyNotice", "ReturnRequest", "ReturnLine", "Notification",

@@ -118,3 +118,20 @@ class Job(BaseModel):
     message = CharField(max_length=300, default="")
     result = TextField(default="{}")
     finished_at = DateTimeField(null=True)
+
+
+class DutyRun(BaseModel):
+    """One run of a scheduled duty (services.duties) for one period: written before the work, so
+    each duty runs once per period however many consumers tick."""
+
+    record_name = _l("定时任务记录")
+
+    duty = CharField(max_length=40)
+    period = CharField(max_length=40)
+    state = CharField(max_length=10, default="running")
+    started_at = DateTimeField(default=now)
+    finished_at = DateTimeField(null=True)
+    detail = TextField(default="")
+
+    class Meta:
+        indexes = ((("duty", "period"), True), (("duty", "started_at"), False))

@@ -36,6 +36,8 @@ RULES = {
     "admin.user_toggle": {ADMIN},
     "admin.settings": {ADMIN},
     "admin.holidays": {ADMIN},
+    "admin.duties": {ADMIN, MANAGER, GM},
+    "admin.duty_run": {ADMIN, MANAGER},
     "admin.holiday_void": {ADMIN},
     "admin.logo": EVERYONE,
     # archives: the customer hub

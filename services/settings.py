@@ -45,6 +45,8 @@ DEFAULTS = {
     "vip_birthday_text": "亲爱的{name}，{site}祝您生日快乐！今天凭会员卡和身份证购物享6折优惠。",
     # An SMS gateway URL (HTTP POST of JSON); empty means messages are exported, not sent.
     "sms_gateway_url": "",
+    # Hours a complaint may stay overdue before the daily reminder (催办) also goes to the GM.
+    "complaint_escalate_hours": 24,
     # Usernames who review repair jobs outside the service list; empty: managers and the GM.
     "repair_reviewers": [],
 }

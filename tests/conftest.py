@@ -13,7 +13,7 @@ import models
 from app import create_app
 from models import Customer, User, clock, db, schema
 from models.users import ROLES
-from services import accounts, workdays
+from services import accounts, tasks, workdays
 
 PASSWORD = "secret-pass-1"
 # The moment every test runs at unless it sets another (models.clock): a Monday, a working day,
@@ -22,6 +22,9 @@ FROZEN = datetime.datetime(2026, 11, 23, 10, 0)
 pytest_plugins = ["tests.browser"]
 TEST_PG = os.environ.get("TEST_DATABASE_URL", "")
 IN_CI = os.environ.get("CI") == "true"
+
+# Tasks run in-process, at once (huey's immediate mode); the consumer is tested on its own.
+tasks.huey.immediate = True
 
 # Cheaper Argon2 cost so tests that create users stay fast; the algorithm is the same.
 accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

@@ -77,6 +77,7 @@ SETTINGS = {"site_name": "幸福里物业管理处", "night_start": "21:00", "ni
             "contact_strategic": "7", "contact_key": "7", "contact_general": "30",
             "evaluation_window": "03-25:03-30", "confidential_sections": ["fees", "credit"],
             "confidential_roles": ["manager", "gm"], "upload_max_mb": "10",
+            "complaint_escalate_hours": "48",
             "vip_single_purchase": "1000", "vip_cumulative": "2000",
             "vip_cumulative_months": "6", "vip_referral_bonus": "0",
             "vip_rate_member": "0.88", "vip_rate_loyal": "0.85", "vip_rate_birthday": "0.6",
@@ -93,6 +94,7 @@ def test_settings_saved_and_audited(login, database):
     assert values["site_name"] == "幸福里物业管理处"
     assert (values["night_start"], values["night_end"]) == ("21:00", "07:30")
     assert values["complaint_categories"] == ["产品质量", "服务质量"]
+    assert values["complaint_escalate_hours"] == 48
     assert values["venues"]["A"] == "贵宾室"
     assert values["vip_rates"] == {"member": "0.88", "loyal": "0.85", "birthday": "0.60"}
     assert values["vip_loyal_points"] == 40

@@ -20,9 +20,9 @@ MAIN_PAGES = {
     "engineer": ["/", "/repairs/", "/repairs/{order}"],
     "manager": ["/", "/complaints/", "/complaints/{complaint}", "/complaints/stats",
                 "/complaints/returns", "/reports", "/vip/monthly", "/archives/",
-                "/archives/{customer}", "/reception/visits/{visit}", "/audit"],
+                "/archives/{customer}", "/reception/visits/{visit}", "/audit", "/admin/duties"],
     "gm": ["/", "/complaints/{complaint}", "/reports", "/access-log"],
-    "admin": ["/", "/admin/users", "/admin/settings", "/admin/holidays", "/audit"],
+    "admin": ["/", "/admin/users", "/admin/settings", "/admin/holidays", "/audit", "/admin/duties"],
 }
 
 # Controls smaller than 44×44 CSS px, measured as a finger meets them: a box or a choice by its

@@ -130,6 +130,9 @@ class SettingsForm(Form):
         option_widget=CheckboxInput())
     upload_max_mb = IntegerField(_l("档案文件大小上限（MB）"), validators=[
         InputRequired(message=_l("请填写大小")), NumberRange(1, 10, message=_l("1 到 10 MB"))])
+    complaint_escalate_hours = IntegerField(_l("投诉逾期多少小时后催办同时报总经理"), validators=[
+        InputRequired(message=_l("请填写小时数")),
+        NumberRange(0, 720, message=_l("0 到 720 小时"))])
     # VIP
     vip_single_purchase = DecimalField(_l("入会条件：单次实付满（元）"), places=2, validators=[
         InputRequired(message=_l("请填写金额")),
@@ -225,7 +228,7 @@ class SettingsForm(Form):
             getattr(self, f"contact_{tier}").data = int(values["contact_days"].get(tier, 30))
         for key in ("evaluation_window", "confidential_sections", "confidential_roles",
                     "upload_max_mb", "vip_cumulative_months", "vip_referral_bonus",
-                    "vip_birthday_text", "sms_gateway_url"):
+                    "vip_birthday_text", "sms_gateway_url", "complaint_escalate_hours"):
             getattr(self, key).data = values[key]
         for key in ("vip_single_purchase", "vip_cumulative"):
             getattr(self, key).data = Decimal(str(values[key]))
@@ -249,7 +252,7 @@ class SettingsForm(Form):
         out["contact_days"] = {tier: getattr(self, f"contact_{tier}").data
                                for tier in ("strategic", "key", "general")}
         for key in ("evaluation_window", "upload_max_mb", "vip_cumulative_months",
-                    "vip_referral_bonus"):
+                    "vip_referral_bonus", "complaint_escalate_hours"):
             out[key] = getattr(self, key).data
         out["confidential_sections"] = list(self.confidential_sections.data or [])
         out["confidential_roles"] = list(self.confidential_roles.data or [])

@@ -256,3 +256,24 @@ def holiday_void(id):
         _change_calendar(lambda: audit.void(entry, current_user, _("管理员撤销")))
         flash(_("已撤销 %(day)s", day=entry.day.isoformat()), "success")
     return redirect(url_for("admin.holidays", year=entry.day.year))
+
+
+@bp.route("/duties")
+def duties():
+    """The scheduled duties: what each does, when, and how its last runs went."""
+    from services import duties as duties_service
+    return render("admin/duties.html", duties=duties_service.DUTIES.values(),
+                  runs=duties_service.last_runs(), form=ButtonForm())
+
+
+@bp.route("/duties/<name>/run", methods=["POST"])
+def duty_run(name):
+    """Run a duty now (queued; its scheduled run for the day still happens)."""
+    from services import duties as duties_service
+    if name not in duties_service.DUTIES:
+        abort(404)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    duties_service.run_now_task(name)
+    flash(_("已排队执行：%(duty)s", duty=duties_service.DUTIES[name].label), "success")
+    return redirect(url_for("admin.duties"))

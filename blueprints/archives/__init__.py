@@ -14,7 +14,7 @@ audit.register_voidable("customer", Customer, _l("客户档案"))
 audit.register_voidable("contact", EmergencyContact, _l("紧急联络人"))
 audit.register_voidable("document", Document, _l("档案文件"))
 
-from . import depth, imports, routes, service  # noqa: E402,F401
+from . import depth, duties, imports, routes, service  # noqa: E402,F401
 
 search.register(service.search_customers, "customer", _l("客户档案"))
 

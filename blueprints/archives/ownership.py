@@ -195,7 +195,8 @@ def lapse_enquiries(actor, at=None):
             continue
         with db.atomic():
             OwnershipChange.create(customer=customer, from_user=customer.owner_id, to_user=None,
-                                   reason=str(_l("来电两个月未到访，转为资料")), by=actor.id)
+                                   reason=str(_l("来电两个月未到访，转为资料")),
+                                   by=actor.id if actor else None)
             customer.owner = None
             audit.save(customer, actor)
         lapsed.append(customer)

@@ -14,7 +14,7 @@ audit.register_voidable("complaint", Complaint, _l("客户投诉"))
 audit.register_voidable("return", ReturnRequest, _l("退换货申请"))
 audit.register_voidable("notice", PenaltyNotice, _l("奖罚通知单"))
 
-from . import deadlines, returns, routes, service, stats  # noqa: E402,F401
+from . import deadlines, duties, returns, routes, service, stats  # noqa: E402,F401
 
 search.register(service.search_complaints, "complaint", _l("投诉"))
 

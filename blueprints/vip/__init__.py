@@ -12,7 +12,7 @@ timeline.register_kind("vip", _l("会员"), "vip.card")
 audit.register_voidable("vip_card", VipCard, _l("会员卡"))
 audit.register_voidable("purchase", Purchase, _l("消费记录"))
 
-from . import routes, service  # noqa: E402,F401
+from . import duties, routes, service  # noqa: E402,F401
 
 search.register(service.search_cards, "vip", _l("会员卡"))
 register_panel(lambda user: tiles_panel(user, service.home_tiles(user, now().date())))

@@ -1,0 +1,27 @@
+"""The VIP card's scheduled duties (services.duties)."""
+import datetime
+
+from models import User
+from models.i18n import N_
+from models.i18n import lazy_gettext as _l
+from models.users import MANAGER
+from services import duties, notifications
+from services import settings as settings_service
+
+from . import service
+
+
+@duties.register("birthday_greetings", _l("会员生日祝福放入发送箱（前一天）"), _l("每天 09:00"),
+                 duties.daily(9))
+def birthday_greetings(at):
+    created = service.prepare_birthday_greetings(at.date(), settings_service.load())
+    return f"{len(created)} greetings"
+
+
+@duties.register("vip_monthly_report", _l("提醒经理报送会员月报（2 日前）"), _l("每月 1 日 08:00"),
+                 duties.monthly(1, 8, until=1))
+def monthly_report(at):
+    last = at.date().replace(day=1) - datetime.timedelta(days=1)
+    managers = list(User.select().where(User.active & (User.role == MANAGER)))
+    notifications.notify(managers, N_("%(month)s 会员月报请于 2 日前报送"), month=f"{last:%Y-%m}")
+    return f"{len(managers)} managers told"

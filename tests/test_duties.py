@@ -1,0 +1,119 @@
+"""Issue 23: scheduled duties run by themselves, once per period, in the site's time, each with
+its last run and outcome on the admin page."""
+import datetime
+
+import pytest
+
+from blueprints.complaints import service as complaints
+from models import Complaint, Customer, DutyRun, Notification, clock
+from services import duties
+
+D = datetime.datetime
+
+
+def make_complaint(users, received_at):
+    return complaints.intake(Complaint(received_at=received_at, complainant="张三",
+                                       phone="13800000000", content="物业电话无人接听",
+                                       category="服务质量", region="in_province",
+                                       severity="general"), users["desk"])
+
+
+def told(user, text):
+    return [n.text for n in Notification.select().where(Notification.user == user)
+            if text in n.text]
+
+
+def test_each_due_duty_runs_once_a_day_and_reminds_the_late(users, database):
+    users["manager"].department = "客服部"
+    users["manager"].save()
+    late = make_complaint(users, D(2026, 11, 2, 10, 0))  # 现场处理 was due on the 3rd
+    make_complaint(users, D(2026, 11, 23, 9, 0))  # nothing due yet
+    with clock.frozen(D(2026, 11, 23, 9, 30)):
+        ran = {record.duty: record for record in duties.tick()}
+    # Due by 09:30: the daily ones; the monthly ones wait for the 1st.
+    assert set(ran) == {"complaint_reminders", "birthday_greetings", "ownership_lapse"}
+    assert all(record.state == duties.DONE for record in ran.values())
+    assert ran["complaint_reminders"].detail == "1 reminded, 1 to the GM"
+    message = f"催办：投诉 {late.serial} 已超期，请尽快处理"
+    assert told(users["desk"], message) == [message]  # its owner
+    assert told(users["manager"], message) == [message]  # the department's manager
+    assert told(users["gm"], message) == [message]  # late by more than 24 hours
+    # A second tick the same day (or a second server's consumer) does nothing again.
+    with clock.frozen(D(2026, 11, 23, 16, 0)):
+        assert duties.tick() == []
+    assert told(users["desk"], message) == [message]
+    assert DutyRun.select().count() == 3
+    # The next morning it reminds again.
+    with clock.frozen(D(2026, 11, 24, 9, 0)):
+        assert "complaint_reminders" in {r.duty for r in duties.tick()}
+    assert len(told(users["desk"], message)) == 2
+
+
+def test_before_its_hour_a_duty_waits(users, database):
+    with clock.frozen(D(2026, 11, 23, 1, 59)):
+        assert duties.tick() == []
+    with clock.frozen(D(2026, 11, 23, 2, 0)):
+        assert [r.duty for r in duties.tick()] == ["ownership_lapse"]
+
+
+def test_the_gm_hears_of_a_late_complaint_only_after_the_escalation_delay(users, database):
+    from services import settings as settings_service
+    settings_service.store({"complaint_escalate_hours": 72})
+    late = make_complaint(users, D(2026, 11, 21, 10, 0))  # 现场处理 due 11-22 10:00
+    with clock.frozen(D(2026, 11, 23, 9, 0)):  # 23 hours late
+        duties.tick()
+    message = f"催办：投诉 {late.serial} 已超期，请尽快处理"
+    assert told(users["desk"], message) and not told(users["gm"], message)
+
+
+def test_on_the_first_the_monthly_reports_are_announced(users, database):
+    with clock.frozen(D(2026, 12, 1, 8, 5)):
+        ran = {r.duty for r in duties.tick()}
+    assert {"complaint_statistics", "vip_monthly_report"} <= ran
+    assert told(users["manager"], "2026-11 投诉统计已生成，请于 10 日前确认")
+    assert told(users["manager"], "2026-11 会员月报请于 2 日前报送")
+    with clock.frozen(D(2026, 12, 2, 8, 5)):
+        assert not {"complaint_statistics", "vip_monthly_report"} & {r.duty for r in duties.tick()}
+
+
+def test_a_failing_duty_is_recorded_failed_and_its_work_undone(users, database):
+    @duties.register("test_failing", "test", "test", duties.daily(0))
+    def failing(at):
+        Customer.create(name="半途客户", kind="resident")
+        raise RuntimeError("gateway down")
+    try:
+        with clock.frozen(D(2026, 11, 23, 9, 0)):
+            record = duties.run("test_failing")
+    finally:
+        del duties.DUTIES["test_failing"]
+    assert (record.state, record.detail) == (duties.FAILED, "RuntimeError: gateway down")
+    assert not Customer.select().where(Customer.name == "半途客户").exists()
+
+
+def test_a_run_cut_off_mid_way_is_marked_failed_not_left_running(users, database):
+    stale = DutyRun.create(duty="ownership_lapse", period="2026-11-22", state=duties.RUNNING,
+                           started_at=D(2026, 11, 22, 2, 0))
+    with clock.frozen(D(2026, 11, 23, 9, 0)):
+        duties.tick()
+    stale = DutyRun.get_by_id(stale.id)
+    assert stale.state == duties.FAILED and "interrupted" in stale.detail
+
+
+@pytest.mark.parametrize("role, allowed", [("manager", True), ("admin", True), ("desk", False)])
+def test_the_admin_page_lists_each_duty_and_runs_one_now(login, users, database, role, allowed):
+    browser = login(role)
+    page = browser.get("/admin/duties")
+    if not allowed:
+        assert page.status_code == 403
+        return
+    text = page.get_data(as_text=True)
+    for duty in duties.DUTIES.values():
+        assert str(duty.label) in text
+    assert "尚未执行" in text
+    response = browser.submit("/admin/duties/ownership_lapse/run", {}, page="/admin/duties")
+    assert response.status_code == 302
+    run = DutyRun.get(DutyRun.duty == "ownership_lapse")
+    assert run.state == duties.DONE and run.period.startswith("manual ")
+    assert "完成" in browser.get("/admin/duties").get_data(as_text=True)
+    assert browser.submit("/admin/duties/no_such_duty/run", {},
+                          page="/admin/duties").status_code == 404
