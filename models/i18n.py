@@ -63,9 +63,18 @@ def stored_text(text, params):
         return text
     if not isinstance(values, dict):
         return text
-    values = {key: stored_text(value.get("text", ""), json.dumps(value.get("params") or {}))
-              if isinstance(value, dict) else value for key, value in values.items()}
+    values = {key: _value(value) for key, value in values.items()}
     try:
         return gettext(text, **values)
     except (KeyError, ValueError, TypeError):  # a catalogue out of step with the stored values
         return text
+
+
+def _value(value):
+    """A stored parameter as text: a message ({"text", "params"}) translated, a list of them
+    joined as the reader's language lists things."""
+    if isinstance(value, dict):
+        return stored_text(value.get("text", ""), json.dumps(value.get("params") or {}))
+    if isinstance(value, list):
+        return gettext("；").join(_value(item) for item in value)
+    return value

@@ -14,6 +14,7 @@ from huey import crontab
 from peewee import IntegrityError
 
 from models import DutyRun, clock, db, now
+from models.i18n import lazy_gettext as _l
 
 from . import tasks
 
@@ -96,6 +97,43 @@ def last_runs(limit=5):
     return {name: list(DutyRun.select().where(DutyRun.duty == name)
                        .order_by(DutyRun.started_at.desc(), DutyRun.id.desc()).limit(limit))
             for name in DUTIES}
+
+
+# ---- the daily digest: one notice per person with what waits for them ------------------------
+
+# (source message with %(n)s, roles it is for, count(user, today, memo) -> int); the modules add
+# their lines in their duties.py. `memo` is shared by one digest run, for counts every reader
+# of a role shares.
+DIGEST = []
+
+
+def digest_line(message, roles):
+    """Declare a line of the daily digest (see DIGEST)."""
+    def decorate(count):
+        DIGEST.append((message, frozenset(roles), count))
+        return count
+    return decorate
+
+
+@register("daily_digest", _l("每日待办汇总（按角色）"), _l("每天 08:00"), daily(8))
+def digest(at):
+    """Each active user with something waiting hears it in one notice: its lines with counts."""
+    from models import User
+    from models.i18n import N_
+
+    from . import notifications
+    memo, told = {}, 0
+    for user in User.select().where(User.active).order_by(User.id):
+        items = []
+        for message, roles, count in DIGEST:
+            if user.role in roles:
+                n = count(user, at.date(), memo)
+                if n:
+                    items.append({"text": message, "params": {"n": n}})
+        if items:
+            notifications.notify([user], N_("今日待办：%(items)s"), items=items)
+            told += 1
+    return f"{told} people told"
 
 
 # The queue's side: a tick every minute, and a manager's "run now" as a task.

@@ -31,7 +31,8 @@ def test_each_due_duty_runs_once_a_day_and_reminds_the_late(users, database):
     with clock.frozen(D(2026, 11, 23, 9, 30)):
         ran = {record.duty: record for record in duties.tick()}
     # Due by 09:30: the daily ones; the monthly ones wait for the 1st.
-    assert set(ran) == {"complaint_reminders", "birthday_greetings", "ownership_lapse"}
+    assert set(ran) == {"complaint_reminders", "birthday_greetings", "ownership_lapse",
+                        "daily_digest"}
     assert all(record.state == duties.DONE for record in ran.values())
     assert ran["complaint_reminders"].detail == "1 reminded, 1 to the GM"
     message = f"催办：投诉 {late.serial} 已超期，请尽快处理"
@@ -42,7 +43,7 @@ def test_each_due_duty_runs_once_a_day_and_reminds_the_late(users, database):
     with clock.frozen(D(2026, 11, 23, 16, 0)):
         assert duties.tick() == []
     assert told(users["desk"], message) == [message]
-    assert DutyRun.select().count() == 3
+    assert DutyRun.select().count() == 4
     # The next morning it reminds again.
     with clock.frozen(D(2026, 11, 24, 9, 0)):
         assert "complaint_reminders" in {r.duty for r in duties.tick()}
@@ -117,3 +118,28 @@ def test_the_admin_page_lists_each_duty_and_runs_one_now(login, users, database,
     assert "完成" in browser.get("/admin/duties").get_data(as_text=True)
     assert browser.submit("/admin/duties/no_such_duty/run", {},
                           page="/admin/duties").status_code == 404
+
+
+def test_the_daily_digest_tells_each_person_what_waits_in_one_notice(users, database,
+                                                                     make_customer, login):
+    from models import FollowUp, Handover
+    from services.customers import create_followup
+    create_followup("入住满一年回访", datetime.date(2026, 11, 22), assigned_to=users["desk"])
+    Handover.create(shift="night", author=users["manager"], items="快递柜故障",
+                    at=D(2026, 11, 23, 7, 50))
+    make_customer(name="王五", tier="strategic", owner=users["sales"],
+                  created_at=D(2026, 1, 5, 9))
+    with clock.frozen(D(2026, 11, 23, 8, 0)):
+        record = duties.run("daily_digest")
+    assert record.state == duties.DONE
+    desk = [n.text for n in Notification.select().where(Notification.user == users["desk"])]
+    assert desk == ["今日待办：到期未做的回访 1 个；未确认的交接记录 1 份"]
+    sales = [n.text for n in Notification.select().where(Notification.user == users["sales"])]
+    assert sales == ["今日待办：应联系的客户 1 位"]
+    assert not Notification.select().where(Notification.user == users["engineer"]).exists()
+    assert FollowUp.select().count() == 1
+    # The desk clerk reading in English reads it in English.
+    browser = login("desk")
+    browser.get("/lang/en")
+    page = browser.get("/notifications").get_data(as_text=True)
+    assert "To do today: follow-ups due 1; handovers not acknowledged 1" in page

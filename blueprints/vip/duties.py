@@ -1,10 +1,11 @@
 """The VIP card's scheduled duties (services.duties)."""
 import datetime
 
-from models import User
+from models import User, VipCard
 from models.i18n import N_
 from models.i18n import lazy_gettext as _l
-from models.users import MANAGER
+from models.users import DESK, MANAGER
+from models.vip import CardState
 from services import duties, notifications
 from services import settings as settings_service
 
@@ -25,3 +26,14 @@ def monthly_report(at):
     managers = list(User.select().where(User.active & (User.role == MANAGER)))
     notifications.notify(managers, N_("%(month)s 会员月报请于 2 日前报送"), month=f"{last:%Y-%m}")
     return f"{len(managers)} managers told"
+
+
+@duties.digest_line(N_("本月到期的会员卡 %(n)s 张"), {DESK, MANAGER})
+def cards_expiring(user, today, memo):
+    if "expiring" not in memo:
+        start = today.replace(day=1)
+        end = (start + datetime.timedelta(days=32)).replace(day=1)
+        memo["expiring"] = VipCard.select().where(
+            VipCard.not_voided() & (VipCard.state == CardState.ACTIVE) &
+            (VipCard.expires_on >= start) & (VipCard.expires_on < end)).count()
+    return memo["expiring"]
