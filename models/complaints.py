@@ -346,3 +346,29 @@ class Notification(BaseModel):
     def text(self):
         """The notice in the reader's language."""
         return stored_text(self.message, self.params)
+
+
+QUEUED, SENT, RETRYING, FAILED_DELIVERY = "queued", "sent", "retrying", "failed"
+DELIVERY_STATES = {QUEUED: _l("待发送"), SENT: _l("已发送"), RETRYING: _l("重试中"),
+                   FAILED_DELIVERY: _l("发送失败")}
+
+
+class Delivery(BaseModel):
+    """A notice on its way out through a channel (企业微信 robot, SMS…): the outbox. Sent only
+    when the other side accepted it, with its reply; failed with the reason."""
+
+    record_name = _l("外发通知")
+
+    notification = ForeignKeyField(Notification, null=True, backref="deliveries",
+                                   on_delete="SET NULL")
+    channel = CharField(max_length=20)
+    address = CharField(max_length=300, default="")  # (a webhook's address is a secret)
+    body = TextField()
+    state = CharField(max_length=10, default=QUEUED, index=True)
+    attempts = IntegerField(default=0)
+    reply = CharField(max_length=300, default="")
+    sent_at = DateTimeField(null=True)
+
+    secret_fields = ("address",)
+
+    state_label = label_of("state", DELIVERY_STATES)

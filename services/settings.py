@@ -43,6 +43,8 @@ DEFAULTS = {
     "vip_rates": {"member": "0.90", "loyal": "0.85", "birthday": "0.60"},
     "vip_loyal_points": 30,
     "vip_birthday_text": "亲爱的{name}，{site}祝您生日快乐！今天凭会员卡和身份证购物享6折优惠。",
+    # The office's 企业微信 group robot (its webhook address): urgent notices go there too.
+    "wecom_webhook_url": "",
     # An SMS gateway URL (HTTP POST of JSON); empty means messages are exported, not sent.
     "sms_gateway_url": "",
     # Hours a complaint may stay overdue before the daily reminder (催办) also goes to the GM.
@@ -90,6 +92,10 @@ def load(revision=None):
     return values
 
 
+# Settings whose value is a credential: never written into the audit trail.
+SECRET = {"wecom_webhook_url"}
+
+
 def store(changes, actor=None):
     """Save several settings in one transaction, audited; returns {key: (before, after)} changed."""
     unknown = set(changes) - set(DEFAULTS)
@@ -103,7 +109,10 @@ def store(changes, actor=None):
             row = Setting.get_or_none(Setting.key == key) or Setting(key=key)
             row.value, row.revision = text, secrets.randbits(48)
             row.save()
-            audit.record(audit.UPDATE, row, actor, {key: diff[key][0]}, {key: value})
+            before, after = diff[key][0], value
+            if key in SECRET:  # (the address carries the robot's key: the audit says it changed)
+                before, after = "***" if before else "", "***" if after else ""
+            audit.record(audit.UPDATE, row, actor, {key: before}, {key: after})
     return diff
 
 

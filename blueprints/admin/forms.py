@@ -159,6 +159,9 @@ class SettingsForm(Form):
         DataRequired(message=_l("请填写祝福内容")), Length(max=200)])
     sms_gateway_url = StringField(_l("短信网关地址"), validators=[Optional(), Length(max=300),
         Regexp(r"^https?://\S+$", message=_l("请填写 http:// 或 https:// 开头的地址"))])
+    wecom_webhook_url = StringField(_l("企业微信群机器人地址（Webhook）"), validators=[
+        Optional(), Length(max=300),
+        Regexp(r"^https?://\S+$", message=_l("请填写 http:// 或 https:// 开头的地址"))])
     # Repairs
     repair_reviewers = TextAreaField(_l("服务清单外工单的评审人（用户名，每行一个；留空为经理和总经理）"),
                                      validators=[Optional()])
@@ -228,7 +231,8 @@ class SettingsForm(Form):
             getattr(self, f"contact_{tier}").data = int(values["contact_days"].get(tier, 30))
         for key in ("evaluation_window", "confidential_sections", "confidential_roles",
                     "upload_max_mb", "vip_cumulative_months", "vip_referral_bonus",
-                    "vip_birthday_text", "sms_gateway_url", "complaint_escalate_hours"):
+                    "vip_birthday_text", "sms_gateway_url", "complaint_escalate_hours",
+                    "wecom_webhook_url"):
             getattr(self, key).data = values[key]
         for key in ("vip_single_purchase", "vip_cumulative"):
             getattr(self, key).data = Decimal(str(values[key]))
@@ -258,6 +262,7 @@ class SettingsForm(Form):
         out["confidential_roles"] = list(self.confidential_roles.data or [])
         out["vip_birthday_text"] = self.vip_birthday_text.data.strip()
         out["sms_gateway_url"] = (self.sms_gateway_url.data or "").strip()
+        out["wecom_webhook_url"] = (self.wecom_webhook_url.data or "").strip()
         for key in ("vip_single_purchase", "vip_cumulative"):
             out[key] = str(getattr(self, key).data.quantize(Decimal("0.01")))
         out["vip_rates"] = {code: str(getattr(self, f"vip_rate_{code}").data.quantize(
