@@ -7,6 +7,7 @@ from models import (
     Complaint,
     Customer,
     CustomerVisit,
+    Delivery,
     EmergencyContact,
     Gift,
     Handover,
@@ -79,6 +80,7 @@ def fill(seed=2026, customers=60, today=None):
         fill_vip(rng, users, today)
         fill_desk(rng, users, residents, today)
         fill_visits_and_returns(rng, users, residents, today)
+        fill_outbox(today)
     return users
 
 
@@ -318,3 +320,17 @@ def fill_visits_and_returns(rng, users, residents, today):
         for step in steps:
             at += datetime.timedelta(hours=rng.randrange(3, 20))
             returning.return_step(request, step, users["desk"], note="已核对", at=at)
+
+
+def fill_outbox(today):
+    """The outbox with one notice the group robot took and one it refused, as the admin sees."""
+    major = Complaint.select().where(Complaint.severity == "major").first()
+    if major is None:
+        return
+    body = f"重大投诉 {major.serial}：{major.content[:60]}"
+    Delivery.create(channel="wecom", address="https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+                    body=body, state="sent", attempts=1, reply='{"errcode":0,"errmsg":"ok"}',
+                    sent_at=major.received_at + datetime.timedelta(seconds=2))
+    Delivery.create(channel="wecom", address="https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+                    body=f"催办：投诉 {major.serial} 已超期，请尽快处理", state="failed", attempts=4,
+                    reply='HTTP 200 {"errcode":93000,"errmsg":"invalid webhook url"}')

@@ -38,6 +38,7 @@ RULES = {
     "admin.holidays": {ADMIN},
     "admin.duties": {ADMIN, MANAGER, GM},
     "admin.duty_run": {ADMIN, MANAGER},
+    "admin.outbox": {ADMIN, MANAGER, GM},
     "admin.holiday_void": {ADMIN},
     "admin.logo": EVERYONE,
     # archives: the customer hub

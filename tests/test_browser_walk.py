@@ -20,7 +20,8 @@ MAIN_PAGES = {
     "engineer": ["/", "/repairs/", "/repairs/{order}"],
     "manager": ["/", "/complaints/", "/complaints/{complaint}", "/complaints/stats",
                 "/complaints/returns", "/reports", "/vip/monthly", "/archives/",
-                "/archives/{customer}", "/reception/visits/{visit}", "/audit", "/admin/duties"],
+                "/archives/{customer}", "/reception/visits/{visit}", "/audit", "/admin/duties",
+                "/admin/outbox"],
     "gm": ["/", "/complaints/{complaint}", "/reports", "/access-log"],
     "admin": ["/", "/admin/users", "/admin/settings", "/admin/holidays", "/audit", "/admin/duties"],
 }

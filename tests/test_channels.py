@@ -87,3 +87,14 @@ def test_without_a_robot_nothing_leaves_and_the_address_stays_out_of_the_audit(u
     assert Delivery.select().count() == 0
     trail = " ".join(e.before + e.after for e in AuditEntry.select())
     assert "abc-123" not in trail and "***" in trail
+
+
+def test_the_outbox_page_shows_each_notice_and_its_state_not_the_address(users, robot, login):
+    robot.expect_request(ROBOT, method="POST").respond_with_json({"errcode": 93000,
+                                                                  "errmsg": "invalid"})
+    complaint = major(users)
+    channels.deliver(Delivery.get(), final=True)
+    page = login("manager").get("/admin/outbox").get_data(as_text=True)
+    assert f"重大投诉 {complaint.serial}" in page and "发送失败" in page and "93000" in page
+    assert "abc-123" not in page
+    assert login("desk").get("/admin/outbox").status_code == 403

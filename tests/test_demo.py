@@ -44,6 +44,8 @@ def test_the_demo_tells_one_story(app, database):
     assert inside.count() >= 2 and all(v.arrived_at.date() == today for v in inside)
     assert {v.state for v in CustomerVisit.select()} == {"done", "appointed"}
     assert {r.state for r in ReturnRequest.select()} >= {"requested", "received", "settled"}
+    from models import Delivery
+    assert {d.state for d in Delivery.select()} == {"sent", "failed"}  # (issue 23: the outbox)
     seeded_at = clock.now()
     for complaint in Complaint.select():
         steps = ComplaintStep.select().where(ComplaintStep.complaint == complaint)

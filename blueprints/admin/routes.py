@@ -277,3 +277,11 @@ def duty_run(name):
     duties_service.run_now_task(name)
     flash(_("已排队执行：%(duty)s", duty=duties_service.DUTIES[name].label), "success")
     return redirect(url_for("admin.duties"))
+
+
+@bp.route("/outbox")
+def outbox():
+    """Notices sent out through the channels (企业微信…), newest first, with their state."""
+    from models import Delivery
+    rows = Delivery.select().order_by(Delivery.id.desc()).limit(200)
+    return render("admin/outbox.html", rows=rows)
