@@ -99,6 +99,10 @@ def deliver(delivery, final=True):
 @tasks.task(retries=RETRIES, retry_delay=RETRY_DELAY, context=True)
 def deliver_task(delivery_id, task=None):
     delivery = Delivery.get_or_none(Delivery.id == delivery_id)
-    if delivery is None or delivery.state == SENT:
+    if delivery is None:
+        # Queued inside the transaction that writes it (a major complaint's intake): the
+        # consumer can be quicker than the commit. Try again later; a rolled-back row never shows.
+        raise LookupError(f"delivery {delivery_id} not committed yet")
+    if delivery.state == SENT:
         return None  # (sent already: a retried task never sends twice)
     return deliver(delivery, final=task is None or not task.retries).state

@@ -98,3 +98,9 @@ def test_the_outbox_page_shows_each_notice_and_its_state_not_the_address(users, 
     assert f"重大投诉 {complaint.serial}" in page and "发送失败" in page and "93000" in page
     assert "abc-123" not in page
     assert login("desk").get("/admin/outbox").status_code == 403
+
+
+def test_a_delivery_not_yet_committed_is_tried_again_not_dropped(database):
+    """The consumer may take the task before the transaction that wrote the row commits."""
+    with pytest.raises(LookupError):
+        channels.deliver_task.call_local(10 ** 9)
