@@ -61,11 +61,13 @@ def stored_text(text, params):
         values = json.loads(params)
     except ValueError:
         return text
-    if not isinstance(values, dict):
-        return text
-    values = {key: _value(value) for key, value in values.items()}
+    return _said(text, values) if isinstance(values, dict) else text
+
+
+def _said(text, values):
+    """`text` translated and filled in with `values` (parsed parameters)."""
     try:
-        return gettext(text, **values)
+        return gettext(text, **{key: _value(value) for key, value in values.items()})
     except (KeyError, ValueError, TypeError):  # a catalogue out of step with the stored values
         return text
 
@@ -74,7 +76,7 @@ def _value(value):
     """A stored parameter as text: a message ({"text", "params"}) translated, a list of them
     joined as the reader's language lists things."""
     if isinstance(value, dict):
-        return stored_text(value.get("text", ""), json.dumps(value.get("params") or {}))
+        return _said(value.get("text", ""), value.get("params") or {})
     if isinstance(value, list):
         return gettext("；").join(_value(item) for item in value)
     return value

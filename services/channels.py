@@ -8,6 +8,7 @@ errcode 0, with the reply kept; anything else is retried by the queue and then "
 the reason. Urgent notices (a major complaint, an escalated reminder) go to every channel the
 site has configured.
 """
+import contextlib
 import json
 import logging
 import urllib.error
@@ -68,10 +69,7 @@ def urgent(message, params, settings):
     from flask_babel import force_locale
 
     from models.i18n import stored_params, stored_text
-    if has_app_context():
-        with force_locale("zh"):
-            body = stored_text(message, stored_params(params))
-    else:
+    with force_locale("zh") if has_app_context() else contextlib.nullcontext():
         body = stored_text(message, stored_params(params))
     delivery = Delivery.create(channel="wecom", address=settings["wecom_webhook_url"], body=body)
     deliver_task(delivery.id)
