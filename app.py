@@ -105,7 +105,6 @@ def create_app(test_config=None):
         DATABASE_URL="sqlite:///" + os.path.join(app.instance_path, "frontdesk.db"),
         UPLOAD_FOLDER=os.path.join(app.instance_path, "uploads"),
         BACKUP_FOLDER=os.path.join(app.instance_path, "backups"),
-        JOB_FOLDER=os.path.join(app.instance_path, "jobs"),
         MAX_CONTENT_LENGTH=10 * 1024 * 1024,
         PAGE_SIZE=50,
         WTF_CSRF_TIME_LIMIT=None,

@@ -12,7 +12,7 @@ from flask.cli import AppGroup, with_appcontext
 from blueprints import demo
 from models import User, backup, db, schema
 from models.users import ROLES
-from services import accounts, printing
+from services import accounts, files, printing
 
 db_cli = AppGroup("db", help="Database schema.")
 
@@ -33,7 +33,10 @@ def db_upgrade():
     """Create or upgrade the schema in place (backup first when there is data)."""
     with connected():
         changes = schema.upgrade(current_app.config["BACKUP_FOLDER"])
+        moved = files.adopt_folder(current_app.config["UPLOAD_FOLDER"])
     click.echo("schema up to date" if not changes else "applied:\n  " + "\n  ".join(changes))
+    if moved:  # (uploads an older version kept on this server's disk)
+        click.echo(f"{moved} uploaded files moved into the database")
 
 
 @click.command("create-user")
@@ -116,10 +119,10 @@ def serve(host, port, threads, no_tasks):
     serve_until_stopped(current_app.wsgi_app, host, port, threads, helpers=[consumer])
 
 
-def start_consumer():
+def start_consumer(*options, env=None):
     """`flask tasks` in a process of its own, as the app was started (same app, same env)."""
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "tasks"],
-                            cwd=os.path.dirname(os.path.abspath(__file__)))
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "tasks", *options],
+                            cwd=os.path.dirname(os.path.abspath(__file__)), env=env)
 
 
 def serve_until_stopped(wsgi_app, host, port, threads, helpers=()):
@@ -148,12 +151,16 @@ def serve_until_stopped(wsgi_app, host, port, threads, helpers=()):
 @click.command("tasks")
 @with_appcontext
 @click.option("--workers", type=int, default=2)
-def tasks_cmd(workers):
+@click.option("--no-duties", is_flag=True,
+              help="Queued work only: no scheduled duties (a second consumer, the benchmark).")
+def tasks_cmd(workers, no_duties):
     """Run the task consumer: queued work and the scheduled duties (services.duties)."""
     from services import duties, tasks  # noqa: F401 (the duties register their tasks)
     click.echo(f"task consumer: {workers} workers on {type(tasks.huey).__name__}")
+    # Idle workers look for work at least twice a second (a PDF the browser waits for).
     consumer = tasks.huey.create_consumer(workers=workers, worker_type="thread",
-                                          check_worker_health=True, shutdown_timeout=20)
+                                          check_worker_health=True, shutdown_timeout=20,
+                                          max_delay=0.5, periodic=not no_duties)
     consumer.run()
 
 

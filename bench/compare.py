@@ -35,8 +35,7 @@ def serve(root, database, role, htmx):
     shutil.copyfile(database, copy)
     from app import create_app
     from models import db, schema
-    app = create_app({"DATABASE_URL": f"sqlite:///{copy}", "SECRET_KEY": "compare",
-                      "JOB_FOLDER": os.path.join(work, "jobs")})
+    app = create_app({"DATABASE_URL": f"sqlite:///{copy}", "SECRET_KEY": "compare"})
     with app.app_context(), db.connection_context():
         schema.upgrade()
     client = signed_in(app, role)

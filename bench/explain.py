@@ -44,8 +44,7 @@ def main():
     from app import create_app
     from models import db, schema
     app = create_app({"DATABASE_URL": f"sqlite:///{working}", "SECRET_KEY": "bench",
-                      "PDF_WAIT_SECONDS": 60,
-                      "JOB_FOLDER": os.path.join(DATA, "jobs")})
+                      "PDF_WAIT_SECONDS": 60})
     with app.app_context(), db.connection_context():
         schema.upgrade()
     client = signed_in(app, args.role)

@@ -254,7 +254,7 @@ class Server:
             [sys.executable, os.path.join(HERE, "serve.py"), kind, database, str(port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         wait_for_port(port, self.process)
-        self.rss, self.pdf_rss = [], []
+        self.rss, self.pdf_rss, self.consumer_rss = [], [], []
         self.phase, self.peaks = "start", {}  # the largest worker size seen in each phase
         self.sampling = True
         self.sampler = threading.Thread(target=self._sample, daemon=True)
@@ -264,9 +264,12 @@ class Server:
         """Every 0.25 s: the largest resident size of a worker (gunicorn's master and workers),
         and of the PDF renderers the workers start (reported apart)."""
         while self.sampling:
-            workers = [self.process.pid] + children(self.process.pid)
-            renderers = [p for w in workers[1:] for p in children_all(w)]
-            for pids, samples in ((workers, self.rss), (renderers, self.pdf_rss)):
+            spawned = children(self.process.pid)
+            consumers = [p for p in spawned if is_consumer(p)]  # (serve.py's `flask tasks`)
+            workers = [self.process.pid] + [p for p in spawned if p not in consumers]
+            renderers = [p for w in workers[1:] + consumers for p in children_all(w)]
+            for pids, samples in ((workers, self.rss), (renderers, self.pdf_rss),
+                                  (consumers, self.consumer_rss)):
                 sizes = [rss_mb(pid) for pid in pids]
                 sizes = [size for size in sizes if size is not None]
                 if sizes:
@@ -282,6 +285,8 @@ class Server:
         return {"rss_start_mb": round(self.rss[0], 1) if self.rss else None,
                 "rss_max_mb": round(max(self.rss), 1) if self.rss else None,
                 "pdf_process_rss_max_mb": round(max(self.pdf_rss), 1) if self.pdf_rss else None,
+                "consumer_rss_max_mb": (round(max(self.consumer_rss), 1) if self.consumer_rss
+                                        else None),
                 "rss_max_mb_by_phase": {k: round(v, 1) for k, v in self.peaks.items()}}
 
 
@@ -313,6 +318,15 @@ def children(pid):
         except OSError:
             continue
     return found
+
+
+def is_consumer(pid):
+    """Is `pid` the task consumer (`flask … tasks`) rather than a web worker?"""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"\0tasks\0" in handle.read() + b"\0"
+    except OSError:
+        return False
 
 
 def rss_mb(pid):

@@ -27,8 +27,7 @@ def build(kind, database):
         raise SystemExit(f"no dataset at {database}")  # (SQLite would make an empty one)
     url = database if "://" in database else f"sqlite:///{database}"
     application = create_app({"DATABASE_URL": url,
-                              "SECRET_KEY": "bench-secret", "PDF_WAIT_SECONDS": 60,
-                              "JOB_FOLDER": os.path.join(ROOT, "bench", "data", "jobs")})
+                              "SECRET_KEY": "bench-secret", "PDF_WAIT_SECONDS": 60})
     with application.app_context(), db.connection_context():
         schema.upgrade()  # as `make run` does before serving
     return application
@@ -50,7 +49,24 @@ def main():
         def load(self):
             return application
 
-    Server().run()
+    consumer = None
+    if kind == "app":  # as deployed: the task consumer beside the server (PDF jobs, exports)
+        import commands
+        url = database if "://" in database else f"sqlite:///{database}"
+        queue = os.path.join(ROOT, "bench", "data", f"tasks-{port}.db")
+        for stale in (queue, queue + "-wal", queue + "-shm"):
+            if os.path.exists(stale):
+                os.remove(stale)
+        # (No scheduled duties: they would write into the dataset while it is measured.)
+        consumer = commands.start_consumer("--no-duties", env=dict(
+            os.environ, DATABASE_URL=url, SECRET_KEY="bench-secret",
+            FRONTDESK_TASKS=f"sqlite:///{queue}"))
+    try:
+        Server().run()
+    finally:
+        if consumer is not None:
+            consumer.terminate()
+            consumer.wait(30)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """What every view shares: the render helper, PDFs, settings per request, template helpers."""
 import datetime
 import functools
+import json
 import re
 import secrets
+import time
 from decimal import Decimal
 from types import SimpleNamespace
 from urllib.parse import quote, unquote, urlsplit
@@ -17,6 +19,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -28,7 +31,7 @@ from peewee import IntegrityError
 from models import Submission, User, clock, db, masking
 from models.clock import day_bounds  # noqa: F401  (views import it from here)
 from models.i18n import lazy_gettext as _l
-from services import audit, permissions, printing, timeline
+from services import audit, exports, files, jobs, permissions, printing, timeline
 from services import settings as settings_service
 
 INVALID = 422  # the status of every form answered with its errors (htmx is told to swap it)
@@ -279,57 +282,88 @@ def sheet_response(template, filename, rows, title="", number="", qr_url=None,
 
 def _send_pdf(parts, filename, record, title, background):
     audit.log_access(current_user, audit.PRINT, obj=record, detail=title)
-    static_folder, static_url = current_app.static_folder, current_app.static_url_path
     if not background:
-        pdf = printing.parts_to_pdf(parts, static_folder, static_url)
+        pdf = printing.parts_to_pdf(parts, current_app.static_folder,
+                                    current_app.static_url_path)
         return file_response(pdf, "application/pdf", filename, inline=True)
-    from services import jobs
-
-    def work(job):
-        jobs.progress(job, 1, message=_("正在排版 %(name)s…", name=filename))
-        pdf = printing.parts_to_pdf(parts, static_folder, static_url)
-        jobs.save_file(job, pdf, ".pdf")
-        return {"file": filename, "type": "application/pdf"}
-
-    job = jobs.start("pdf", signed_in_user(), work, total=2)
-    job.thread.join(current_app.config.get("PDF_WAIT_SECONDS", 1.0))
-    if not job.thread.is_alive():
+    # Typeset by the task consumer from the pages rendered here (kept as the job's input).
+    key = f"pdf-input/{secrets.token_hex(12)}"
+    files.put(key, json.dumps(parts, ensure_ascii=False).encode(), "application/json")
+    job = jobs.start("pdf", signed_in_user(), {"input": key, "file": filename,
+                                               "locale": str(get_locale())}, total=2)
+    wait = current_app.config.get("PDF_WAIT_SECONDS", 1.0)
+    deadline = time.monotonic() + wait
+    while wait and jobs.state_of(job) in (jobs.QUEUED, jobs.RUNNING) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if wait and jobs.state_of(job) == jobs.DONE:
         done = jobs.finished_file(job.token)
         if done is not None:
-            return file_response(done[0], "application/pdf", filename, inline=True)
+            return file_response(bytes(done.data), "application/pdf", filename, inline=True)
     return redirect(url_for("core.job", token=job.token))
+
+
+@jobs.handler("pdf")
+def typeset_job(job, params):
+    """The "pdf" job: the pages rendered by the request that asked, typeset into one PDF."""
+    jobs.progress(job, 1, message=_("正在排版 %(name)s…", name=params["file"]))
+    stored = files.get(params["input"])
+    if stored is None:
+        raise LookupError(_("要排版的内容已不在，请重新打印"))
+    parts = json.loads(bytes(stored.data))
+    pdf = printing.parts_to_pdf(parts, current_app.static_folder, current_app.static_url_path)
+    jobs.save_file(job, pdf, "application/pdf")
+    return {"file": params["file"], "type": "application/pdf"}
 
 
 EXPORT_INLINE_ROWS = 2000
 
 
 def excel_response(filename, title, headers, query, model, row):
-    """An .xlsx of a list as filtered, recorded in the access log. A long list is built by a
-    background job (progress bar, download when done); a short one is sent at once."""
-    from services import exports, jobs
-    reason = request.query_string.decode()[:500]
+    """An .xlsx of a list as filtered, recorded in the access log. A short list is sent at once;
+    a long one becomes a job: the task consumer asks for the same list as the same user (see
+    export_job) and builds the file there, while the browser shows its progress."""
+    job = g.get("export_job")
     count = len(query) if isinstance(query, list) else query.count()
-    if count > current_app.config.get("EXPORT_INLINE_ROWS", EXPORT_INLINE_ROWS):
-        user = signed_in_user()
-
-        def work(job):
-            rows = []
-            for index, record in enumerate(query, 1):
-                rows.append(row(record))
-                if index % 500 == 0:
-                    jobs.progress(job, index)
-            jobs.save_file(job, exports.workbook(title, headers, rows), ".xlsx")
-            audit.log_access(user, audit.EXPORT, model=model,
-                             detail=f"{title} {len(rows)}"[:200], reason=reason)
-            return {"file": filename, "type": exports.XLSX, "rows": len(rows)}
-
-        job = jobs.start(f"export-{model}", user, work, total=count)
+    if job is None and count > current_app.config.get("EXPORT_INLINE_ROWS",
+                                                      EXPORT_INLINE_ROWS):
+        asked = request.path + "?" + request.query_string.decode()  # (as the browser sent it)
+        job = jobs.start("export", signed_in_user(), {"path": asked, "locale": str(get_locale())},
+                         total=count)
         return redirect(url_for("core.job", token=job.token))
-    rows = [row(record) for record in query]
+    rows = []
+    for index, record in enumerate(query, 1):
+        rows.append(row(record))
+        if job is not None and index % 500 == 0:
+            jobs.progress(job, index)
     body = exports.workbook(title, headers, rows)
     audit.log_access(current_user, audit.EXPORT, model=model,
-                     detail=f"{title} {len(rows)}"[:200], reason=reason)
-    return file_response(body, exports.XLSX, filename)
+                     detail=f"{title} {len(rows)}"[:200], reason=request.query_string.decode()[:500])
+    if job is None:
+        return file_response(body, exports.XLSX, filename)
+    jobs.save_file(job, body, exports.XLSX)
+    g.export_result = {"file": filename, "type": exports.XLSX, "rows": len(rows)}
+    return None
+
+
+@jobs.handler("export")
+def export_job(job, params):
+    """The "export" job: the list's export asked for again, in the consumer, as the user who
+    asked (their permissions checked now) and in their language; excel_response builds the
+    file (export_result)."""
+    from flask_login import login_user
+    user = User.get_or_none(User.id == job.user_id)
+    if user is None or not user.active:
+        raise PermissionError(_("发起导出的用户已停用"))
+    with current_app.app_context(), current_app.test_request_context(params["path"]):
+        session["lang"] = params.get("locale")
+        login_user(user)
+        if request.endpoint is None or not permissions.allowed(user.role, request.endpoint):
+            raise PermissionError(_("没有导出这份清单的权限"))
+        site_settings()  # (the site's clock, as a request sets it)
+        g.export_job = job
+        current_app.view_functions[request.endpoint](**request.view_args)
+        return g.export_result
 
 
 def file_response(body, content_type, filename, inline=False):

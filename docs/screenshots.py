@@ -37,7 +37,7 @@ def build_demo(folder):
     from models import clock, db, schema
     clock.freeze(MOMENT)
     app = create_app({"DATABASE_URL": f"sqlite:///{folder}/demo.db", "SECRET_KEY": "screenshots",
-                      "UPLOAD_FOLDER": f"{folder}/uploads", "JOB_FOLDER": f"{folder}/jobs",
+                      "UPLOAD_FOLDER": f"{folder}/uploads",
                       "BACKUP_FOLDER": f"{folder}/backups"})
     with app.app_context(), db.connection_context():
         schema.upgrade()

@@ -23,6 +23,7 @@ from .platform import (
     LoginFailure,
     SerialCounter,
     Setting,
+    StoredFile,
     Submission,
 )
 from .reception import (
@@ -86,6 +87,7 @@ MODELS = [
     ContactLog,
     OwnershipChange,
     Job,
+    StoredFile,
     LoginFailure,
     Submission,
     Holiday,
@@ -104,4 +106,4 @@ __all__ = ["db", "now", "clock", "open_database", "is_sqlite", "is_postgres", "B
            "ServiceItem", "RepairRequest", "WorkOrder", "WorkOrderItem", "WorkOrderMaterial",
            "VipCard", "Purchase", "PointsEntry", "Gift", "Redemption", "Message",
            "Document", "GradeEvaluation", "ContactLog", "OwnershipChange",
-           "Job", "Submission", "Holiday"]
+           "Job", "StoredFile", "Submission", "Holiday"]

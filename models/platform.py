@@ -2,6 +2,7 @@
 from peewee import (
     SQL,
     BigIntegerField,
+    BlobField,
     BooleanField,
     CharField,
     ForeignKeyField,
@@ -118,6 +119,20 @@ class Job(BaseModel):
     message = CharField(max_length=300, default="")
     result = TextField(default="{}")
     finished_at = DateTimeField(null=True)
+    # What the job's task needs to do it again in any consumer (services.jobs), and how many
+    # times a consumer has taken it up.
+    params = TextField(default="{}", constraints=[SQL("DEFAULT '{}'")])
+    attempts = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+
+
+class StoredFile(BaseModel):
+    """Bytes any app server can serve: uploads (archive documents, the logo, a spreadsheet to
+    import) and what jobs produce, kept in the database rather than on one server's disk."""
+
+    key = CharField(max_length=120, unique=True)
+    content_type = CharField(max_length=100, default="application/octet-stream")
+    size = IntegerField(default=0)
+    data = BlobField()
 
 
 class DutyRun(BaseModel):

@@ -140,7 +140,10 @@ def digest(at):
 
 @tasks.periodic(crontab(minute="*"), retries=0)
 def tick_task():
-    """Every minute: the duties due now (their runs are idempotent per period)."""
+    """Every minute: the duties due now (their runs are idempotent per period), and queued
+    work whose consumer has gone taken up again (services.jobs.sweep)."""
+    from . import jobs
+    jobs.sweep()
     return [record.duty for record in tick()]
 
 

@@ -61,7 +61,7 @@ def make_app(tmp_path, **overrides):
     url = TEST_PG or f"sqlite:///{tmp_path}/frontdesk.db"
     config = {"TESTING": True, "DATABASE_URL": url, "SECRET_KEY": "test-secret",
               "UPLOAD_FOLDER": str(tmp_path / "uploads"),
-              "BACKUP_FOLDER": str(tmp_path / "backups"), "JOB_FOLDER": str(tmp_path / "jobs"),
+              "BACKUP_FOLDER": str(tmp_path / "backups"),
               "PDF_WAIT_SECONDS": 60, "SERVER_NAME": None}
     config.update(overrides)
     return create_app(config)

@@ -4,7 +4,15 @@ import datetime
 import pytest
 
 from blueprints.archives import documents, grading, ownership
-from models import Customer, EmergencyContact, FollowUp, OwnershipChange, User, Visit
+from models import (
+    Customer,
+    EmergencyContact,
+    FollowUp,
+    OwnershipChange,
+    StoredFile,
+    User,
+    Visit,
+)
 from services import accounts
 from services import settings as settings_service
 
@@ -16,11 +24,8 @@ PDF = b"%PDF-1.4\n%test\n"
 
 def test_upload_checks_content_size_and_name(users, database, make_customer, tmp_path):
     customer = make_customer()
-    folder = tmp_path / "documents"
-
     def store(name, data, limit=1024):
-        return documents.store(customer, "credit", "合同", name, data, str(folder), limit,
-                               users["sales"])
+        return documents.store(customer, "credit", "合同", name, data, limit, users["sales"])
     with pytest.raises(documents.UploadError, match="只能上传"):
         store("contract.pdf", b"MZ\x90\x00 an exe renamed")
     with pytest.raises(documents.UploadError, match="MB"):
@@ -29,7 +34,10 @@ def test_upload_checks_content_size_and_name(users, database, make_customer, tmp
         store("archive.zip", b"PK\x03\x04 not office")
     document = store("../../x", PDF)
     assert document.filename == "x" and document.content_type == "application/pdf"
-    assert list(folder.iterdir()) == [folder / document.stored_as]
+    # Kept in the database (any app server serves it), nothing on disk; refusals kept nothing.
+    assert [(f.key, bytes(f.data)) for f in StoredFile.select()] == [
+        (f"documents/{document.stored_as}", PDF)]
+    assert not list(tmp_path.rglob("*.pdf"))
     assert ".." not in document.stored_as and "/" not in document.stored_as
     office = store("名单.xlsx", b"PK\x03\x04 office")
     assert office.stored_as.endswith(".xlsx")

@@ -17,8 +17,7 @@ if __name__ == "__main__":  # (the PDF processes are spawned: they import this f
     from app import create_app
     from models import db, schema
     from services import printing
-    app = create_app({{"DATABASE_URL": "sqlite:///{folder}/stop.db", "SECRET_KEY": "stop",
-                      "JOB_FOLDER": "{folder}/jobs"}})
+    app = create_app({{"DATABASE_URL": "sqlite:///{folder}/stop.db", "SECRET_KEY": "stop"}})
     with app.app_context(), db.connection_context():
         schema.upgrade()
     printing.html_to_pdf("<p>打印</p>", app.static_folder)

@@ -1,7 +1,5 @@
 """User administration and settings."""
-import os
-
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -18,7 +16,7 @@ from blueprints.helpers import (
     site_settings,
 )
 from models import Customer, Holiday, ServiceItem, User, clock, db, now
-from services import accounts, audit, workdays
+from services import accounts, audit, files, workdays
 from services import settings as settings_service
 
 from . import bp
@@ -115,10 +113,6 @@ def user_toggle(id):
     return redirect(url_for("admin.users"))
 
 
-def _logo_path():
-    return os.path.join(current_app.config["UPLOAD_FOLDER"], "logo")
-
-
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
     """Site name, logo, night window and the lists the modules use."""
@@ -130,9 +124,7 @@ def settings():
             if len(data) > LOGO_MAX or not logo_kind(data):
                 form.logo.errors.append(_("标志须为不超过 1 MB 的 PNG 或 JPEG 图片。"))
                 return show_form("admin/settings.html", form)
-            os.makedirs(current_app.config["UPLOAD_FOLDER"], exist_ok=True)
-            with open(_logo_path(), "wb") as handle:
-                handle.write(data)
+            files.put("logo", data, "image/png" if logo_kind(data) == "png" else "image/jpeg")
         values = form.values()
         if upload and getattr(upload, "filename", ""):
             values["logo"] = logo_kind(data)
@@ -146,11 +138,11 @@ def settings():
 
 @bp.route("/logo")
 def logo():
-    """The uploaded logo, served from instance/ (outside static)."""
-    kind = site_settings().get("logo")
-    if not kind or not os.path.exists(_logo_path()):
+    """The uploaded logo (kept in the database, outside static)."""
+    stored = files.get("logo") if site_settings().get("logo") else None
+    if stored is None:
         abort(404)
-    return send_file(_logo_path(), mimetype="image/png" if kind == "png" else "image/jpeg")
+    return Response(bytes(stored.data), mimetype=stored.content_type)
 
 
 @bp.route("/service-items", methods=["GET", "POST"])

@@ -1,13 +1,12 @@
 """Archive depth: document sections, confidentiality, grading, contacts, and the rule lists."""
-import os
-
-from flask import abort, current_app, flash, redirect, request, send_file, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.core.forms import ButtonForm, ReasonForm
 from blueprints.helpers import (
     excel_response,
+    file_response,
     get_or_404,
     once_per_form,
     render,
@@ -16,14 +15,10 @@ from blueprints.helpers import (
 )
 from models import Customer, Document, GradeEvaluation, now
 from models.archives import SECTIONS
-from services import audit
+from services import audit, files
 
 from . import bp, documents, grading, ownership
 from .forms import ContactLogForm, DocumentForm, EvaluationForm
-
-
-def _folder():
-    return os.path.join(current_app.config["UPLOAD_FOLDER"], "documents")
 
 
 @bp.route("/<int:id>/documents", methods=["POST"])
@@ -39,7 +34,7 @@ def document_upload(id):
         upload = form.file.data
         try:
             documents.store(customer, form.section.data, form.title.data, upload.filename,
-                            upload.read(), _folder(), int(settings["upload_max_mb"]) << 20,
+                            upload.read(), int(settings["upload_max_mb"]) << 20,
                             current_user)
         except documents.UploadError as refused:
             form.file.errors = list(form.file.errors) + [str(refused)]
@@ -93,9 +88,11 @@ def document_download(doc_id):
     if document.voided or not documents.may_open(document.section, current_user.role,
                                                  site_settings()):
         abort(403)
+    stored = files.get(documents.key_of(document.stored_as))
+    if stored is None:
+        abort(404)
     audit.log_access(current_user, audit.DOWNLOAD, obj=document, detail=document.filename)
-    return send_file(documents.path_of(document, _folder()), mimetype=document.content_type,
-                     as_attachment=True, download_name=document.filename)
+    return file_response(bytes(stored.data), document.content_type, document.filename)
 
 
 @bp.route("/<int:id>/contacts-log", methods=["POST"])

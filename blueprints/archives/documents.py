@@ -1,10 +1,10 @@
-"""Archive documents: uploads checked by content and size, stored outside static, confidentiality."""
+"""Archive documents: uploads checked by content and size, kept in the database, confidentiality."""
 import os
 import uuid
 
-from models import Document
+from models import Document, db
 from models.i18n import lazy_gettext as _l
-from services import audit
+from services import audit, files
 
 # What a file's first bytes must be, by the type we accept.
 SIGNATURES = [(b"%PDF-", "application/pdf", ".pdf"), (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
@@ -37,30 +37,25 @@ def display_name(filename):
     return name[:200]
 
 
-def store(customer, section, title, filename, data, folder, max_bytes, actor):
-    """Check and keep an uploaded file under a random name in `folder` (outside static)."""
+def store(customer, section, title, filename, data, max_bytes, actor):
+    """Check an uploaded file and keep it, with its record, in one transaction."""
     if not data:
         raise UploadError(_l("文件是空的"))
     if len(data) > max_bytes:
         raise UploadError(_l("文件超过 %(mb)s MB", mb=max_bytes // (1024 * 1024)))
     content_type, extension = sniff(data, filename)
-    os.makedirs(folder, exist_ok=True)
     stored_as = uuid.uuid4().hex + extension
-    path = os.path.join(folder, stored_as)
-    with open(path, "wb") as handle:
-        handle.write(data)
-    try:
+    with db.atomic():
+        files.put(key_of(stored_as), data, content_type)
         document = Document(customer=customer, section=section, title=title.strip()[:100],
                             filename=display_name(filename), content_type=content_type,
                             size=len(data), stored_as=stored_as, uploaded_by=actor.id)
         return audit.save(document, actor)
-    except Exception:
-        os.remove(path)
-        raise
 
 
-def path_of(document, folder):
-    return os.path.join(folder, document.stored_as)
+def key_of(stored_as):
+    """The document's key among the stored files."""
+    return f"documents/{stored_as}"
 
 
 def may_open(section, role, settings):

@@ -1,10 +1,9 @@
 """Excel import of customers and VIP members: upload, map columns, preview, import all or none."""
-import contextlib
-import os
 import re
 import secrets
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -13,11 +12,10 @@ from blueprints.helpers import (
     record_id,
     render,
     show_form,
-    signed_in_user,
-    site_settings,
 )
-from models import Job
-from services import exports, jobs
+from models import Job, User, db
+from services import exports, files, jobs
+from services import settings as settings_service
 
 from . import bp
 from . import importing as imports
@@ -33,10 +31,11 @@ def _kind():
     return kind
 
 
-def _path(token):
+def _key(token):
+    """Where an uploaded sheet waits (among the stored files) until it is imported."""
     if not re.fullmatch(r"[0-9a-f]{24}", token):
         abort(404)
-    return os.path.join(current_app.config["UPLOAD_FOLDER"], "imports", f"{token}.xlsx")
+    return f"imports/{token}.xlsx"
 
 
 @bp.route("/import", methods=["GET", "POST"])
@@ -52,9 +51,7 @@ def import_start():
             form.file.errors = list(form.file.errors) + [str(refused)]
             return show_form("archives/import.html", form, kind=kind)
         token = secrets.token_hex(12)
-        os.makedirs(os.path.dirname(_path(token)), exist_ok=True)
-        with open(_path(token), "wb") as handle:
-            handle.write(data)
+        files.put(_key(token), data, exports.XLSX)
         return redirect(url_for("archives.import_preview", token=token, kind=kind))
     return show_form("archives/import.html", form, kind=kind)
 
@@ -67,10 +64,10 @@ def import_template():
 
 
 def _load(token, kind):
-    if not os.path.exists(_path(token)):
+    stored = files.get(_key(token))
+    if stored is None:
         abort(404)
-    with open(_path(token), "rb") as handle:
-        headers, rows = imports.read_sheet(handle.read())
+    headers, rows = imports.read_sheet(bytes(stored.data))
     mapping = imports.guess_mapping(headers, kind)
     for field, _label in imports.FIELDS[kind]:
         chosen = request.values.get(f"map_{field}")
@@ -103,21 +100,32 @@ def import_run(token):
     started = Job.get_or_none(Job.source == token)
     if started is not None:
         return redirect(url_for("core.job", token=started.token))
-    headers, rows, mapping = _load(token, kind)
-    actor, settings, path = signed_in_user(), site_settings(), _path(token)
-
-    def work(job):
-        checked, problems = imports.check(rows, mapping, kind)
-        if problems:
-            raise ValueError("；".join(problems))
-        valid = [r for r in checked if not r.errors]
-        jobs.progress(job, 0, total=len(valid), message=str(_("正在保存")))
-        saved = imports.apply(checked, kind, actor, settings)
-        with contextlib.suppress(OSError):  # saved is saved: the leftover file changes nothing
-            os.remove(path)
-        return {"saved": saved, "skipped": len(checked) - saved}
-
+    _headers, rows, mapping = _load(token, kind)
     # One job per upload: pressing again (a double tap, a second tab) shows the job that runs.
-    job = jobs.start(f"import-{kind}", current_user, work, total=len(rows), source=token)
+    job = jobs.start("import", current_user, {"token": token, "kind": kind, "mapping": mapping,
+                                              "locale": str(get_locale())},
+                     total=len(rows), source=token)
     flash(_("导入已开始"), "info")
     return redirect(url_for("core.job", token=job.token))
+
+
+@jobs.handler("import", repeatable=False)
+def import_job(job, params):
+    """The "import" job: every valid row of the uploaded sheet in one transaction, the sheet
+    let go with it (all or none: a run cut off saves nothing and keeps the sheet)."""
+    key = _key(params["token"])
+    stored = files.get(key)
+    if stored is None:
+        raise ValueError(_("这份表格已经导入过或已被删除"))
+    _headers, rows = imports.read_sheet(bytes(stored.data))
+    mapping = {field: int(column) for field, column in params["mapping"].items()}
+    checked, problems = imports.check(rows, mapping, params["kind"])
+    if problems:
+        raise ValueError("；".join(problems))
+    valid = [r for r in checked if not r.errors]
+    jobs.progress(job, 0, total=len(valid), message=_("正在保存"))
+    with db.atomic():
+        saved = imports.apply(checked, params["kind"], User.get_by_id(job.user_id),
+                              settings_service.load())
+        files.delete(key)
+    return {"saved": saved, "skipped": len(checked) - saved}

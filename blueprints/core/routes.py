@@ -23,7 +23,7 @@ from models.base import Prepared
 from models.complaints import STATS_DUE_DAY
 from models.i18n import lazy_gettext as _l
 from models.reception import CLASSES
-from services import audit, charts, exports, reports
+from services import audit, charts, reports
 from services import jobs as jobs_service
 from services import notifications as notifications_service
 from services import search as search_service
@@ -239,7 +239,7 @@ def job_file(token):
     found = jobs_service.finished_file(token)
     if "file" not in result or found is None:
         abort(404)
-    return file_response(found[0], result.get("type", exports.XLSX), result["file"],
+    return file_response(bytes(found.data), found.content_type, result["file"],
                          inline=result.get("type") == "application/pdf")
 
 
