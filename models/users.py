@@ -2,7 +2,7 @@
 import secrets
 
 from flask_login import UserMixin
-from peewee import BooleanField, CharField, IntegerField
+from peewee import SQL, BooleanField, CharField, IntegerField, TextField
 
 from models.i18n import lazy_gettext as _l
 
@@ -43,6 +43,10 @@ class User(UserMixin, BaseModel):
     role = CharField(max_length=20, index=True)
     department = CharField(max_length=40, default="")
     phone = CharField(max_length=20, default="")
+    email = CharField(max_length=120, default="", constraints=[SQL("DEFAULT ''")])
+    # The channels this person wants each kind of notice on, beside the app itself (JSON:
+    # {"reminder": ["sms", "email"], …}; see services.notifications.KINDS).
+    notify_channels = TextField(default="{}", constraints=[SQL("DEFAULT '{}'")])
     password_hash = CharField(max_length=200)
     active = BooleanField(default=True)
     session_token = CharField(max_length=64, default=new_session_token)

@@ -28,6 +28,7 @@ from .base import (
     search_index,
     sparse_index,
 )
+from .complaints import Delivery
 from .customers import Customer
 from .users import User
 
@@ -194,8 +195,8 @@ class Redemption(BaseModel):
     user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
 
 
-PENDING, EXPORTED, SENT, FAILED = "pending", "exported", "sent", "failed"
-MESSAGE_STATES = {PENDING: _l("待发送"), EXPORTED: _l("已导出"), SENT: _l("已发送"),
+PENDING, QUEUED, EXPORTED, SENT, FAILED = "pending", "queued", "exported", "sent", "failed"
+MESSAGE_STATES = {PENDING: _l("待发送"), QUEUED: _l("发送中"), EXPORTED: _l("已导出"), SENT: _l("已发送"),
                   FAILED: _l("发送失败")}
 BIRTHDAY, PROMOTION = "birthday", "promotion"
 
@@ -216,5 +217,7 @@ class Message(BaseModel):
     prepared_at = DateTimeField(default=now)
     sent_at = DateTimeField(null=True)
     detail = CharField(max_length=200, default="")
+    # The outbox entry carrying it through the SMS gateway (its outcome becomes this state).
+    delivery = ForeignKeyField(Delivery, null=True, backref="+", on_delete="SET NULL")
 
     state_label = label_of("state", MESSAGE_STATES)

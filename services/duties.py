@@ -131,7 +131,8 @@ def digest(at):
                 if n:
                     items.append({"text": message, "params": {"n": n}})
         if items:
-            notifications.notify([user], N_("今日待办：%(items)s"), items=items)
+            notifications.notify([user], N_("今日待办：%(items)s"), kind=notifications.DIGEST,
+                                 items=items)
             told += 1
     return f"{told} people told"
 

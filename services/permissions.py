@@ -138,6 +138,7 @@ RULES.update({
     "complaints.return_step": OFFICE,
     "complaints.return_print": OFFICE,
     "core.notifications": EVERYONE,
+    "core.notify_choices": EVERYONE,
 })
 
 FIELD = frozenset({DESK, ENGINEER, MANAGER, GM})

@@ -45,8 +45,20 @@ DEFAULTS = {
     "vip_birthday_text": "亲爱的{name}，{site}祝您生日快乐！今天凭会员卡和身份证购物享6折优惠。",
     # The office's 企业微信 group robot (its webhook address): urgent notices go there too.
     "wecom_webhook_url": "",
-    # An SMS gateway URL (HTTP POST of JSON); empty means messages are exported, not sent.
+    # An SMS gateway URL; empty means messages are exported, not sent. The request's shape:
+    # "json" or "form", its fields with {phone} and {text} where they go (and the account's
+    # keys), and what an accepted answer says ("code=0"; empty: any 2xx). See services.channels.
     "sms_gateway_url": "",
+    "sms_format": "json",
+    "sms_template": '{"phone": "{phone}", "text": "{text}"}',
+    "sms_success": "",
+    # E-mail over SMTP (empty host: no e-mail). Security: "none", "starttls" or "ssl".
+    "smtp_host": "",
+    "smtp_port": 25,
+    "smtp_security": "none",
+    "smtp_user": "",
+    "smtp_password": "",
+    "smtp_from": "",
     # Hours a complaint may stay overdue before the daily reminder (催办) also goes to the GM.
     "complaint_escalate_hours": 24,
     # Usernames who review repair jobs outside the service list; empty: managers and the GM.
@@ -93,7 +105,7 @@ def load(revision=None):
 
 
 # Settings whose value is a credential: never written into the audit trail.
-SECRET = {"wecom_webhook_url"}
+SECRET = {"wecom_webhook_url", "sms_template", "smtp_password"}
 
 
 def store(changes, actor=None):

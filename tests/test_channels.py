@@ -104,3 +104,155 @@ def test_a_delivery_not_yet_committed_is_tried_again_not_dropped(database):
     """The consumer may take the task before the transaction that wrote the row commits."""
     with pytest.raises(LookupError):
         channels.deliver_task.call_local(10 ** 9)
+
+
+# ---- SMS and e-mail, by each person's choice -------------------------------------------------
+
+YUNPIAN = "/v2/sms/single_send.json"
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server (aiosmtpd) on a free local port, keeping what it receives."""
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message as MessageHandler
+
+    class Keep(MessageHandler):
+        def __init__(self):
+            super().__init__()
+            self.received = []
+
+        def handle_message(self, message):
+            self.received.append(message)
+
+    import socket
+    with socket.socket() as probe:  # (a free port: the controller checks it by connecting)
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    handler = Keep()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    controller.received = handler.received
+    yield controller
+    controller.stop()
+
+
+def subject(mail):
+    """The subject as the reader sees it (sent encoded, RFC 2047)."""
+    from email.header import decode_header, make_header
+    return str(make_header(decode_header(mail["Subject"])))
+
+
+def _smtp_settings(server, **more):
+    return dict({"smtp_host": "127.0.0.1", "smtp_port": server.port, "smtp_security": "none",
+                 "smtp_from": "desk@example.cn"}, **more)
+
+
+def _yunpian(httpserver):
+    """云片's single-send API: a form POST of apikey, mobile and text; {"code": 0, …} when taken."""
+    return {"sms_gateway_url": httpserver.url_for(YUNPIAN), "sms_format": "form",
+            "sms_template": '{"apikey": "k-9f8e", "mobile": "{phone}", "text": "{text}"}',
+            "sms_success": "code=0"}
+
+
+def _choose(user, **kinds):
+    user.notify_channels = json.dumps(kinds)
+    user.save()
+
+
+def test_each_person_gets_the_kinds_they_chose_on_the_channels_they_chose(
+        app, users, httpserver, smtp_server, database):
+    from models import Notification
+    from services import notifications
+    settings_service.store(dict(_yunpian(httpserver), site_url="http://192.168.1.20:5000",
+                                **_smtp_settings(smtp_server)))
+    httpserver.expect_request(YUNPIAN, method="POST").respond_with_json(
+        {"code": 0, "msg": "发送成功", "count": 1, "fee": 0.05, "sid": 9527})
+    manager, desk = users["manager"], users["desk"]
+    manager.phone, manager.email = "13800000001", "wang@example.cn"
+    _choose(manager, reminder=["sms", "email"], digest=["email"])
+    desk.phone = "13800000002"
+    _choose(desk, digest=["sms"])
+    with app.app_context():  # (as in a request or the consumer)
+        notifications.notify([manager, desk], "催办：投诉 %(serial)s 已超期，请尽快处理",
+                             "complaints.detail", 7, kind=notifications.REMINDER, serial="TS-1")
+    # In the app for both; outside only for the manager, who chose reminders, on both channels.
+    assert Notification.select().count() == 2
+    (request, _answer), = httpserver.log
+    assert request.headers["Content-Type"].startswith("application/x-www-form-urlencoded")
+    assert dict(request.form) == {
+        "apikey": "k-9f8e", "mobile": "13800000001",
+        "text": "催办：投诉 TS-1 已超期，请尽快处理\nhttp://192.168.1.20:5000/complaints/7"}
+    mail, = smtp_server.received
+    assert mail["To"] == "wang@example.cn" and mail["From"] == "desk@example.cn"
+    assert subject(mail) == "催办：投诉 TS-1 已超期，请尽快处理"
+    assert "http://192.168.1.20:5000/complaints/7" in mail.get_payload(decode=True).decode()
+    sent = {d.channel: (d.address, d.state, d.reply) for d in Delivery.select()}
+    assert sent["email"] == ("wang@example.cn", "sent", "250 OK")
+    assert sent["sms"][:2] == ("13800000001", "sent")
+    assert json.loads(sent["sms"][2])["sid"] == 9527  # (the gateway's reply, kept)
+    assert all(d.notification.user_id == manager.id for d in Delivery.select())
+
+
+def test_a_major_complaint_reaches_the_gm_on_every_channel(users, httpserver, smtp_server):
+    settings_service.store(dict(_yunpian(httpserver), **_smtp_settings(smtp_server)))
+    httpserver.expect_request(YUNPIAN, method="POST").respond_with_json({"code": 0})
+    gm = users["gm"]
+    gm.phone, gm.email = "13800000009", "gm@example.cn"
+    gm.save()  # (chose nothing: the rule needs no choice)
+    complaint = major(users)
+    assert sorted((d.channel, d.address, d.state) for d in Delivery.select()) == [
+        ("email", "gm@example.cn", "sent"), ("sms", "13800000009", "sent")]
+    assert subject(smtp_server.received[0]) == f"重大投诉 {complaint.serial}：电梯困人一小时"
+
+
+@pytest.mark.parametrize("answer, reason", [
+    (Response(json.dumps({"code": 2, "msg": "请求的参数不正确"}), 200,
+              content_type="application/json"), "请求的参数不正确"),
+    (Response("", 500), "HTTP 500"),
+])
+def test_an_sms_gateway_refusal_is_kept_with_its_reason(users, httpserver, answer, reason):
+    settings_service.store(_yunpian(httpserver))
+    httpserver.expect_request(YUNPIAN, method="POST").respond_with_response(answer)
+    delivery = channels.queue("sms", "13800000001", "通知")
+    assert Delivery.get_by_id(delivery.id).state == "retrying"
+    delivery = channels.deliver(Delivery.get_by_id(delivery.id), final=True)
+    assert delivery.state == "failed" and reason in delivery.reply and delivery.sent_at is None
+
+
+def test_a_refused_mail_or_a_dead_server_is_never_marked_sent(users, smtp_server, database):
+    from aiosmtpd.handlers import Sink
+
+    class Refuse(Sink):
+        async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+            return "550 5.1.1 mailbox unavailable"
+    smtp_server.handler = Refuse()  # (the running server asks its handler at each step)
+    settings_service.store(_smtp_settings(smtp_server))
+    delivery = channels.deliver(channels.Delivery.create(
+        channel="email", address="nobody@example.cn", body="通知"), final=True)
+    assert delivery.state == "failed" and delivery.reply.startswith("550")
+    settings_service.store({"smtp_port": 9})  # nothing listens there
+    delivery = channels.deliver(channels.Delivery.create(
+        channel="email", address="wang@example.cn", body="通知"), final=True)
+    assert delivery.state == "failed" and "Connection" in delivery.reply
+
+
+def test_my_notification_choices_page(login, users, database):
+    page = login("desk")
+    shown = page.get("/notifications/choices").get_data(as_text=True)
+    assert "我的通知方式" in shown and "本站尚未配置短信网关" in shown
+    saved = page.submit("/notifications/choices", {"email": "li@example.cn",
+                                                   "kind_reminder": ["sms", "email"],
+                                                   "kind_digest": ["email"]})
+    assert saved.status_code == 302
+    desk = users["desk"].get_by_id(users["desk"].id)
+    assert desk.email == "li@example.cn"
+    assert json.loads(desk.notify_channels)["reminder"] == ["email", "sms"]
+    assert json.loads(desk.notify_channels)["digest"] == ["email"]
+    # A tampered form (the group robot is no personal channel) or a bad address: refused,
+    # nothing changed.
+    for data in ({"kind_digest": ["wecom"]}, {"email": "not-an-address"}):
+        refused = page.submit("/notifications/choices", data)
+        assert refused.status_code == 422
+    assert "请填写电子邮件地址" in refused.get_data(as_text=True)
+    assert users["desk"].get_by_id(users["desk"].id).notify_channels == desk.notify_channels

@@ -207,15 +207,35 @@ def test_send_without_gateway_claims_nothing(users):
     card = make_card(users)
     messages = service.prepare_promotion([card], "双十二会员日全场 8 折")
     with pytest.raises(VipError, match="未配置短信网关"):
-        service.send_outbox(messages, "")
+        service.send_outbox(messages, settings_service.load())
     assert Message.get().state == "pending"
 
 
-def test_gateway_failure_is_recorded_as_failed(users):
-    card = make_card(users)
-    messages = service.prepare_promotion([card], "通知")
-    service.send_outbox(messages, "http://127.0.0.1:9/unreachable", timeout=1)
-    assert Message.get().state == "failed" and Message.get().sent_at is None
+def test_greetings_go_out_through_the_gateway_and_keep_its_answer(users, httpserver):
+    """The same outbox as every notice: the gateway's acceptance makes it 已发送, a refusal
+    (after the retries) 发送失败 with the reason, and sending twice sends nothing twice."""
+    from models import Delivery
+    from services import channels
+    settings_service.store({"sms_gateway_url": httpserver.url_for("/sms")})
+    httpserver.expect_oneshot_request("/sms", method="POST", json={
+        "phone": "13900001111", "text": "双十二会员日全场 8 折"}).respond_with_data('{"ok": 1}')
+    first = make_card(users)
+    service.send_outbox(service.prepare_promotion([first], "双十二会员日全场 8 折"),
+                        settings_service.load())
+    httpserver.check_assertions()
+    message = Message.get()
+    assert (message.state, message.detail) == ("sent", '{"ok": 1}') and message.sent_at
+    assert service.send_outbox([message], settings_service.load()) == []  # not pending: no resend
+    httpserver.expect_request("/sms", method="POST").respond_with_data("busy", status=503)
+    second = make_card(users)
+    VipCard.update(phone="13900002222").where(VipCard.id == second.id).execute()
+    second = VipCard.get_by_id(second.id)
+    service.send_outbox(service.prepare_promotion([second], "通知"), settings_service.load())
+    failing = Message.get(Message.phone == "13900002222")
+    assert failing.state == "queued"  # the gateway refused; the queue will try again
+    channels.deliver(Delivery.get_by_id(failing.delivery_id), final=True)
+    failing = Message.get_by_id(failing.id)
+    assert failing.state == "failed" and failing.detail == "HTTP 503" and failing.sent_at is None
 
 
 # ---- the ledger always adds up ----------------------------------------------------------------

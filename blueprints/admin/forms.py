@@ -9,6 +9,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectMultipleField,
     StringField,
     TextAreaField,
@@ -162,6 +163,30 @@ class SettingsForm(Form):
     wecom_webhook_url = StringField(_l("企业微信群机器人地址（Webhook）"), validators=[
         Optional(), Length(max=300),
         Regexp(r"^https?://\S+$", message=_l("请填写 http:// 或 https:// 开头的地址"))])
+    sms_format = SelectField(_l("短信网关请求格式"), choices=[
+        SelectChoice("json", _l("JSON")),
+        SelectChoice("form", _l("表单（application/x-www-form-urlencoded）"))],
+        validators=[Optional()])
+    sms_template = TextAreaField(_l("短信网关请求字段（JSON）"), validators=[
+        Optional(), Length(max=2000)])
+    sms_success = StringField(_l("网关接受时的应答"), validators=[
+        Optional(), Length(max=100), Regexp(r"^[A-Za-z0-9_.]+=\S*$",
+                                             message=_l("请按“字段=值”填写，如 code=0"))])
+    smtp_host = StringField(_l("发信服务器（SMTP）"), validators=[
+        Optional(), Length(max=200),
+        Regexp(r"^[A-Za-z0-9.-]+$", message=_l("请填写服务器名或地址，如 smtp.exmail.qq.com"))])
+    smtp_port = IntegerField(_l("端口"), validators=[
+        Optional(), NumberRange(1, 65535, message=_l("端口须在 1 到 65535 之间"))])
+    smtp_security = SelectField(_l("加密方式"), choices=[
+        SelectChoice("none", _l("不加密")), SelectChoice("starttls", _l("STARTTLS")),
+        SelectChoice("ssl", _l("SSL/TLS"))],
+        validators=[Optional()])
+    smtp_user = StringField(_l("发信账号"), validators=[Optional(), Length(max=200)])
+    smtp_password = PasswordField(_l("发信密码（留空则不改）"), validators=[
+        Optional(), Length(max=200)])
+    smtp_from = StringField(_l("发件人地址"), validators=[
+        Optional(), Length(max=200), Regexp(r"^[^@\s]+@[^@\s]+$",
+                                             message=_l("请填写电子邮件地址"))])
     # Repairs
     repair_reviewers = TextAreaField(_l("服务清单外工单的评审人（用户名，每行一个；留空为经理和总经理）"),
                                      validators=[Optional()])
@@ -210,6 +235,16 @@ class SettingsForm(Form):
     validate_departments = _short_lines
     validate_customer_sources = _short_lines
 
+    def validate_sms_template(self, field):
+        import json
+        try:
+            template = json.loads(field.data or "{}")
+        except ValueError:
+            raise ValidationError(_l("须为 JSON 对象，如 {\"phone\": \"{phone}\", \"text\": \"{text}\"}"))
+        if not isinstance(template, dict) or "{phone}" not in field.data \
+                or "{text}" not in field.data:
+            raise ValidationError(_l("须为 JSON 对象，并含 {phone}（手机号）和 {text}（短信内容）"))
+
     def validate_site_url(self, field):
         if field.data and not field.data.strip().lower().startswith(("http://", "https://")):
             raise ValidationError(_l("请填写完整地址，如 http://192.168.1.20:5000"))
@@ -232,7 +267,8 @@ class SettingsForm(Form):
         for key in ("evaluation_window", "confidential_sections", "confidential_roles",
                     "upload_max_mb", "vip_cumulative_months", "vip_referral_bonus",
                     "vip_birthday_text", "sms_gateway_url", "complaint_escalate_hours",
-                    "wecom_webhook_url"):
+                    "wecom_webhook_url", "sms_format", "sms_template", "sms_success",
+                    "smtp_host", "smtp_port", "smtp_security", "smtp_user", "smtp_from"):
             getattr(self, key).data = values[key]
         for key in ("vip_single_purchase", "vip_cumulative"):
             getattr(self, key).data = Decimal(str(values[key]))
@@ -263,6 +299,16 @@ class SettingsForm(Form):
         out["vip_birthday_text"] = self.vip_birthday_text.data.strip()
         out["sms_gateway_url"] = (self.sms_gateway_url.data or "").strip()
         out["wecom_webhook_url"] = (self.wecom_webhook_url.data or "").strip()
+        for key in ("sms_success", "smtp_host", "smtp_user", "smtp_from"):
+            out[key] = (getattr(self, key).data or "").strip()
+        out["sms_format"] = self.sms_format.data if self.sms_format.data == "form" else "json"
+        if (self.sms_template.data or "").strip():
+            out["sms_template"] = self.sms_template.data.strip()
+        out["smtp_port"] = self.smtp_port.data or 25
+        out["smtp_security"] = (self.smtp_security.data
+                                if self.smtp_security.data in ("starttls", "ssl") else "none")
+        if self.smtp_password.data:  # (never shown again; empty keeps the one on file)
+            out["smtp_password"] = self.smtp_password.data
         for key in ("vip_single_purchase", "vip_cumulative"):
             out[key] = str(getattr(self, key).data.quantize(Decimal("0.01")))
         out["vip_rates"] = {code: str(getattr(self, f"vip_rate_{code}").data.quantize(

@@ -30,7 +30,8 @@ def reminders(at):
             people += general_managers()
             escalated += 1
         notifications.notify(people, N_("催办：投诉 %(serial)s 已超期，请尽快处理"),
-                             "complaints.detail", complaint.id, serial=complaint.serial)
+                             "complaints.detail", complaint.id, kind=notifications.REMINDER,
+                             serial=complaint.serial)
         told += 1
     return f"{told} reminded, {escalated} to the GM"
 
@@ -41,5 +42,6 @@ def statistics(at):
     last = at.date().replace(day=1) - datetime.timedelta(days=1)
     managers = list(User.select().where(User.active & (User.role == MANAGER)))
     notifications.notify(managers, N_("%(month)s 投诉统计已生成，请于 10 日前确认"),
-                         "complaints.stats", None, month=f"{last:%Y-%m}")
+                         "complaints.stats", None, kind=notifications.REPORT,
+                         month=f"{last:%Y-%m}")
     return f"{len(managers)} managers told"

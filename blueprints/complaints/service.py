@@ -86,7 +86,7 @@ def intake(complaint, actor):
 def _alert_major(complaint):
     notifications.notify(managers_of(complaint.responsible_dept) + general_managers(),
                          N_("重大投诉 %(serial)s：%(text)s"), "complaints.detail", complaint.id,
-                         urgent=True, serial=complaint.serial, text=complaint.content[:60])
+                         kind=notifications.MAJOR, serial=complaint.serial, text=complaint.content[:60])
 
 
 def _step(complaint, user, action, from_state, to_state, note, at=None):

@@ -1,7 +1,8 @@
 """Filters for the logs and the small forms behind POST buttons."""
 
-from wtforms import DateField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, SelectChoice, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints import validators
 from blueprints.fields import Form, SelectField
@@ -40,3 +41,23 @@ class LogFilterForm(FilterForm):
     model = SelectField(_l("记录类型"), choices=[], validators=[Optional()])
     start = DateField(_l("开始日期"), validators=[validators.sane_date, Optional()])
     end = DateField(_l("结束日期"), validators=[validators.sane_date, Optional()])
+
+
+class NotifyChoicesForm(Form):
+    """我的通知方式: the e-mail address, and per kind of notice the channels beside the app."""
+
+    email = StringField(_l("电子邮件地址"), validators=[
+        Optional(), Length(max=120),
+        Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("请填写电子邮件地址"))])
+
+    @classmethod
+    def for_kinds(cls, kinds, channel_names):
+        """The form with one group of check boxes per kind of notice."""
+        class Choices(cls):
+            pass
+        for kind, label in kinds.items():
+            setattr(Choices, f"kind_{kind}", SelectMultipleField(
+                label, choices=[SelectChoice(c, n) for c, n in channel_names.items()],
+                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
+                validators=[Optional()]))
+        return Choices

@@ -1,5 +1,6 @@
 """Home, search, language switch, logs and restore."""
 import datetime
+import json
 from collections import namedtuple
 
 from flask import abort, current_app, flash, g, make_response, redirect, request, session, url_for
@@ -17,13 +18,16 @@ from blueprints.helpers import (
     render,
     safe_next,
     sheet_response,
+    show_form,
+    signed_in_user,
+    site_settings,
 )
 from models import AccessLog, AuditEntry, Customer, Job, Notification, User, clock
 from models.base import Prepared
 from models.complaints import STATS_DUE_DAY
 from models.i18n import lazy_gettext as _l
 from models.reception import CLASSES
-from services import audit, charts, reports
+from services import audit, channels, charts, reports
 from services import jobs as jobs_service
 from services import notifications as notifications_service
 from services import search as search_service
@@ -251,6 +255,30 @@ def notifications():
     notifications_service.mark_read(current_user.id)
     g.unread = 0  # the badge, read with the user before these were marked
     return render("core/notifications.html", rows=rows)
+
+
+@bp.route("/notifications/choices", methods=["GET", "POST"])
+def notify_choices():
+    """我的通知方式: which notices reach me by SMS or e-mail, besides the app."""
+    from .forms import NotifyChoicesForm
+    personal = {c: notifications_service.CHANNEL_NAMES[c] for c in channels.PERSONAL}
+    form = NotifyChoicesForm.for_kinds(notifications_service.KINDS, personal)()
+    user = signed_in_user()
+    if form.validate_on_submit():
+        user.email = (form.email.data or "").strip()
+        user.notify_channels = json.dumps(
+            {kind: sorted(set(getattr(form, f"kind_{kind}").data or []) & set(personal))
+             for kind in notifications_service.KINDS}, sort_keys=True)
+        audit.save(user, current_user)
+        flash(_("通知方式已保存"), "success")
+        return redirect(url_for("core.notify_choices"))
+    if not form.is_submitted():
+        form.email.data = user.email
+        for kind in notifications_service.KINDS:
+            getattr(form, f"kind_{kind}").data = sorted(notifications_service.chosen(user, kind))
+    return show_form("core/notify_choices.html", form, user=user,
+                     ready=channels.configured(site_settings()),
+                     kinds=notifications_service.KINDS)
 
 
 @bp.route("/records/voided")

@@ -24,7 +24,8 @@ def birthday_greetings(at):
 def monthly_report(at):
     last = at.date().replace(day=1) - datetime.timedelta(days=1)
     managers = list(User.select().where(User.active & (User.role == MANAGER)))
-    notifications.notify(managers, N_("%(month)s 会员月报请于 2 日前报送"), month=f"{last:%Y-%m}")
+    notifications.notify(managers, N_("%(month)s 会员月报请于 2 日前报送"),
+                         kind=notifications.REPORT, month=f"{last:%Y-%m}")
     return f"{len(managers)} managers told"
 
 

@@ -282,11 +282,12 @@ def outbox_send():
     """Send pending messages through the configured gateway; only its 2xx answers count as sent."""
     if ButtonForm().validate_on_submit():
         try:
-            results = service.send_outbox(service.pending_messages(),
-                                          site_settings()["sms_gateway_url"])
+            results = service.send_outbox(service.pending_messages(), site_settings())
             sent = sum(1 for m in results if m.state == "sent")
-            flash(_("已发送 %(sent)s 条，失败 %(failed)s 条", sent=sent,
-                    failed=len(results) - sent), "success" if sent == len(results) else "error")
+            failed = sum(1 for m in results if m.state == "failed")
+            flash(_("已交短信网关 %(n)s 条：已发送 %(sent)s 条，失败 %(failed)s 条，其余发送中",
+                    n=len(results), sent=sent, failed=failed),
+                  "success" if sent == len(results) else "info")
         except VipError as refused:
             flash(str(refused), "error")
     return redirect(url_for("vip.outbox"))

@@ -3,8 +3,6 @@
 Each rule is one function; the counter screen, the PDFs and the tests all call these.
 """
 import datetime
-import json
-import urllib.request
 from collections import namedtuple
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -12,6 +10,7 @@ from peewee import Case, fn
 
 from models import (
     Customer,
+    Delivery,
     Gift,
     Message,
     PointsEntry,
@@ -29,9 +28,9 @@ from models.vip import (
     BIRTHDAY,
     EARN,
     EXPORTED,
-    FAILED,
     PENDING,
     PROMOTION,
+    QUEUED,
     REDEEM,
     REFERRAL,
     SENT,
@@ -41,7 +40,7 @@ from models.vip import (
     CardStatus,
     birthday_keys,
 )
-from services import audit, exports, identity, serials, timeline, workdays
+from services import audit, channels, exports, identity, serials, timeline, workdays
 
 VALID_YEARS = 2
 POINT_YUAN = Decimal("100")  # one point per full ¥100 paid
@@ -413,27 +412,23 @@ def export_outbox(messages):
     return exports.csv_text(["手机号", "短信内容"], [(m.phone, m.text) for m in messages])
 
 
-def send_outbox(messages, gateway_url, timeout=5):
-    """POST each pending message to the configured gateway; only a 2xx answer marks it sent."""
-    if not gateway_url:
+def send_outbox(messages, settings):
+    """Queue each pending message through the SMS gateway (services.channels): "发送中" until
+    the gateway accepts it ("已发送") or refuses it for good ("发送失败", with its reason)."""
+    if "sms" not in channels.configured(settings):
         raise VipError(_l("未配置短信网关，请导出后在短信平台发送"))
-    results = []
+    queued = []
     for message in messages:
-        body = json.dumps({"phone": message.phone, "text": message.text}).encode()
-        request = urllib.request.Request(gateway_url, data=body, method="POST",
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=timeout) as answer:
-                ok = 200 <= answer.status < 300
-                detail = f"HTTP {answer.status}"
-        except OSError as error:
-            ok, detail = False, str(error)[:200]
-        message.state = SENT if ok else FAILED
-        message.sent_at = now() if ok else None
-        message.detail = detail
-        message.save()
-        results.append(message)
-    return results
+        with db.atomic():
+            claimed = Message.update(state=QUEUED).where(
+                (Message.id == message.id) & (Message.state == PENDING)).execute()
+            if not claimed:  # (sent from another tab meanwhile)
+                continue
+            delivery = Delivery.create(channel="sms", address=message.phone, body=message.text)
+            Message.update(delivery=delivery.id).where(Message.id == message.id).execute()
+        channels.deliver_task(delivery.id)
+        queued.append(message.id)
+    return list(Message.select().where(Message.id.in_(queued)).order_by(Message.id))
 
 
 # ---- monthly summary ---------------------------------------------------------------------------------
