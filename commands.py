@@ -1,5 +1,6 @@
 """Command-line tasks: flask db upgrade, create-user, demo-data, backup, restore, serve, tasks."""
 import contextlib
+import logging
 import os
 import signal
 import subprocess
@@ -156,6 +157,8 @@ def serve_until_stopped(wsgi_app, host, port, threads, helpers=()):
 def tasks_cmd(workers, no_duties):
     """Run the task consumer: queued work and the scheduled duties (services.duties)."""
     from services import duties, tasks  # noqa: F401 (the duties register their tasks)
+    # Each task taken up and its outcome, as huey's own consumer script logs them.
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"task consumer: {workers} workers on {type(tasks.huey).__name__}")
     # Idle workers look for work at least twice a second (a PDF the browser waits for).
     consumer = tasks.huey.create_consumer(workers=workers, worker_type="thread",
