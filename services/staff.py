@@ -3,7 +3,7 @@ from flask import g
 
 from models import User
 from models.base import Prepared
-from models.users import ADMIN
+from models.users import ADMIN, GM, MANAGER
 
 _ACTIVE_STAFF = Prepared(lambda active: User.select(User.id, User.display_name, User.role)
                          .where(User.active == active).order_by(User.role, User.display_name))
@@ -22,3 +22,14 @@ def staff_choices(blank=None, roles=None):
     choices = [(str(u.id), f"{u.display_name}（{u.role_label}）") for u in active_staff()
                if (u.role in roles if roles else u.role != ADMIN)]
     return ([("", blank)] if blank is not None else []) + choices
+
+
+def managers_of(department):
+    """The managers to tell about a department's matter: its managers, else all managers."""
+    query = User.select().where(User.active & (User.role == MANAGER))
+    in_dept = list(query.where(User.department == department)) if department else []
+    return in_dept or list(query)
+
+
+def general_managers():
+    return list(User.select().where(User.active & (User.role == GM)))

@@ -32,7 +32,7 @@ def test_each_due_duty_runs_once_a_day_and_reminds_the_late(users, database):
         ran = {record.duty: record for record in duties.tick()}
     # Due by 09:30: the daily ones; the monthly ones wait for the 1st.
     assert set(ran) == {"complaint_reminders", "birthday_greetings", "ownership_lapse",
-                        "daily_digest"}
+                        "daily_digest", "repair_reminders"}
     assert all(record.state == duties.DONE for record in ran.values())
     assert ran["complaint_reminders"].detail == "1 reminded, 1 to the GM"
     message = f"催办：投诉 {late.serial} 已超期，请尽快处理"
@@ -43,7 +43,7 @@ def test_each_due_duty_runs_once_a_day_and_reminds_the_late(users, database):
     with clock.frozen(D(2026, 11, 23, 16, 0)):
         assert duties.tick() == []
     assert told(users["desk"], message) == [message]
-    assert DutyRun.select().count() == 4
+    assert DutyRun.select().count() == 5
     # The next morning it reminds again.
     with clock.frozen(D(2026, 11, 24, 9, 0)):
         assert "complaint_reminders" in {r.duty for r in duties.tick()}
@@ -143,3 +143,28 @@ def test_the_daily_digest_tells_each_person_what_waits_in_one_notice(users, data
     browser.get("/lang/en")
     page = browser.get("/notifications").get_data(as_text=True)
     assert "To do today: follow-ups due 1; handovers not acknowledged 1" in page
+
+
+def test_a_missed_repair_appointment_reminds_the_engineer_and_the_engineering_manager(
+        users, database):
+    from blueprints.repairs import service as repairs
+    from models import RepairRequest
+    from services import settings as settings_service
+    users["manager"].department = "工程部"
+    users["manager"].save()
+    order = repairs.register_request(RepairRequest(
+        received_at=D(2026, 11, 2, 9, 0), location="3栋大堂", content="大堂灯不亮",
+        area="public", preferred_at=D(2026, 11, 3, 14, 0)), users["desk"])
+    repairs.step(order, "dispatch", users["desk"], settings_service.load(),
+                 engineer=users["engineer"])
+    on_time = repairs.register_request(RepairRequest(
+        received_at=D(2026, 11, 22, 9, 0), location="5栋电梯厅", content="门禁失灵",
+        area="public", preferred_at=D(2026, 11, 24, 9, 0)), users["desk"])
+    with clock.frozen(D(2026, 11, 23, 9, 0)):
+        record = duties.run("repair_reminders")
+    assert record.detail == "1 reminded"
+    message = f"催办：工单 {order.serial} 已过预约时间，工程师尚未到场"
+    assert told(users["engineer"], message) == [message]
+    assert told(users["manager"], message) == [message]
+    assert told(users["desk"], "催办：工单") == [] and on_time.serial not in str(
+        [n.text for n in Notification.select()])

@@ -8,8 +8,7 @@ from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import MANAGER
 from services import duties, notifications
-
-from .service import general_managers, managers_of
+from services.staff import general_managers, managers_of
 
 
 @duties.register("complaint_reminders", _l("逾期投诉催办（负责人和经理；超过设定时间报总经理）"),

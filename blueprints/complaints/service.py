@@ -38,6 +38,7 @@ from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
 from services.customers import create_customer
 from services.search import Hit, equals, matching, starts
+from services.staff import general_managers, managers_of
 
 from . import deadlines
 from .deadlines import proposal_deadline
@@ -52,17 +53,6 @@ class WorkflowError(Exception):
 
 
 # ---- intake -----------------------------------------------------------------------------------
-
-def managers_of(department):
-    """Managers to notify about a major complaint: the department's managers, else all managers."""
-    query = User.select().where((User.active == True) & (User.role == MANAGER))  # noqa: E712
-    in_dept = list(query.where(User.department == department)) if department else []
-    return in_dept or list(query)
-
-
-def general_managers():
-    return list(User.select().where((User.active == True) & (User.role == GM)))  # noqa: E712
-
 
 def intake(complaint, actor):
     """Accept a complaint: number, deadlines, the receiver as owner (首问负责制), timeline, alerts."""

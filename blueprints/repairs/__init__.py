@@ -12,7 +12,7 @@ timeline.register_kind("repair", _l("报修"), "repairs.detail")
 audit.register_voidable("work_order", WorkOrder, _l("工程修理单"))
 audit.register_voidable("repair_request", RepairRequest, _l("报修登记"))
 
-from . import routes, service  # noqa: E402,F401
+from . import duties, routes, service  # noqa: E402,F401
 
 search.register(service.search_orders, "work_order", _l("报修工单"))
 
