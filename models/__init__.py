@@ -21,6 +21,7 @@ from .platform import (
     Holiday,
     Job,
     LoginFailure,
+    ReportSignoff,
     SerialCounter,
     Setting,
     StoredFile,
@@ -88,6 +89,7 @@ MODELS = [
     OwnershipChange,
     Job,
     StoredFile,
+    ReportSignoff,
     LoginFailure,
     Submission,
     Holiday,
@@ -106,4 +108,4 @@ __all__ = ["db", "now", "clock", "open_database", "is_sqlite", "is_postgres", "B
            "ServiceItem", "RepairRequest", "WorkOrder", "WorkOrderItem", "WorkOrderMaterial",
            "VipCard", "Purchase", "PointsEntry", "Gift", "Redemption", "Message",
            "Document", "GradeEvaluation", "ContactLog", "OwnershipChange",
-           "Job", "StoredFile", "Submission", "Holiday"]
+           "Job", "StoredFile", "ReportSignoff", "Submission", "Holiday"]

@@ -150,3 +150,18 @@ class DutyRun(BaseModel):
 
     class Meta:
         indexes = ((("duty", "period"), True), (("duty", "started_at"), False))
+
+
+class ReportSignoff(BaseModel):
+    """A manager's sign-off of a month's report: the complaint statistics confirmed (by the
+    10th), the VIP monthly report submitted (by the 2nd). One per report and month."""
+
+    record_name = _l("报表确认")
+
+    report = CharField(max_length=30)
+    period = CharField(max_length=7)  # YYYY-MM
+    user = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    at = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("report", "period"), True),)

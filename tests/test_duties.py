@@ -77,6 +77,36 @@ def test_on_the_first_the_monthly_reports_are_announced(users, database):
         assert not {"complaint_statistics", "vip_monthly_report"} & {r.duty for r in duties.tick()}
 
 
+def test_unconfirmed_reports_are_reminded_on_their_due_day_and_confirmed_ones_are_not(
+        login, users, database):
+    """投诉统计 must be confirmed by the 10th, 会员月报 submitted by the 2nd: on that morning
+    the managers are reminded of the one not yet signed off."""
+    from models import ReportSignoff
+    with clock.frozen(D(2026, 12, 1, 10, 0)):
+        manager = login("manager")
+        page = manager.get("/vip/monthly?month=2026-11").get_data(as_text=True)
+        assert "确认已报送本月月报" in page
+        manager.submit("/vip/monthly/confirm?month=2026-11", {}, page="/vip/monthly?month=2026-11")
+        manager.submit("/vip/monthly/confirm?month=2026-11", {}, page="/vip/monthly?month=2026-11")
+        # The running month cannot be confirmed yet.
+        early = manager.submit("/complaints/stats/confirm?month=2026-12", {},
+                               page="/complaints/stats?month=2026-12")
+        assert early.status_code == 302
+        page = manager.get("/vip/monthly?month=2026-11").get_data(as_text=True)
+        assert "已由 经理甲 于" in page and "确认已报送本月月报" not in page
+    assert [(r.report, r.period, r.user.username) for r in ReportSignoff.select()] == [
+        ("vip_monthly", "2026-11", "manager")]  # (pressed twice: one sign-off)
+    with clock.frozen(D(2026, 12, 2, 9, 0)):
+        assert duties.run("vip_monthly_report_reminder").detail == "submitted already"
+    with clock.frozen(D(2026, 12, 10, 9, 0)):
+        assert duties.run("complaint_statistics_reminder").detail == "1 managers reminded"
+    assert told(users["manager"], "2026-11 投诉统计尚未确认，今天是截止日")
+    assert not told(users["manager"], "会员月报尚未报送")
+    assert not told(users["desk"], "投诉统计尚未确认")
+    with clock.frozen(D(2026, 12, 11, 9, 0)):  # after its day it is not made up
+        assert duties.run("complaint_statistics_reminder") is None
+
+
 def test_a_failing_duty_is_recorded_failed_and_its_work_undone(users, database):
     @duties.register("test_failing", "test", "test", duties.daily(0))
     def failing(at):

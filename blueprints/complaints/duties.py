@@ -7,7 +7,7 @@ from models.complaints import OPEN
 from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import MANAGER
-from services import duties, notifications
+from services import duties, notifications, signoffs
 from services.staff import general_managers, managers_of
 
 
@@ -44,3 +44,16 @@ def statistics(at):
                          "complaints.stats", None, kind=notifications.REPORT,
                          month=f"{last:%Y-%m}")
     return f"{len(managers)} managers told"
+
+
+@duties.register("complaint_statistics_reminder", _l("上月投诉统计未确认时提醒经理（10 日）"),
+                 _l("每月 10 日 09:00"), duties.monthly(10, 9, until=10))
+def statistics_reminder(at):
+    last = at.date().replace(day=1) - datetime.timedelta(days=1)
+    if signoffs.signed(signoffs.COMPLAINT_STATS, last.year, last.month):
+        return "confirmed already"
+    managers = list(User.select().where(User.active & (User.role == MANAGER)))
+    notifications.notify(managers, N_("%(month)s 投诉统计尚未确认，今天是截止日"),
+                         "complaints.stats", None, kind=notifications.REPORT,
+                         month=f"{last:%Y-%m}")
+    return f"{len(managers)} managers reminded"

@@ -1,11 +1,14 @@
 """客诉案件统计表: a month's complaint statistics on screen and as a PDF."""
 import datetime
 
+from flask import flash, redirect, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
+from blueprints.core.forms import ButtonForm
 from blueprints.helpers import external_url, month_arg, pdf_response, render
 from models.complaints import SEVERITIES, STATS_DUE_DAY
-from services import charts, reports
+from services import charts, reports, signoffs
 
 from . import bp, statistics
 
@@ -25,7 +28,24 @@ def stats():
     """Counts by category, department and severity; on-time share, mean days, satisfaction."""
     year, month = month_arg(due_day=STATS_DUE_DAY)
     return render("complaints/stats.html", stats=statistics.monthly_stats(year, month),
-                  severities=SEVERITIES, charts=month_charts(year, month))
+                  severities=SEVERITIES, charts=month_charts(year, month),
+                  signoff=signoffs.signed(signoffs.COMPLAINT_STATS, year, month),
+                  signoff_open=signoffs.may_sign(year, month),
+                  signoff_action=url_for("complaints.stats_confirm",
+                                         month=signoffs.period(year, month)))
+
+
+@bp.route("/stats/confirm", methods=["POST"])
+def stats_confirm():
+    """A manager confirms the month's statistics (due by the 10th of the next month)."""
+    year, month = month_arg(due_day=STATS_DUE_DAY)
+    if ButtonForm().validate_on_submit():
+        if signoffs.may_sign(year, month):
+            signoffs.sign(signoffs.COMPLAINT_STATS, year, month, current_user)
+            flash(_("已确认 %(month)s 投诉统计", month=signoffs.period(year, month)), "success")
+        else:
+            flash(_("月份结束后才能确认。"), "error")
+    return redirect(url_for("complaints.stats", month=signoffs.period(year, month)))
 
 
 @bp.route("/stats/print")

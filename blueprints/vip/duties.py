@@ -6,7 +6,7 @@ from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import DESK, MANAGER
 from models.vip import CardState
-from services import duties, notifications
+from services import duties, notifications, signoffs
 from services import settings as settings_service
 
 from . import service
@@ -27,6 +27,18 @@ def monthly_report(at):
     notifications.notify(managers, N_("%(month)s 会员月报请于 2 日前报送"),
                          kind=notifications.REPORT, month=f"{last:%Y-%m}")
     return f"{len(managers)} managers told"
+
+
+@duties.register("vip_monthly_report_reminder", _l("上月会员月报未报送时提醒经理（2 日）"),
+                 _l("每月 2 日 09:00"), duties.monthly(2, 9, until=2))
+def monthly_report_reminder(at):
+    last = at.date().replace(day=1) - datetime.timedelta(days=1)
+    if signoffs.signed(signoffs.VIP_MONTHLY, last.year, last.month):
+        return "submitted already"
+    managers = list(User.select().where(User.active & (User.role == MANAGER)))
+    notifications.notify(managers, N_("%(month)s 会员月报尚未报送，今天是截止日"),
+                         kind=notifications.REPORT, month=f"{last:%Y-%m}")
+    return f"{len(managers)} managers reminded"
 
 
 @duties.digest_line(N_("本月到期的会员卡 %(n)s 张"), {DESK, MANAGER})

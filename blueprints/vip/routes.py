@@ -23,7 +23,7 @@ from blueprints.helpers import (
 from models import Gift, Purchase, VipCard, now
 from models.masking import mask_phone
 from models.vip import CardStatus
-from services import audit, charts, identity, reports, signatures
+from services import audit, charts, identity, reports, signatures, signoffs
 from services.search import Query
 
 from . import bp, service
@@ -306,7 +306,25 @@ def monthly():
     """会员月报: the month's new members, purchases, points and expiring cards."""
     year, month = month_arg(due_day=service.MONTHLY_DUE_DAY)
     return render("vip/monthly.html", summary=service.monthly_summary(year, month),
-                  charts=month_charts(year, month))
+                  charts=month_charts(year, month),
+                  signoff=signoffs.signed(signoffs.VIP_MONTHLY, year, month),
+                  signoff_open=signoffs.may_sign(year, month),
+                  signoff_action=url_for("vip.monthly_confirm",
+                                         month=signoffs.period(year, month)))
+
+
+@bp.route("/monthly/confirm", methods=["POST"])
+def monthly_confirm():
+    """A manager records the month's report as submitted (due by the 2nd)."""
+    year, month = month_arg(due_day=service.MONTHLY_DUE_DAY)
+    if ButtonForm().validate_on_submit():
+        if signoffs.may_sign(year, month):
+            signoffs.sign(signoffs.VIP_MONTHLY, year, month, current_user)
+            flash(_("已确认报送 %(month)s 会员月报", month=signoffs.period(year, month)),
+                  "success")
+        else:
+            flash(_("月份结束后才能确认。"), "error")
+    return redirect(url_for("vip.monthly", month=signoffs.period(year, month)))
 
 
 @bp.route("/monthly/print")
