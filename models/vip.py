@@ -198,7 +198,7 @@ class Redemption(BaseModel):
 PENDING, QUEUED, EXPORTED, SENT, FAILED = "pending", "queued", "exported", "sent", "failed"
 MESSAGE_STATES = {PENDING: _l("待发送"), QUEUED: _l("发送中"), EXPORTED: _l("已导出"), SENT: _l("已发送"),
                   FAILED: _l("发送失败")}
-BIRTHDAY, PROMOTION = "birthday", "promotion"
+BIRTHDAY, PROMOTION, HOLIDAY = "birthday", "promotion", "holiday"
 
 
 class Message(BaseModel):

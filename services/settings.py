@@ -43,6 +43,8 @@ DEFAULTS = {
     "vip_rates": {"member": "0.90", "loyal": "0.85", "birthday": "0.60"},
     "vip_loyal_points": 30,
     "vip_birthday_text": "亲爱的{name}，{site}祝您生日快乐！今天凭会员卡和身份证购物享6折优惠。",
+    # The greeting members receive the day before a statutory holiday ({holiday}: its name).
+    "vip_holiday_text": "亲爱的{name}，{site}祝您{holiday}快乐！",
     # The office's 企业微信 group robot (its webhook address): urgent notices go there too.
     "wecom_webhook_url": "",
     # An SMS gateway URL; empty means messages are exported, not sent. The request's shape:

@@ -1,6 +1,7 @@
 """Issue 23: scheduled duties run by themselves, once per period, in the site's time, each with
 its last run and outcome on the admin page."""
 import datetime
+import json
 
 import pytest
 
@@ -32,7 +33,7 @@ def test_each_due_duty_runs_once_a_day_and_reminds_the_late(users, database):
         ran = {record.duty: record for record in duties.tick()}
     # Due by 09:30: the daily ones; the monthly ones wait for the 1st.
     assert set(ran) == {"complaint_reminders", "birthday_greetings", "ownership_lapse",
-                        "daily_digest", "repair_reminders"}
+                        "daily_digest", "repair_reminders", "holiday_greetings"}
     assert all(record.state == duties.DONE for record in ran.values())
     assert ran["complaint_reminders"].detail == "1 reminded, 1 to the GM"
     message = f"催办：投诉 {late.serial} 已超期，请尽快处理"
@@ -43,7 +44,7 @@ def test_each_due_duty_runs_once_a_day_and_reminds_the_late(users, database):
     with clock.frozen(D(2026, 11, 23, 16, 0)):
         assert duties.tick() == []
     assert told(users["desk"], message) == [message]
-    assert DutyRun.select().count() == 5
+    assert DutyRun.select().count() == 6
     # The next morning it reminds again.
     with clock.frozen(D(2026, 11, 24, 9, 0)):
         assert "complaint_reminders" in {r.duty for r in duties.tick()}
@@ -198,3 +199,31 @@ def test_a_missed_repair_appointment_reminds_the_engineer_and_the_engineering_ma
     assert told(users["manager"], message) == [message]
     assert told(users["desk"], "催办：工单") == [] and on_time.serial not in str(
         [n.text for n in Notification.select()])
+
+
+def test_the_day_before_a_holiday_members_are_greeted_once_and_sent_when_a_gateway_is_set(
+        users, database, httpserver):
+    from blueprints.vip import service as vip
+    from models import Message, VipCard
+    from services import settings as settings_service
+    for n, name in enumerate(("李四", "王五")):
+        customer = Customer.create(name=name, phone=f"1390000111{n}")
+        vip.enrol(VipCard(customer=customer, name=name, phone=f"1390000111{n}",
+                          birthday=datetime.date(1990, 3, 15)), users["desk"],
+                  settings_service.load(), today=datetime.date(2026, 9, 1))
+    with clock.frozen(D(2026, 9, 29, 9, 0)):  # 国庆节 begins on 1 October, not tomorrow
+        assert duties.run("holiday_greetings").detail == "0 greetings"
+    settings_service.store({"sms_gateway_url": httpserver.url_for("/sms")})
+    httpserver.expect_request("/sms", method="POST").respond_with_data("OK")
+    with clock.frozen(D(2026, 9, 30, 9, 0)):
+        assert duties.run("holiday_greetings").detail == "2 greetings, 2 queued to the gateway"
+        assert vip.prepare_holiday_greetings(datetime.date(2026, 9, 30),
+                                             settings_service.load()) == []  # never twice
+    assert sorted((m.text, m.for_date, m.state) for m in Message.select()) == [
+        ("亲爱的李四，客服台示范物业管理处祝您国庆节快乐！", datetime.date(2026, 10, 1), "sent"),
+        ("亲爱的王五，客服台示范物业管理处祝您国庆节快乐！", datetime.date(2026, 10, 1), "sent")]
+    assert sorted(json.loads(r.get_data())["phone"] for r, _ in httpserver.log) == [
+        "13900001110", "13900001111"]
+    # On the holiday's second day nothing begins tomorrow.
+    assert vip.holiday_tomorrow(datetime.date(2026, 10, 1)) is None
+    assert vip.holiday_tomorrow(datetime.date(2027, 2, 4)) == "春节"  # 除夕 is 5 February 2027

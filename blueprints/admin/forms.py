@@ -158,6 +158,8 @@ class SettingsForm(Form):
         InputRequired(message=_l("请填写积分")), NumberRange(0, 10000, message=_l("0 到 10000 分"))])
     vip_birthday_text = TextAreaField(_l("生日祝福短信"), validators=[
         DataRequired(message=_l("请填写祝福内容")), Length(max=200)])
+    vip_holiday_text = TextAreaField(_l("节日祝福短信（节日前一天）"), validators=[
+        Optional(), Length(max=200)])
     sms_gateway_url = StringField(_l("短信网关地址"), validators=[Optional(), Length(max=300),
         Regexp(r"^https?://\S+$", message=_l("请填写 http:// 或 https:// 开头的地址"))])
     wecom_webhook_url = StringField(_l("企业微信群机器人地址（Webhook）"), validators=[
@@ -210,6 +212,13 @@ class SettingsForm(Form):
             (field.data or "").format(name="张三", site="客服台")
         except (KeyError, IndexError, ValueError):
             raise ValidationError(_l("只能使用 {name}（会员姓名）和 {site}（站点名称）两个占位符"))
+
+    def validate_vip_holiday_text(self, field):
+        try:
+            (field.data or "").format(name="张三", site="客服台", holiday="春节")
+        except (KeyError, IndexError, ValueError):
+            raise ValidationError(_l("只能使用 {name}（会员姓名）、{site}（站点名称）和 {holiday}"
+                                     "（节日名称）三个占位符"))
 
     def validate_repair_reviewers(self, field):
         names = _lines(field.data)
@@ -266,7 +275,8 @@ class SettingsForm(Form):
             getattr(self, f"contact_{tier}").data = int(values["contact_days"].get(tier, 30))
         for key in ("evaluation_window", "confidential_sections", "confidential_roles",
                     "upload_max_mb", "vip_cumulative_months", "vip_referral_bonus",
-                    "vip_birthday_text", "sms_gateway_url", "complaint_escalate_hours",
+                    "vip_birthday_text", "vip_holiday_text", "sms_gateway_url",
+                    "complaint_escalate_hours",
                     "wecom_webhook_url", "sms_format", "sms_template", "sms_success",
                     "smtp_host", "smtp_port", "smtp_security", "smtp_user", "smtp_from"):
             getattr(self, key).data = values[key]
@@ -297,6 +307,7 @@ class SettingsForm(Form):
         out["confidential_sections"] = list(self.confidential_sections.data or [])
         out["confidential_roles"] = list(self.confidential_roles.data or [])
         out["vip_birthday_text"] = self.vip_birthday_text.data.strip()
+        out["vip_holiday_text"] = (self.vip_holiday_text.data or "").strip()  # (empty: none)
         out["sms_gateway_url"] = (self.sms_gateway_url.data or "").strip()
         out["wecom_webhook_url"] = (self.wecom_webhook_url.data or "").strip()
         for key in ("sms_success", "smtp_host", "smtp_user", "smtp_from"):

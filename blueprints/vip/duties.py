@@ -6,7 +6,7 @@ from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import DESK, MANAGER
 from models.vip import CardState
-from services import duties, notifications, signoffs
+from services import channels, duties, notifications, signoffs
 from services import settings as settings_service
 
 from . import service
@@ -15,8 +15,25 @@ from . import service
 @duties.register("birthday_greetings", _l("会员生日祝福放入发送箱（前一天）"), _l("每天 09:00"),
                  duties.daily(9))
 def birthday_greetings(at):
-    created = service.prepare_birthday_greetings(at.date(), settings_service.load())
-    return f"{len(created)} greetings"
+    settings = settings_service.load()
+    created = service.prepare_birthday_greetings(at.date(), settings)
+    return f"{len(created)} greetings" + _send(created, settings)
+
+
+@duties.register("holiday_greetings", _l("会员节日祝福放入发送箱（节日前一天）"), _l("每天 09:00"),
+                 duties.daily(9))
+def holiday_greetings(at):
+    settings = settings_service.load()
+    created = service.prepare_holiday_greetings(at.date(), settings)
+    return f"{len(created)} greetings" + _send(created, settings)
+
+
+def _send(messages, settings):
+    """With an SMS gateway set up, greetings go out at once; else they wait in the outbox
+    (exported for the SMS platform by hand)."""
+    if not messages or "sms" not in channels.configured(settings):
+        return ""
+    return f", {len(service.send_outbox(messages, settings))} queued to the gateway"
 
 
 @duties.register("vip_monthly_report", _l("提醒经理报送会员月报（2 日前）"), _l("每月 1 日 08:00"),

@@ -28,6 +28,7 @@ from models.vip import (
     BIRTHDAY,
     EARN,
     EXPORTED,
+    HOLIDAY,
     PENDING,
     PROMOTION,
     QUEUED,
@@ -392,6 +393,32 @@ def prepare_birthday_greetings(today, settings):
         created.append(Message.create(kind=BIRTHDAY, card=card, phone=card.phone, text=text,
                                       for_date=tomorrow))
     return created
+
+
+def holiday_tomorrow(today):
+    """The name of the statutory holiday that begins tomorrow, or None."""
+    tomorrow = today + datetime.timedelta(days=1)
+    name = workdays.statutory_holidays(tomorrow.year).get(tomorrow)
+    if name is None or workdays.statutory_holidays(today.year).get(today) == name:
+        return None
+    return name
+
+
+def prepare_holiday_greetings(today, settings):
+    """The day before a statutory holiday begins: one greeting per active member (never twice);
+    none when the greeting text is left empty."""
+    holiday, template = holiday_tomorrow(today), settings["vip_holiday_text"]
+    if holiday is None or not template:
+        return []
+    tomorrow = today + datetime.timedelta(days=1)
+    greeted = {card_id for (card_id,) in Message.select(Message.card).where(
+        (Message.kind == HOLIDAY) & (Message.for_date == tomorrow)).tuples()}
+    cards = VipCard.select().where((VipCard.state == CardState.ACTIVE) &
+                                   (VipCard.expires_on >= tomorrow) & VipCard.not_voided())
+    return [Message.create(kind=HOLIDAY, card=card, phone=card.phone, for_date=tomorrow,
+                           text=template.format(name=card.name, site=settings["site_name"],
+                                                holiday=holiday))
+            for card in cards.order_by(VipCard.id) if card.id not in greeted]
 
 
 def prepare_promotion(cards, text):
