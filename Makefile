@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app app
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test test-pg lint deps system-deps translations extract clean bench crash soak
+.PHONY: run test test-pg lint deps system-deps translations extract clean bench bench-queue crash soak
 
 run: deps translations
 	$(FLASK) db upgrade
@@ -28,6 +28,11 @@ test-pg: deps translations
 # Each dataset on SQLite, then loaded into a throwaway PostgreSQL 15 (durable, as deployed).
 bench: deps translations bench/data/small.db bench/data/large.db
 	PG_SERVER_OPTIONS="" .ci/with-postgres $(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# Issue 23: browsing while 8 long jobs are queued; the outbox draining 1,000 notices.
+bench-queue: deps translations bench/data/large.db
+	$(BIN)/python bench/queued.py
+	$(BIN)/python bench/drain.py
 
 bench/data/%.db:
 	$(BIN)/python bench/generate.py --size $*

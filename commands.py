@@ -154,8 +154,12 @@ def serve_until_stopped(wsgi_app, host, port, threads, helpers=()):
 @click.option("--workers", type=int, default=2)
 @click.option("--no-duties", is_flag=True,
               help="Queued work only: no scheduled duties (a second consumer, the benchmark).")
-def tasks_cmd(workers, no_duties):
+@click.option("--nice", type=int, default=10,
+              help="Run below the web server's priority (queued work yields to people).")
+def tasks_cmd(workers, no_duties, nice):
     """Run the task consumer: queued work and the scheduled duties (services.duties)."""
+    if nice:
+        os.nice(nice)
     from services import duties, tasks  # noqa: F401 (the duties register their tasks)
     # Each task taken up and its outcome, as huey's own consumer script logs them.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

@@ -27,7 +27,11 @@ def build(kind, database):
         raise SystemExit(f"no dataset at {database}")  # (SQLite would make an empty one)
     url = database if "://" in database else f"sqlite:///{database}"
     application = create_app({"DATABASE_URL": url,
-                              "SECRET_KEY": "bench-secret", "PDF_WAIT_SECONDS": 60})
+                              "SECRET_KEY": "bench-secret",
+                              # (bench/run.py times PDFs inline; bench/queued.py serves with
+                              # the deployed wait, so that a queued sheet frees its thread)
+                              "PDF_WAIT_SECONDS": float(os.environ.get(
+                                  "BENCH_PDF_WAIT_SECONDS", 60))})
     with application.app_context(), db.connection_context():
         schema.upgrade()  # as `make run` does before serving
     return application
@@ -36,6 +40,12 @@ def build(kind, database):
 def main():
     from gunicorn.app.base import BaseApplication
     kind, database, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    queue = os.path.join(ROOT, "bench", "data", f"tasks-{port}.db")
+    for stale in (queue, queue + "-wal", queue + "-shm"):
+        if os.path.exists(stale):
+            os.remove(stale)
+    # The web workers and the consumer share this run's own queue (read when app is imported).
+    os.environ["FRONTDESK_TASKS"] = f"sqlite:///{queue}"
     application = build(kind, database)
 
     class Server(BaseApplication):
@@ -53,14 +63,9 @@ def main():
     if kind == "app":  # as deployed: the task consumer beside the server (PDF jobs, exports)
         import commands
         url = database if "://" in database else f"sqlite:///{database}"
-        queue = os.path.join(ROOT, "bench", "data", f"tasks-{port}.db")
-        for stale in (queue, queue + "-wal", queue + "-shm"):
-            if os.path.exists(stale):
-                os.remove(stale)
         # (No scheduled duties: they would write into the dataset while it is measured.)
         consumer = commands.start_consumer("--no-duties", env=dict(
-            os.environ, DATABASE_URL=url, SECRET_KEY="bench-secret",
-            FRONTDESK_TASKS=f"sqlite:///{queue}"))
+            os.environ, DATABASE_URL=url, SECRET_KEY="bench-secret"))
     try:
         Server().run()
     finally:

@@ -331,8 +331,10 @@ def excel_response(filename, title, headers, query, model, row):
         job = jobs.start("export", signed_in_user(), {"path": asked, "locale": str(get_locale())},
                          total=count)
         return redirect(url_for("core.job", token=job.token))
-    rows = []
-    for index, record in enumerate(query, 1):
+    # (Read whole before any progress is written: SQLite cannot write on a connection whose
+    # read is still open once another writer has moved on.)
+    records, rows = list(query), []
+    for index, record in enumerate(records, 1):
         rows.append(row(record))
         if job is not None and index % 500 == 0:
             jobs.progress(job, index)

@@ -30,14 +30,14 @@ def workbook(title, headers, rows):
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [len(str(h)) * 2 + 2 for h in headers]
-    for row in rows:
+    for number, row in enumerate(rows, 2):
         values = ["" if v is None else v for v in row]
         sheet.append(values)
         for index, value in enumerate(values):
             widths[index] = min(max(widths[index], len(str(value)) * 2 + 2), 60)
-        for cell in sheet[sheet.max_row]:
-            if looks_like_formula(cell.value):
-                cell.data_type, cell.quotePrefix = "s", True  # kept as text, shown as typed
+            if looks_like_formula(value):  # kept as text, shown as typed
+                cell = sheet.cell(row=number, column=index + 1)
+                cell.data_type, cell.quotePrefix = "s", True
     for index, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"

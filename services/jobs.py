@@ -71,12 +71,17 @@ def run(job):
         return None
     work, _ = HANDLERS[job.kind]
     params = json.loads(job.params or "{}")
+    failure = None
     try:
         with force_locale(params.get("locale") or "zh"):  # (the asker's language)
             result = work(job, params)
     except Exception as error:  # the job page shows it
         log.exception("job %s failed", job.token)
-        _finish(job, FAILED, message=str(error)[:300])
+        failure = str(error)[:300]
+    # (Recorded once the work's frames are gone: a read it left open, which SQLite would not
+    # let this connection write past, is closed with them.)
+    if failure is not None:
+        _finish(job, FAILED, message=failure)
         return FAILED
     _finish(job, DONE, done=Job.total, result=json.dumps(result, ensure_ascii=False))
     return DONE
