@@ -334,3 +334,9 @@ def fill_outbox(today):
     Delivery.create(channel="wecom", address="https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
                     body=f"催办：投诉 {major.serial} 已超期，请尽快处理", state="failed", attempts=4,
                     reply='HTTP 200 {"errcode":93000,"errmsg":"invalid webhook url"}')
+    # The GM hears of the major complaint by SMS and e-mail too (always, on every channel).
+    Delivery.create(channel="sms", address="13800000009", body=body, state="sent", attempts=1,
+                    reply='{"code": 0, "msg": "发送成功", "count": 1, "sid": 9527}',
+                    sent_at=major.received_at + datetime.timedelta(seconds=3))
+    Delivery.create(channel="email", address="gm@example.cn", body=body, state="failed",
+                    attempts=4, reply="550 5.1.1 mailbox unavailable")

@@ -45,7 +45,9 @@ def test_the_demo_tells_one_story(app, database):
     assert {v.state for v in CustomerVisit.select()} == {"done", "appointed"}
     assert {r.state for r in ReturnRequest.select()} >= {"requested", "received", "settled"}
     from models import Delivery
-    assert {d.state for d in Delivery.select()} == {"sent", "failed"}  # (issue 23: the outbox)
+    # (issue 23: the outbox has sent and failed notices on each kind of channel)
+    assert {(d.channel, d.state) for d in Delivery.select()} == {
+        ("wecom", "sent"), ("wecom", "failed"), ("sms", "sent"), ("email", "failed")}
     seeded_at = clock.now()
     for complaint in Complaint.select():
         steps = ComplaintStep.select().where(ComplaintStep.complaint == complaint)
