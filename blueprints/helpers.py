@@ -90,7 +90,11 @@ class LazyForms:
     `built`: forms already made (one sent back with its errors)."""
 
     def __init__(self, builders, **built):
-        self._builders, self._built = builders, built
+        self._builders, self._built, self._sent = builders, built, set(built)
+
+    def sent_back(self, name):
+        """Was the form `name` sent back (with its errors)? It is then shown open."""
+        return name in self.__dict__["_sent"]
 
     def __getattr__(self, name):
         built = self.__dict__["_built"]

@@ -117,6 +117,7 @@ RULES.update({
     "complaints.index": STAFF,
     "complaints.new": STAFF,
     "complaints.detail": STAFF,
+    "complaints.side_form": STAFF,
     "complaints.step": STAFF,
     "complaints.hand_over": STAFF,
     "complaints.progress": STAFF,

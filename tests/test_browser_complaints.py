@@ -92,4 +92,10 @@ def test_folded_actions_show_that_they_open(live, chromium, users, database):
     summary.click()
     page.wait_for_function("s => getComputedStyle(s, '::before').transform !== 'none'",
                            arg=summary.element_handle())  # turned (after its transition)
-    assert page.locator("#progress-note").is_visible()
+    # Its fields arrive when it opens (htmx), and the form works as if it had been there.
+    page.locator("#progress-note").wait_for(state="visible")
+    page.fill("#progress-note", "已联系维修班组，明早上门")
+    page.locator("form[action$='/progress'] button[type=submit]").click()
+    page.wait_for_selector(".flash.success")
+    from models import ComplaintProgress
+    assert [p.note for p in ComplaintProgress.select()] == ["已联系维修班组，明早上门"]

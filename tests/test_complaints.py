@@ -325,3 +325,35 @@ def test_everyone_who_sees_a_complaint_sees_whose_turn_it_is(login, users, datab
     assert turn("desk") == "待总经理审批"
     Complaint.update(state="closed").where(Complaint.id == complaint.id).execute()
     assert turn("gm") is None
+
+
+def test_side_forms_are_fetched_when_opened_and_work_without_scripts(login, database):
+    """The page folds its side forms empty (most views open none); opening one fetches it
+    (htmx), a link opens it on a page of its own, and one sent back with errors is shown open
+    in place."""
+    login("desk").submit("/complaints/new", intake_data())
+    complaint = Complaint.get()
+    manager = login("manager")
+    page = BeautifulSoup(manager.get(f"/complaints/{complaint.id}").get_data(as_text=True),
+                         "html.parser")
+    address = f"/complaints/{complaint.id}/forms/shares_form"
+    lazy = page.find("div", attrs={"hx-get": address})
+    assert lazy["hx-trigger"] == "toggle once from:closest details"
+    folded = lazy.find_parent("details")
+    assert not folded.has_attr("open") and lazy.find("a", href=address)
+    assert not folded.find("form")
+    assert page.find(id="progress-note") is None  # (its fields are not on the page)
+    fetched = manager.get(address, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "lines-0-percent" in fetched and "<html" not in fetched
+    alone = manager.get(address).get_data(as_text=True)
+    assert "<html" in alone and "lines-0-percent" in alone and complaint.serial in alone
+    sent_back = manager.submit(f"/complaints/{complaint.id}/shares", {
+        "lines-0-department": "工程部", "lines-0-percent": "60"}, page=address)
+    shown = BeautifulSoup(sent_back.get_data(as_text=True), "html.parser")
+    form = shown.find("form", action=f"/complaints/{complaint.id}/shares")
+    assert sent_back.status_code == 422 and form.find_parent("details").has_attr("open")
+    desk = login("desk")
+    assert desk.get(address).status_code == 403  # (a manager's form)
+    assert desk.get(f"/complaints/{complaint.id}/forms/progress_form").status_code == 200
+    assert desk.get(f"/complaints/{complaint.id}/forms/nothing").status_code == 404
+    assert desk.get(f"/complaints/{10 ** 25}/forms/progress_form").status_code == 404

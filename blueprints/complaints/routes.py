@@ -7,6 +7,7 @@ from flask_login import current_user
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
     LazyForms,
+    can,
     excel_response,
     external_url,
     get_or_404,
@@ -162,6 +163,25 @@ def _detail(complaint, status=200, error=None, **submitted):
                   turns=service.whose_turn(complaint),
                   action_labels=service.ACTION_LABELS, checklist=CHECKLIST,
                   forms=LazyForms(_forms(complaint, shares), **submitted))
+
+
+# The complaint page's side forms, each with the endpoint it is sent to (who may use it).
+SIDE_FORMS = {"progress_form": "complaints.progress", "onsite_form": "complaints.onsite",
+              "hand_over_form": "complaints.hand_over", "outcome_form": "complaints.outcome",
+              "shares_form": "complaints.shares", "notice_form": "complaints.notice_new"}
+
+
+@bp.route("/<int:id>/forms/<name>")
+def side_form(id, name):
+    """One side form of the complaint page: fetched when it is opened there (htmx), or a page
+    of its own without scripts. The page renders them folded and empty: most views open none."""
+    if name not in SIDE_FORMS:
+        abort(404)
+    if not can(SIDE_FORMS[name]):
+        abort(403)
+    complaint = _complaint_or_404(id)
+    return render("complaints/side_form.html", "complaints/_side_form.html", complaint=complaint,
+                  name=name, forms=LazyForms(_forms(complaint, complaint.related("shares"))))
 
 
 @bp.route("/<int:id>")
