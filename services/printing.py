@@ -12,7 +12,6 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 import segno
-from pypdf import PdfReader, PdfWriter
 
 log = logging.getLogger(__name__)
 BASE_URL = "http://print.frontdesk.invalid/"
@@ -83,6 +82,9 @@ def parts_to_pdf(parts, static_folder, static_url_path="/static"):
         log.warning("a PDF process died; starting new ones")
         _reset_executor()
         pdfs = [html_to_pdf(html, static_folder, static_url_path) for html in parts]
+    # (pypdf is imported here: joining pages is the task consumer's work, and a web worker that
+    # never joins any stays about 20 MB smaller)
+    from pypdf import PdfReader, PdfWriter
     writer = PdfWriter()
     for pdf in pdfs:
         writer.append(PdfReader(io.BytesIO(pdf)))

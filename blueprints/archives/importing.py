@@ -5,9 +5,6 @@ import io
 import zipfile
 from collections import namedtuple
 
-import openpyxl
-from openpyxl import Workbook, load_workbook
-
 from models import Customer, VipCard, db
 from models.customers import KINDS
 from models.i18n import lazy_gettext as _l
@@ -49,8 +46,8 @@ MAX_COLUMNS = 60
 # when it is opened, and a small upload can unpack to gigabytes.
 MAX_PART_BYTES = 8 * 1024 * 1024
 # openpyxl parses through defusedxml when it is installed (requirements.txt): no entity
-# expansion ("billion laughs") or external entities from an uploaded workbook.
-assert openpyxl.DEFUSEDXML, "defusedxml is required to read uploaded workbooks safely"
+# expansion ("billion laughs") or external entities from an uploaded workbook. (openpyxl is
+# imported where a workbook is read or made: a web worker that never does so stays smaller.)
 
 
 def read_sheet(data):
@@ -62,11 +59,14 @@ def read_sheet(data):
     if not data.startswith(b"PK\x03\x04"):
         raise SheetError(_l("请上传 Excel 文件（.xlsx）"))
     too_many = SheetError(_l("一次最多导入 %(n)s 行", n=MAX_ROWS))
+    import openpyxl
+    if not openpyxl.DEFUSEDXML:
+        raise RuntimeError("defusedxml is required to read uploaded workbooks safely")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if any(part.file_size > MAX_PART_BYTES for part in archive.infolist()):
                 raise too_many
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         try:
             sheet = book.worksheets[0]
             if (sheet.max_row or 0) > MAX_ROWS + 1 and sheet.min_row == 1:
@@ -208,6 +208,7 @@ def apply(rows, kind, actor, settings, on_row=None):
 
 def template(kind):
     """An empty workbook with the expected headers, to fill in and import."""
+    from openpyxl import Workbook
     book = Workbook()
     sheet = book.active
     sheet.append([str(label) for _field, label in FIELDS[kind]])
