@@ -87,10 +87,14 @@ def main():
     try:
         wait_for(redis_port, redis)
         subprocess.run(flask + ["db", "upgrade"], cwd=ROOT, env=env, check=True)
+        # The daily duties are due from their hour of the site's day: the site is put in a
+        # zone where it is now mid-afternoon, so that they are due whenever CI runs.
+        zone = f"Etc/GMT{-(14 - time.gmtime().tm_hour):+d}"  # (POSIX sign: GMT-6 is UTC+6)
         setup = ("from app import create_app\nfrom models import Customer, db\n"
-                 "from services import accounts\n"
+                 "from services import accounts, settings\n"
                  "app = create_app()\n"
                  "with app.app_context(), db.connection_context():\n"
+                 f"    settings.store({{'site_timezone': {zone!r}}})\n"
                  f"    accounts.create_user('manager', '经理甲', 'manager', {PASSWORD!r})\n"
                  "    Customer.insert_many([{'name': f'客户{n}', 'phone': f'139{n:08d}',"
                  f" 'kind': 'resident'}} for n in range({CUSTOMERS})]).execute()\n")
@@ -142,7 +146,7 @@ def main():
                  "    rows = list(DutyRun.select(DutyRun.duty, DutyRun.period,"
                  " fn.COUNT(DutyRun.id)).group_by(DutyRun.duty, DutyRun.period).tuples())\n"
                  "    print(rows)\n"
-                 "    assert rows and all(n == 1 for _, _, n in rows), rows\n")
+                 "    assert len(rows) >= 4 and all(n == 1 for _, _, n in rows), rows\n")
         runs = subprocess.run([sys.executable, "-c", check], cwd=ROOT, env=env, check=True,
                               capture_output=True, text=True).stdout.strip()
         print(f"ticks run by each server's consumer: {ticked}; each duty ran once per period: {runs}")

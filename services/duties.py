@@ -144,6 +144,8 @@ def tick_task():
     """Every minute: the duties due now (their runs are idempotent per period), and queued
     work whose consumer has gone taken up again (services.jobs.sweep)."""
     from . import jobs
+    from . import settings as settings_service
+    settings_service.load()  # (the site's clock follows its timezone setting, as in a request)
     jobs.sweep()
     return [record.duty for record in tick()]
 

@@ -227,3 +227,15 @@ def test_the_day_before_a_holiday_members_are_greeted_once_and_sent_when_a_gatew
     # On the holiday's second day nothing begins tomorrow.
     assert vip.holiday_tomorrow(datetime.date(2026, 10, 1)) is None
     assert vip.holiday_tomorrow(datetime.date(2027, 2, 4)) == "春节"  # 除夕 is 5 February 2027
+
+
+def test_the_consumers_tick_keeps_the_sites_time_not_the_default_zone(users, database):
+    """A consumer has no request to set the site's clock: its tick reads the timezone setting.
+    17:00 UTC is 01:00 in Shanghai (the default; nothing due) and 18:00 in Berlin."""
+    from services import settings as settings_service
+    settings_service.store({"site_timezone": "Europe/Berlin"})
+    clock.use_zone(clock.DEFAULT_ZONE)  # (a consumer just started)
+    with clock.frozen(datetime.datetime(2026, 11, 23, 17, 0, tzinfo=datetime.timezone.utc)):
+        ran = set(duties.tick_task.call_local())
+    assert {"complaint_reminders", "daily_digest", "ownership_lapse"} <= ran
+    assert {r.period for r in DutyRun.select()} == {"2026-11-23"}
