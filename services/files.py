@@ -7,24 +7,15 @@ serves the same files.
 """
 import os
 
-from peewee import IntegrityError
-
-from models import StoredFile, db
+from models import StoredFile, now
 
 
 def put(key, data, content_type="application/octet-stream"):
-    """Keep `data` under `key`, replacing what was there."""
-    with db.atomic():
-        changed = (StoredFile.update(data=data, size=len(data), content_type=content_type)
-                   .where(StoredFile.key == key).execute())
-        if not changed:
-            try:
-                with db.atomic():
-                    StoredFile.create(key=key, data=data, size=len(data),
-                                      content_type=content_type)
-            except IntegrityError:  # written meanwhile by another server: ours is the newer
-                StoredFile.update(data=data, size=len(data), content_type=content_type).where(
-                    StoredFile.key == key).execute()
+    """Keep `data` under `key`, replacing what was there (one statement: two servers writing
+    the same key at once leave one row, the later one's)."""
+    values = {"data": data, "size": len(data), "content_type": content_type, "updated_at": now()}
+    StoredFile.insert(key=key, **values).on_conflict(
+        conflict_target=[StoredFile.key], update=values).execute()
 
 
 def get(key):

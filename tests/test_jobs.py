@@ -133,3 +133,12 @@ def test_db_upgrade_moves_uploads_on_disk_into_the_database(app, login, make_cus
     assert manager.get(f"/archives/documents/{document.id}").get_data() == \
         b"%PDF-1.4 old contract"
     assert manager.get("/admin/logo").get_data() == b"\x89PNG\r\n\x1a\n old logo"
+
+
+def test_a_stored_file_is_replaced_not_duplicated(database):
+    files.put("logo", b"\x89PNG old", "image/png")
+    files.put("logo", b"\xff\xd8\xff new", "image/jpeg")
+    assert [(f.key, bytes(f.data), f.size, f.content_type) for f in StoredFile.select()] == [
+        ("logo", b"\xff\xd8\xff new", 7, "image/jpeg")]
+    files.delete("logo")
+    assert files.get("logo") is None and not files.exists("logo")
