@@ -320,6 +320,19 @@ def typeset_job(job, params):
     return {"file": params["file"], "type": "application/pdf"}
 
 
+def sign_off_month(report, year, month, done):
+    """A manager's sign-off of a finished month's report (services.signoffs), said in a flash."""
+    from blueprints.core.forms import ButtonForm
+    from services import signoffs
+    if not ButtonForm().validate_on_submit():
+        return
+    if not signoffs.may_sign(year, month):
+        flash(_("月份结束后才能确认。"), "error")
+        return
+    signoffs.sign(report, year, month, current_user)
+    flash(done, "success")
+
+
 EXPORT_INLINE_ROWS = 2000
 
 

@@ -1,7 +1,12 @@
 """Sign-offs of monthly reports (ReportSignoff): who confirmed which month, once."""
+import datetime
+
 from peewee import IntegrityError
 
-from models import ReportSignoff, clock, db
+from models import ReportSignoff, User, clock, db
+from models.users import MANAGER
+
+from . import notifications
 
 COMPLAINT_STATS, VIP_MONTHLY = "complaint_stats", "vip_monthly"
 
@@ -29,3 +34,15 @@ def sign(report, year, month, user):
             return ReportSignoff.create(report=report, period=period(year, month), user=user.id)
     except IntegrityError:
         return signed(report, year, month)
+
+
+def remind_unsigned(report, at, message, endpoint=""):
+    """On the due day: the managers hear when last month's `report` is not signed off yet
+    (`message`, a catalogue source with %(month)s)."""
+    last = at.date().replace(day=1) - datetime.timedelta(days=1)
+    if signed(report, last.year, last.month):
+        return "signed off already"
+    managers = list(User.select().where(User.active & (User.role == MANAGER)))
+    notifications.notify(managers, message, endpoint, None, kind=notifications.REPORT,
+                         month=f"{last:%Y-%m}")
+    return f"{len(managers)} managers reminded"

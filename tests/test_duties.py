@@ -98,7 +98,7 @@ def test_unconfirmed_reports_are_reminded_on_their_due_day_and_confirmed_ones_ar
     assert [(r.report, r.period, r.user.username) for r in ReportSignoff.select()] == [
         ("vip_monthly", "2026-11", "manager")]  # (pressed twice: one sign-off)
     with clock.frozen(D(2026, 12, 2, 9, 0)):
-        assert duties.run("vip_monthly_report_reminder").detail == "submitted already"
+        assert duties.run("vip_monthly_report_reminder").detail == "signed off already"
     with clock.frozen(D(2026, 12, 10, 9, 0)):
         assert duties.run("complaint_statistics_reminder").detail == "1 managers reminded"
     assert told(users["manager"], "2026-11 投诉统计尚未确认，今天是截止日")

@@ -49,11 +49,5 @@ def statistics(at):
 @duties.register("complaint_statistics_reminder", _l("上月投诉统计未确认时提醒经理（10 日）"),
                  _l("每月 10 日 09:00"), duties.monthly(10, 9, until=10))
 def statistics_reminder(at):
-    last = at.date().replace(day=1) - datetime.timedelta(days=1)
-    if signoffs.signed(signoffs.COMPLAINT_STATS, last.year, last.month):
-        return "confirmed already"
-    managers = list(User.select().where(User.active & (User.role == MANAGER)))
-    notifications.notify(managers, N_("%(month)s 投诉统计尚未确认，今天是截止日"),
-                         "complaints.stats", None, kind=notifications.REPORT,
-                         month=f"{last:%Y-%m}")
-    return f"{len(managers)} managers reminded"
+    return signoffs.remind_unsigned(signoffs.COMPLAINT_STATS, at,
+                                    N_("%(month)s 投诉统计尚未确认，今天是截止日"), "complaints.stats")

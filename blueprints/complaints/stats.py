@@ -1,12 +1,10 @@
 """客诉案件统计表: a month's complaint statistics on screen and as a PDF."""
 import datetime
 
-from flask import flash, redirect, url_for
+from flask import redirect, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 
-from blueprints.core.forms import ButtonForm
-from blueprints.helpers import external_url, month_arg, pdf_response, render
+from blueprints.helpers import external_url, month_arg, pdf_response, render, sign_off_month
 from models.complaints import SEVERITIES, STATS_DUE_DAY
 from services import charts, reports, signoffs
 
@@ -39,12 +37,8 @@ def stats():
 def stats_confirm():
     """A manager confirms the month's statistics (due by the 10th of the next month)."""
     year, month = month_arg(due_day=STATS_DUE_DAY)
-    if ButtonForm().validate_on_submit():
-        if signoffs.may_sign(year, month):
-            signoffs.sign(signoffs.COMPLAINT_STATS, year, month, current_user)
-            flash(_("已确认 %(month)s 投诉统计", month=signoffs.period(year, month)), "success")
-        else:
-            flash(_("月份结束后才能确认。"), "error")
+    sign_off_month(signoffs.COMPLAINT_STATS, year, month,
+                   _("已确认 %(month)s 投诉统计", month=signoffs.period(year, month)))
     return redirect(url_for("complaints.stats", month=signoffs.period(year, month)))
 
 

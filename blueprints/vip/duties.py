@@ -49,13 +49,8 @@ def monthly_report(at):
 @duties.register("vip_monthly_report_reminder", _l("上月会员月报未报送时提醒经理（2 日）"),
                  _l("每月 2 日 09:00"), duties.monthly(2, 9, until=2))
 def monthly_report_reminder(at):
-    last = at.date().replace(day=1) - datetime.timedelta(days=1)
-    if signoffs.signed(signoffs.VIP_MONTHLY, last.year, last.month):
-        return "submitted already"
-    managers = list(User.select().where(User.active & (User.role == MANAGER)))
-    notifications.notify(managers, N_("%(month)s 会员月报尚未报送，今天是截止日"),
-                         kind=notifications.REPORT, month=f"{last:%Y-%m}")
-    return f"{len(managers)} managers reminded"
+    return signoffs.remind_unsigned(signoffs.VIP_MONTHLY, at,
+                                    N_("%(month)s 会员月报尚未报送，今天是截止日"), "vip.monthly")
 
 
 @duties.digest_line(N_("本月到期的会员卡 %(n)s 张"), {DESK, MANAGER})

@@ -18,6 +18,7 @@ from blueprints.helpers import (
     record_or_none,
     render,
     show_form,
+    sign_off_month,
     site_settings,
 )
 from models import Gift, Purchase, VipCard, now
@@ -317,13 +318,8 @@ def monthly():
 def monthly_confirm():
     """A manager records the month's report as submitted (due by the 2nd)."""
     year, month = month_arg(due_day=service.MONTHLY_DUE_DAY)
-    if ButtonForm().validate_on_submit():
-        if signoffs.may_sign(year, month):
-            signoffs.sign(signoffs.VIP_MONTHLY, year, month, current_user)
-            flash(_("已确认报送 %(month)s 会员月报", month=signoffs.period(year, month)),
-                  "success")
-        else:
-            flash(_("月份结束后才能确认。"), "error")
+    sign_off_month(signoffs.VIP_MONTHLY, year, month,
+                   _("已确认报送 %(month)s 会员月报", month=signoffs.period(year, month)))
     return redirect(url_for("vip.monthly", month=signoffs.period(year, month)))
 
 
