@@ -320,6 +320,15 @@ def typeset_job(job, params):
     return {"file": params["file"], "type": "application/pdf"}
 
 
+def signoff_context(report, year, month, confirm_endpoint):
+    """What the _signoff.html panel shows for a month's report: its sign-off, whether the month
+    may be signed off yet, and where the button posts."""
+    from services import signoffs
+    return {"signoff": signoffs.signed(report, year, month),
+            "signoff_open": signoffs.may_sign(year, month),
+            "signoff_action": url_for(confirm_endpoint, month=signoffs.period(year, month))}
+
+
 def sign_off_month(report, year, month, done):
     """A manager's sign-off of a finished month's report (services.signoffs), said in a flash."""
     from blueprints.core.forms import ButtonForm

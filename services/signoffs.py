@@ -3,10 +3,9 @@ import datetime
 
 from peewee import IntegrityError
 
-from models import ReportSignoff, User, clock, db
-from models.users import MANAGER
+from models import ReportSignoff, clock, db
 
-from . import notifications
+from . import notifications, staff
 
 COMPLAINT_STATS, VIP_MONTHLY = "complaint_stats", "vip_monthly"
 
@@ -42,7 +41,7 @@ def remind_unsigned(report, at, message, endpoint=""):
     last = at.date().replace(day=1) - datetime.timedelta(days=1)
     if signed(report, last.year, last.month):
         return "signed off already"
-    managers = list(User.select().where(User.active & (User.role == MANAGER)))
+    managers = staff.managers()
     notifications.notify(managers, message, endpoint, None, kind=notifications.REPORT,
                          month=f"{last:%Y-%m}")
     return f"{len(managers)} managers reminded"

@@ -24,11 +24,16 @@ def staff_choices(blank=None, roles=None):
     return ([("", blank)] if blank is not None else []) + choices
 
 
+def managers():
+    """Every active manager."""
+    return list(User.select().where(User.active & (User.role == MANAGER)))
+
+
 def managers_of(department):
     """The managers to tell about a department's matter: its managers, else all managers."""
-    query = User.select().where(User.active & (User.role == MANAGER))
-    in_dept = list(query.where(User.department == department)) if department else []
-    return in_dept or list(query)
+    in_dept = list(User.select().where(User.active & (User.role == MANAGER) &
+                                       (User.department == department))) if department else []
+    return in_dept or managers()
 
 
 def general_managers():

@@ -1,13 +1,12 @@
 """The complaint desk's scheduled duties (services.duties): 催办 and the monthly statistics."""
 import datetime
 
-from models import Complaint, User
+from models import Complaint
 from models.base import in_literal
 from models.complaints import OPEN
 from models.i18n import N_
 from models.i18n import lazy_gettext as _l
-from models.users import MANAGER
-from services import duties, notifications, signoffs
+from services import duties, notifications, signoffs, staff
 from services.staff import general_managers, managers_of
 
 
@@ -39,7 +38,7 @@ def reminders(at):
                  _l("每月 1 日 08:00"), duties.monthly(1, 8, until=9))
 def statistics(at):
     last = at.date().replace(day=1) - datetime.timedelta(days=1)
-    managers = list(User.select().where(User.active & (User.role == MANAGER)))
+    managers = staff.managers()
     notifications.notify(managers, N_("%(month)s 投诉统计已生成，请于 10 日前确认"),
                          "complaints.stats", None, kind=notifications.REPORT,
                          month=f"{last:%Y-%m}")

@@ -4,7 +4,14 @@ import datetime
 from flask import redirect, url_for
 from flask_babel import gettext as _
 
-from blueprints.helpers import external_url, month_arg, pdf_response, render, sign_off_month
+from blueprints.helpers import (
+    external_url,
+    month_arg,
+    pdf_response,
+    render,
+    sign_off_month,
+    signoff_context,
+)
 from models.complaints import SEVERITIES, STATS_DUE_DAY
 from services import charts, reports, signoffs
 
@@ -27,10 +34,8 @@ def stats():
     year, month = month_arg(due_day=STATS_DUE_DAY)
     return render("complaints/stats.html", stats=statistics.monthly_stats(year, month),
                   severities=SEVERITIES, charts=month_charts(year, month),
-                  signoff=signoffs.signed(signoffs.COMPLAINT_STATS, year, month),
-                  signoff_open=signoffs.may_sign(year, month),
-                  signoff_action=url_for("complaints.stats_confirm",
-                                         month=signoffs.period(year, month)))
+                  **signoff_context(signoffs.COMPLAINT_STATS, year, month,
+                                    "complaints.stats_confirm"))
 
 
 @bp.route("/stats/confirm", methods=["POST"])

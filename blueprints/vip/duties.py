@@ -1,12 +1,12 @@
 """The VIP card's scheduled duties (services.duties)."""
 import datetime
 
-from models import User, VipCard
+from models import VipCard
 from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import DESK, MANAGER
 from models.vip import CardState
-from services import channels, duties, notifications, signoffs
+from services import channels, duties, notifications, signoffs, staff
 from services import settings as settings_service
 
 from . import service
@@ -40,7 +40,7 @@ def _send(messages, settings):
                  duties.monthly(1, 8, until=1))
 def monthly_report(at):
     last = at.date().replace(day=1) - datetime.timedelta(days=1)
-    managers = list(User.select().where(User.active & (User.role == MANAGER)))
+    managers = staff.managers()
     notifications.notify(managers, N_("%(month)s 会员月报请于 2 日前报送"),
                          kind=notifications.REPORT, month=f"{last:%Y-%m}")
     return f"{len(managers)} managers told"

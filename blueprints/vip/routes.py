@@ -19,6 +19,7 @@ from blueprints.helpers import (
     render,
     show_form,
     sign_off_month,
+    signoff_context,
     site_settings,
 )
 from models import Gift, Purchase, VipCard, now
@@ -308,10 +309,7 @@ def monthly():
     year, month = month_arg(due_day=service.MONTHLY_DUE_DAY)
     return render("vip/monthly.html", summary=service.monthly_summary(year, month),
                   charts=month_charts(year, month),
-                  signoff=signoffs.signed(signoffs.VIP_MONTHLY, year, month),
-                  signoff_open=signoffs.may_sign(year, month),
-                  signoff_action=url_for("vip.monthly_confirm",
-                                         month=signoffs.period(year, month)))
+                  **signoff_context(signoffs.VIP_MONTHLY, year, month, "vip.monthly_confirm"))
 
 
 @bp.route("/monthly/confirm", methods=["POST"])
