@@ -231,6 +231,7 @@ def _register_blueprints(app):
     from blueprints.complaints import bp as complaints_bp
     from blueprints.core import bp as core_bp
     from blueprints.reception import bp as reception_bp
+    from blueprints.registers import bp as registers_bp
     from blueprints.repairs import bp as repairs_bp
     from blueprints.vip import bp as vip_bp
 
@@ -239,6 +240,7 @@ def _register_blueprints(app):
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(archives_bp, url_prefix="/archives")
     app.register_blueprint(reception_bp, url_prefix="/reception")
+    app.register_blueprint(registers_bp, url_prefix="/registers")
     app.register_blueprint(complaints_bp, url_prefix="/complaints")
     app.register_blueprint(repairs_bp, url_prefix="/repairs")
     app.register_blueprint(vip_bp, url_prefix="/vip")

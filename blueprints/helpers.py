@@ -181,16 +181,17 @@ def refuse_if_voided(record):
         abort(VOIDED)
 
 
-def void_view(record, done_endpoint, detail_endpoint, message):
-    """The POST behind every 'void with a reason' form: void, or say the reason is missing."""
+def void_view(record, done_endpoint, detail_endpoint, message, **values):
+    """The POST behind every 'void with a reason' form: void, or say the reason is missing.
+    `values`: the endpoints' arguments besides the record's id."""
     from blueprints.archives.forms import VoidForm
     form = VoidForm()
     if form.validate_on_submit():
         audit.void(record, current_user, form.reason.data)
         flash(message, "success")
-        return redirect(url_for(done_endpoint))
+        return redirect(url_for(done_endpoint, **values))
     flash(_("请填写作废原因。"), "error")
-    return redirect(url_for(detail_endpoint, id=record.id))
+    return redirect(url_for(detail_endpoint, id=record.id, **values))
 
 
 # The calendar the app works in: dates asked for outside it are brought inside (a typo, or an
@@ -450,6 +451,7 @@ def may_reveal():
 
 NAV = [("core.index", _l("首页")), ("reception.index", _l("接待")), ("complaints.index", _l("投诉")),
        ("repairs.index", _l("报修")), ("vip.index", _l("会员")), ("archives.index", _l("客户档案")),
+       ("registers.index", _l("登记表")),
        ("core.access_log", _l("查阅登记")), ("admin.users", _l("用户")),
        ("admin.settings", _l("设置")), ("admin.duties", _l("定时任务"))]
 
@@ -476,7 +478,8 @@ def nav_items():
 
 def timeline_url(entry):
     _, endpoint = timeline.KINDS.get(entry.kind, (None, None))
-    return url_for(endpoint, id=entry.ref_id) if endpoint and entry.ref_id else None
+    return (url_for(endpoint, id=entry.ref_id, **timeline.URL_VALUES.get(entry.kind, {}))
+            if endpoint and entry.ref_id else None)
 
 
 def timeline_label(kind):

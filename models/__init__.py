@@ -36,6 +36,7 @@ from .reception import (
     RotationTurn,
     Visit,
 )
+from .registers import REGISTER_MODELS
 from .repairs import (
     RepairRequest,
     ServiceItem,
@@ -93,6 +94,7 @@ MODELS = [
     LoginFailure,
     Submission,
     Holiday,
+    *REGISTER_MODELS,
 ]
 
 for _model in MODELS:

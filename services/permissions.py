@@ -209,6 +209,48 @@ RULES.update({
     "core.job_file": EVERYONE,
 })
 
+REGISTER_USERS = frozenset({DESK, ENGINEER, MANAGER, GM})
+RULES.update({
+    # registers (blueprints/registers): each page checks the register's own entry below too
+    "registers.index": REGISTER_USERS,
+    "registers.entries": REGISTER_USERS,
+    "registers.new": REGISTER_USERS,
+    "registers.detail": REGISTER_USERS,
+    "registers.edit": REGISTER_USERS,
+    "registers.void": REGISTER_USERS,
+    "registers.act": REGISTER_USERS,
+    "registers.reveal": REGISTER_USERS,
+    "registers.export": REGISTER_USERS,
+    "registers.sheet": REGISTER_USERS,
+    "registers.print_entry": REGISTER_USERS,
+    "registers.pick": REGISTER_USERS,
+    "registers.phone_history": REGISTER_USERS,
+    # who may use each register ("registers:<slug>")
+    "registers:parking-deals": OFFICE - {SALES},
+    "registers:parking-permits": OFFICE - {SALES},
+    "registers:space-applications": OFFICE - {SALES},
+    "registers:bike-plates": OFFICE - {SALES},
+    "registers:special-matters": OFFICE - {SALES},
+    "registers:phone-numbers": OFFICE - {SALES},
+    "registers:phone-installs": FIELD,
+    "registers:phone-changes": FIELD,
+    "registers:phone-transfers": OFFICE - {SALES},
+    "registers:phone-moves": FIELD,
+    "registers:foreign-employees": OFFICE - {SALES},
+    "registers:foreign-offices": OFFICE - {SALES},
+    "registers:resident-cards": OFFICE - {SALES},
+    "registers:staff-leavers": OFFICE - {SALES},
+    "registers:key-custody": OFFICE - {SALES},
+    "registers:key-loans": OFFICE - {SALES},
+    "registers:meter-readings": FIELD,
+    "registers:calls": OFFICE - {SALES},
+    "registers:problems": OFFICE - {SALES},
+    "registers:service-tally": OFFICE - {SALES},
+    "registers:newspapers": OFFICE - {SALES},
+    "registers:mail": OFFICE - {SALES},
+    "registers:lost-property": OFFICE - {SALES},
+})
+
 # Roles allowed to see full (unmasked) numbers after giving a reason.
 REVEAL_ROLES = frozenset({DESK, SALES, MANAGER, GM})
 

@@ -3,11 +3,15 @@ from models import TimelineEntry, now
 
 # kind -> (label, endpoint that shows the record, given id=ref_id)
 KINDS = {}
+# kind -> the endpoint's other values (a register's slug)
+URL_VALUES = {}
 
 
-def register_kind(kind, label, endpoint=None):
-    """Declare a kind of timeline event, once, when a module's blueprint is set up."""
+def register_kind(kind, label, endpoint=None, **values):
+    """Declare a kind of timeline event, once, when a module's blueprint is set up; `values`
+    are the endpoint's arguments besides the record's id."""
     KINDS[kind] = (label, endpoint)
+    URL_VALUES[kind] = values
 
 
 def add(customer, kind, summary, ref_id=None, user=None, at=None):

@@ -1,0 +1,413 @@
+"""The registers' rules (seed 000's 商住大厦客户档案管理制度 and seed 004's desk books): each is
+one function, called by the register's declaration before an entry is written, and tested in
+tests/test_registers_rules.py. A refusal is a RuleError naming the field it is about."""
+import re
+
+from peewee import fn
+
+from models import clock, now
+from models.i18n import gettext as _
+from models.registers import (
+    KeyLoan,
+    MeterReading,
+    ParkingDeal,
+    ParkingPermit,
+    PhoneChange,
+    PhoneInstall,
+    PhoneMove,
+    PhoneNumber,
+    PhoneTransfer,
+    ServiceTally,
+    SpaceApplication,
+)
+from services import audit, identity, serials
+
+from .engine import RuleError
+
+
+def _others(model, entry, *conditions):
+    """Live entries of `model` meeting `conditions`, other than `entry` itself."""
+    query = model.select().where(model.not_voided(), *conditions)
+    return query.where(model.id != entry.id) if entry.id else query
+
+
+def _normalise_plate(entry, name="plate"):
+    value = getattr(entry, name)
+    if value:
+        if not identity.valid_plate(value):
+            raise RuleError(name, _("车牌格式不正确，例如 粤B12345"))
+        setattr(entry, name, identity.normalize_plate(value))
+
+
+# --- parking: a space is let or sold, never both; a permit is for a space and a plate, and ends
+
+
+def _overlaps(model, start, end):
+    """Entries whose period [starts_on, ends_on] (open-ended when ends_on is empty) meets
+    [start, end]."""
+    ends = model.ends_on.is_null() | (model.ends_on >= start)
+    return ends if end is None else ends & (model.starts_on <= end)
+
+
+def check_parking_deal(deal):
+    """A let needs its end date after its start. A sold space is never let and a let one is not
+    sold while the let runs; two lets of one space do not overlap."""
+    _normalise_plate(deal)
+    deal.space = deal.space.strip().upper()
+    if deal.kind == "rent" and deal.ends_on is None:
+        raise RuleError("ends_on", _("出租须填写到期日期"))
+    if deal.ends_on is not None and deal.ends_on < deal.starts_on:
+        raise RuleError("ends_on", _("到期日期不能早于起始日期"))
+    if deal.kind == "sale":
+        deal.ends_on = None
+        sold = _others(ParkingDeal, deal, ParkingDeal.space == deal.space,
+                       ParkingDeal.kind == "sale").first()
+        if sold is not None:
+            raise RuleError("space", _("车位 %(space)s 已售予 %(name)s",
+                                       space=deal.space, name=sold.customer.name))
+    clash = _others(ParkingDeal, deal, ParkingDeal.space == deal.space,
+                    _overlaps(ParkingDeal, deal.starts_on, deal.ends_on)).first()
+    if clash is not None:
+        if clash.kind == "sale" or deal.kind == "sale":
+            raise RuleError("kind", _("车位只能出租或出售其一：%(space)s 已%(kind)s给 %(name)s",
+                                      space=deal.space, kind=clash.kind_label,
+                                      name=clash.customer.name))
+        raise RuleError("starts_on", _("车位 %(space)s 在此期间已出租给 %(name)s（至 %(end)s）",
+                                       space=deal.space, name=clash.customer.name,
+                                       end=clash.ends_on))
+
+
+def deal_of_space(space, day):
+    """The live let or sale of `space` in force on `day`, or None."""
+    return (ParkingDeal.select().where(
+        ParkingDeal.not_voided(), ParkingDeal.space == space,
+        ParkingDeal.starts_on <= day, _overlaps(ParkingDeal, day, day))
+        .order_by(ParkingDeal.starts_on.desc()).first())
+
+
+def check_permit(permit):
+    """A permit names a space let or sold on the day it is issued, ends after it starts and no
+    later than the let, and is the space's only permit in force."""
+    _normalise_plate(permit)
+    permit.space = permit.space.strip().upper()
+    if permit.valid_until < permit.issued_on:
+        raise RuleError("valid_until", _("有效期不能早于发证日期"))
+    deal = deal_of_space(permit.space, permit.issued_on)
+    if deal is None:
+        raise RuleError("space", _("车位 %(space)s 在发证日没有租售登记，请先登记车位租售",
+                                   space=permit.space))
+    if deal.ends_on is not None and permit.valid_until > deal.ends_on:
+        raise RuleError("valid_until", _("停车证不能超过车位租期（至 %(end)s）", end=deal.ends_on))
+    current = _others(ParkingPermit, permit, ParkingPermit.space == permit.space,
+                      ParkingPermit.valid_until >= permit.issued_on,
+                      ParkingPermit.issued_on <= permit.valid_until).first()
+    if current is not None:
+        raise RuleError("space", _("车位 %(space)s 已有有效停车证 %(no)s（%(plate)s，至 %(end)s）",
+                                   space=permit.space, no=current.permit_no,
+                                   plate=current.plate, end=current.valid_until))
+
+
+def number_permit(permit, user):
+    """A permit left without a number takes the next TC-YYYYMM-NNNN."""
+    if not permit.permit_no:
+        permit.permit_no = serials.next_serial("TC")
+
+
+def permit_standing(permit):
+    return _("已过期") if permit.valid_until < clock.today() else _("有效")
+
+
+def application_facts(application):
+    if application.state != "waiting":
+        return []
+    return [(_("排队位次"), str(waiting_position(application)))]
+
+
+def check_application(application):
+    _normalise_plate(application)
+    if application.state == "given" and not application.space_given.strip():
+        raise RuleError("space_given", _("已安排须填写车位号"))
+
+
+def waiting_position(application):
+    """Where a waiting application stands in the queue for its kind (1 = next)."""
+    return SpaceApplication.select().where(
+        SpaceApplication.not_voided(), SpaceApplication.state == "waiting",
+        SpaceApplication.wants == application.wants,
+        (SpaceApplication.applied_on < application.applied_on)
+        | ((SpaceApplication.applied_on == application.applied_on)
+           & (SpaceApplication.id < application.id))).count() + 1
+
+
+# --- keys in custody: a holder, an authorisation, every hand-out against a checked ID, a return
+
+SEPARATORS = re.compile(r"[、,，;；/\s]+")
+
+
+def authorised_names(custody):
+    return [n for n in SEPARATORS.split(custody.authorised or "") if n]
+
+
+def check_custody(custody):
+    if not authorised_names(custody):
+        raise RuleError("authorised", _("请填写授权取用人"))
+    if custody.count < 1:
+        raise RuleError("count", _("数量至少 1 把"))
+    if custody.returned_on is not None and custody.returned_on < custody.received_on:
+        raise RuleError("returned_on", _("退还日期不能早于接收日期"))
+
+
+def key_out(custody):
+    """The hand-out of this custody's keys not yet back, or None."""
+    return _others(KeyLoan, KeyLoan(), KeyLoan.custody == custody,
+                   KeyLoan.back_at.is_null()).first()
+
+
+def check_loan(loan):
+    """A key is handed out only while held, to a person the owner authorised (and within the
+    authorisation's date), against an ID the clerk checked, and not while it is already out."""
+    custody = loan.custody
+    if custody.voided or custody.returned_on is not None:
+        raise RuleError(None, _("该钥匙已不在代保管中"))
+    if loan.person.strip() not in authorised_names(custody):
+        raise RuleError("person", _("%(name)s 不在业主授权取用人之列（%(names)s）",
+                                    name=loan.person.strip(), names=custody.authorised))
+    if custody.authorised_until is not None and loan.out_at.date() > custody.authorised_until:
+        raise RuleError("person", _("授权已于 %(day)s 到期", day=custody.authorised_until))
+    if not loan.id_checked:
+        raise RuleError("id_checked", _("借出钥匙须核对领用人证件"))
+    if not loan.id_number:
+        raise RuleError("id_number", _("请登记领用人证件号码"))
+    out = key_out(custody)
+    if out is not None and out.id != loan.id:
+        raise RuleError(None, _("钥匙已于 %(at)s 借给 %(name)s，尚未归还",
+                                at=out.out_at.strftime("%Y-%m-%d %H:%M"), name=out.person))
+
+
+def return_key(loan, user):
+    loan.back_at = now()
+
+
+def key_standing(custody):
+    if custody.returned_on is not None:
+        return _("已退还业主")
+    return _("借出中") if key_out(custody) is not None else _("在库")
+
+
+def loan_standing(loan):
+    return _("已归还") if loan.back_at else _("借出中")
+
+
+# --- meters: a lower reading is refused unless the meter was replaced; the customer signs
+
+
+def previous_reading(reading):
+    """The last live reading of the same meter before this one, or None."""
+    return (_others(MeterReading, reading, MeterReading.customer == reading.customer_id,
+                    MeterReading.meter == reading.meter,
+                    MeterReading.meter_no == reading.meter_no,
+                    (MeterReading.read_on < reading.read_on)
+                    | ((MeterReading.read_on == reading.read_on)
+                       & (MeterReading.id < (reading.id or 2**31))))
+            .order_by(MeterReading.read_on.desc(), MeterReading.id.desc()).first())
+
+
+def check_reading(reading):
+    """A reading below the last one of the same meter is refused unless this reading records a
+    replacement, which needs the old meter's final reading (not below the last one either)."""
+    reading.meter_no = reading.meter_no.strip()
+    if reading.read_on > clock.today():
+        raise RuleError("read_on", _("抄表日期不能晚于今天"))
+    last = previous_reading(reading)
+    if reading.replaced:
+        if reading.old_final is None:
+            raise RuleError("old_final", _("换表须填写旧表止数"))
+        if last is not None and reading.old_final < last.reading:
+            raise RuleError("old_final", _("旧表止数 %(value)s 低于上次底数 %(last)s",
+                                           value=_amount(reading.old_final),
+                                           last=_amount(last.reading)))
+    elif last is not None and reading.reading < last.reading:
+        raise RuleError("reading", _("底数 %(value)s 低于上次底数 %(last)s（%(day)s），如已换表请勾选“本次换表”",
+                                     value=_amount(reading.reading), last=_amount(last.reading),
+                                     day=last.read_on))
+    else:
+        reading.old_final = None
+
+
+def _amount(value):
+    return f"{value:.2f}"
+
+
+def usage(reading):
+    """What the meter counted since the last reading (a replaced meter: the old one's rest
+    plus the new one's count), or None for a first reading."""
+    last = previous_reading(reading)
+    if last is None:
+        return None
+    if reading.replaced:
+        return reading.old_final - last.reading + reading.reading
+    return reading.reading - last.reading
+
+
+def reading_facts(reading):
+    """The meter's count since the last reading, on the page and the printed form."""
+    counted = usage(reading)
+    return [(_("用量"), _amount(counted) if counted is not None else _("首次抄表"))]
+
+
+def sign_reading(reading, user):
+    reading.signed_at = now()
+
+
+def reading_standing(reading):
+    return _("已签字确认") if reading.signature else _("待客户签字")
+
+
+# --- phones: the pool, and every installation, change, transfer and move names the number
+
+PHONE_MODELS = (PhoneNumber, PhoneInstall, PhoneChange, PhoneTransfer, PhoneMove)
+
+
+def _tidy_number(entry, name="number"):
+    value = re.sub(r"[\s-]", "", getattr(entry, name) or "")
+    if value and not identity.valid_phone(value):
+        raise RuleError(name, _("电话号码格式不正确"))
+    setattr(entry, name, value)
+
+
+def holder_of(number, before=None):
+    """The customer who has `number` now (by its installations and transfers), or None."""
+    events = []
+    for model, day in ((PhoneInstall, PhoneInstall.applied_on),
+                       (PhoneTransfer, PhoneTransfer.transferred_on)):
+        query = model.select().where(model.not_voided(), model.number == number)
+        if before is not None and before.id and type(before) is model:
+            query = query.where(model.id != before.id)
+        events += [(getattr(e, day.name), e.created_at, e.customer_id) for e in query]
+    cancelled = (PhoneChange.select(fn.MAX(PhoneChange.changed_on))
+                 .where(PhoneChange.not_voided(), PhoneChange.number == number,
+                        PhoneChange.change == "cancel").scalar())
+    events.sort()
+    if not events or (cancelled is not None and cancelled >= events[-1][0]):
+        return None
+    return events[-1][2]
+
+
+def check_pool_number(entry):
+    _tidy_number(entry)
+    twin = _others(PhoneNumber, entry, PhoneNumber.number == entry.number).first()
+    if twin is not None:
+        raise RuleError("number", _("号码 %(number)s 已在号码池中", number=entry.number))
+
+
+def check_install(install):
+    """A number is installed once at a time: not while another customer holds it; a pool
+    number must still be free."""
+    _tidy_number(install)
+    holder = holder_of(install.number, before=install)
+    if holder is not None and holder != install.customer_id:
+        raise RuleError("number", _("号码 %(number)s 仍在其他用户名下，请办理过户", number=install.number))
+    pooled = PhoneNumber.select().where(PhoneNumber.not_voided(),
+                                        PhoneNumber.number == install.number).first()
+    if pooled is not None and pooled.taken_by_id not in (None, install.customer_id):
+        raise RuleError("number", _("号码 %(number)s 已租/售给其他客户", number=install.number))
+
+
+def take_from_pool(install, user):
+    """Installing a pool number takes it for the customer."""
+    pooled = PhoneNumber.select().where(PhoneNumber.not_voided(),
+                                        PhoneNumber.number == install.number).first()
+    if pooled is not None and pooled.taken_by_id is None:
+        pooled.taken_by, pooled.taken_on = install.customer_id, install.applied_on
+        audit.save(pooled, user)
+
+
+def check_change(change):
+    _tidy_number(change)
+    _tidy_number(change, "new_number")
+    if change.change == "number" and not change.new_number:
+        raise RuleError("new_number", _("改号须填写新号码"))
+    if holder_of(change.number) != change.customer_id:
+        raise RuleError("number", _("号码 %(number)s 不在该单元名下", number=change.number))
+
+
+def renumber(change, user):
+    """A change of number moves the line's history onto the new number: an installation of it
+    for the same customer, dated the day of the change."""
+    if change.change == "number" and change.new_number:
+        audit.save(PhoneInstall(customer=change.customer_id, number=change.new_number,
+                                applied_on=change.changed_on, installed_on=change.changed_on,
+                                notes=_("由 %(number)s 改号", number=change.number),
+                                entered_by=user.id, keywords=change.new_number), user)
+
+
+def check_transfer(transfer):
+    _tidy_number(transfer)
+    if transfer.from_customer_id == transfer.customer_id:
+        raise RuleError("customer", _("新用户与原用户相同"))
+    if holder_of(transfer.number, before=transfer) != transfer.from_customer_id:
+        raise RuleError("from_customer", _("号码 %(number)s 不在原用户名下", number=transfer.number))
+
+
+def check_move(move):
+    _tidy_number(move)
+    if holder_of(move.number) != move.customer_id:
+        raise RuleError("number", _("号码 %(number)s 不在该单元名下", number=move.number))
+
+
+def number_history(number):
+    """Every live entry that names `number`, oldest first: (day, entry)."""
+    days = {PhoneNumber: "listed_on", PhoneInstall: "applied_on", PhoneChange: "changed_on",
+            PhoneTransfer: "transferred_on", PhoneMove: "moved_on"}
+    found = []
+    for model in PHONE_MODELS:
+        query = model.select().where(model.not_voided(), model.number == number)
+        found += [(getattr(e, days[model]), e.created_at, e) for e in query]
+    if number:
+        renamed = PhoneChange.select().where(PhoneChange.not_voided(),
+                                             PhoneChange.new_number == number)
+        found += [(e.changed_on, e.created_at, e) for e in renamed]
+    return [(day, entry) for day, _at, entry in sorted(found, key=lambda f: f[:2])]
+
+
+def pool_standing(number):
+    return _("已租/售") if number.taken_by_id else _("可租/售")
+
+
+# --- the desk's books
+
+
+def check_tally(tally):
+    """One line per person and day; deals are among the customers served."""
+    if tally.deals > tally.served:
+        raise RuleError("deals", _("成交客户数不能多于服务客户数"))
+    twin = _others(ServiceTally, tally, ServiceTally.staff == tally.staff_id,
+                   ServiceTally.day == tally.day).first()
+    if twin is not None:
+        raise RuleError("day", _("%(day)s 已有该客服的统计，请修改原记录", day=tally.day))
+
+
+def tally_totals(rows):
+    """Totals of a list of tally lines with the conversion rate (成交 / 服务)."""
+    totals = {k: sum(getattr(r, k) for r in rows) for k in ("visits", "calls", "served", "deals")}
+    totals["conversion"] = (round(100 * totals["deals"] / totals["served"], 1)
+                            if totals["served"] else None)
+    return totals
+
+
+def review_problem(problem, user):
+    problem.reviewed_by, problem.reviewed_at = user.id, now()
+
+
+def collect_mail(mail, user):
+    if not mail.collected_by.strip():
+        raise RuleError("collected_by", _("请填写领取人"))
+    mail.collected_at = now()
+
+
+def claim_property(item, user):
+    if not item.claimed_by.strip():
+        raise RuleError("claimed_by", _("请填写认领人"))
+    if not item.claimant_id.strip():
+        raise RuleError("claimant_id", _("认领须登记证件号码"))
+    item.claimed_at = now()
