@@ -3,6 +3,7 @@ import datetime
 import random
 from decimal import Decimal
 
+from blueprints.registers import demo as registers
 from models import (
     Complaint,
     Customer,
@@ -68,7 +69,8 @@ def create_users():
 
 
 def fill(seed=2026, customers=60, today=None):
-    """A month of an office: users, customers, visitors, complaints, repairs and VIP members."""
+    """A month of an office: users, customers, visitors, complaints, repairs, VIP members, and a
+    week of every register."""
     rng = random.Random(seed)
     today = today or clock.today()
     users = fill_customers(rng, customers, today)
@@ -81,6 +83,8 @@ def fill(seed=2026, customers=60, today=None):
         fill_desk(rng, users, residents, today)
         fill_visits_and_returns(rng, users, residents, today)
         fill_outbox(today)
+        registers.fill(rng, users, residents, list(Customer.select().where(
+            Customer.kind.in_(["company", "dealer"]))), today)
     return users
 
 

@@ -402,7 +402,7 @@ def file_response(body, content_type, filename, inline=False):
     ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", filename)
     response.headers["Content-Disposition"] = (
         f"{'inline' if inline else 'attachment'}; filename=\"{ascii_name}\"; "
-        f"filename*=UTF-8''{quote(filename)}")
+        f"filename*=UTF-8''{quote(filename.replace('/', '-'))}")
     return response
 
 

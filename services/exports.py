@@ -2,6 +2,7 @@
 spreadsheet would run as a formula."""
 import csv
 import io
+import re
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -26,7 +27,7 @@ def workbook(title, headers, rows):
     from openpyxl.utils import get_column_letter
     book = Workbook()
     sheet = book.active
-    sheet.title = title[:31]
+    sheet.title = re.sub(r"[\\/*?:\[\]]", "-", title)[:31]  # (what Excel forbids in a name)
     sheet.append([str(h) for h in headers])
     for cell in sheet[1]:
         cell.font = Font(bold=True)

@@ -28,11 +28,12 @@ from wtfpeewee.orm import FieldInfo, ModelConverter, model_form
 from blueprints import validators
 from blueprints.fields import DATETIME, Form, SelectField
 from blueprints.helpers import MAX_ID, record_id
-from models import Customer, User
+from models import Customer, User, db
 from models.i18n import lazy_gettext as _l
 from models.keys import pinyin_keys
 from models.masking import mask
 from models.registers import RegisterEntry
+from services import audit, timeline
 
 # Columns every register has that no form shows (the engine and the audit keep them).
 KEPT = {"id", "voided", "voided_at", "voided_by", "void_reason", "created_at", "updated_at",
@@ -246,6 +247,23 @@ class Register:
         return self.standing(entry) if self.standing else None
 
     # --- writing
+
+    def write(self, entry, user, new):
+        """Check an entry by the register's rules and save it with its audit (and, when new,
+        on its customers' timelines), all or nothing. A refusal raises RuleError."""
+        with db.atomic():
+            if self.check:
+                self.check(entry)
+            if new and self.on_save:
+                self.on_save(entry, user)
+            entry.keywords = self.keywords(entry)
+            audit.save(entry, user)
+            if new:
+                for name in self.customers:
+                    timeline.add(getattr(entry, name), self.slug,
+                                 f"{self.title}：{self.heading(entry)}", ref_id=entry.id,
+                                 user=user)
+        return entry
 
     def keywords(self, entry):
         """The searched fields' text, lower case, with each one's pinyin and initials."""

@@ -31,7 +31,7 @@ from blueprints.helpers import (
 from blueprints.numbers import keep_stored, show_masked
 from models import Customer, clock, db
 from models.i18n import lazy_gettext as _l
-from services import audit, permissions, signatures, timeline
+from services import audit, permissions, signatures
 from services.search import Query
 from services.staff import staff_choices
 
@@ -170,30 +170,23 @@ def _staff_choices(register, form):
 
 
 def _write(register, entry, form, new):
-    """Check and save an entry with its audit (and, when new, its customers' timeline), all or
-    nothing; a rule's refusal goes beside its field. True when written."""
+    """Write the entry (Register.write); a rule's refusal goes beside its field. True when
+    written."""
     try:
-        with db.atomic():
-            if register.check:
-                register.check(entry)
-            if new and register.on_save:
-                register.on_save(entry, current_user)
-            entry.keywords = register.keywords(entry)
-            audit.save(entry, current_user)
-            if new:
-                for name in register.customers:
-                    timeline.add(getattr(entry, name), register.slug,
-                                 f"{register.title}：{entry.label()}", ref_id=entry.id,
-                                 user=current_user)
+        register.write(entry, current_user, new)
         return True
     except RuleError as refused:
-        if refused.field in form:
-            form[refused.field].errors = [*form[refused.field].errors, refused.message]
-        else:
-            form.form_errors.append(refused.message)
+        _refused(form, refused.field, refused.message)
     except IntegrityError:
         form.form_errors.append(_("保存失败，请检查填写内容"))
     return False
+
+
+def _refused(form, field, message):
+    if field in form:
+        form[field].errors = [*form[field].errors, message]
+    else:
+        form.form_errors.append(message)
 
 
 @bp.route("/<slug>/new", methods=["GET", "POST"])
@@ -312,13 +305,10 @@ def act(slug, id, name):
                 audit.save(entry, current_user)
             flash(str(action.done), "success")
             return redirect(url_for("registers.detail", slug=slug, id=id))
-        except (RuleError, signatures.SignatureError) as refused:
-            field = getattr(refused, "field", None)
-            message = getattr(refused, "message", None) or str(refused)
-            if field in form:
-                form[field].errors = [*form[field].errors, message]
-            else:
-                form.form_errors.append(message)
+        except RuleError as refused:
+            _refused(form, refused.field, refused.message)
+        except signatures.SignatureError as refused:
+            _refused(form, None, str(refused))
     entry = _entry(register, id)  # as stored: the refused values were not saved
     return render("registers/action.html", status=422, register=register, entry=entry,
                   action=action, form=form)

@@ -275,18 +275,21 @@ def _tidy_number(entry, name="number"):
     setattr(entry, name, value)
 
 
-def holder_of(number, before=None):
-    """The customer who has `number` now (by its installations and transfers), or None."""
+def holder_of(number, on=None, leaving_out=None):
+    """The customer who holds `number` on the day `on` (today when None) by its installations
+    and transfers, or None (never installed, or taken out); `leaving_out`: an entry being
+    corrected, which does not count."""
+    on = on or clock.today()
     events = []
     for model, day in ((PhoneInstall, PhoneInstall.applied_on),
                        (PhoneTransfer, PhoneTransfer.transferred_on)):
-        query = model.select().where(model.not_voided(), model.number == number)
-        if before is not None and before.id and type(before) is model:
-            query = query.where(model.id != before.id)
+        query = model.select().where(model.not_voided(), model.number == number, day <= on)
+        if leaving_out is not None and leaving_out.id and type(leaving_out) is model:
+            query = query.where(model.id != leaving_out.id)
         events += [(getattr(e, day.name), e.created_at, e.customer_id) for e in query]
     cancelled = (PhoneChange.select(fn.MAX(PhoneChange.changed_on))
                  .where(PhoneChange.not_voided(), PhoneChange.number == number,
-                        PhoneChange.change == "cancel").scalar())
+                        PhoneChange.change == "cancel", PhoneChange.changed_on <= on).scalar())
     events.sort()
     if not events or (cancelled is not None and cancelled >= events[-1][0]):
         return None
@@ -304,7 +307,7 @@ def check_install(install):
     """A number is installed once at a time: not while another customer holds it; a pool
     number must still be free."""
     _tidy_number(install)
-    holder = holder_of(install.number, before=install)
+    holder = holder_of(install.number, install.applied_on, leaving_out=install)
     if holder is not None and holder != install.customer_id:
         raise RuleError("number", _("号码 %(number)s 仍在其他用户名下，请办理过户", number=install.number))
     pooled = PhoneNumber.select().where(PhoneNumber.not_voided(),
@@ -327,7 +330,7 @@ def check_change(change):
     _tidy_number(change, "new_number")
     if change.change == "number" and not change.new_number:
         raise RuleError("new_number", _("改号须填写新号码"))
-    if holder_of(change.number) != change.customer_id:
+    if holder_of(change.number, change.changed_on) != change.customer_id:
         raise RuleError("number", _("号码 %(number)s 不在该单元名下", number=change.number))
 
 
@@ -345,13 +348,14 @@ def check_transfer(transfer):
     _tidy_number(transfer)
     if transfer.from_customer_id == transfer.customer_id:
         raise RuleError("customer", _("新用户与原用户相同"))
-    if holder_of(transfer.number, before=transfer) != transfer.from_customer_id:
+    if holder_of(transfer.number, transfer.transferred_on,
+                 leaving_out=transfer) != transfer.from_customer_id:
         raise RuleError("from_customer", _("号码 %(number)s 不在原用户名下", number=transfer.number))
 
 
 def check_move(move):
     _tidy_number(move)
-    if holder_of(move.number) != move.customer_id:
+    if holder_of(move.number, move.moved_on) != move.customer_id:
         raise RuleError("number", _("号码 %(number)s 不在该单元名下", number=move.number))
 
 
