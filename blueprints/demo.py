@@ -30,6 +30,12 @@ from services import settings as settings_service
 DEMO_PASSWORD = "counter-demo-26"
 DEMO_USERS = [
     ("desk", "王小芳", DESK, "客服部"),
+    ("desk2", "孙丽", DESK, "客服部"),
+    ("desk3", "吴静", DESK, "客服部"),
+    ("desk4", "郑海燕", DESK, "客服部"),
+    ("desk5", "冯晓东", DESK, "客服部"),
+    ("desk6", "何欣怡", DESK, "客服部"),
+    ("desk7", "高俊杰", DESK, "客服部"),
     ("sales", "李明", SALES, "销售部"),
     ("sales2", "赵丽", SALES, "销售部"),
     ("engineer", "陈建国", ENGINEER, "工程部"),
@@ -81,6 +87,7 @@ def fill(seed=2026, customers=60, today=None):
         fill_complaints(rng, users, residents, today)
         fill_vip(rng, users, today)
         fill_desk(rng, users, residents, today)
+        fill_rota(users, today)
         fill_visits_and_returns(rng, users, residents, today)
         fill_outbox(today)
         registers.fill(rng, users, residents, list(Customer.select().where(
@@ -276,6 +283,24 @@ def fill_vip(rng, users, today):
                                          at=_moment(rng, today, rng.randrange(0, 28)),
                                          amount_before=Decimal(rng.randrange(80, 1500)),
                                          receipt_signed=True), users["desk"], settings)
+
+
+def fill_rota(users, today):
+    """This month's rota for the seven desk staff: two on 白班, two on 晚班 and two on 常班
+    each day, and four rest days each (seed 004)."""
+    from blueprints.reception.shifts import REST_DAYS, month_days
+    from models import RotaEntry
+    desk = [users[name] for name, _n, role, _d in DEMO_USERS if role == DESK]
+    pattern = ["day", "day", "night", "night", "regular", "regular", "rest"]
+    for position, person in enumerate(desk):
+        offset = (position - (today.day - 1)) % 7  # (王小芳 on today's 白班: she takes the handover)
+        rests = 0
+        for index, day in enumerate(month_days(today.year, today.month)):
+            shift = pattern[(index + offset) % 7]
+            if shift == "rest":
+                rests += 1
+                shift = "rest" if rests <= REST_DAYS else "regular"
+            RotaEntry.create(user=person, day=day, shift=shift)
 
 
 def fill_desk(rng, users, residents, today):

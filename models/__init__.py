@@ -32,6 +32,7 @@ from .reception import (
     FollowUp,
     Handover,
     Referral,
+    RotaEntry,
     RotationSlot,
     RotationTurn,
     Visit,
@@ -94,6 +95,7 @@ MODELS = [
     LoginFailure,
     Submission,
     Holiday,
+    RotaEntry,
     *REGISTER_MODELS,
 ]
 
@@ -105,7 +107,7 @@ for _model in MODELS:
 __all__ = ["db", "now", "clock", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
            "MODELS", "User", "DutyRun", "Setting", "SerialCounter", "AuditEntry", "AccessLog", "Customer",
            "EmergencyContact", "TimelineEntry", "Visit", "RotationSlot", "Referral", "RotationTurn",
-           "CustomerVisit", "FollowUp", "Handover", "Complaint", "ComplaintStep", "ComplaintProgress",
+           "CustomerVisit", "FollowUp", "Handover", "RotaEntry", "Complaint", "ComplaintStep", "ComplaintProgress",
            "ResponsibilityShare", "PenaltyNotice", "ReturnRequest", "ReturnLine", "Notification", "Delivery",
            "ServiceItem", "RepairRequest", "WorkOrder", "WorkOrderItem", "WorkOrderMaterial",
            "VipCard", "Purchase", "PointsEntry", "Gift", "Redemption", "Message",

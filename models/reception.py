@@ -194,7 +194,29 @@ class FollowUp(Voidable):
     source_label = label_of("source", SOURCES)
 
 
-SHIFTS = {"day": _l("白班"), "night": _l("夜班")}
+# The desk's shifts (seed 004): 白班 08:00–17:00, 晚班 17:00–01:00, 常班 09:00–18:00.
+SHIFTS = {"day": _l("白班"), "night": _l("晚班"), "regular": _l("常班")}
+REST = "rest"
+ROTA_CHOICES = {**SHIFTS, REST: _l("休")}
+
+
+class RotaEntry(BaseModel):
+    """排班表: one person's shift, or rest, on one day."""
+
+    record_name = _l("排班")
+
+    day = DateField(index=True)
+    user = ForeignKeyField(User, backref="rota", on_delete="CASCADE")
+    shift = CharField(max_length=10)
+
+    class Meta:
+        indexes = ((("day", "user"), True),)
+
+    def label(self):
+        return f"{self.user.display_name} {self.day} {ROTA_CHOICES.get(self.shift, self.shift)}"
+
+    shift_label = label_of("shift", ROTA_CHOICES)
+
 
 
 class Handover(BaseModel):

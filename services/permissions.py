@@ -109,6 +109,11 @@ RULES.update({
     "reception.handovers_export": OFFICE,
     "reception.handover_new": OFFICE,
     "reception.handover_ack": OFFICE,
+    "reception.handovers_print": OFFICE,
+    # the desk's rota: everyone reads it, a manager keeps it
+    "reception.shift_rota": OFFICE,
+    "reception.shift_rota_print": OFFICE,
+    "reception.shift_rota_save": MANAGERS,
 })
 
 STAFF = frozenset({DESK, SALES, ENGINEER, MANAGER, GM})

@@ -1,5 +1,5 @@
 """Shift handovers (交接记录): written by the outgoing shift, acknowledged by the incoming one."""
-from flask import abort, flash, redirect, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,12 +10,13 @@ from blueprints.helpers import (
     excel_response,
     once_per_form,
     render,
+    sheet_response,
     show_form,
 )
-from models import Handover
+from models import Handover, now
 from services import audit
 
-from . import bp, service
+from . import bp, service, shifts
 from .forms import HandoverForm
 
 
@@ -29,7 +30,7 @@ def _in_range(start, end):
 def handovers():
     """Handovers waiting to be acknowledged, then those of the period (this month by default)."""
     start, end = date_range_args()
-    waiting = service.unacknowledged_handovers(current_user.id)
+    waiting = [(h, shifts.incoming(h)) for h in service.unacknowledged_handovers(current_user.id)]
     recent = list(_in_range(start, end).limit(200))
     return render("reception/handovers.html", waiting=waiting, recent=recent, start=start, end=end)
 
@@ -48,11 +49,28 @@ def handovers_export():
                           "Handover", row)
 
 
+@bp.route("/handovers/print")
+def handovers_print():
+    """交接记录本: the period's handovers as the printed book, one row each."""
+    start, end = date_range_args()
+    rows = [[h.at.strftime("%Y-%m-%d %H:%M"), str(h.shift_label), h.author.display_name,
+             h.items, h.prospects, h.acknowledged_by.display_name if h.acknowledged_by else "",
+             h.acknowledged_at.strftime("%Y-%m-%d %H:%M") if h.acknowledged_at else ""]
+            for h in _in_range(start, end).order_by(Handover.at)]
+    return sheet_response("print/register.html", "交接记录本.pdf", rows, title=_("交接记录本"),
+                          landscape=True, period=f"{start} — {end}",
+                          headers=[_("时间"), _("班次"), _("交班人"), _("待处理事项"),
+                                   _("待联系客户"), _("接班人"), _("确认时间")],
+                          signs=[_("交班人"), _("接班人"), _("主管审核")])
+
+
 @bp.route("/handovers/new", methods=["GET", "POST"])
 @once_per_form
 def handover_new():
     """Write the handover for the next shift."""
     form = HandoverForm()
+    if request.method == "GET":
+        form.shift.data = shifts.current_shift(current_user.id, now())
     if form.validate_on_submit():
         handover = Handover(shift=form.shift.data, author=current_user.id,
                             items=(form.items.data or "").strip(),
@@ -72,6 +90,10 @@ def handover_ack(id):
     if ButtonForm().validate_on_submit():
         if handover.author_id == current_user.id:
             flash(_("交接记录须由接班人员确认。"), "error")
+        elif not shifts.may_acknowledge(handover, current_user.id):
+            _day, _shift, people = shifts.incoming(handover)
+            flash(_("按排班表，应由接班人员确认：%(names)s",
+                    names="、".join(p.display_name for p in people)), "error")
         else:
             service.acknowledge(handover, current_user)
             flash(_("已确认接班"), "success")

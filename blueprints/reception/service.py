@@ -36,6 +36,8 @@ from services import audit, identity, serials, timeline
 from services.customers import create_followup
 from services.settings import parse_hhmm
 
+from .shifts import may_acknowledge
+
 # ---- night duty ---------------------------------------------------------------------------------
 
 
@@ -341,8 +343,10 @@ def record_customer_visit(customer_visit, actor, escalate_to=None, at=None):
 
 
 def unacknowledged_handovers(user):
-    """Handovers written by someone else that no one has acknowledged yet (at most 20)."""
-    return _WAITING_HANDOVERS.rows(Handover, getattr(user, "id", user), 20)
+    """Handovers waiting for `user` to acknowledge: written by someone else, acknowledged by no
+    one, and passed to a shift the rota puts `user` on (or to anyone, where it names nobody)."""
+    user = getattr(user, "id", user)
+    return [h for h in _WAITING_HANDOVERS.rows(Handover, user, 20) if may_acknowledge(h, user)]
 
 
 _WAITING_HANDOVERS = Prepared(lambda user, limit: Handover.select().where(
