@@ -86,3 +86,15 @@ def sign_in(page, base, username, password=PASSWORD):
     page.fill("#password", password)
     page.click("button[type=submit]")
     page.wait_for_url(base + "/")
+
+
+def draw_signature(page):
+    """Sign the pad on the page with a finger's zigzag, as a customer does."""
+    pad = page.locator("canvas[data-signature]")
+    pad.scroll_into_view_if_needed()  # (often below the fold)
+    box = pad.bounding_box()
+    page.mouse.move(box["x"] + 20, box["y"] + 60)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 - (step % 3) * 20)
+    page.mouse.up()

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from models import Customer
 from models.registers import KeyLoan, MeterReading, ParkingPermit
-from tests.browser import new_page, serious_violations, sign_in
+from tests.browser import draw_signature, new_page, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -82,13 +82,7 @@ def test_parking_keys_and_meters_on_the_tablet(live, chromium, page, users, data
     page.fill("#reading", "1520.5")
     page.click("button:has-text('保存')")
     page.wait_for_selector("canvas[data-signature]")
-    page.locator("canvas[data-signature]").scroll_into_view_if_needed()
-    box = page.locator("canvas[data-signature]").bounding_box()
-    page.mouse.move(box["x"] + 20, box["y"] + 60)
-    page.mouse.down()
-    for step in range(1, 12):
-        page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 - (step % 3) * 20)
-    page.mouse.up()
+    draw_signature(page)
     page.click("button:has-text('客户签字确认')")
     page.wait_for_selector("text=客户已签字确认")
     reading = MeterReading.get()

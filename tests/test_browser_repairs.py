@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from blueprints.repairs import service
 from models import RepairRequest, ServiceItem, WorkOrder
 from services import settings as settings_service
-from tests.browser import PHONE, new_page, serious_violations, sign_in
+from tests.browser import PHONE, draw_signature, new_page, serious_violations, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -43,13 +43,7 @@ def test_engineer_signs_off_on_a_phone(live, phone, users, database):
     phone.wait_for_selector("canvas[data-signature]")
     assert serious_violations(phone) == []
 
-    phone.locator("canvas[data-signature]").scroll_into_view_if_needed()  # (below the fold)
-    box = phone.locator("canvas[data-signature]").bounding_box()
-    phone.mouse.move(box["x"] + 20, box["y"] + 100)
-    phone.mouse.down()
-    for step in range(1, 12):
-        phone.mouse.move(box["x"] + 20 + step * 25, box["y"] + 100 - (step % 3) * 25)
-    phone.mouse.up()
+    draw_signature(phone)
     assert phone.input_value("input[name=signature]").startswith("data:image/png;base64,")
     phone.click("button:has-text('验收签字')")
     phone.wait_for_selector("img[alt='客户签名']")  # the signed order (not its 待客户验收签字)

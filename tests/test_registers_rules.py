@@ -87,6 +87,9 @@ def test_the_number_history_page_shows_the_holder_and_each_step(login, users, ma
     with app.test_request_context():
         write(PhoneInstall, users["desk"], customer=shop, number="075586200009",
               applied_on=days_ago(3))
+    install = PhoneInstall.get()
+    detail = desk.get(f"/registers/phone-installs/{install.id}").get_data(as_text=True)
+    assert 'href="/registers/phones/075586200009"' in detail
     page = desk.get("/registers/phones/075586200009").get_data(as_text=True)
     assert "鑫源五金" in page and "/registers/phone-installs/" in page
     assert "没有该号码的登记" in desk.get("/registers/phones/12345").get_data(as_text=True)

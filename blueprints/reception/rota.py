@@ -75,6 +75,7 @@ def shift_rota_save():
 def shift_rota_print():
     """The month's rota on one A4 landscape sheet."""
     year, month = month_arg(due_day=0)
+    grid = _grid(year, month)
     return pdf_response("print/rota_month.html", f"排班表-{year:04d}{month:02d}.pdf",
-                        title=_("客服排班表 %(month)s", month=f"{year:04d}-{month:02d}"),
-                        landscape=True, **_grid(year, month))
+                        title=_("客服排班表 %(month)s", month=grid["month"]), landscape=True,
+                        **grid)

@@ -152,7 +152,8 @@ class Register:
     key to the register this one hangs under; check(entry): the rules, raising RuleError;
     on_save(entry, user): what writing the entry also does (same transaction, first);
     standing(entry): a word on where the entry stands (expired, out…); facts(entry): more
-    [(label, text)] its page and form show (a meter's usage); filled_later: fields
+    [(label, text)] its page and form show (a meter's usage), a third item (endpoint, values)
+    making the text a link on the page; filled_later: fields
     an action or a rule fills, not the entry form; actions: Action objects; signs: the
     signature boxes under the printed form."""
 

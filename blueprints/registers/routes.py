@@ -386,8 +386,8 @@ def print_entry(slug, id):
                         facts=[(register.label(n), text) for n, text, _l in
                                register.row(entry, register.all_columns())
                                if n != register.signature],
-                        extra=register.facts(entry) if register.facts else [],
-                        state=register.state(entry), signs=register.signs,
+                        extra=[fact[:2] for fact in register.facts(entry)] if register.facts
+                        else [], state=register.state(entry), signs=register.signs,
                         signature=_signature_of(register, entry))
 
 

@@ -374,6 +374,11 @@ def number_history(number):
     return [(day, entry) for day, _at, entry in sorted(found, key=lambda f: f[:2])]
 
 
+def phone_facts(entry):
+    """A link from any telephone entry to its number's whole history."""
+    return [(_("号码历史"), entry.number, ("registers.phone_history", {"number": entry.number}))]
+
+
 def pool_standing(number):
     return _("已租/售") if number.taken_by_id else _("可租/售")
 
