@@ -1,6 +1,9 @@
 """The base form and the fields shared by every module's forms."""
+import decimal
+
 from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
+from wtforms import DecimalField as WTFormsDecimalField
 from wtforms import SelectField as WTFormsSelectField
 from wtforms import widgets
 
@@ -102,3 +105,14 @@ class Select(widgets.Select):
 
 class SelectField(WTFormsSelectField):
     widget = Select()
+
+
+class DecimalField(WTFormsDecimalField):
+    """WTForms' decimal, refusing what is not a finite number: "NaN" and "Infinity" parse as
+    decimals, and a signalling NaN breaks NumberRange's comparison."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, decimal.Decimal) and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))

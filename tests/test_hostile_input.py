@@ -17,7 +17,8 @@ PAYLOADS = st.one_of(
     st.just("2026-02-30"),
     st.just("2026-13-45T25:61"),
     st.just("\x00\ud7ff\ufeff\u202e"),
-    st.sampled_from(["", " ", "0", "-1", "1e309", "NaN", "null", "../../etc/passwd"]),
+    st.sampled_from(["", " ", "0", "-1", "1e309", "NaN", "sNaN", "-Infinity", "null",
+                     "../../etc/passwd"]),
 )
 
 FORMS = {
@@ -34,6 +35,12 @@ FORMS = {
     "/vip/counter": ["receipt_no", "amount_before", "phone", "card", "signature"],
     "/vip/enrol": ["name", "phone", "birthday", "gender", "id_number", "referrer",
                    "handbook_given"],
+    "/registers/parking-deals/new": ["space", "kind", "customer", "plate", "starts_on", "ends_on",
+                                     "price", "notes"],
+    "/registers/meter-readings/new": ["customer", "meter", "meter_no", "read_on", "reading",
+                                      "replaced", "old_final", "read_by"],
+    "/registers/key-custody/new": ["customer", "keys", "count", "authorised",
+                                   "authorised_until", "holder", "received_on", "returned_on"],
     "/admin/settings": ["site_name", "night_start", "night_end", "venue_a", "venue_b",
                         "venue_c", "complaint_categories", "departments"],
 }

@@ -148,6 +148,7 @@ def test_hostile_input_gets_a_message_and_saves_nothing(login, users, make_custo
     base = {"space": "B2-001", "kind": "rent", "customer": str(owner.id),
             "starts_on": "2026-07-01", "ends_on": "2027-06-30"}
     for hostile in ({"customer": "9" * 25}, {"customer": "-1"}, {"price": "1e30"},
+                    {"price": "NaN"}, {"price": "sNaN"}, {"price": "Infinity"},
                     {"price": "-5"}, {"starts_on": "9999-12-31"}, {"space": "x" * 500},
                     {"kind": "both"}, {"ends_on": "2027-02-30"}):
         response = desk.submit("/registers/parking-deals/new", {**base, **hostile})

@@ -5,7 +5,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     IntegerField,
     PasswordField,
     RadioField,
@@ -27,7 +26,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from blueprints import validators
-from blueprints.fields import Form, SelectField
+from blueprints.fields import DecimalField, Form, SelectField
 from models import User, clock
 from models.archives import SECTIONS
 from models.i18n import lazy_gettext as _l

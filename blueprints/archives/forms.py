@@ -4,7 +4,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     HiddenField,
     StringField,
     TextAreaField,
@@ -13,7 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
-from blueprints.fields import Form, SelectField
+from blueprints.fields import DecimalField, Form, SelectField
 from models import User
 from models.archives import CONTACT_METHODS, SECTIONS
 from models.customers import GRADES, KINDS, STATUSES, TIERS

@@ -4,7 +4,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     FieldList,
     FormField,
     HiddenField,
@@ -18,7 +17,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
-from blueprints.fields import DATETIME, Form, SelectField
+from blueprints.fields import DATETIME, DecimalField, Form, SelectField
 from models.complaints import CHANNELS, NOTICE_KINDS, REGIONS, SEVERITIES, STATES
 from models.i18n import lazy_gettext as _l
 from models.reception import METHODS

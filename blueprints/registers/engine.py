@@ -27,6 +27,7 @@ from wtfpeewee.orm import FieldInfo, ModelConverter, model_form
 
 from blueprints import validators
 from blueprints.fields import DATETIME, Form, SelectField
+from blueprints.fields import DecimalField as FormDecimal
 from blueprints.helpers import MAX_ID, record_id
 from models import Customer, User, db
 from models.i18n import lazy_gettext as _l
@@ -98,7 +99,7 @@ def _amount(model, field, **kwargs):
                                             message=_l("金额超出范围")))
     kwargs.update(places=field.decimal_places)
     kwargs.pop("rounding", None)
-    return FieldInfo(field.name, wtf.DecimalField(**kwargs))
+    return FieldInfo(field.name, FormDecimal(**kwargs))
 
 
 def _count(model, field, **kwargs):

@@ -4,7 +4,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -16,7 +15,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from blueprints import validators
 from blueprints.core.forms import FilterForm
-from blueprints.fields import DATETIME, Form, SelectField
+from blueprints.fields import DATETIME, DecimalField, Form, SelectField
 from models import ServiceItem
 from models.i18n import lazy_gettext as _l
 from models.repairs import AREAS, CHANNELS, CHECKS, STATES

@@ -3,7 +3,6 @@
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -20,7 +19,7 @@ from wtforms.validators import (
 )
 
 from blueprints import validators
-from blueprints.fields import Form, SelectField
+from blueprints.fields import DecimalField, Form, SelectField
 from models import Gift, VipCard
 from models.i18n import lazy_gettext as _l
 from models.vip import GENDERS
