@@ -228,7 +228,7 @@ def fill_complaints(rng, users, residents, today):
     from blueprints.complaints import service as complaints
     flow = [("classify", "manager", {"nature": "服务", "responsible_dept": "客服部"}),
             ("investigate", "desk", {"cause": "人手不足", "responsible_party": "客服部",
-                                     "solution": "调整排班并致歉"}),
+                                     "solution": "调整排班并致歉", "claim_amount": 0}),
             ("approve", "gm", {"approval_comment": "同意"}),
             ("reply", "desk", {"reply_method": "phone", "reply_note": "已电话告知处理结果"}),
             ("follow_up", "desk", {"satisfaction": 4}),

@@ -104,6 +104,9 @@ class Complaint(SearchKeys, Voidable):
     responsible_party = CharField(max_length=100, default="")
     solution = TextField(default="")
     investigated_at = DateTimeField(null=True)
+    # 核决: the money the proposed solution involves, and the level that decides it
+    claim_amount = DecimalField(max_digits=12, decimal_places=2, null=True)
+    approval_level = CharField(max_length=10, default="")
     # 审批
     approved_at = DateTimeField(null=True)
     approved_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")

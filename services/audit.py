@@ -19,7 +19,7 @@ ACTIONS = (CREATE, UPDATE, VOID, RESTORE)
 REVEAL, PRINT, EXPORT, DOWNLOAD, OPEN = "reveal", "print", "export", "download", "open"
 ACCESS_ACTIONS = (REVEAL, PRINT, EXPORT, DOWNLOAD, OPEN)
 
-_SKIP = {"updated_at", "created_at"}
+_SKIP = {"updated_at", "created_at", "keywords"}  # (stamps, and search words derived from the rest)
 
 # kind -> (model, label): records the managers' "voided records" page can list and restore.
 VOIDABLE = {}

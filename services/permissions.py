@@ -124,6 +124,7 @@ RULES.update({
     "complaints.detail": STAFF,
     "complaints.side_form": STAFF,
     "complaints.step": STAFF,
+    "complaints.approval_route": STAFF,
     "complaints.hand_over": STAFF,
     "complaints.progress": STAFF,
     "complaints.onsite": STAFF,

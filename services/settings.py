@@ -63,6 +63,11 @@ DEFAULTS = {
     "smtp_from": "",
     # Hours a complaint may stay overdue before the daily reminder (催办) also goes to the GM.
     "complaint_escalate_hours": 24,
+    # 核决权限 (blueprints/complaints/approval.py): a solution costing up to "manager" yuan is
+    # decided by the department's manager, up to "deputy" by the 副总经理 (the username below;
+    # empty: the GM), above it by the GM.
+    "complaint_approval_limits": {"manager": "2000", "deputy": "20000"},
+    "complaint_deputy": "",
     # Usernames who review repair jobs outside the service list; empty: managers and the GM.
     "repair_reviewers": [],
 }

@@ -83,7 +83,8 @@ SETTINGS = {"site_name": "幸福里物业管理处", "night_start": "21:00", "ni
             "vip_rate_member": "0.88", "vip_rate_loyal": "0.85", "vip_rate_birthday": "0.6",
             "vip_loyal_points": "40",
             "vip_birthday_text": "亲爱的{name}，{site}祝您生日快乐！", "sms_gateway_url": "",
-            "repair_reviewers": ""}
+            "repair_reviewers": "", "approve_manager_limit": "2000",
+            "approve_deputy_limit": "20000", "complaint_deputy": ""}
 
 
 def test_settings_saved_and_audited(login, database):

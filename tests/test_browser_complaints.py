@@ -53,9 +53,10 @@ def test_complaint_to_closure(live, chromium, database):
     take_step(manager, live, complaint.id, "判定",
               {"#classify-nature": "服务态度", "select:#classify-dept": "客服部"})
     take_step(desk, live, complaint.id, "调查",
-              {"#inv-cause": "新员工未培训", "#inv-party": "保洁班组", "#inv-solution": "道歉并培训"})
+              {"#inv-cause": "新员工未培训", "#inv-party": "保洁班组", "#inv-solution": "道歉并培训",
+               "#inv-amount": "30000"})
     gm = tab(browser, live, "gm")
-    take_step(gm, live, complaint.id, "总经理审批", {"#approval-approve": "同意"})
+    take_step(gm, live, complaint.id, "核决", {"#approval-approve": "同意"})
     take_step(desk, live, complaint.id, "答复客户",
               {"select:#reply-method": "phone", "#reply-note": "已致电道歉"})
     take_step(desk, live, complaint.id, "回访", {"select:#followup-satisfaction": "5"})

@@ -119,7 +119,7 @@ def test_notices_and_planned_follow_ups_read_in_the_readers_language(login, user
 def walk(complaint_id, login):
     steps = [("manager", "classify", {"nature": "设备故障", "responsible_dept": "工程部"}),
              ("engineer", "investigate", {"cause": "配件缺货", "responsible_party": "工程部",
-                                          "solution": "加急采购配件"}),
+                                          "solution": "加急采购配件", "claim_amount": "0"}),
              ("gm", "approve", {"approval_comment": "同意"}),
              ("desk", "reply", {"reply_method": "phone", "reply_note": "已告知维修安排"}),
              ("desk", "follow_up", {"satisfaction": "4"}),
@@ -321,8 +321,8 @@ def test_everyone_who_sees_a_complaint_sees_whose_turn_it_is(login, users, datab
     owner = Complaint.get_by_id(complaint.id).owner.display_name
     assert turn("gm") == f"待负责人 {owner} 调查"
     service.apply(Complaint.get_by_id(complaint.id), "investigate", users["desk"], cause="管道",
-                  responsible_party="工程部", solution="更换")
-    assert turn("desk") == "待总经理审批"
+                  responsible_party="工程部", solution="更换", claim_amount=50000)
+    assert turn("desk") == f"待总经理核决（{users['gm'].display_name}）"
     Complaint.update(state="closed").where(Complaint.id == complaint.id).execute()
     assert turn("gm") is None
 
@@ -357,3 +357,46 @@ def test_side_forms_are_fetched_when_opened_and_work_without_scripts(login, data
     assert desk.get(f"/complaints/{complaint.id}/forms/progress_form").status_code == 200
     assert desk.get(f"/complaints/{complaint.id}/forms/nothing").status_code == 404
     assert desk.get(f"/complaints/{10 ** 25}/forms/progress_form").status_code == 404
+
+
+def test_the_investigation_shows_who_will_decide_before_it_is_sent(login, users, database):
+    """核决权限 as settings: the admin sets the limits and the 副总经理; the investigation form
+    says who decides the amount typed, and the printed form carries the level."""
+    from services import settings as settings_service
+    admin = login("admin")
+    from tests.test_admin import SETTINGS
+    refused = admin.submit("/admin/settings", dict(SETTINGS, approve_manager_limit="5000",
+                                                   approve_deputy_limit="1000",
+                                                   complaint_deputy="nobody"))
+    assert refused.status_code == 422
+    assert "不能低于部门经理的" in refused.get_data(as_text=True)
+    assert admin.submit("/admin/settings", dict(SETTINGS, approve_manager_limit="1000",
+                                                approve_deputy_limit="5000",
+                                                complaint_deputy="manager")).status_code == 302
+    values = settings_service.load()
+    assert (values["complaint_approval_limits"], values["complaint_deputy"]) == (
+        {"manager": "1000.00", "deputy": "5000.00"}, "manager")
+
+    desk = login("desk")
+    desk.submit("/complaints/new", intake_data())
+    complaint = Complaint.get()
+    login("manager").submit(f"/complaints/{complaint.id}/step/classify",
+                            {"nature": "服务", "responsible_dept": "客服部"},
+                            page=f"/complaints/{complaint.id}")
+    page = desk.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    assert "1000.00 元以内部门经理，5000.00 元以内副总经理，以上总经理" in page
+    route = f"/complaints/{complaint.id}/approval-route?claim_amount="
+    assert "副总经理核决（经理甲）" in desk.get(route + "3000").get_data(as_text=True)
+    assert "总经理核决（总经理甲）" in desk.get(route + "5000.01").get_data(as_text=True)
+    assert "以上总经理" in desk.get(route + "sNaN").get_data(as_text=True)
+    missing = desk.submit(f"/complaints/{complaint.id}/step/investigate",
+                          {"cause": "c", "responsible_party": "p", "solution": "s"},
+                          page=f"/complaints/{complaint.id}")
+    assert missing.status_code == 422 and "请填写：涉及金额" in missing.get_data(as_text=True)
+    sent = desk.submit(f"/complaints/{complaint.id}/step/investigate",
+                       {"cause": "c", "responsible_party": "p", "solution": "s",
+                        "claim_amount": "3000"}, page=f"/complaints/{complaint.id}")
+    assert sent.status_code == 302
+    assert Complaint.get().approval_level == "deputy"
+    text = pdf_text(desk.get(f"/complaints/{complaint.id}/print"))
+    assert "3000.00" in text and "副总经理核决" in text

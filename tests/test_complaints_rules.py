@@ -19,7 +19,7 @@ from tests.conftest import count_queries
 D = datetime.datetime
 STEPS = [("classify", "manager", {"nature": "服务态度", "responsible_dept": "客服部"}),
          ("investigate", "desk", {"cause": "未及时回电", "responsible_party": "前台",
-                                  "solution": "致歉并回电"}),
+                                  "solution": "致歉并回电", "claim_amount": "0"}),
          ("approve", "gm", {"approval_comment": "同意"}),
          ("reply", "desk", {"reply_method": "phone", "reply_note": "已电话致歉"}),
          ("follow_up", "desk", {"satisfaction": 4}),
@@ -72,8 +72,8 @@ def test_full_workflow_with_the_right_roles(users, database):
 
 @pytest.mark.parametrize("steps_done, action, role, message", [
     (0, "close", "manager", "不能执行“结案”"),           # close before approval
-    (2, "approve", "manager", "您的角色不能执行“总经理审批”"),  # approve without the GM role
-    (2, "approve", "desk", "您的角色不能执行"),
+    (2, "approve", "desk", "超出您的核决权限"),  # (the 核决 levels: test_approval_by_amount)
+    (2, "send_back", "sales", "超出您的核决权限"),
     (0, "investigate", "desk", "不能执行“调查”"),       # investigate before classification
     (1, "classify", "manager", "不能执行“判定”"),        # classify twice
     (0, "classify", "desk", "您的角色不能执行“判定”"),
@@ -167,7 +167,7 @@ def test_met_clocks(users, database):
     service.apply(complaint, "classify", users["manager"], at=D(2026, 11, 2, 12, 0),
                   nature="n", responsible_dept="客服部")
     service.apply(complaint, "investigate", users["desk"], at=D(2026, 11, 3, 9, 0),
-                  cause="c", responsible_party="p", solution="s")
+                  cause="c", responsible_party="p", solution="s", claim_amount=0)
     assert clock(complaint, "proposal", D(2026, 11, 10)).status == "met"
     assert clock(complaint, "report", D(2026, 11, 10)).status == "met"
 
@@ -243,7 +243,7 @@ def test_overdue_and_due_soon_lists(users, database):
         service.apply(complaint, "classify", users["manager"], at=complaint.received_at,
                       nature="n", responsible_dept="d")
         service.apply(complaint, "investigate", users["desk"], at=complaint.received_at,
-                      cause="c", responsible_party="p", solution="s")
+                      cause="c", responsible_party="p", solution="s", claim_amount=0)
     # No progress reports: the first week runs out at 8:00 on the 8th and the 9th.
     at = D(2026, 11, 8, 9, 0)
     assert [c.id for c in deadlines.overdue_list(at)] == [late.id]
@@ -261,7 +261,7 @@ def test_next_due_is_the_earliest_deadline_not_met(users, database):
     service.apply(complaint, "classify", users["manager"], at=D(2026, 11, 2, 16, 0),
                   nature="n", responsible_dept="d")
     service.apply(complaint, "investigate", users["desk"], at=D(2026, 11, 3, 9, 0),
-                  cause="c", responsible_party="p", solution="s")
+                  cause="c", responsible_party="p", solution="s", claim_amount=0)
     assert complaint.next_due == D(2026, 11, 9, 10, 0)  # the first week's progress reports
     for day in (3, 6, 10, 12):
         service.record_progress(complaint, users["desk"], "phone", "进展", at=D(2026, 11, day))
@@ -420,3 +420,59 @@ def test_monthly_statistics_computed_by_hand(users, database):
     assert stats.overdue == 1         # the September complaint still open at month end
     assert stats.satisfaction == 4.0 and stats.satisfaction_count == 2
     assert stats.invalid == 1
+
+
+def test_approval_by_amount(users, database):
+    """核决权限 (seed 000, 客户投诉管理制度 第九条（五）（十）): the solution's amount decides who
+    approves it: the department's manager, the 副总经理 named in the settings, or the GM; a
+    higher level may decide a lower one's case, nobody a higher one's."""
+    from services import accounts
+    from services import settings as settings_service
+    deputy = accounts.create_user("deputy", "副总甲", "manager", "secret-pass-1",
+                                  department="总经理室")
+    settings_service.store({"complaint_deputy": "deputy"}, users["admin"])
+    assert settings_service.load()["complaint_approval_limits"] == {"manager": "2000",
+                                                                    "deputy": "20000"}
+
+    def investigated(amount):
+        complaint = make(users)
+        service.apply(complaint, "classify", users["manager"], nature="n",
+                      responsible_dept="客服部")
+        service.apply(complaint, "investigate", users["desk"], cause="c", responsible_party="p",
+                      solution="s", claim_amount=amount)
+        return Complaint.get_by_id(complaint.id)
+
+    small, middle, large = investigated("2000"), investigated("2000.01"), investigated(20001)
+    assert [c.approval_level for c in (small, middle, large)] == ["manager", "deputy", "gm"]
+    assert (small.claim_amount, middle.claim_amount) == (Decimal("2000.00"), Decimal("2000.01"))
+    assert service.whose_turn(middle) == "待副总经理核决（副总甲）"
+    with pytest.raises(WorkflowError, match="超出您的核决权限：此案由副总经理核决（副总甲）"):
+        service.apply(middle, "approve", users["manager"])
+    with pytest.raises(WorkflowError, match="总经理核决"):
+        service.apply(large, "approve", deputy)
+    assert "approve" not in service.allowed_actions(large, deputy)
+    assert service.allowed_actions(middle, deputy) == ["approve", "send_back"]
+    service.apply(small, "approve", users["manager"])
+    service.apply(middle, "approve", deputy)
+    service.apply(large, "approve", users["gm"])
+    assert [Complaint.get_by_id(c.id).approved_by_id for c in (small, middle, large)] == [
+        users["manager"].id, deputy.id, users["gm"].id]
+    # each level's approvers were told, and only they
+    told = {n.user_id for n in Notification.select().where(Notification.message.contains("待审批"))}
+    assert told == {users["manager"].id, deputy.id, users["gm"].id}
+    with pytest.raises(WorkflowError, match="涉及金额须为数字"):
+        investigated("sNaN")
+    with pytest.raises(WorkflowError, match="请填写：涉及金额"):
+        investigated("")
+
+
+def test_without_a_deputy_the_gm_decides_the_middle_level(users, database):
+    complaint = make(users)
+    service.apply(complaint, "classify", users["manager"], nature="n", responsible_dept="客服部")
+    service.apply(complaint, "investigate", users["desk"], cause="c", responsible_party="p",
+                  solution="s", claim_amount=5000)
+    assert service.whose_turn(complaint) == f"待副总经理核决（{users['gm'].display_name}）"
+    context = service.route_context(complaint, "25000")
+    assert context["route"][0] == "gm" and context["limits"] == (Decimal("2000"),
+                                                                  Decimal("20000"))
+    assert service.route_context(complaint, "abc")["route"] is None

@@ -133,6 +133,16 @@ class SettingsForm(Form):
     complaint_escalate_hours = IntegerField(_l("投诉逾期多少小时后催办同时报总经理"), validators=[
         InputRequired(message=_l("请填写小时数")),
         NumberRange(0, 720, message=_l("0 到 720 小时"))])
+    # 核决权限: up to which amount (yuan) the manager, then the 副总经理, decides a complaint
+    approve_manager_limit = DecimalField(_l("投诉核决：部门经理核决至（元）"), places=2, validators=[
+        InputRequired(message=_l("请填写金额")),
+        NumberRange(0, 100000000, message=_l("金额须在 0 到 1 亿元之间"))])
+    approve_deputy_limit = DecimalField(_l("投诉核决：副总经理核决至（元，以上由总经理核决）"),
+                                        places=2, validators=[
+        InputRequired(message=_l("请填写金额")),
+        NumberRange(0, 100000000, message=_l("金额须在 0 到 1 亿元之间"))])
+    complaint_deputy = StringField(_l("副总经理（用户名；留空由总经理核决）"), validators=[
+        Optional(), Length(max=40)])
     # VIP
     vip_single_purchase = DecimalField(_l("入会条件：单次实付满（元）"), places=2, validators=[
         InputRequired(message=_l("请填写金额")),
@@ -219,6 +229,16 @@ class SettingsForm(Form):
             raise ValidationError(_l("只能使用 {name}（会员姓名）、{site}（站点名称）和 {holiday}"
                                      "（节日名称）三个占位符"))
 
+    def validate_approve_deputy_limit(self, field):
+        lower = self.approve_manager_limit.data
+        if field.data is not None and lower is not None and field.data < lower:
+            raise ValidationError(_l("副总经理的核决金额不能低于部门经理的"))
+
+    def validate_complaint_deputy(self, field):
+        name = (field.data or "").strip()
+        if name and not User.select().where((User.username == name) & User.active).exists():
+            raise ValidationError(_l("没有这些用户：%(names)s", names=name))
+
     def validate_repair_reviewers(self, field):
         names = _lines(field.data)
         known = {u.username for u in User.select(User.username).where(User.username.in_(names))}
@@ -281,6 +301,10 @@ class SettingsForm(Form):
             getattr(self, key).data = values[key]
         for key in ("vip_single_purchase", "vip_cumulative"):
             getattr(self, key).data = Decimal(str(values[key]))
+        for level in ("manager", "deputy"):
+            getattr(self, f"approve_{level}_limit").data = Decimal(
+                str(values["complaint_approval_limits"][level]))
+        self.complaint_deputy.data = values["complaint_deputy"]
         for code in RATE_CODES:
             getattr(self, f"vip_rate_{code}").data = Decimal(str(values["vip_rates"][code]))
         self.vip_loyal_points.data = int(values["vip_loyal_points"])
@@ -325,6 +349,10 @@ class SettingsForm(Form):
             Decimal("0.01"))) for code in RATE_CODES}
         out["vip_loyal_points"] = self.vip_loyal_points.data
         out["repair_reviewers"] = _lines(self.repair_reviewers.data)
+        out["complaint_approval_limits"] = {
+            level: str(getattr(self, f"approve_{level}_limit").data.quantize(Decimal("0.01")))
+            for level in ("manager", "deputy")}
+        out["complaint_deputy"] = (self.complaint_deputy.data or "").strip()
         return out
 
 

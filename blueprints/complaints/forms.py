@@ -82,6 +82,9 @@ class StepForm(Form):
     cause = TextAreaField(_l("原因"), validators=[Optional(), Length(max=4000)])
     responsible_party = StringField(_l("责任方"), validators=[Optional(), Length(max=100)])
     solution = TextAreaField(_l("处理方案"), validators=[Optional(), Length(max=4000)])
+    claim_amount = DecimalField(_l("涉及金额（元）"), places=2, validators=[
+        Optional(), NumberRange(0, 9999999999, message=_l("金额超出范围"))],
+        description=_l("折让、赔偿或退货的金额，决定由谁核决；没有则填 0"))
     approval_comment = TextAreaField(_l("审批意见"), validators=[Optional(), Length(max=2000)])
     reply_method = SelectField(_l("答复方式"), choices=[], validators=[Optional()])
     reply_note = TextAreaField(_l("答复内容"), validators=[Optional(), Length(max=2000)])

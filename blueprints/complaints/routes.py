@@ -154,13 +154,17 @@ def _forms(complaint, shares):
 def _detail(complaint, status=200, error=None, **submitted):
     """The complaint's page; `submitted`: forms sent back with their errors, by name."""
     shares, progress = complaint.related("shares"), complaint.related("progress")
+    actions = service.allowed_actions(complaint, current_user)
     return render("complaints/detail.html", status=status, complaint=complaint,
+                  approval_limits=(service.route_context(complaint, "")["limits"]
+                                   if "investigate" in actions else None),
+                  approval_route=(service.approval_route(complaint)
+                                  if complaint.claim_amount is not None else None),
                   clocks=deadlines.clocks(complaint, reports=[p.at for p in progress]),
                   steps=service.steps(complaint), progress=progress, shares=shares,
                   notices=complaint.related("notices"),
                   recomplaints=complaint.related("recomplaints"), error=error,
-                  actions=service.allowed_actions(complaint, current_user),
-                  turns=service.whose_turn(complaint),
+                  actions=actions, turns=service.whose_turn(complaint),
                   action_labels=service.ACTION_LABELS, checklist=CHECKLIST,
                   forms=LazyForms(_forms(complaint, shares), **submitted))
 
@@ -200,7 +204,11 @@ def step(id, action):
     if not form.validate_on_submit():
         return _detail(complaint, status=422, error=_("请检查填写的内容"), step_form=form)
     required = service.ACTIONS[action][3]
-    data = {name: (getattr(form, name).data or "").strip() for name in required}
+    data = {name: (getattr(form, name).data or "").strip() for name in required
+            if name != "claim_amount"}
+    if action == "investigate":
+        amount = form.claim_amount.data
+        data["claim_amount"] = "" if amount is None else amount
     if action == "classify":
         data["responsible_person"] = (form.responsible_person.data or "").strip()
     if action == "approve":
@@ -211,6 +219,14 @@ def step(id, action):
         return _detail(complaint, status=422, error=str(refused), step_form=form)
     flash(_("已完成：%(action)s", action=service.ACTION_LABELS[action]), "success")
     return redirect(url_for("complaints.detail", id=id))
+
+
+@bp.route("/<int:id>/approval-route")
+def approval_route(id):
+    """Who will decide the solution for the amount being typed (htmx, in the investigation)."""
+    complaint = _complaint_or_404(id)
+    return render("complaints/_approval_route.html", complaint=complaint,
+                  **service.route_context(complaint, request.args.get("claim_amount", "")))
 
 
 def _simple(id, form_class, apply, form_key):
@@ -334,6 +350,8 @@ def print_form(id):
                         record=complaint, title=_("客户投诉处理表"), number=complaint.serial,
                         qr_url=external_url("complaints.detail", id=id), complaint=complaint,
                         copies=COPIES, checklist=CHECKLIST, clocks=deadlines.clocks(complaint),
+                        approval_route=(service.approval_route(complaint)
+                                        if complaint.claim_amount is not None else None),
                         steps=list(complaint.steps.order_by(ComplaintStep.id)))
 
 

@@ -5,7 +5,7 @@ statistics.py the month's figures; nothing here knows Flask.
 """
 import functools
 import json
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from peewee import fn
 
@@ -36,11 +36,12 @@ from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
+from services import settings as settings_service
 from services.customers import create_customer
 from services.search import Hit, equals, matching, starts
 from services.staff import general_managers, managers_of
 
-from . import deadlines
+from . import approval, deadlines
 from .deadlines import proposal_deadline
 
 
@@ -95,15 +96,16 @@ ACTIONS = {
                  ("nature", "responsible_dept")),
     "invalidate": ((RECORDED, CLASSIFIED), INVALID, {MANAGER, GM}, ("invalid_reason",)),
     "investigate": ((CLASSIFIED,), INVESTIGATED, STAFF, ("cause", "responsible_party",
-                                                         "solution")),
-    "approve": ((INVESTIGATED,), APPROVED, {GM}, ()),
-    "send_back": ((INVESTIGATED,), CLASSIFIED, {GM}, ("approval_comment",)),
+                                                         "solution", "claim_amount")),
+    # (and only the approvers of its 核决 level: approval.may_decide)
+    "approve": ((INVESTIGATED,), APPROVED, STAFF, ()),
+    "send_back": ((INVESTIGATED,), CLASSIFIED, STAFF, ("approval_comment",)),
     "reply": ((APPROVED,), REPLIED, STAFF, ("reply_method", "reply_note")),
     "follow_up": ((REPLIED,), FOLLOWED_UP, STAFF, ("satisfaction",)),
     "close": ((FOLLOWED_UP,), CLOSED, {MANAGER, GM}, ("summary", "corrective_action")),
 }
 ACTION_LABELS = {"classify": _l("判定"), "invalidate": _l("判定不成立"), "investigate": _l("调查"),
-                 "approve": _l("总经理审批"), "send_back": _l("退回重新调查"),
+                 "approve": _l("核决"), "send_back": _l("退回重新调查"),
                  "reply": _l("答复客户"), "follow_up": _l("回访"), "close": _l("结案"),
                  # steps that record something without changing the state
                  "intake": _l("受理"), "hand_over": _l("移交负责人"), "onsite": _l("现场处理"),
@@ -111,30 +113,52 @@ ACTION_LABELS = {"classify": _l("判定"), "invalidate": _l("判定不成立"), 
 FIELD_LABELS = {"nature": _l("性质"), "responsible_dept": _l("责任部门"),
                 "invalid_reason": _l("不成立原因"), "cause": _l("原因"),
                 "responsible_party": _l("责任方"), "solution": _l("处理方案"),
+                "claim_amount": _l("涉及金额"),
                 "approval_comment": _l("审批意见"), "reply_method": _l("答复方式"),
                 "reply_note": _l("答复内容"), "satisfaction": _l("满意度"),
                 "summary": _l("结案总结"), "corrective_action": _l("纠正措施")}
+
+
+DECIDING = ("approve", "send_back")  # steps only the 核决 level's approvers take
 
 
 def allowed_actions(complaint, user):
     """The steps this user may take now (for the buttons on the complaint)."""
     if complaint.finished or complaint.voided:
         return []
-    return [name for name, (sources, _, roles, _) in ACTIONS.items()
-            if complaint.state in sources and user.role in roles]
+    names = [name for name, (sources, _, roles, _) in ACTIONS.items()
+             if complaint.state in sources and user.role in roles]
+    if any(name in DECIDING for name in names) and not approval.may_decide(
+            complaint, user, settings_service.load()):
+        names = [name for name in names if name not in DECIDING]
+    return names
 
 
 # What comes next in each state, and who does it ("待经理判定"): shown to everyone who sees the
 # complaint, whether or not they may take the step.
 NEXT_STEP = {RECORDED: _l("待经理判定"), CLASSIFIED: _l("待负责人 %(who)s 调查"),
-             INVESTIGATED: _l("待总经理审批"), APPROVED: _l("待负责人 %(who)s 答复客户"),
+             INVESTIGATED: _l("待%(who)s"), APPROVED: _l("待负责人 %(who)s 答复客户"),
              REPLIED: _l("待负责人 %(who)s 回访"), FOLLOWED_UP: _l("待经理结案")}
 
 
 def whose_turn(complaint):
     """What comes next and who does it, or None when the complaint is finished."""
-    return next_step(complaint, NEXT_STEP,
-                     lambda c: c.owner.display_name if c.owner_id else "")
+    return next_step(complaint, NEXT_STEP, _who)
+
+
+def _who(complaint):
+    if complaint.state == INVESTIGATED:
+        return approval_route(complaint)
+    return complaint.owner.display_name if complaint.owner_id else ""
+
+
+def approval_route(complaint):
+    """"总经理核决（周总）": the level that decides the complaint's solution, and who."""
+    settings = settings_service.load()
+    level = complaint.approval_level or approval.level_for(complaint.claim_amount, settings)
+    names = "、".join(p.display_name for p in approval.approvers(
+        level, complaint.responsible_dept, settings))
+    return f"{approval.LEVELS[level]}（{names}）" if names else str(approval.LEVELS[level])
 
 
 def apply(complaint, action, user, at=None, **data):
@@ -149,9 +173,15 @@ def apply(complaint, action, user, at=None, **data):
                                state=complaint.state_label, action=ACTION_LABELS[action]))
     if user.role not in roles:
         raise WorkflowError(_l("您的角色不能执行“%(action)s”", action=ACTION_LABELS[action]))
+    if action in DECIDING and not approval.may_decide(complaint, user,
+                                                      settings_service.load()):
+        raise WorkflowError(_l("超出您的核决权限：此案由%(route)s",
+                               route=approval_route(complaint)))
     missing = [FIELD_LABELS[f] for f in required if data.get(f) in (None, "")]
     if missing:
         raise WorkflowError(_l("请填写：%(fields)s", fields="、".join(str(m) for m in missing)))
+    if action == "investigate":
+        data["claim_amount"] = _claim_amount(data["claim_amount"])
     if action == "follow_up" and not 1 <= int(data["satisfaction"]) <= 5:
         raise WorkflowError(_l("满意度为 1 到 5"))
     at = at or now()
@@ -168,6 +198,8 @@ def apply(complaint, action, user, at=None, **data):
             complaint.closed_at = at
         elif action == "investigate":
             complaint.investigated_at = at
+            complaint.approval_level = approval.level_for(complaint.claim_amount,
+                                                          settings_service.load())
         elif action == "approve":
             complaint.approved_at, complaint.approved_by = at, user.id
         elif action == "send_back":
@@ -189,9 +221,40 @@ def apply(complaint, action, user, at=None, **data):
         if action == "close":
             _plan_followup(complaint, user, at)
         if action == "investigate":
-            notifications.notify(general_managers(), N_("投诉 %(serial)s 待审批"),
-                                 "complaints.detail", complaint.id, serial=complaint.serial)
+            notifications.notify(approval.approvers(complaint.approval_level,
+                                                    complaint.responsible_dept,
+                                                    settings_service.load()),
+                                 N_("投诉 %(serial)s 待审批"), "complaints.detail",
+                                 complaint.id, serial=complaint.serial)
     return complaint
+
+
+def route_context(complaint, amount_text):
+    """What the investigation form says about 核决: the limits, and for the amount typed (if it
+    is one) the level and who decides."""
+    settings = settings_service.load()
+    manager, deputy = approval.limits(settings)
+    try:
+        amount = _claim_amount(amount_text) if str(amount_text).strip() else None
+    except WorkflowError:
+        amount = None
+    found = approval.route(amount, complaint.responsible_dept, settings) if amount is not None \
+        else None
+    return {"limits": (manager, deputy), "route": found, "amount": amount}
+
+
+CLAIM_MOST = Decimal("9999999999.99")  # what the column holds
+
+
+def _claim_amount(value):
+    """The money at stake as a Decimal of yuan, or a WorkflowError saying it is not one."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise WorkflowError(_l("涉及金额须为数字（元），没有则填 0"))
+    if not amount.is_finite() or not 0 <= amount <= CLAIM_MOST:
+        raise WorkflowError(_l("涉及金额须为数字（元），没有则填 0"))
+    return amount.quantize(Decimal("0.01"))
 
 
 def _plan_followup(complaint, user, at):
