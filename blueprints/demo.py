@@ -226,7 +226,8 @@ COMPLAINTS = [("服务质量", "保安夜间巡逻不到位"), ("维修质量", 
 def fill_complaints(rng, users, residents, today):
     """A dozen complaints at every step, one of them major, some closed with a follow-up."""
     from blueprints.complaints import service as complaints
-    flow = [("classify", "manager", {"nature": "服务", "responsible_dept": "客服部"}),
+    flow = [("classify", "manager", {"nature": "服务", "cause_kind": "non_quality",
+                                     "responsible_dept": "客服部"}),
             ("investigate", "desk", {"cause": "人手不足", "responsible_party": "客服部",
                                      "solution": "调整排班并致歉", "claim_amount": 0}),
             ("approve", "gm", {"approval_comment": "同意"}),

@@ -41,6 +41,8 @@ STATS_DUE_DAY = 10  # 客诉案件统计表: the previous month's, by the 10th o
 CHANNELS = {"phone": _l("电话"), "visit": _l("来访"), "letter": _l("信函"), "online": _l("网络")}
 REGIONS = {"in_province": _l("省内"), "out_province": _l("省外"), "overseas": _l("国外")}
 SEVERITIES = {"general": _l("一般"), "major": _l("重大")}
+# 客诉分类 (seed 000 第五条): the cause is a quality fault or not (人为因素)
+CAUSE_KINDS = {"quality": _l("质量异常"), "non_quality": _l("非质量异常（人为因素）")}
 CHECKLIST = (("check_heard", _l("听清楚")), ("check_asked", _l("问清楚")),
              ("check_followed", _l("跟清楚")), ("check_replied", _l("答清楚")),
              ("check_recorded", _l("记清楚")), ("check_reported", _l("报告（重大投诉）")))
@@ -61,6 +63,7 @@ class Complaint(SearchKeys, Voidable):
     complainant = CharField(max_length=40)
     phone = CharField(max_length=20, default="")  # optional: filled_index below
     phone_tail = CharField(max_length=4, default="")
+    plate = CharField(max_length=20, default="")
     name_initials = CharField(max_length=80, default="")
     customer = ForeignKeyField(Customer, null=True, backref="complaints", on_delete="SET NULL")
     content = TextField()
@@ -95,6 +98,7 @@ class Complaint(SearchKeys, Voidable):
     # 判定
     valid = BooleanField(null=True)
     nature = CharField(max_length=100, default="")
+    cause_kind = CharField(max_length=12, default="")
     responsible_dept = CharField(max_length=40, default="", index=True)
     responsible_person = CharField(max_length=40, default="")
     classified_at = DateTimeField(null=True)
@@ -158,6 +162,8 @@ class Complaint(SearchKeys, Voidable):
     region_label = label_of("region", REGIONS)
 
     severity_label = label_of("severity", SEVERITIES)
+
+    cause_kind_label = label_of("cause_kind", CAUSE_KINDS)
 
 Complaint.add_index(sparse_index(Complaint, Complaint.parent))
 Complaint.add_index(filled_index(Complaint, Complaint.phone))

@@ -51,7 +51,8 @@ def test_complaint_to_closure(live, chromium, database):
 
     manager = tab(browser, live, "manager")
     take_step(manager, live, complaint.id, "判定",
-              {"#classify-nature": "服务态度", "select:#classify-dept": "客服部"})
+              {"#classify-nature": "服务态度", "select:#classify-dept": "客服部",
+               "select:#classify-cause": "non_quality"})
     take_step(desk, live, complaint.id, "调查",
               {"#inv-cause": "新员工未培训", "#inv-party": "保洁班组", "#inv-solution": "道歉并培训",
                "#inv-amount": "30000"})

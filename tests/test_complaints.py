@@ -65,7 +65,7 @@ def test_invalid_intake_keeps_input_and_saves_nothing(login, database):
 
 
 def test_major_complaint_badge_for_gm(login, users, database):
-    login("desk").submit("/complaints/new", intake_data(severity="major"))
+    login("desk").submit("/complaints/new", intake_data(severity="major", check_reported="y"))
     gm = login("gm")
     home = gm.get("/").get_data(as_text=True)
     assert 'class="badge bad">1<' in home
@@ -95,7 +95,7 @@ def test_folded_progress_shows_how_many_reports_so_far(login, users, database):
 def test_notices_and_planned_follow_ups_read_in_the_readers_language(login, users, database):
     """Issue 22: a notice written while a Chinese page was open read in Chinese to an English
     reader; it is stored as the catalogue's source and translated when it is read."""
-    login("desk").submit("/complaints/new", intake_data(severity="major", content="电梯困人"))
+    login("desk").submit("/complaints/new", intake_data(severity="major", content="电梯困人", check_reported="y"))
     serial = Complaint.get().serial
     gm = login("gm")
     assert f"重大投诉 {serial}：电梯困人" in gm.get("/notifications").get_data(as_text=True)
@@ -117,7 +117,8 @@ def test_notices_and_planned_follow_ups_read_in_the_readers_language(login, user
 
 
 def walk(complaint_id, login):
-    steps = [("manager", "classify", {"nature": "设备故障", "responsible_dept": "工程部"}),
+    steps = [("manager", "classify", {"nature": "设备故障", "cause_kind": "non_quality",
+                                      "responsible_dept": "工程部"}),
              ("engineer", "investigate", {"cause": "配件缺货", "responsible_party": "工程部",
                                           "solution": "加急采购配件", "claim_amount": "0"}),
              ("gm", "approve", {"approval_comment": "同意"}),
@@ -144,7 +145,7 @@ def test_refused_steps_explain_why(login, database):
     complaint = Complaint.get()
     desk = login("desk")
     refused = desk.submit(f"/complaints/{complaint.id}/step/classify",
-                          {"nature": "x", "responsible_dept": "工程部"},
+                          {"nature": "x", "cause_kind": "non_quality", "responsible_dept": "工程部"},
                           page=f"/complaints/{complaint.id}")
     assert refused.status_code == 422 and "您的角色不能执行“判定”" in refused.get_data(as_text=True)
     manager = login("manager")
@@ -316,7 +317,7 @@ def test_everyone_who_sees_a_complaint_sees_whose_turn_it_is(login, users, datab
         found = re.search(r'<p class="turn">(.*?)</p>', page)
         return found.group(1) if found else None
     assert turn("desk") == "待经理判定" and turn("manager") == "待经理判定"
-    service.apply(complaint, "classify", users["manager"], nature="quality",
+    service.apply(complaint, "classify", users["manager"], nature="quality", cause_kind="quality",
                   responsible_dept="客服部")
     owner = Complaint.get_by_id(complaint.id).owner.display_name
     assert turn("gm") == f"待负责人 {owner} 调查"
@@ -381,7 +382,8 @@ def test_the_investigation_shows_who_will_decide_before_it_is_sent(login, users,
     desk.submit("/complaints/new", intake_data())
     complaint = Complaint.get()
     login("manager").submit(f"/complaints/{complaint.id}/step/classify",
-                            {"nature": "服务", "responsible_dept": "客服部"},
+                            {"nature": "服务", "cause_kind": "non_quality",
+                             "responsible_dept": "客服部"},
                             page=f"/complaints/{complaint.id}")
     page = desk.get(f"/complaints/{complaint.id}").get_data(as_text=True)
     assert "1000.00 元以内部门经理，5000.00 元以内副总经理，以上总经理" in page
@@ -400,3 +402,37 @@ def test_the_investigation_shows_who_will_decide_before_it_is_sent(login, users,
     assert Complaint.get().approval_level == "deputy"
     text = pdf_text(desk.get(f"/complaints/{complaint.id}/print"))
     assert "3000.00" in text and "副总经理核决" in text
+
+
+def test_intake_takes_the_plate_the_cause_kind_and_reports_major_ones(login, users, database):
+    """Seed 000 第五条 (质量异常 / 非质量异常 as the cause), seed 002 五清楚一报告 (a major complaint
+    is reported at once), and the complainant's plate."""
+    desk = login("desk")
+    unreported = desk.submit("/complaints/new", intake_data(severity="major"))
+    assert unreported.status_code == 422
+    assert "重大投诉须立即报告" in unreported.get_data(as_text=True)
+    assert Complaint.select().count() == 0
+    bad_plate = desk.submit("/complaints/new", intake_data(plate="ABC"))
+    assert bad_plate.status_code == 422 and Complaint.select().count() == 0
+    made = desk.submit("/complaints/new", intake_data(
+        severity="major", check_reported="y", plate="粤b 12345", cause_kind="quality"))
+    assert made.status_code == 302
+    complaint = Complaint.get()
+    assert (complaint.plate, complaint.cause_kind) == ("粤B12345", "quality")
+    page = desk.get(made.location).get_data(as_text=True)
+    assert "粤B12345" in page
+    manager = login("manager")
+    classified = manager.submit(f"/complaints/{complaint.id}/step/classify",
+                                {"nature": "漏水", "responsible_dept": "工程部"},
+                                page=made.location)  # the cause kind as taken at intake
+    assert classified.status_code == 302
+    assert "质量异常 · 漏水" in manager.get(made.location).get_data(as_text=True)
+    second = Complaint.create(**{**{f: getattr(complaint, f) for f in (
+        "received_at", "complainant", "content", "category", "closure_due", "report_due")},
+        "serial": "KS-202611-0099"})
+    refused = manager.submit(f"/complaints/{second.id}/step/classify",
+                             {"nature": "x", "responsible_dept": "工程部"},
+                             page=f"/complaints/{second.id}")
+    assert "异常原因（质量/非质量）" in refused.get_data(as_text=True)
+    text = pdf_text(desk.get(f"/complaints/{complaint.id}/print"))
+    assert "粤B12345" in text and "质量异常" in text

@@ -17,7 +17,8 @@ from models import (
 from tests.conftest import count_queries
 
 D = datetime.datetime
-STEPS = [("classify", "manager", {"nature": "服务态度", "responsible_dept": "客服部"}),
+STEPS = [("classify", "manager", {"nature": "服务态度", "cause_kind": "non_quality",
+                                  "responsible_dept": "客服部"}),
          ("investigate", "desk", {"cause": "未及时回电", "responsible_party": "前台",
                                   "solution": "致歉并回电", "claim_amount": "0"}),
          ("approve", "gm", {"approval_comment": "同意"}),
@@ -147,7 +148,7 @@ def test_clocks_before_national_day(users, database):
     late = clock(complaint, "onsite", D(2026, 9, 30, 10, 0))
     assert late.status == "overdue" and late.delta == datetime.timedelta(hours=1)
     service.apply(complaint, "classify", users["manager"], at=D(2026, 9, 30, 15, 0),
-                  nature="质量", responsible_dept="工程部")
+                  nature="质量", cause_kind="quality", responsible_dept="工程部")
     # 1 working day after 30 September is 8 October: the holiday does not count.
     assert complaint.proposal_due == D(2026, 10, 8, 15, 0)
     assert clock(complaint, "proposal", D(2026, 10, 7, 23, 0)).status == "soon"
@@ -156,7 +157,7 @@ def test_clocks_before_national_day(users, database):
 def test_proposal_deadline_lands_on_a_tiaoxiu_saturday(users, database):
     complaint = make(users, received_at=D(2026, 10, 9, 9, 0))
     service.apply(complaint, "classify", users["manager"], at=D(2026, 10, 9, 16, 0),
-                  nature="质量", responsible_dept="工程部")
+                  nature="质量", cause_kind="quality", responsible_dept="工程部")
     assert complaint.proposal_due == D(2026, 10, 10, 16, 0)  # Saturday, a make-up workday
 
 
@@ -165,7 +166,7 @@ def test_met_clocks(users, database):
     service.record_onsite(complaint, users["desk"], at=D(2026, 11, 3, 11, 0))
     assert clock(complaint, "onsite", D(2026, 11, 4)).status == "met_late"
     service.apply(complaint, "classify", users["manager"], at=D(2026, 11, 2, 12, 0),
-                  nature="n", responsible_dept="客服部")
+                  nature="n", cause_kind="quality", responsible_dept="客服部")
     service.apply(complaint, "investigate", users["desk"], at=D(2026, 11, 3, 9, 0),
                   cause="c", responsible_party="p", solution="s", claim_amount=0)
     assert clock(complaint, "proposal", D(2026, 11, 10)).status == "met"
@@ -241,7 +242,7 @@ def test_overdue_and_due_soon_lists(users, database):
     for complaint in (late, soon):
         service.record_onsite(complaint, users["desk"], at=complaint.received_at)
         service.apply(complaint, "classify", users["manager"], at=complaint.received_at,
-                      nature="n", responsible_dept="d")
+                      nature="n", cause_kind="quality", responsible_dept="d")
         service.apply(complaint, "investigate", users["desk"], at=complaint.received_at,
                       cause="c", responsible_party="p", solution="s", claim_amount=0)
     # No progress reports: the first week runs out at 8:00 on the 8th and the 9th.
@@ -259,7 +260,7 @@ def test_next_due_is_the_earliest_deadline_not_met(users, database):
     service.record_onsite(complaint, users["desk"], at=D(2026, 11, 2, 15, 0))
     assert Complaint.get_by_id(complaint.id).next_due == D(2026, 11, 5, 10, 0)  # the report
     service.apply(complaint, "classify", users["manager"], at=D(2026, 11, 2, 16, 0),
-                  nature="n", responsible_dept="d")
+                  nature="n", cause_kind="quality", responsible_dept="d")
     service.apply(complaint, "investigate", users["desk"], at=D(2026, 11, 3, 9, 0),
                   cause="c", responsible_party="p", solution="s", claim_amount=0)
     assert complaint.next_due == D(2026, 11, 9, 10, 0)  # the first week's progress reports
@@ -407,7 +408,8 @@ def test_monthly_statistics_computed_by_hand(users, database):
             if action == "follow_up":
                 data = {"satisfaction": score}
             if action == "classify":
-                data = {"nature": "n", "responsible_dept": complaint.responsible_dept}
+                data = {"nature": "n", "cause_kind": "non_quality",
+                        "responsible_dept": complaint.responsible_dept}
             service.apply(complaint, action, users[role],
                           at=close_at if action == "close" else at, **data)
     stats = statistics.monthly_stats(2026, 10)
@@ -436,7 +438,7 @@ def test_approval_by_amount(users, database):
 
     def investigated(amount):
         complaint = make(users)
-        service.apply(complaint, "classify", users["manager"], nature="n",
+        service.apply(complaint, "classify", users["manager"], nature="n", cause_kind="quality",
                       responsible_dept="客服部")
         service.apply(complaint, "investigate", users["desk"], cause="c", responsible_party="p",
                       solution="s", claim_amount=amount)
@@ -468,7 +470,8 @@ def test_approval_by_amount(users, database):
 
 def test_without_a_deputy_the_gm_decides_the_middle_level(users, database):
     complaint = make(users)
-    service.apply(complaint, "classify", users["manager"], nature="n", responsible_dept="客服部")
+    service.apply(complaint, "classify", users["manager"], nature="n", cause_kind="quality",
+                  responsible_dept="客服部")
     service.apply(complaint, "investigate", users["desk"], cause="c", responsible_party="p",
                   solution="s", claim_amount=5000)
     assert service.whose_turn(complaint) == f"待副总经理核决（{users['gm'].display_name}）"

@@ -71,7 +71,7 @@ def test_deadlines_and_printed_times_are_the_sites(server_tz, login, users, data
         complaint = complaints.intake(Complaint(
             received_at=clock.now(), complainant="春节前", content="x", category="服务质量",
             region="in_province"), users["desk"])
-        complaints.apply(complaint, "classify", users["manager"], nature="n",
+        complaints.apply(complaint, "classify", users["manager"], nature="n", cause_kind="quality",
                          responsible_dept="客服部")
         assert Complaint.get_by_id(complaint.id).proposal_due == D(2027, 2, 9, 16, 0)
         manager = login("manager")
@@ -141,7 +141,7 @@ def test_the_holidays_page_enters_the_schedule_and_moves_open_deadlines(login, u
             received_at=D(2027, 2, 4, 16, 0), complainant="期限", content="x",
             category="服务质量", region="in_province"), users["desk"])
         complaints.apply(complaint, "classify", users["manager"], at=D(2027, 2, 4, 16, 0),
-                         nature="n", responsible_dept="客服部")
+                         nature="n", cause_kind="quality", responsible_dept="客服部")
         assert Complaint.get_by_id(complaint.id).proposal_due == D(2027, 2, 9, 16, 0)
         response = admin.submit("/admin/holidays?year=2027", {
             "day": "2027-02-05", "workday": "1", "name": "调休", "source": "国办发明电〔2026〕1号"})

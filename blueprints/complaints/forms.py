@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from blueprints import validators
 from blueprints.core.forms import FilterForm
 from blueprints.fields import DATETIME, DecimalField, Form, SelectField
-from models.complaints import CHANNELS, NOTICE_KINDS, REGIONS, SEVERITIES, STATES
+from models.complaints import CAUSE_KINDS, CHANNELS, NOTICE_KINDS, REGIONS, SEVERITIES, STATES
 from models.i18n import lazy_gettext as _l
 from models.reception import METHODS
 from services.staff import staff_choices
@@ -37,12 +37,14 @@ class ComplaintForm(Form):
     complainant = StringField(_l("投诉人"), validators=[DataRequired(message=_l("请输入投诉人")),
                                                       Length(max=40)])
     phone = StringField(_l("联系电话"), validators=[Optional(), validators.phone])
+    plate = StringField(_l("车牌号"), validators=[Optional(), validators.plate])
     customer = HiddenField()
     create_customer = BooleanField(_l("同时为投诉人建立客户档案"))
     category = SelectField(_l("投诉类别"), choices=[], validators=[
         DataRequired(message=_l("请选择投诉类别"))])
     severity = RadioField(_l("严重程度"), choices=[], default="general")
     region = RadioField(_l("地区"), choices=[], default="in_province")
+    cause_kind = RadioField(_l("异常原因"), choices=[], default="")
     content = TextAreaField(_l("投诉内容"), validators=[
         DataRequired(message=_l("请填写投诉内容")), Length(max=4000)])
     demand = TextAreaField(_l("客户要求"), validators=[Optional(), Length(max=2000)])
@@ -65,7 +67,13 @@ class ComplaintForm(Form):
         self.channel.choices = _choices(CHANNELS)
         self.severity.choices = _choices(SEVERITIES)
         self.region.choices = _choices(REGIONS)
+        self.cause_kind.choices = [("", str(_l("待判定")))] + _choices(CAUSE_KINDS)
         self.category.choices = [("", "—")] + [(c, c) for c in categories]
+
+    def validate_check_reported(self, field):
+        """五清楚一报告: a major complaint is reported up at once (seed 002)."""
+        if self.severity.data == "major" and not field.data:
+            raise ValidationError(_l("重大投诉须立即报告，请勾选“报告”"))
 
     def validate_defective_qty(self, field):
         if field.data and self.quantity.data is not None and field.data > self.quantity.data:
@@ -76,6 +84,7 @@ class StepForm(Form):
     """The fields any workflow step may record; the rules say which each step needs."""
 
     nature = StringField(_l("性质"), validators=[Optional(), Length(max=100)])
+    cause_kind = SelectField(_l("异常原因"), choices=[], validators=[Optional()])
     responsible_dept = SelectField(_l("责任部门"), choices=[], validators=[Optional()])
     responsible_person = StringField(_l("责任人"), validators=[Optional(), Length(max=40)])
     invalid_reason = TextAreaField(_l("不成立原因"), validators=[Optional(), Length(max=2000)])
@@ -95,6 +104,7 @@ class StepForm(Form):
     def __init__(self, *args, departments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.responsible_dept.choices = [("", "—")] + [(d, d) for d in departments]
+        self.cause_kind.choices = [("", "—")] + _choices(CAUSE_KINDS)
         self.reply_method.choices = [("", "—")] + _choices(METHODS)
         self.satisfaction.choices = [("", "—")] + [(str(n), str(n)) for n in range(5, 0, -1)]
 

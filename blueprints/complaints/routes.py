@@ -24,7 +24,7 @@ from blueprints.helpers import (
 )
 from blueprints.numbers import keep_stored, show_masked
 from models import Complaint, ComplaintStep, Customer, User, clock
-from models.complaints import CHANNELS, CHECKLIST
+from models.complaints import CAUSE_KINDS, CHANNELS, CHECKLIST
 from models.i18n import lazy_gettext as _l
 from models.masking import mask_phone
 from services import identity
@@ -117,6 +117,8 @@ def new():
                 key for key, _label in CHECKLIST):
             setattr(complaint, name, getattr(form, name).data)
         complaint.phone = identity.normalize_phone(form.phone.data)
+        complaint.plate = identity.normalize_plate(form.plate.data or "")
+        complaint.cause_kind = form.cause_kind.data if form.cause_kind.data in CAUSE_KINDS else ""
         complaint.customer = _customer(form.customer.data)
         if complaint.customer is None and form.create_customer.data:
             complaint.customer = service.complainant_as_customer(complaint, current_user)
@@ -211,6 +213,7 @@ def step(id, action):
         data["claim_amount"] = "" if amount is None else amount
     if action == "classify":
         data["responsible_person"] = (form.responsible_person.data or "").strip()
+        data["cause_kind"] = form.cause_kind.data or complaint.cause_kind
     if action == "approve":
         data["approval_comment"] = (form.approval_comment.data or "").strip()
     try:

@@ -23,6 +23,7 @@ from models import (
 from models.base import Prepared, ids_in, next_step
 from models.complaints import (
     APPROVED,
+    CAUSE_KINDS,
     CLASSIFIED,
     CLOSED,
     FINISHED,
@@ -93,7 +94,7 @@ STAFF = {DESK, SALES, ENGINEER, MANAGER, GM}
 # action: (states it may start from, state it leads to, roles allowed, fields required)
 ACTIONS = {
     "classify": ((RECORDED,), CLASSIFIED, {MANAGER, GM},
-                 ("nature", "responsible_dept")),
+                 ("nature", "responsible_dept", "cause_kind")),
     "invalidate": ((RECORDED, CLASSIFIED), INVALID, {MANAGER, GM}, ("invalid_reason",)),
     "investigate": ((CLASSIFIED,), INVESTIGATED, STAFF, ("cause", "responsible_party",
                                                          "solution", "claim_amount")),
@@ -111,6 +112,7 @@ ACTION_LABELS = {"classify": _l("判定"), "invalidate": _l("判定不成立"), 
                  "intake": _l("受理"), "hand_over": _l("移交负责人"), "onsite": _l("现场处理"),
                  "progress": _l("告知进度"), "meeting": _l("紧急会议"), "shares": _l("责任比例")}
 FIELD_LABELS = {"nature": _l("性质"), "responsible_dept": _l("责任部门"),
+                "cause_kind": _l("异常原因（质量/非质量）"),
                 "invalid_reason": _l("不成立原因"), "cause": _l("原因"),
                 "responsible_party": _l("责任方"), "solution": _l("处理方案"),
                 "claim_amount": _l("涉及金额"),
@@ -182,6 +184,8 @@ def apply(complaint, action, user, at=None, **data):
         raise WorkflowError(_l("请填写：%(fields)s", fields="、".join(str(m) for m in missing)))
     if action == "investigate":
         data["claim_amount"] = _claim_amount(data["claim_amount"])
+    if action == "classify" and data["cause_kind"] not in CAUSE_KINDS:
+        raise WorkflowError(_l("异常原因须为质量异常或非质量异常"))
     if action == "follow_up" and not 1 <= int(data["satisfaction"]) <= 5:
         raise WorkflowError(_l("满意度为 1 到 5"))
     at = at or now()
