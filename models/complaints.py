@@ -1,7 +1,15 @@
 """Complaints (客户投诉), their steps and outcomes, returns (退换货) and in-app notifications."""
 import datetime
 
-from peewee import BooleanField, CharField, DecimalField, ForeignKeyField, IntegerField, TextField
+from peewee import (
+    SQL,
+    BooleanField,
+    CharField,
+    DecimalField,
+    ForeignKeyField,
+    IntegerField,
+    TextField,
+)
 
 from models.i18n import lazy_gettext as _l
 from models.i18n import stored_text
@@ -64,6 +72,7 @@ class Complaint(SearchKeys, Voidable):
     phone = CharField(max_length=20, default="")  # optional: filled_index below
     phone_tail = CharField(max_length=4, default="")
     plate = CharField(max_length=20, default="")
+    priority = IntegerField(default=0)  # 1: an A-class customer's, first in every queue
     name_initials = CharField(max_length=80, default="")
     customer = ForeignKeyField(Customer, null=True, backref="complaints", on_delete="SET NULL")
     content = TextField()
@@ -166,6 +175,8 @@ class Complaint(SearchKeys, Voidable):
     cause_kind_label = label_of("cause_kind", CAUSE_KINDS)
 
 Complaint.add_index(sparse_index(Complaint, Complaint.parent))
+Complaint.add_index(Complaint.index(Complaint.id, where=Complaint.priority == SQL("1"),
+                                    name="complaint_first_by_id"))
 Complaint.add_index(filled_index(Complaint, Complaint.phone))
 Complaint.add_index(filled_index(Complaint, Complaint.phone_tail))
 

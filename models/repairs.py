@@ -51,6 +51,7 @@ class RepairRequest(Voidable):
     masked_fields = {"contact_phone": "phone"}
 
     received_at = DateTimeField(default=now, index=True)
+    priority = IntegerField(default=0)  # 1: an A-class customer's, first in every queue
     customer = ForeignKeyField(Customer, null=True, backref="repair_requests",
                                on_delete="SET NULL")
     contact_name = CharField(max_length=40, default="")

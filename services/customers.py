@@ -1,6 +1,20 @@
 """Actions on customers that several modules take (archives, complaints, VIP, imports)."""
-from models import db
+from models import Complaint, RepairRequest, db
 from services import audit, timeline
+
+FIRST_GRADE = "A"  # seed 000: 应优先处理a类客户的埋怨和投诉; their repairs go first too
+
+
+def first_in_queues(customer):
+    """1 when this customer's complaints and repairs go first in every queue, else 0."""
+    return int(customer is not None and customer.grade == FIRST_GRADE)
+
+
+def requeue(customer):
+    """After a grade changes: the customer's complaints and repairs take their new place."""
+    first = first_in_queues(customer)
+    Complaint.update(priority=first).where(Complaint.customer == customer.id).execute()
+    RepairRequest.update(priority=first).where(RepairRequest.customer == customer.id).execute()
 
 
 def create_customer(customer, actor):

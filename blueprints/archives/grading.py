@@ -4,6 +4,7 @@ from models.archives import APPROVED, PROPOSED, REJECTED, REVIEWED
 from models.i18n import lazy_gettext as _l
 from models.users import GM, MANAGER, SALES
 from services import audit, workdays
+from services.customers import requeue
 
 PROVISIONAL_MONTHS = 6
 
@@ -59,6 +60,7 @@ def approve(evaluation, user, comment=""):
                                                  PROVISIONAL_MONTHS)
                                       if evaluation.provisional else None)
         audit.save(customer, user)
+        requeue(customer)
     return evaluation
 
 

@@ -148,7 +148,8 @@ def open_complaints():
 # What clocks() reads: enough for counting (the home page) without loading whole complaints.
 CLOCK_FIELDS = (Complaint.id, Complaint.state, Complaint.received_at, Complaint.closure_due,
                 Complaint.closed_at, Complaint.onsite_due, Complaint.onsite_at,
-                Complaint.proposal_due, Complaint.investigated_at, Complaint.report_due)
+                Complaint.proposal_due, Complaint.investigated_at, Complaint.report_due,
+                Complaint.priority)
 
 
 # What a list row shows (complaints/_rows.html): its clocks, these, and the owner's name.
@@ -218,10 +219,11 @@ def _classified(query, at, counting=False, whole=False):
 
 
 def due_order(complaint):
-    """How the late and nearly late lists are ordered: earliest closure due first (any without
-    one first of all), then by id; the same on SQLite and PostgreSQL, which sort NULL apart."""
+    """How the late and nearly late lists are ordered: A-class customers' first (seed 000), then
+    earliest closure due (any without one first of all), then by id; the same on SQLite and
+    PostgreSQL, which sort NULL apart."""
     due = complaint.closure_due
-    return due is not None, due or datetime.datetime.min, complaint.id
+    return -complaint.priority, due is not None, due or datetime.datetime.min, complaint.id
 
 
 def overdue_list(at=None, whole=False):

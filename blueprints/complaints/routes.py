@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from peewee import SQL
 
 from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
@@ -81,7 +82,12 @@ def index():
     form.validate()
     query, paged = _filtered(form)
     if paged:
-        rows, next_before = keyset_page(query, Complaint, PAGE)
+        # A-class customers' first (seed 000): all of them on the first page, then the rest.
+        first = [] if request.args.get("before") else list(
+            query.where(Complaint.priority == SQL("1")).limit(PAGE))
+        rows, next_before = keyset_page(query.where(Complaint.priority == SQL("0")),
+                                        Complaint, PAGE)
+        rows = first + rows
     else:
         rows, next_before = _worked_out_page(query)
     clocks = deadlines.pressing_clocks(rows, clock.now())

@@ -38,7 +38,7 @@ from models.i18n import lazy_gettext as _l
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
 from services import audit, notifications, serials, timeline, workdays
 from services import settings as settings_service
-from services.customers import create_customer
+from services.customers import create_customer, first_in_queues
 from services.search import Hit, equals, matching, starts
 from services.staff import general_managers, managers_of
 
@@ -65,6 +65,7 @@ def intake(complaint, actor):
         complaint.received_by = actor
         complaint.owner = complaint.owner or actor
         complaint.state = RECORDED
+        complaint.priority = first_in_queues(complaint.customer)
         audit.save(complaint, actor)
         _step(complaint, actor, "intake", RECORDED, RECORDED, {"content": complaint.content[:200]},
               at=complaint.received_at)
@@ -408,7 +409,7 @@ def due_mark(ident):
     """The complaint a late-list page starts after (its id and closure deadline), or None."""
     if ident is None:
         return None
-    return Complaint.select(Complaint.id, Complaint.closure_due).where(
+    return Complaint.select(Complaint.id, Complaint.closure_due, Complaint.priority).where(
         Complaint.id == ident).get_or_none()
 
 

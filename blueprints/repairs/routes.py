@@ -3,6 +3,7 @@
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from peewee import SQL
 
 from blueprints.helpers import (
     date_arg,
@@ -42,6 +43,9 @@ def _order_or_404(id):
     return get_or_404(WorkOrder, id)
 
 
+LIST_MOST = 200  # work orders a list shows
+
+
 def filtered_orders(form):
     query = (WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
              .where(WorkOrder.not_voided()))
@@ -73,7 +77,10 @@ def index():
     form.validate()
     view, query = filtered_orders(form)
     form.view.data = view
-    rows = list(query.limit(200))
+    # A-class customers' first (seed 000), then the rest, newest first.
+    first = list(query.where(RepairRequest.priority == SQL("1")).limit(LIST_MOST))
+    rows = first + list(query.where(RepairRequest.priority == SQL("0")).limit(
+        LIST_MOST - len(first)))
     return render("repairs/index.html", "repairs/_rows.html", form=form, rows=rows,
                   now=clock.now(), is_overdue=service.is_overdue)
 

@@ -27,6 +27,7 @@ from models.repairs import (
 )
 from models.users import DESK, ENGINEER, GM, MANAGER
 from services import audit, serials, timeline, workdays
+from services.customers import first_in_queues
 
 REPEAT_MONTHS = 6
 
@@ -64,6 +65,7 @@ def register_request(request, actor):
         repeat = find_repeat(request.location, request.item, request.received_at)
         request.repeat_of = repeat.request if repeat else None
         request.received_by = actor
+        request.priority = first_in_queues(request.customer)
         audit.save(request, actor)
         order = WorkOrder(request=request, serial=serials.next_serial("WX", request.received_at),
                           outside_list=request.item is None,
