@@ -300,6 +300,7 @@ class PenaltyNotice(Voidable):
     created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     approved_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     approved_at = DateTimeField(null=True)
+    for_lateness = BooleanField(default=False)  # proposed from the case's late clocks (治办)
 
     def label(self):
         return f"{self.complaint.serial} {NOTICE_KINDS.get(self.kind)} {self.target}"

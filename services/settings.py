@@ -68,6 +68,8 @@ DEFAULTS = {
     # empty: the GM), above it by the GM.
     "complaint_approval_limits": {"manager": "2000", "deputy": "20000"},
     "complaint_deputy": "",
+    # 治办: the penalty proposed for a case handled late, in yuan a day late per late clock.
+    "complaint_late_penalty_per_day": "50",
     # Usernames who review repair jobs outside the service list; empty: managers and the GM.
     "repair_reviewers": [],
 }

@@ -436,3 +436,64 @@ def test_intake_takes_the_plate_the_cause_kind_and_reports_major_ones(login, use
     assert "异常原因（质量/非质量）" in refused.get_data(as_text=True)
     text = pdf_text(desk.get(f"/complaints/{complaint.id}/print"))
     assert "粤B12345" in text and "质量异常" in text
+
+
+def test_a_case_closed_late_gets_its_treatment_notice_and_a_proposed_penalty(
+        login, users, database):
+    """治办单 (seed 000 第十四条) for a case whose clocks were met late, the penalty proposed
+    from them at the rate a day for the GM to approve, the 奖罚通知单 in three copies, and the
+    tracking register (客户埋怨案件登记追踪表) printed."""
+    from blueprints.complaints import service
+    from models import PenaltyNotice, clock
+    received = FROZEN - datetime.timedelta(days=30)
+    complaint = service.intake(Complaint(received_at=received, complainant="李四",
+                                         content="漏水", category="服务质量",
+                                         region="in_province"), users["desk"])
+    steps = [("classify", "manager", {"nature": "n", "cause_kind": "quality",
+                                      "responsible_dept": "工程部"}),
+             ("investigate", "desk", {"cause": "c", "responsible_party": "p", "solution": "s",
+                                      "claim_amount": 0}),
+             ("approve", "gm", {}), ("reply", "desk", {"reply_method": "phone",
+                                                      "reply_note": "r"}),
+             ("follow_up", "desk", {"satisfaction": 4}),
+             ("close", "manager", {"summary": "s", "corrective_action": "a"})]
+    for hours, (action, role, data) in enumerate(steps, 1):
+        service.apply(complaint, action, users[role], at=received + datetime.timedelta(
+            days=18, hours=hours), **data)
+    complaint = Complaint.get_by_id(complaint.id)
+    late = service.late_clocks(complaint)
+    assert {c.key for c in late} >= {"closure", "report"}
+    closure = next(c for c in late if c.key == "closure")
+    # due 15 working days after intake (8 November, 10:00), closed 11 November 16:00
+    assert (closure.due, service.days_late(closure)) == (datetime.datetime(2026, 11, 8, 10), 4)
+    expected = sum(service.days_late(c) for c in late) * 50
+    manager = login("manager")
+    page = manager.get(f"/complaints/{complaint.id}").get_data(as_text=True)
+    assert "打印治办单" in page and "按逾期拟定罚扣" in page
+    text = pdf_text(manager.get(f"/complaints/{complaint.id}/late-notice"))
+    assert "治办单" in text and "结案" in text and f"{expected:.2f}" in text
+    done = manager.submit(f"/complaints/{complaint.id}/late-penalty", {},
+                          page=f"/complaints/{complaint.id}")
+    assert done.status_code == 302
+    notice = PenaltyNotice.get()
+    assert (notice.for_lateness, notice.amount, notice.target, notice.approved_at) == (
+        True, expected, "工程部", None)
+    again = manager.submit(f"/complaints/{complaint.id}/late-penalty", {},
+                           page=f"/complaints/{complaint.id}")
+    assert "已按逾期拟定过罚扣" in manager.get(again.location).get_data(as_text=True)
+    assert PenaltyNotice.select().count() == 1
+    login("gm").submit(f"/complaints/{complaint.id}/notices/{notice.id}/approve", {},
+                       page=f"/complaints/{complaint.id}")
+    copies = PdfReader(io.BytesIO(manager.get(
+        f"/complaints/{complaint.id}/notices/{notice.id}/print").data))
+    assert len(copies.pages) == 3
+    assert "会计单位查核" in copies.pages[1].extract_text()
+    assert "总经理甲" in copies.pages[2].extract_text()
+    open_one = service.intake(Complaint(received_at=clock.now(), complainant="王五",
+                                        content="噪音", category="服务质量"), users["desk"])
+    assert manager.get(f"/complaints/{open_one.id}/late-notice").status_code == 404
+    tracking = pdf_text(manager.get(f"/complaints/tracking/print?start="
+                                    f"{received.date()}&end={FROZEN.date()}"))
+    assert "客户埋怨案件登记追踪表" in tracking and complaint.serial in tracking
+    assert open_one.serial in tracking and "质量异常" in tracking
+    assert login("desk").get("/complaints/tracking/print").status_code == 403

@@ -9,6 +9,7 @@ from blueprints.core.forms import ButtonForm
 from blueprints.helpers import (
     LazyForms,
     can,
+    date_range_args,
     excel_response,
     external_url,
     get_or_404,
@@ -19,6 +20,7 @@ from blueprints.helpers import (
     record_id,
     record_or_none,
     render,
+    sheet_response,
     show_form,
     site_settings,
     void_view,
@@ -49,6 +51,8 @@ from .service import WorkflowError
 # The handling form's five copies (联), each for the department named on it.
 COPIES = (_l("质量管理部"), _l("制造部门"), _l("业务部门"), _l("会计科"), _l("总经理室"))
 PAGE = 50
+NOTICE_COPIES = (_l("自存"), _l("会计单位查核"), _l("送惩罚部门"))
+TRACKING_MOST = 3000  # complaints a printed tracking register holds
 
 
 def _complaint_or_404(id):
@@ -173,6 +177,7 @@ def _detail(complaint, status=200, error=None, **submitted):
                   notices=complaint.related("notices"),
                   recomplaints=complaint.related("recomplaints"), error=error,
                   actions=actions, turns=service.whose_turn(complaint),
+                  late_clocks=service.late_clocks(complaint),
                   action_labels=service.ACTION_LABELS, checklist=CHECKLIST,
                   forms=LazyForms(_forms(complaint, shares), **submitted))
 
@@ -373,6 +378,68 @@ def reminder(id):
                         record=complaint, title=_("催办单"), number=complaint.serial,
                         qr_url=external_url("complaints.detail", id=id), complaint=complaint,
                         late=late)
+
+
+@bp.route("/<int:id>/late-notice")
+def late_notice(id):
+    """治办单: a case closed with clocks met late or missed, sent to find out why."""
+    complaint = _complaint_or_404(id)
+    late = service.late_clocks(complaint)
+    if not late:
+        abort(404)
+    return pdf_response("print/late_notice.html", f"治办单-{complaint.serial}.pdf",
+                        record=complaint, title=_("治办单"), number=complaint.serial,
+                        qr_url=external_url("complaints.detail", id=id), complaint=complaint,
+                        late=[(c, service.days_late(c)) for c in late],
+                        penalty=service.late_penalty(complaint, site_settings()))
+
+
+@bp.route("/<int:id>/late-penalty", methods=["POST"])
+def late_penalty(id):
+    """Propose the penalty for late handling from the late clocks; the GM confirms it."""
+    complaint = _complaint_or_404(id)
+    if ButtonForm().validate_on_submit():
+        try:
+            service.propose_late_penalty(complaint, current_user, site_settings())
+            flash(_("已按逾期拟定罚扣，待总经理批准"), "success")
+        except WorkflowError as refused:
+            flash(str(refused), "error")
+    return redirect(url_for("complaints.detail", id=id))
+
+
+@bp.route("/<int:id>/notices/<int:notice_id>/print")
+def notice_print(id, notice_id):
+    """奖罚通知单 in its three copies: kept, for the accounts, for the department (seed 000)."""
+    complaint = _complaint_or_404(id)
+    notice = service.notice_of(complaint, notice_id)
+    if notice is None:
+        abort(404)
+    return pdf_response("print/notice.html", f"奖罚通知单-{complaint.serial}-{notice.id}.pdf",
+                        record=notice, title=_("奖罚通知单"), number=complaint.serial,
+                        complaint=complaint, notice=notice, copies=NOTICE_COPIES)
+
+
+@bp.route("/tracking/print")
+def tracking_print():
+    """客户埋怨案件登记追踪表: the period's complaints as the paper tracking register."""
+    start, end = date_range_args()
+    since, until = clock.day_bounds(start, end)
+    rows = []
+    for c in (Complaint.live().where((Complaint.received_at >= since) &
+                                     (Complaint.received_at < until))
+              .order_by(Complaint.received_at).limit(TRACKING_MOST)):
+        late = service.late_clocks(c)
+        rows.append([c.serial, c.received_at.strftime("%Y-%m-%d"), c.complainant, c.category,
+                     str(c.cause_kind_label or ""), c.responsible_dept, str(c.state_label),
+                     c.closure_due.strftime("%Y-%m-%d"),
+                     c.closed_at.strftime("%Y-%m-%d") if c.closed_at else "",
+                     "、".join(str(k.label) for k in late)])
+    return sheet_response("print/register.html", "客户埋怨案件登记追踪表.pdf", rows,
+                          title=_("客户埋怨案件登记追踪表"), period=f"{start} — {end}",
+                          headers=[_("客诉编号"), _("受理日期"), _("投诉人"), _("类别"),
+                                   _("异常原因"), _("责任部门"), _("状态"), _("结案期限"),
+                                   _("结案日期"), _("逾期事项")],
+                          signs=[_("登记人"), _("总经理室")])
 
 
 @bp.route("/export")

@@ -3,6 +3,7 @@
 Every step goes through apply(); deadlines.py has the clocks, returning.py the returns and
 statistics.py the month's figures; nothing here knows Flask.
 """
+import datetime
 import functools
 import json
 from decimal import Decimal, InvalidOperation
@@ -30,6 +31,7 @@ from models.complaints import (
     FOLLOWED_UP,
     INVALID,
     INVESTIGATED,
+    PENALTY,
     RECORDED,
     REPLIED,
 )
@@ -358,6 +360,46 @@ def propose_notice(complaint, user, kind, target, amount, reason):
     """Propose a penalty or reward notice (奖罚通知单); the GM approves it."""
     notice = PenaltyNotice(complaint=complaint, kind=kind, target=target, amount=amount,
                            reason=reason, created_by=user.id)
+    return audit.save(notice, user)
+
+
+LATE = ("met_late", "missed")  # a clock met after its due moment, or never met by closure
+
+
+def late_clocks(complaint):
+    """The clocks a finished complaint met late or never met: what a 治办单 asks about (seed
+    000 第十四条: 对于处理时效逾期案件,得开立"治办单"送有关部门追查逾期缘由)."""
+    if not complaint.finished:
+        return []
+    return [c for c in deadlines.clocks(complaint) if c.status in LATE]
+
+
+def days_late(clock):
+    """Whole days a clock was late, a part day counting as one."""
+    return -(-clock.delta // datetime.timedelta(days=1))
+
+
+def late_penalty(complaint, settings):
+    """The penalty proposed for handling this case late: the rate a day (a setting) for each
+    day each clock was late."""
+    rate = Decimal(str(settings["complaint_late_penalty_per_day"]))
+    return sum((rate * days_late(c) for c in late_clocks(complaint)), Decimal("0"))
+
+
+def propose_late_penalty(complaint, user, settings):
+    """A 奖罚通知单 for the late handling, for the GM to confirm; once per case."""
+    clocks = late_clocks(complaint)
+    if not clocks:
+        raise WorkflowError(_l("该投诉没有逾期处理的时限"))
+    if complaint.notices.where(PenaltyNotice.for_lateness & PenaltyNotice.not_voided()).exists():
+        raise WorkflowError(_l("已按逾期拟定过罚扣"))
+    reason = "；".join(f"{c.label}逾期 {days_late(c)} 天" for c in clocks)
+    notice = PenaltyNotice(complaint=complaint, kind=PENALTY, for_lateness=True,
+                           target=(complaint.responsible_dept or
+                                   (complaint.owner.display_name if complaint.owner_id else ""))
+                           [:60], amount=late_penalty(complaint, settings),
+                           reason=str(_l("处理时效逾期（治办）：%(clocks)s", clocks=reason)),
+                           created_by=user.id)
     return audit.save(notice, user)
 
 
