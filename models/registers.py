@@ -452,3 +452,57 @@ REGISTER_MODELS = [ParkingDeal, ParkingPermit, SpaceApplication, BikePlate, Spec
                    ForeignEmployee, ForeignOffice, ResidentCard, StaffLeaver, KeyCustody, KeyLoan,
                    MeterReading, CallLog, ProblemLog, ServiceTally, NewspaperLog, MailLog,
                    LostProperty]
+
+
+# Complaint forms kept as registers (seed 000 客户投诉管理制度).
+
+class AnomalyReport(RegisterEntry):
+    """异常处理单: a customer's report of a fault that caused no loss, sent to the department
+    concerned to improve (第三条)."""
+
+    record_name = _l("异常处理单")
+    title_field = "subject"
+    reported_on = DateField(default=lambda: now().date(), verbose_name=_l("反映日期"))
+    customer = customer_field(_l("客户"))
+    order_no = CharField(max_length=40, default="", verbose_name=_l("订单号/料号"))
+    subject = CharField(max_length=100, verbose_name=_l("异常事项"))
+    details = TextField(default="", verbose_name=_l("异常情况"))
+    department = CharField(max_length=40, verbose_name=_l("改善单位"))
+    improvement = TextField(default="", verbose_name=_l("改善对策"))
+    improved_on = DateField(null=True, verbose_name=_l("改善完成日期"))
+
+
+class Petition(RegisterEntry):
+    """签呈: a department's objection to a complaint decision, put to the GM (第九条（十一）)."""
+
+    record_name = _l("签呈")
+    title_field = "subject"
+    submitted_on = DateField(default=lambda: now().date(), verbose_name=_l("呈报日期"))
+    department = CharField(max_length=40, verbose_name=_l("呈报部门"))
+    complaint_serial = CharField(max_length=20, default="", verbose_name=_l("相关客诉编号"))
+    subject = CharField(max_length=100, verbose_name=_l("主旨"))
+    statement = TextField(verbose_name=_l("说明"))
+    proposal = TextField(default="", verbose_name=_l("拟办意见"))
+    decision = TextField(default="", verbose_name=_l("总经理批示"))
+    decided_by = staff_field(_l("批示人"))
+    decided_at = DateTimeField(null=True, verbose_name=_l("批示时间"))
+
+
+class LetterLog(RegisterEntry):
+    """来函登记: a written complaint or letter received, and the written reply sent."""
+
+    record_name = _l("来函")
+    title_field = "subject"
+    received_on = DateField(default=lambda: now().date(), verbose_name=_l("收函日期"))
+    sender = CharField(max_length=60, verbose_name=_l("来函人/单位"))
+    customer = customer_field(_l("客户"))
+    address = CharField(max_length=200, default="", verbose_name=_l("回复地址"))
+    subject = CharField(max_length=100, verbose_name=_l("来函事由"))
+    summary = TextField(default="", verbose_name=_l("来函摘要"))
+    complaint_serial = CharField(max_length=20, default="", verbose_name=_l("客诉编号"))
+    reply = TextField(default="", verbose_name=_l("书面答复"))
+    replied_on = DateField(null=True, verbose_name=_l("答复日期"))
+    replied_by = staff_field(_l("答复人"))
+
+
+REGISTER_MODELS += [AnomalyReport, Petition, LetterLog]

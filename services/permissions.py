@@ -219,7 +219,7 @@ RULES.update({
     "core.job_file": EVERYONE,
 })
 
-REGISTER_USERS = frozenset({DESK, ENGINEER, MANAGER, GM})
+REGISTER_USERS = frozenset({DESK, SALES, ENGINEER, MANAGER, GM})
 RULES.update({
     # registers (blueprints/registers): each page checks the register's own entry below too
     "registers.index": REGISTER_USERS,
@@ -259,6 +259,9 @@ RULES.update({
     "registers:newspapers": OFFICE - {SALES},
     "registers:mail": OFFICE - {SALES},
     "registers:lost-property": OFFICE - {SALES},
+    "registers:anomalies": OFFICE,
+    "registers:petitions": STAFF,
+    "registers:letters": OFFICE,
 })
 
 # Roles allowed to see full (unmasked) numbers after giving a reason.

@@ -182,3 +182,55 @@ def test_an_expired_permit_is_said_so_on_the_list(app, users, make_customer, dat
     rows = login("desk").get("/registers/parking-permits/").get_data(as_text=True)
     assert rows.count("已过期") == 1 and rows.count(">有效<") == 1
     assert clock.today() == DAY
+
+
+def test_petitions_go_to_the_gm_and_letters_get_a_written_reply(login, users, database):
+    """签呈 (seed 000 第九条（十一）: 各部门对客诉处理决议有异议时得以“签呈”专案呈报处理) and
+    the written complaint's letter log with its reply printed as a letter."""
+    import io
+
+    from pypdf import PdfReader
+
+    from blueprints.complaints import service as complaints
+    from models import Complaint
+    from models.registers import LetterLog, Petition
+    complaint = complaints.intake(Complaint(received_at=FROZEN, complainant="王五",
+                                            content="漏水", category="服务质量"), users["desk"])
+    sales = login("sales")
+    unknown = sales.submit("/registers/petitions/new", {
+        "submitted_on": "2026-11-23", "department": "销售部", "complaint_serial": "KS-209901-0001",
+        "subject": "对判定有异议", "statement": "非我部责任"})
+    assert unknown.status_code == 422 and "没有客诉编号为 KS-209901-0001 的投诉" in \
+        unknown.get_data(as_text=True)
+    made = sales.submit("/registers/petitions/new", {
+        "submitted_on": "2026-11-23", "department": "销售部",
+        "complaint_serial": complaint.serial.lower(), "subject": "对判定有异议",
+        "statement": "非我部责任"})
+    assert made.status_code == 302
+    petition = Petition.get()
+    page = sales.get(made.location).get_data(as_text=True)
+    assert f'href="/complaints/{complaint.id}"' in page and "待总经理批示" in page
+    decide = f"/registers/petitions/{petition.id}/do/decide"
+    manager = login("manager")
+    refused = manager.submit(decide, {"decision": "同意"}, page=made.location)
+    assert "签呈须由总经理批示" in refused.get_data(as_text=True)
+    assert Petition.get().decided_at is None
+    login("gm").submit(decide, {"decision": "同意复核"}, page=made.location)
+    assert (Petition.get().decision, Petition.get().decided_by_id) == ("同意复核",
+                                                                       users["gm"].id)
+
+    desk = login("desk")
+    letter = desk.submit("/registers/letters/new", {
+        "received_on": "2026-11-20", "sender": "李先生", "subject": "楼道堆放杂物",
+        "summary": "要求清理"})
+    entry = LetterLog.get()
+    reply = f"/registers/letters/{entry.id}/do/reply"
+    assert "请填写书面答复" in desk.submit(reply, {"reply": " "},
+                                          page=letter.location).get_data(as_text=True)
+    desk.submit(reply, {"reply": "已通知保洁清理完毕。\n欢迎继续监督。"}, page=letter.location)
+    entry = LetterLog.get()
+    assert (entry.replied_on, entry.replied_by_id) == (DAY, users["desk"].id)
+    text = PdfReader(io.BytesIO(desk.get(f"/registers/letters/{entry.id}/print").data)) \
+        .pages[0].extract_text()
+    assert "李先生：" in text and "已通知保洁清理完毕" in text and "欢迎继续监督" in text
+    assert "2026-11-20" in text and "楼道堆放杂物" in text

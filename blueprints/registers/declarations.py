@@ -8,6 +8,7 @@ from . import service as rules
 from .engine import Action, Register, declare
 
 BOOKS = _l("前台记录本")
+COMPLAINT_FORMS = _l("投诉表单")
 CLERK, CUSTOMER, SUPERVISOR = _l("经办人"), _l("客户签名"), _l("主管审核")
 
 declare(
@@ -98,6 +99,32 @@ declare(
                              when=lambda reading: not reading.signature,
                              signature="signature", done=_l("客户已签字确认")),),
              signs=(_l("抄表人"), CUSTOMER)),
+    Register(m.AnomalyReport, "anomalies", "", _l("异常处理单"),
+             columns=("reported_on", "customer", "order_no", "subject", "department",
+                      "improved_on"),
+             search=("subject", "customer", "department"), date="reported_on",
+             group=COMPLAINT_FORMS, signs=(_l("反映人"), _l("改善单位"), SUPERVISOR)),
+    Register(m.Petition, "petitions", "", _l("签呈"),
+             columns=("submitted_on", "department", "subject", "complaint_serial", "decided_at"),
+             search=("subject", "department", "complaint_serial"), date="submitted_on",
+             group=COMPLAINT_FORMS, check=rules.check_complaint_serial,
+             facts=rules.complaint_facts, standing=rules.petition_standing,
+             filled_later=("decided_by", "decided_at"), landscape=False,
+             actions=(Action("decide", _l("总经理批示"), rules.decide_petition,
+                             when=lambda petition: petition.decided_at is None,
+                             fields=("decision",), done=_l("已批示")),),
+             signs=(_l("呈报人"), _l("部门主管"), _l("总经理"))),
+    Register(m.LetterLog, "letters", "", _l("来函登记"),
+             columns=("received_on", "sender", "customer", "subject", "complaint_serial",
+                      "replied_on"),
+             search=("sender", "subject", "customer"), date="received_on",
+             group=COMPLAINT_FORMS, check=rules.check_complaint_serial,
+             facts=rules.complaint_facts, standing=rules.letter_standing,
+             filled_later=("replied_on", "replied_by"),
+             actions=(Action("reply", _l("书面答复"), rules.reply_letter,
+                             when=lambda letter: letter.replied_on is None, fields=("reply",),
+                             done=_l("已答复")),),
+             entry_template="print/letter_reply.html"),
     Register(m.CallLog, "calls", "", _l("来电登记本"),
              columns=("at", "caller", "phone", "customer", "topic", "content", "result",
                       "handled_by"),

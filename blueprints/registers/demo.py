@@ -102,6 +102,8 @@ def fill(rng, users, residents, companies, today):
                representative=chief, licence_no=f"粤外代字 {day:%Y}-{day:%j}", staff=6,
                registered_on=day, valid_until=day + datetime.timedelta(days=730))
 
+    _complaint_forms(desk, users["gm"], residents, days, at)
+
     for n, owner in enumerate(residents[:3]):
         custody = _write(m.KeyCustody, desk, customer=owner, keys="入户门钥匙", count=2,
                          authorised=f"{owner.name}、张保洁", holder=desk.id, received_on=days[0])
@@ -130,3 +132,31 @@ def scribble(rng):
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+def _complaint_forms(desk, gm, residents, days, at):
+    """异常处理单, 签呈 and 来函 over the week, two of each, one 签呈 decided and one letter
+    answered."""
+    from models import Complaint
+    serials = [c.serial for c in Complaint.select(Complaint.serial).order_by(Complaint.id)
+               .limit(2)]
+    for n, customer in enumerate(residents[3:5]):
+        _write(m.AnomalyReport, desk, reported_on=days[n + 1], customer=customer,
+               subject=["门禁卡偶尔刷不开", "地库照明不足"][n], department="工程部",
+               details="未造成损失，客户要求改善", improvement="更换读卡器" if n == 0 else "")
+        petition = _write(m.Petition, desk, submitted_on=days[n + 2], department="工程部",
+                          complaint_serial=serials[n] if n < len(serials) else "",
+                          subject="对责任判定有异议", statement="维修延误系配件厂家缺货所致",
+                          proposal="请重新判定责任比例")
+        if n == 0:
+            petition.decision, petition.decided_by = "同意重新判定，由质量管理部复核", gm.id
+            petition.decided_at = at(days[n + 3], 15)
+            petition.save()
+        letter = _write(m.LetterLog, desk, received_on=days[n + 1], sender=customer.name,
+                        customer=customer, subject=["物业费收费标准疑问", "楼道堆放杂物"][n],
+                        summary="来函询问并投诉", address=customer.unit_label)
+        if n == 0:
+            letter.reply = "经核实，收费标准按物价局备案执行，详见公告栏。"
+            letter.replied_on, letter.replied_by = days[n + 2], desk.id
+            letter.save()
+

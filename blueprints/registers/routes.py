@@ -381,14 +381,14 @@ def print_entry(slug, id):
     register = _register(slug)
     entry = _entry(register, id)
     _attach(register, [entry])
-    return pdf_response("print/register_entry.html", f"{register.title}-{entry.id}.pdf",
+    return pdf_response(register.entry_template, f"{register.title}-{entry.id}.pdf",
                         record=entry, title=str(register.title), number=register.number,
                         facts=[(register.label(n), text) for n, text, _l in
                                register.row(entry, register.all_columns())
                                if n != register.signature],
                         extra=[fact[:2] for fact in register.facts(entry)] if register.facts
                         else [], state=register.state(entry), signs=register.signs,
-                        signature=_signature_of(register, entry))
+                        signature=_signature_of(register, entry), entry=entry)
 
 
 @bp.route("/pick")

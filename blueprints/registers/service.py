@@ -20,6 +20,7 @@ from models.registers import (
     ServiceTally,
     SpaceApplication,
 )
+from models.users import GM
 from services import audit, identity, serials
 
 from .engine import RuleError
@@ -381,6 +382,53 @@ def phone_facts(entry):
 
 def pool_standing(number):
     return _("已租/售") if number.taken_by_id else _("可租/售")
+
+
+# --- complaint forms: 签呈, 来函 and 异常处理单 name the complaint they concern
+
+
+def check_complaint_serial(entry):
+    """A complaint named by its serial must exist."""
+    from models import Complaint
+    serial = (entry.complaint_serial or "").strip().upper()
+    entry.complaint_serial = serial
+    if serial and not Complaint.select().where(Complaint.serial == serial).exists():
+        raise RuleError("complaint_serial", _("没有客诉编号为 %(serial)s 的投诉", serial=serial))
+
+
+def complaint_facts(entry):
+    """A link to the complaint the entry names."""
+    from models import Complaint
+    complaint = (Complaint.get_or_none(Complaint.serial == entry.complaint_serial)
+                 if entry.complaint_serial else None)
+    if complaint is None:
+        return []
+    return [(_("相关投诉"), f"{complaint.serial} {complaint.complainant}",
+             ("complaints.detail", {"id": complaint.id}))]
+
+
+def decide_petition(petition, user):
+    """Only the GM writes the 批示 on a 签呈."""
+    if user.role != GM:
+        raise RuleError(None, _("签呈须由总经理批示"))
+    if not petition.decision.strip():
+        raise RuleError("decision", _("请填写批示"))
+    petition.decided_by, petition.decided_at = user.id, now()
+
+
+def petition_standing(petition):
+    return _("已批示") if petition.decided_at else _("待总经理批示")
+
+
+def reply_letter(letter, user):
+    """The written reply, dated today, by whoever sends it."""
+    if not letter.reply.strip():
+        raise RuleError("reply", _("请填写书面答复"))
+    letter.replied_on, letter.replied_by = clock.today(), user.id
+
+
+def letter_standing(letter):
+    return _("已答复") if letter.replied_on else _("待答复")
 
 
 # --- the desk's books
