@@ -144,6 +144,7 @@ RULES.update({
     "complaints.stats": MANAGERS,
     "complaints.stats_confirm": MANAGERS,
     "complaints.stats_print": MANAGERS,
+    "complaints.staff_notice": MANAGERS,
     "complaints.returns": OFFICE,
     "complaints.return_new": OFFICE,
     "complaints.return_detail": OFFICE,

@@ -287,7 +287,11 @@ def test_monthly_statistics_page_and_pdf(login, database):
     assert "客诉案件统计表" in page and "服务质量" in page
     text = pdf_text(manager.get(f"/complaints/stats/print?month={NOW:%Y-%m}"))
     assert "客诉案件统计表" in text and "本月受理" in text and "服务质量" in text
+    assert "本月结案：责任归属与比率" in text and "本月结案：罚扣" in text
+    notice = pdf_text(manager.get(f"/complaints/stats/staff-notice?month={NOW:%Y-%m}"))
+    assert "人事公布单" in notice and "本期无登记" in notice
     assert login("desk").get("/complaints/stats").status_code == 403
+    assert login("desk").get("/complaints/stats/staff-notice").status_code == 403
 
 
 def test_complaint_on_customer_timeline(login, database, make_customer):

@@ -422,6 +422,22 @@ def test_monthly_statistics_computed_by_hand(users, database):
     assert stats.overdue == 1         # the September complaint still open at month end
     assert stats.satisfaction == 4.0 and stats.satisfaction_count == 2
     assert stats.invalid == 1
+    # the closed cases (seed 000 第九条（九）): by category, responsibility ratios, penalties
+    assert dict(stats.closed_by_category) == {"服务质量": 1, "产品质量": 1}
+    service.set_shares(a, [("客服部", 60), ("工程部", 40)], users["manager"])
+    service.set_shares(b, [("制造部门", 100)], users["manager"])
+    fine = service.propose_notice(b, users["manager"], "penalty", "制造部门", Decimal("300"),
+                                  "漏检")
+    service.propose_notice(a, users["manager"], "penalty", "客服部", Decimal("50"), "未批准的")
+    service.approve_notice(fine, users["gm"])
+    stats = statistics.monthly_stats(2026, 10)
+    assert stats.responsibility == [("制造部门", 1, 50.0), ("客服部", 1, 30.0),
+                                    ("工程部", 1, 20.0)]  # shares over the 2 closed cases
+    assert stats.penalties == [("制造部门", 1, Decimal("300.00"))]
+    assert stats.penalty_total == Decimal("300.00")
+    assert [(n.target, n.complaint.serial) for n in statistics.staff_notice(2026, 10)] == [
+        ("制造部门", b.serial)]
+    assert statistics.staff_notice(2026, 11) == []
 
 
 def test_approval_by_amount(users, database):

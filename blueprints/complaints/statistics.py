@@ -1,13 +1,17 @@
 """The monthly complaint statistics (客诉案件统计表)."""
 import datetime
 from collections import Counter, namedtuple
+from decimal import Decimal
 
 from models import (
     Complaint,
+    PenaltyNotice,
+    ResponsibilityShare,
 )
 from models.complaints import (
     CLOSED,
     INVALID,
+    PENALTY,
 )
 
 # ---- monthly statistics ------------------------------------------------------------------------
@@ -20,7 +24,8 @@ def month_bounds(year, month):
 
 Stats = namedtuple("Stats", "year month received by_category by_department by_severity closed "
                             "closed_on_time on_time_rate mean_days overdue satisfaction "
-                            "satisfaction_count invalid")
+                            "satisfaction_count invalid closed_by_category responsibility "
+                            "penalties penalty_total")
 
 
 def monthly_stats(year, month):
@@ -42,6 +47,7 @@ def monthly_stats(year, month):
     rated = [c.satisfaction for c in Complaint.select().where(
         live & (Complaint.followed_up_at >= start) & (Complaint.followed_up_at < end) &
         Complaint.satisfaction.is_null(False))]
+    responsibility, penalties = closed_outcomes([c.id for c in closed])
     return Stats(
         year, month, len(received),
         sorted(Counter(c.category for c in received).items()),
@@ -52,6 +58,47 @@ def monthly_stats(year, month):
         round(sum(days) / len(days), 1) if days else None,
         overdue,
         round(sum(rated) / len(rated), 2) if rated else None, len(rated),
-        sum(1 for c in received if c.state == INVALID))
+        sum(1 for c in received if c.state == INVALID),
+        sorted(Counter(c.category for c in closed).items()), responsibility, penalties,
+        sum((amount for _target, _count, amount in penalties), Decimal("0")))
+
+
+def closed_outcomes(ids):
+    """Of the cases closed in a month (seed 000 第九条（九）: 汇总上月份结案的案件…判定责任归属
+    确认及比率): per department the cases it shares and its share of them all (the percents
+    summed over the cases, over the number of cases); per target the approved penalties."""
+    shares = (ResponsibilityShare.select(ResponsibilityShare.department,
+                                         ResponsibilityShare.percent)
+              .where(ResponsibilityShare.complaint.in_(ids)).tuples()) if ids else []
+    cases, percents = Counter(), Counter()
+    for department, percent in shares:
+        cases[department] += 1
+        percents[department] += percent
+    responsibility = sorted(((d, cases[d], round(percents[d] / len(ids), 1)) for d in cases),
+                            key=lambda row: -row[2])
+    notices = (PenaltyNotice.select(PenaltyNotice.target, PenaltyNotice.amount)
+               .where(PenaltyNotice.complaint.in_(ids), PenaltyNotice.kind == PENALTY,
+                      PenaltyNotice.approved_at.is_null(False), PenaltyNotice.not_voided())
+               .tuples()) if ids else []
+    counts, amounts = Counter(), Counter()
+    for target, amount in notices:
+        counts[target] += 1
+        amounts[target] += amount
+    return responsibility, sorted(((t, counts[t], amounts[t]) for t in counts),
+                                  key=lambda row: -row[2])
+
+
+def staff_notice(year, month):
+    """人事公布单: the penalties approved for the cases closed in the month, to publish by the
+    10th (第十二条（一）). [(notice, complaint serial)]."""
+    start, end = month_bounds(year, month)
+    closed = Complaint.select(Complaint.id).where(
+        Complaint.not_voided() & (Complaint.state == CLOSED) & (Complaint.closed_at >= start) &
+        (Complaint.closed_at < end))
+    return list(PenaltyNotice.select(PenaltyNotice, Complaint.serial)
+                .join(Complaint).where(PenaltyNotice.complaint.in_(closed),
+                                       PenaltyNotice.approved_at.is_null(False),
+                                       PenaltyNotice.not_voided())
+                .order_by(Complaint.serial, PenaltyNotice.id))
 
 

@@ -9,6 +9,7 @@ from blueprints.helpers import (
     month_arg,
     pdf_response,
     render,
+    sheet_response,
     sign_off_month,
     signoff_context,
 )
@@ -45,6 +46,21 @@ def stats_confirm():
     sign_off_month(signoffs.COMPLAINT_STATS, year, month,
                    _("已确认 %(month)s 投诉统计", month=signoffs.period(year, month)))
     return redirect(url_for("complaints.stats", month=signoffs.period(year, month)))
+
+
+@bp.route("/stats/staff-notice")
+def staff_notice():
+    """人事公布单: the month's approved penalties, published by the 10th of the next month."""
+    year, month = month_arg(due_day=STATS_DUE_DAY)
+    rows = [[notice.complaint.serial, notice.target, str(notice.kind_label),
+             f"{notice.amount:.2f}", notice.reason, notice.approved_at.strftime("%Y-%m-%d")]
+            for notice in statistics.staff_notice(year, month)]
+    return sheet_response("print/register.html", f"人事公布单-{year}{month:02d}.pdf", rows,
+                          title=_("人事公布单"), number=f"{year}-{month:02d}",
+                          landscape=False, period=f"{year}-{month:02d}",
+                          headers=[_("客诉编号"), _("对象"), _("奖/罚"), _("金额（元）"),
+                                   _("事由"), _("批准日期")],
+                          signs=[_("总经理室"), _("人事单位"), _("总经理")])
 
 
 @bp.route("/stats/print")
