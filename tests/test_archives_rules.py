@@ -107,6 +107,16 @@ def test_provisional_grade_comes_back_after_six_months(users, database, make_cus
         customer.id]
 
 
+def test_the_six_months_count_from_the_start_of_cooperation(users, database, make_customer):
+    """Seed 000 5.2: 合作满六个月后进行评估 — from the contract date, not from the grading."""
+    signed = make_customer(tier="general", grade="B", contract_date=datetime.date(2026, 3, 1))
+    grading.set_provisional(signed, datetime.date(2026, 5, 20))
+    assert signed.provisional_until == datetime.date(2026, 9, 1)
+    unsigned = make_customer(tier="general", grade="B")
+    grading.set_provisional(unsigned, datetime.date(2026, 5, 20))
+    assert unsigned.provisional_until == datetime.date(2026, 11, 20)
+
+
 def test_window_setting():
     assert grading.in_window(datetime.date(2026, 3, 25), "03-25:03-30")
     assert grading.in_window(datetime.date(2026, 3, 30), "03-25:03-30")

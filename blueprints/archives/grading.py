@@ -56,8 +56,7 @@ def approve(evaluation, user, comment=""):
         audit.save(evaluation, user)
         customer = evaluation.customer
         customer.tier, customer.grade = evaluation.tier, evaluation.grade
-        customer.provisional_until = (workdays.add_months(evaluation.approved_at.date(),
-                                                 PROVISIONAL_MONTHS)
+        customer.provisional_until = (provisional_until(customer, evaluation.approved_at.date())
                                       if evaluation.provisional else None)
         audit.save(customer, user)
         requeue(customer)
@@ -80,10 +79,16 @@ def due_for_reevaluation(today):
                 .order_by(Customer.provisional_until))
 
 
+def provisional_until(customer, today):
+    """When a provisional grade is evaluated again: six months after cooperation began (seed
+    000 5.2: 在合作满六个月后,进行评估), the contract date; `today` when there is none yet."""
+    return workdays.add_months(customer.contract_date or today, PROVISIONAL_MONTHS)
+
+
 def set_provisional(customer, today):
-    """A new customer's first grade is provisional: re-evaluate after six months."""
+    """A new customer's first grade is provisional: re-evaluate after six months' cooperation."""
     if customer.tier or customer.grade:
-        customer.provisional_until = workdays.add_months(today, PROVISIONAL_MONTHS)
+        customer.provisional_until = provisional_until(customer, today)
 
 
 __all__ = ["propose", "review", "approve", "reject", "due_for_reevaluation", "in_window",
