@@ -108,6 +108,10 @@ def test_invalid_complaint_closes_with_reason(users, database):
     stored = Complaint.get_by_id(complaint.id)
     assert stored.state == "invalid" and stored.valid is False and stored.closed_at
     assert service.allowed_actions(stored, users["gm"]) == []
+    # judged invalid, it is followed up all the same: 100 % 回访 means every complaint
+    followup = FollowUp.get(FollowUp.source == "complaint")
+    assert followup.source_id == complaint.id and followup.planned_on == datetime.date(2026, 11, 24)
+    assert followup.title == f"投诉判定不成立回访：{complaint.serial}"
 
 
 def test_send_back_reopens_investigation(users, database):

@@ -225,7 +225,7 @@ def apply(complaint, action, user, at=None, **data):
             timeline.add(complaint.customer, "complaint",
                          f"{complaint.serial} {complaint.state_label}", ref_id=complaint.id,
                          user=user, at=at)
-        if action == "close":
+        if action in ("close", "invalidate"):
             _plan_followup(complaint, user, at)
         if action == "investigate":
             notifications.notify(approval.approvers(complaint.approval_level,
@@ -265,9 +265,12 @@ def _claim_amount(value):
 
 
 def _plan_followup(complaint, user, at):
-    """Every closed complaint gets a follow-up (100 % 回访), due the next working day."""
+    """Every closed complaint gets a follow-up (100 % 回访), due the next working day; one
+    found invalid too, so that 100 % means every complaint."""
     from services.customers import create_followup
-    create_followup(N_("投诉结案回访：%(serial)s"), workdays.add_workdays(at, 1).date(),
+    subject = (N_("投诉结案回访：%(serial)s") if complaint.state == CLOSED
+               else N_("投诉判定不成立回访：%(serial)s"))
+    create_followup(subject, workdays.add_workdays(at, 1).date(),
                     customer=complaint.customer, source="complaint", source_id=complaint.id,
                     assigned_to=complaint.owner, actor=user, params={"serial": complaint.serial})
 
