@@ -126,6 +126,11 @@ class Complaint(SearchKeys, Voidable):
     approval_comment = TextField(default="")
     # 答复, 回访, 结案
     replied_at = DateTimeField(null=True)
+    # 综合看法: the office's composite opinion on the negotiation, due a working day after it
+    opinion_due = DateTimeField(null=True)
+    opinion = TextField(default="")
+    opinion_at = DateTimeField(null=True)
+    opinion_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     reply_method = CharField(max_length=10, default="")
     reply_note = TextField(default="")
     followed_up_at = DateTimeField(null=True)
@@ -202,6 +207,7 @@ def earliest_due(complaint, reports):
             complaint.onsite_due if complaint.onsite_at is None else None,
             complaint.proposal_due if complaint.investigated_at is None else None,
             complaint.report_due if complaint.investigated_at is None else None,
+            complaint.opinion_due if complaint.opinion_at is None else None,
             first_progress_due(complaint.received_at, reports)]
     return min(due for due in dues if due is not None)
 

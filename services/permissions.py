@@ -129,6 +129,7 @@ RULES.update({
     "complaints.progress": STAFF,
     "complaints.onsite": STAFF,
     "complaints.meeting": MANAGERS,
+    "complaints.opinion": MANAGERS,
     "complaints.outcome": MANAGERS,
     "complaints.shares": MANAGERS,
     "complaints.notice_new": MANAGERS,

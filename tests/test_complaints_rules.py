@@ -499,3 +499,30 @@ def test_without_a_deputy_the_gm_decides_the_middle_level(users, database):
     assert context["route"][0] == "gm" and context["limits"] == (Decimal("2000"),
                                                                   Decimal("20000"))
     assert service.route_context(complaint, "abc")["route"] is None
+
+
+def test_the_composite_opinion_is_due_a_working_day_after_the_reply(users, database):
+    """Seed 000 第九条（五）: 接到…交涉结果…后,应于一日内…作成综合看法."""
+    from blueprints.complaints.deadlines import clocks
+    complaint = make(users, received_at=D(2026, 11, 2, 10, 0))
+    with pytest.raises(WorkflowError, match="答复客户后"):
+        service.record_opinion(complaint, users["manager"], "太早")
+    at = D(2026, 11, 2, 11, 0)
+    for action, role, data in STEPS[:4]:
+        at += datetime.timedelta(hours=1)
+        service.apply(complaint, action, users[role], at=D(2026, 11, 6, 16, 0)
+                      if action == "reply" else at, **data)  # replied on a Friday
+    complaint = Complaint.get_by_id(complaint.id)
+    assert complaint.opinion_due == D(2026, 11, 9, 16, 0)  # the next working day, Monday
+    opinion = {c.key: c for c in clocks(complaint, D(2026, 11, 9, 17, 0))}["opinion"]
+    assert opinion.status == "overdue"
+    service.record_onsite(complaint, users["desk"], at=D(2026, 11, 2, 15, 0))
+    for day in (3, 5):
+        service.record_progress(complaint, users["desk"], "phone", "进展", at=D(2026, 11, day))
+    assert Complaint.get_by_id(complaint.id).next_due == complaint.opinion_due  # the nearest
+    service.record_opinion(complaint, users["manager"], "业务与工厂意见一致，同意结案",
+                           at=D(2026, 11, 9, 18, 0))
+    complaint = Complaint.get_by_id(complaint.id)
+    opinion = {c.key: c for c in clocks(complaint, D(2026, 11, 10))}["opinion"]
+    assert (opinion.status, complaint.opinion_by_id) == ("met_late", users["manager"].id)
+    assert ComplaintStep.select().where(ComplaintStep.action == "opinion").count() == 1

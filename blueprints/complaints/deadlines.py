@@ -66,6 +66,7 @@ Clock = namedtuple("Clock", "key label due met_at status delta")
 CLOCK_LABELS = {"closure": _l("结案期限"), "onsite": _l("现场处理"),
                 "proposal": _l("提出处理方案（1 个工作日）"), "report": _l("调查报告（3 天内）"),
                 "progress": _l("进度告知（每 7 天至少 2 次）"),
+                "opinion": _l("综合看法（答复后 1 个工作日）"),
                 "inspect": _l("到货 3 日内检验"), "settle": _l("到货 5 日内处理完毕")}
 OK, SOON, OVERDUE, MET, MET_LATE, MISSED = "ok", "soon", "overdue", "met", "met_late", "missed"
 
@@ -113,6 +114,7 @@ def clocks(complaint, at=None, reports=None):
         clock_of("onsite", complaint.onsite_due, complaint.onsite_at, at, ended),
         clock_of("proposal", complaint.proposal_due, complaint.investigated_at, at, ended),
         clock_of("report", complaint.report_due, complaint.investigated_at, at, ended),
+        clock_of("opinion", complaint.opinion_due, complaint.opinion_at, at, ended),
     ]
     if complaint.state != INVALID:
         items.append(progress_clock(complaint, at, reports))
@@ -149,7 +151,7 @@ def open_complaints():
 CLOCK_FIELDS = (Complaint.id, Complaint.state, Complaint.received_at, Complaint.closure_due,
                 Complaint.closed_at, Complaint.onsite_due, Complaint.onsite_at,
                 Complaint.proposal_due, Complaint.investigated_at, Complaint.report_due,
-                Complaint.priority)
+                Complaint.opinion_due, Complaint.opinion_at, Complaint.priority)
 
 
 # What a list row shows (complaints/_rows.html): its clocks, these, and the owner's name.

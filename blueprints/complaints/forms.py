@@ -134,6 +134,11 @@ class OnsiteForm(Form):
     note = StringField(_l("处理情况"), validators=[Optional(), Length(max=500)])
 
 
+class OpinionForm(Form):
+    opinion = TextAreaField(_l("综合看法"), validators=[
+        DataRequired(message=_l("请填写综合看法")), Length(max=4000)])
+
+
 class MeetingForm(Form):
     meeting_at = DateTimeLocalField(_l("紧急会议时间"), format=DATETIME, validators=[validators.sane_date, validators.not_future, 
         DataRequired(message=_l("请填写时间"))])

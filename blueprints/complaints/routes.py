@@ -41,6 +41,7 @@ from .forms import (
     MeetingForm,
     NoticeForm,
     OnsiteForm,
+    OpinionForm,
     OutcomeForm,
     ProgressForm,
     SharesForm,
@@ -159,6 +160,7 @@ def _forms(complaint, shares):
                 onsite_form=lambda: OnsiteForm(at=clock.now().replace(
                     second=0, microsecond=0)),
                 meeting_form=lambda: MeetingForm(obj=complaint),
+                opinion_form=lambda: OpinionForm(obj=complaint),
                 outcome_form=lambda: OutcomeForm(obj=complaint),
                 shares_form=shares_form, notice_form=NoticeForm)
 
@@ -185,7 +187,8 @@ def _detail(complaint, status=200, error=None, **submitted):
 # The complaint page's side forms, each with the endpoint it is sent to (who may use it).
 SIDE_FORMS = {"progress_form": "complaints.progress", "onsite_form": "complaints.onsite",
               "hand_over_form": "complaints.hand_over", "outcome_form": "complaints.outcome",
-              "shares_form": "complaints.shares", "notice_form": "complaints.notice_new"}
+              "shares_form": "complaints.shares", "notice_form": "complaints.notice_new",
+              "opinion_form": "complaints.opinion"}
 
 
 @bp.route("/<int:id>/forms/<name>")
@@ -277,6 +280,13 @@ def onsite(id):
     """Record on-site handling."""
     return _simple(id, OnsiteForm, lambda c, f: service.record_onsite(
         c, current_user, at=f.at.data, note=f.note.data or ""), "onsite_form")
+
+
+@bp.route("/<int:id>/opinion", methods=["POST"])
+def opinion(id):
+    """The office's composite opinion after the reply (综合看法)."""
+    return _simple(id, OpinionForm, lambda c, f: service.record_opinion(
+        c, current_user, f.opinion.data.strip()), "opinion_form")
 
 
 @bp.route("/<int:id>/meeting", methods=["POST"])

@@ -113,7 +113,8 @@ ACTION_LABELS = {"classify": _l("判定"), "invalidate": _l("判定不成立"), 
                  "reply": _l("答复客户"), "follow_up": _l("回访"), "close": _l("结案"),
                  # steps that record something without changing the state
                  "intake": _l("受理"), "hand_over": _l("移交负责人"), "onsite": _l("现场处理"),
-                 "progress": _l("告知进度"), "meeting": _l("紧急会议"), "shares": _l("责任比例")}
+                 "progress": _l("告知进度"), "meeting": _l("紧急会议"), "shares": _l("责任比例"),
+                 "opinion": _l("综合看法")}
 FIELD_LABELS = {"nature": _l("性质"), "responsible_dept": _l("责任部门"),
                 "cause_kind": _l("异常原因（质量/非质量）"),
                 "invalid_reason": _l("不成立原因"), "cause": _l("原因"),
@@ -213,6 +214,7 @@ def apply(complaint, action, user, at=None, **data):
             complaint.investigated_at = None
         elif action == "reply":
             complaint.replied_at = at
+            complaint.opinion_due = workdays.add_workdays(at, 1)
         elif action == "follow_up":
             complaint.followed_up_at = at
             complaint.satisfaction = int(data["satisfaction"])
@@ -311,6 +313,20 @@ def record_progress(complaint, user, method, note, at=None):
         _step(complaint, user, "progress", complaint.state, complaint.state, {"note": note},
               at=progress.at)
     return progress
+
+
+def record_opinion(complaint, user, opinion, at=None):
+    """综合看法 (seed 000 第九条（五）): after the customer was answered, the office's composite
+    opinion of the sales side's and the works' views, due within one working day."""
+    if complaint.replied_at is None:
+        raise WorkflowError(_l("答复客户后才能填写综合看法"))
+    with db.atomic():
+        complaint.opinion, complaint.opinion_at = opinion, at or now()
+        complaint.opinion_by = user.id
+        audit.save(complaint, user)
+        _step(complaint, user, "opinion", complaint.state, complaint.state, {"opinion": opinion},
+              at=complaint.opinion_at)
+    return complaint
 
 
 def record_meeting(complaint, user, meeting_at, notes, agreed_solution):
