@@ -318,3 +318,25 @@ def test_no_empty_warning_bar_on_the_visitor_form(login, users, database):
     bar = soup(desk.get("/reception/visits/new")).select_one("#lookup")
     assert bar is not None and bar.decode_contents() == ""
     assert desk.get("/reception/visits/lookup?phone=13700000000").get_data(as_text=True) == ""
+
+
+def test_the_sales_floor_register_is_the_sales_heads(login, users, database):
+    """Seed 000 房产项目案场客户及房源管理制度: 现场客户来访登记表将实施绝对保密制度,由销售主管
+    单独保管 — a salesperson sees only the receptions they took; the head sees them all."""
+    from blueprints.reception import service
+    from services import accounts
+    other = accounts.create_user("sales2", "销售乙", "sales", "secret-pass-1")
+    day = NOW.date()
+    for user in (users["sales"], other):
+        service.add_to_rotation(day, user)
+    first = service.receive(day, users["desk"], visitor_name="王先生")
+    second = service.receive(day, users["desk"], visitor_name="赵女士")
+    assert {first.user_id, second.user_id} == {users["sales"].id, other.id}
+    mine, theirs = (first, second) if first.user_id == users["sales"].id else (second, first)
+    sales = login("sales")
+    for page in (f"/reception/rotation?day={day}", f"/reception/rotation/history?start={day}"
+                 f"&end={day}"):
+        text = sales.get(page).get_data(as_text=True)
+        assert mine.visitor_name in text and theirs.visitor_name not in text, page
+    head = login("manager").get(f"/reception/rotation/history?start={day}&end={day}")
+    assert all(t.visitor_name in head.get_data(as_text=True) for t in (first, second))

@@ -38,7 +38,8 @@ def _board(day, receive_form=None, referral_form=None, result=None):
                                              Referral.used_at.is_null()))
     receive_form.referral.choices = [("", "—")] + [
         (str(r.id), f"{r.name}（{r.staff.display_name}）") for r in referrals]
-    turns = list(RotationTurn.select().where(RotationTurn.day == day).order_by(RotationTurn.id))
+    turns = list(service.turns_visible_to(RotationTurn.select().where(
+        RotationTurn.day == day), current_user).order_by(RotationTurn.id))
     last = service.last_turn_user(day)
     upcoming = service.next_receiver([(s.user_id, s.status) for s in slots], last)
     return dict(day=day, slots=slots, add_form=add_form, receive_form=receive_form,
@@ -152,9 +153,11 @@ def rotation_print():
 
 
 def _turns_between(start, end):
-    return (RotationTurn.select(RotationTurn, User).join(User, on=RotationTurn.user)
-            .where((RotationTurn.day >= start) & (RotationTurn.day <= end))
-            .order_by(RotationTurn.day, RotationTurn.id))
+    """The period's receptions as the signed-in user may see them (service.turns_visible_to)."""
+    return service.turns_visible_to(
+        RotationTurn.select(RotationTurn, User).join(User, on=RotationTurn.user)
+        .where((RotationTurn.day >= start) & (RotationTurn.day <= end)),
+        current_user).order_by(RotationTurn.day, RotationTurn.id)
 
 
 @bp.route("/rotation/history")

@@ -32,6 +32,7 @@ from models.reception import (
     RETURNING,
     WALK_IN,
 )
+from models.users import DESK, SALES
 from services import audit, identity, serials, timeline
 from services.customers import create_followup
 from services.settings import parse_hhmm
@@ -339,6 +340,15 @@ def record_customer_visit(customer_visit, actor, escalate_to=None, at=None):
     return followup
 
 
+def turns_visible_to(query, user):
+    """The sales-floor visitor register is the sales head's (seed 000: 现场客户来访登记表将实施
+    绝对保密制度,由销售主管单独保管): managers, the GM and the desk keep it whole; a salesperson
+    sees only the turns, and so the customers, they took themselves."""
+    if user.role == SALES:
+        return query.where(RotationTurn.user == user.id)
+    return query
+
+
 # ---- handovers ---------------------------------------------------------------------------------
 
 
@@ -399,7 +409,6 @@ def search_visitors(query, limit):
 def home_tiles(user, today):
     """The front desk's counters: visitors still inside, follow-ups due. As (endpoint, label,
     count, url arguments, warn)."""
-    from models.users import DESK, SALES
     if user.role not in (DESK, SALES):
         return []
     return [("reception.index", _l("仍在场内的访客"), inside_count, {"state": "inside"}, False),
