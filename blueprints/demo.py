@@ -341,6 +341,7 @@ def fill_visits_and_returns(rng, users, residents, today):
         customer = rng.choice(residents)
         at = _moment(rng, today, days_back)
         request = ReturnRequest(customer=customer, customer_name=customer.name,
+                                area_manager="陈经理",
                                 purchase_date=max(at.date() - datetime.timedelta(days=20),
                                                   at.date().replace(month=1, day=1)),
                                 requested_at=at, reason="收到的商品外包装破损，要求换货",

@@ -333,6 +333,12 @@ class ReturnRequest(Voidable):
     requested_at = DateTimeField(default=now, index=True)
     reason = TextField()
     quality = BooleanField(default=False)
+    # seed 004: the office or area manager's first assessment, signed on the 产品返厂申请表
+    area_manager = CharField(max_length=40, default="")
+    # a batch quality objection, confirmed on site within 5 days of the claim (seed 004 第二条)
+    batch = BooleanField(default=False)
+    batch_confirmed_at = DateTimeField(null=True)
+    batch_note = TextField(default="")
     state = CharField(max_length=12, default=R_REQUESTED, index=True)
     approved_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     approved_at = DateTimeField(null=True)

@@ -150,6 +150,7 @@ RULES.update({
     "complaints.return_new": OFFICE,
     "complaints.return_detail": OFFICE,
     "complaints.return_step": OFFICE,
+    "complaints.return_batch": OFFICE | {ENGINEER},
     "complaints.return_print": OFFICE,
     "core.notifications": EVERYONE,
     "core.notify_choices": EVERYONE,

@@ -262,12 +262,14 @@ def test_return_request_across_year_refused_on_form(login, database):
     last_year = datetime.date(NOW.year - 1, 12, 30).isoformat()
     refused = desk.submit("/complaints/returns/new", {
         "customer_name": "张三", "purchase_date": last_year, "reason": "不喜欢",
+        "area_manager": "陈经理",
         "lines-0-item": "台灯", "lines-0-quantity": "1"})
     assert refused.status_code == 422
     assert "不接受跨年度退换货" in soup(refused).find(id="purchase_date-errors").text
     assert ReturnRequest.select().count() == 0
     desk.submit("/complaints/returns/new", {
         "customer_name": "张三", "purchase_date": NOW.date().isoformat(), "reason": "灯不亮",
+        "area_manager": "陈经理",
         "quality": "y", "lines-0-item": "台灯", "lines-0-quantity": "2",
         "lines-0-unit_price": "59.90"})
     request_ = ReturnRequest.get()

@@ -361,12 +361,14 @@ def test_recomplaint_links_original(users, database):
 
 
 def test_return_across_calendar_year_is_refused(users, database):
-    request = ReturnRequest(customer_name="张三", purchase_date=datetime.date(2025, 12, 28),
+    request = ReturnRequest(customer_name="张三", area_manager="华南区 陈经理",
+                            purchase_date=datetime.date(2025, 12, 28),
                             requested_at=D(2026, 1, 3, 10, 0), reason="不想要了")
     with pytest.raises(WorkflowError, match="2025"):
         returning.create_return(request, [ReturnLine(item="电水壶", quantity=1)], users["desk"])
     assert ReturnRequest.select().count() == 0
-    same_year = ReturnRequest(customer_name="张三", purchase_date=datetime.date(2026, 1, 2),
+    same_year = ReturnRequest(customer_name="张三", area_manager="华南区 陈经理",
+                              purchase_date=datetime.date(2026, 1, 2),
                               requested_at=D(2026, 1, 3, 10, 0), reason="漏水", quality=True)
     returning.create_return(same_year, [ReturnLine(item="电水壶", quantity=1)], users["desk"])
     assert same_year.serial == "TH-202601-0001"
@@ -374,7 +376,8 @@ def test_return_across_calendar_year_is_refused(users, database):
 
 
 def test_return_steps_and_clocks(users, database):
-    request = ReturnRequest(customer_name="张三", purchase_date=datetime.date(2026, 11, 1),
+    request = ReturnRequest(customer_name="张三", area_manager="华南区 陈经理",
+                            purchase_date=datetime.date(2026, 11, 1),
                             requested_at=D(2026, 11, 2), reason="漏水", quality=True)
     returning.create_return(request, [ReturnLine(item="电水壶", quantity=2)], users["desk"])
     with pytest.raises(WorkflowError):
@@ -390,6 +393,30 @@ def test_return_steps_and_clocks(users, database):
     returning.return_step(request, "settle", users["desk"], note="已换新", at=D(2026, 11, 7))
     inspect, settle = returning.return_clocks(request, at=D(2026, 11, 9))
     assert (inspect.status, settle.status) == ("met", "met")
+
+
+def test_returns_need_the_area_managers_sign_off_and_batches_are_confirmed_in_5_days(
+        users, database):
+    """Seed 004 售后服务: 凡…未经办事处经理或区域经理签字确认的…返厂产品一律不予受理 (第四条);
+    a batch quality objection is confirmed within five days of the claim (第二条)."""
+    unsigned = ReturnRequest(customer_name="张三", purchase_date=datetime.date(2026, 11, 1),
+                             requested_at=D(2026, 11, 2), reason="漏水", quality=True)
+    with pytest.raises(WorkflowError, match="区域经理"):
+        returning.create_return(unsigned, [ReturnLine(item="电水壶", quantity=1)], users["desk"])
+    assert ReturnRequest.select().count() == 0
+    batch = ReturnRequest(customer_name="经销商甲", area_manager="华南区 陈经理", batch=True,
+                          purchase_date=datetime.date(2026, 11, 1), requested_at=D(2026, 11, 2),
+                          reason="整批漏水", quality=True)
+    returning.create_return(batch, [ReturnLine(item="电水壶", quantity=200)], users["desk"])
+    (confirm,) = returning.return_clocks(batch, at=D(2026, 11, 8))
+    assert (confirm.key, confirm.due, confirm.status) == ("batch", D(2026, 11, 7), "overdue")
+    with pytest.raises(WorkflowError, match="认定结论"):
+        returning.confirm_batch(batch, users["engineer"], " ")
+    returning.confirm_batch(batch, users["engineer"], "密封圈批次不良", at=D(2026, 11, 6))
+    (confirm,) = returning.return_clocks(batch, at=D(2026, 11, 8))
+    assert confirm.status == "met" and batch.batch_note == "密封圈批次不良"
+    with pytest.raises(WorkflowError, match="已认定"):
+        returning.confirm_batch(batch, users["engineer"], "again")
 
 
 # ---- monthly statistics --------------------------------------------------------------------

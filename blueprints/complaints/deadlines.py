@@ -67,7 +67,7 @@ CLOCK_LABELS = {"closure": _l("结案期限"), "onsite": _l("现场处理"),
                 "proposal": _l("提出处理方案（1 个工作日）"), "report": _l("调查报告（3 天内）"),
                 "progress": _l("进度告知（每 7 天至少 2 次）"),
                 "opinion": _l("综合看法（答复后 1 个工作日）"),
-                "inspect": _l("到货 3 日内检验"), "settle": _l("到货 5 日内处理完毕")}
+                "inspect": _l("到货 3 日内检验"), "batch": _l("批量质量异议 5 日内认定"), "settle": _l("到货 5 日内处理完毕")}
 OK, SOON, OVERDUE, MET, MET_LATE, MISSED = "ok", "soon", "overdue", "met", "met_late", "missed"
 
 

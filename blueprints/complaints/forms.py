@@ -229,6 +229,9 @@ class ReturnForm(Form):
     reason = TextAreaField(_l("退换货原因"), validators=[
         DataRequired(message=_l("请填写退换货原因")), Length(max=2000)])
     quality = BooleanField(_l("属质量问题（运费由公司承担）"))
+    batch = BooleanField(_l("批量质量异议（5 日内上门认定）"))
+    area_manager = StringField(_l("初步鉴定并签字的办事处/区域经理"), validators=[
+        DataRequired(message=_l("须经办事处经理或区域经理初步鉴定并签字确认")), Length(max=40)])
     lines = FieldList(FormField(ReturnLineForm), min_entries=4, max_entries=20)
 
 

@@ -23,6 +23,7 @@ from .service import WorkflowError
 # ---- returns ----------------------------------------------------------------------------------
 
 INSPECT_DAYS, SETTLE_DAYS = 3, 5
+BATCH_DAYS = 5  # seed 004 第二条: 在经销商提出问题的五天内…上门认定
 
 
 def freight_payer(quality):
@@ -40,6 +41,10 @@ def check_return_year(purchase_date, requested_at):
 def create_return(request, lines, user):
     """Record a return request with its lines; refused across a calendar year."""
     check_return_year(request.purchase_date, request.requested_at)
+    request.area_manager = (request.area_manager or "").strip()
+    if not request.area_manager:  # seed 004 第四条: 未经办事处经理或区域经理签字确认的…一律不予受理
+        raise WorkflowError(_l("须经办事处经理或区域经理初步鉴定并签字确认"),
+                            field="area_manager")
     if not lines:
         raise WorkflowError(_l("请至少填写一行退换货明细"), field="lines")
     with db.atomic():
@@ -82,14 +87,33 @@ def return_step(request, step, user, note="", at=None):
     return audit.save(request, user)
 
 
+def confirm_batch(request, user, note, at=None):
+    """A batch quality objection confirmed by the quality department (on site, or on the goods
+    sent back), which the seed wants within 5 days of the claim."""
+    if not request.batch:
+        raise WorkflowError(_l("这不是批量质量异议"))
+    if request.batch_confirmed_at is not None:
+        raise WorkflowError(_l("批量质量已认定"))
+    if not (note or "").strip():
+        raise WorkflowError(_l("请填写认定结论"))
+    request.batch_confirmed_at, request.batch_note = at or now(), note.strip()
+    return audit.save(request, user)
+
+
 def return_clocks(request, at=None):
-    """Inspection within 3 days and settlement within 5 days of the goods' arrival."""
-    if request.arrived_at is None:
-        return []
+    """A batch objection confirmed within 5 days of the claim; inspection within 3 days and
+    settlement within 5 days of the goods' arrival."""
     at = at or now()
-    return [clock_of("inspect", request.arrived_at + datetime.timedelta(days=INSPECT_DAYS),
-                   request.inspected_at, at),
-            clock_of("settle", request.arrived_at + datetime.timedelta(days=SETTLE_DAYS),
-                   request.settled_at, at)]
+    clocks = []
+    if request.batch:
+        clocks.append(clock_of("batch", request.requested_at + datetime.timedelta(
+            days=BATCH_DAYS), request.batch_confirmed_at, at))
+    if request.arrived_at is None:
+        return clocks
+    return clocks + [
+        clock_of("inspect", request.arrived_at + datetime.timedelta(days=INSPECT_DAYS),
+                 request.inspected_at, at),
+        clock_of("settle", request.arrived_at + datetime.timedelta(days=SETTLE_DAYS),
+                 request.settled_at, at)]
 
 

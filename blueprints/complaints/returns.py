@@ -53,6 +53,7 @@ def return_new():
             customer_name=form.customer_name.data.strip(), purchase_date=form.purchase_date.data,
             requested_at=clock.now(),
             reason=form.reason.data.strip(), quality=form.quality.data, complaint=complaint,
+            batch=form.batch.data, area_manager=form.area_manager.data.strip(),
             customer=complaint.customer if complaint else None)
         try:
             returning.create_return(return_request, lines, current_user)
@@ -72,6 +73,20 @@ def return_detail(id):
     return render("complaints/return_detail.html", request_=return_request,
                   clocks=returning.return_clocks(return_request), form=ReturnStepForm(),
                   freight=returning.freight_payer(return_request.quality))
+
+
+@bp.route("/returns/<int:id>/batch", methods=["POST"])
+def return_batch(id):
+    """The quality department's confirmation of a batch objection."""
+    return_request = _return_or_404(id)
+    form = ReturnStepForm()
+    if form.validate_on_submit():
+        try:
+            returning.confirm_batch(return_request, current_user, form.note.data or "")
+            flash(_("已认定批量质量"), "success")
+        except WorkflowError as refused:
+            flash(str(refused), "error")
+    return redirect(url_for("complaints.return_detail", id=id))
 
 
 @bp.route("/returns/<int:id>/<step>", methods=["POST"])
