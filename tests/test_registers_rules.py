@@ -114,7 +114,8 @@ def test_space_applications_wait_in_the_order_they_came(app, users, make_custome
         assert service.application_facts(early) == []
 
 
-def test_the_service_tally_gives_the_conversion_rate_one_line_a_day(app, users, database):
+def test_the_service_tally_gives_the_conversion_rate_one_line_a_day(app, users, database,
+                                                                    login):
     desk = users["desk"]
     with app.test_request_context():
         monday = write(ServiceTally, desk, day=days_ago(1), staff=desk.id, visits=10, calls=20,
@@ -129,6 +130,8 @@ def test_the_service_tally_gives_the_conversion_rate_one_line_a_day(app, users, 
         assert totals == {"visits": 16, "calls": 29, "served": 20, "deals": 5,
                           "conversion": 25.0}
     assert ServiceTally.select().count() == 2
+    page = login("manager").get("/registers/service-tally/").get_data(as_text=True)
+    assert "转化率：<strong>25.0%</strong>" in page and "服务客户数：<strong>20</strong>" in page
 
 
 def test_mail_is_collected_lost_property_claimed_and_problems_reviewed(login, users, database):

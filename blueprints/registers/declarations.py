@@ -140,6 +140,7 @@ declare(
     Register(m.ServiceTally, "service-tally", "", _l("服务统计本"),
              columns=("day", "staff", "visits", "calls", "served", "deals"),
              filters=("staff",), date="day", check=rules.check_tally, group=BOOKS,
+             totals=rules.tally_summary,
              standing=lambda tally: (f"{tally.conversion}%" if tally.conversion is not None
                                      else "")),
     Register(m.NewspaperLog, "newspapers", "", _l("报刊登记本"),

@@ -155,14 +155,16 @@ class Register:
     standing(entry): a word on where the entry stands (expired, out…); facts(entry): more
     [(label, text)] its page and form show (a meter's usage), a third item (endpoint, values)
     making the text a link on the page; entry_template: the single entry's print, when
-    the paper form is not label and value pairs (a letter); filled_later: fields
+    the paper form is not label and value pairs (a letter); totals(entries): [(label, text)]
+    summing up the entries listed or printed (the tally's conversion rate); filled_later: fields
     an action or a rule fills, not the entry form; actions: Action objects; signs: the
     signature boxes under the printed form."""
 
     def __init__(self, model, slug, number, title, columns=(), search=(), filters=(), date=None,
                  parent=None, check=None, on_save=None, actions=(), signs=(), landscape=True,
                  standing=None, facts=None, filled_later=(), field_args=None,
-                 group=_l("物业登记表"), entry_template="print/register_entry.html"):
+                 group=_l("物业登记表"), entry_template="print/register_entry.html",
+                 totals=None):
         self.model, self.slug, self.number, self.title = model, slug, number, title
         self.columns, self.search, self.filters = columns, search, filters
         self.columns_under = tuple(c for c in columns if c != parent)  # on the parent's page
@@ -170,6 +172,7 @@ class Register:
         self.actions = {a.name: a for a in actions}
         self.signs, self.landscape, self.standing = signs, landscape, standing
         self.group, self.facts, self.entry_template = group, facts, entry_template
+        self.totals = totals
         self.permission = f"registers:{slug}"
         fields = model._meta.fields
         self.masked = dict(model.masked_fields)

@@ -145,9 +145,10 @@ def entries(slug):
     order = register.field(register.date) if register.date else None
     rows, next_before = keyset_page(query, register.model, order=order)
     _attach(register, rows)
+    totals = register.totals(list(query.limit(SHEET_MOST))) if register.totals else []
     return render("registers/list.html", "registers/_rows.html", register=register, form=form,
                   rows=[(r, register.row(r, register.columns), register.state(r)) for r in rows],
-                  next_before=next_before, args=page_args())
+                  next_before=next_before, args=page_args(), totals=totals)
 
 
 def _prefill(register, form):
@@ -372,7 +373,8 @@ def sheet(slug):
                           title=str(register.title), number=register.number,
                           landscape=register.landscape, period=period,
                           headers=[_("序号")] + [register.label(n) for n in register.columns],
-                          signs=register.signs)
+                          signs=register.signs,
+                          totals=register.totals(rows) if register.totals else [])
 
 
 @bp.route("/<slug>/<int:id>/print")

@@ -452,6 +452,15 @@ def tally_totals(rows):
     return totals
 
 
+def tally_summary(rows):
+    """What the service tally's list and sheet sum up (seed 004: 运算转化率)."""
+    totals = tally_totals(rows)
+    rate = f"{totals['conversion']}%" if totals["conversion"] is not None else "—"
+    return [(_("来访接待"), str(totals["visits"])), (_("来电接听"), str(totals["calls"])),
+            (_("服务客户数"), str(totals["served"])), (_("成交客户数"), str(totals["deals"])),
+            (_("转化率"), rate)]
+
+
 def review_problem(problem, user):
     problem.reviewed_by, problem.reviewed_at = user.id, now()
 
