@@ -506,3 +506,89 @@ class LetterLog(RegisterEntry):
 
 
 REGISTER_MODELS += [AnomalyReport, Petition, LetterLog]
+
+
+# The archive's structured records (seed 000 商住大厦客户档案管理制度: 客户缴费记录包括各样应付之押金,
+# 客户装修工程文件, 客户资料补充, 客户违规事项与欠费记录) and the 查阅程序 for outside readers.
+
+FEE_ITEMS = {"management": _l("物业管理费"), "utilities": _l("水电费"), "parking": _l("停车费"),
+             "deposit": _l("押金"), "other": _l("其他")}
+
+
+class FeeRecord(RegisterEntry):
+    """客户缴费记录: what a unit owes for a period and what it paid; the difference is arrears."""
+
+    record_name = _l("缴费记录")
+    title_field = "period"
+    customer = customer_field(_l("单元"), null=False)
+    item = CharField(max_length=12, choices=choices(FEE_ITEMS), verbose_name=_l("收费项目"))
+    period = CharField(max_length=20, verbose_name=_l("所属期间"), help_text=_l("如 2026-11"))
+    amount_due = money(_l("应收（元）"))
+    amount_paid = money(_l("实收（元）"))
+    paid_on = DateField(null=True, verbose_name=_l("缴费日期"))
+    receipt_no = CharField(max_length=30, default="", verbose_name=_l("收据号"))
+
+    @property
+    def arrears(self):
+        return (self.amount_due or 0) - (self.amount_paid or 0)
+
+
+class Violation(RegisterEntry):
+    """客户违规事项记录: a unit's breach of the rules and how it was dealt with."""
+
+    record_name = _l("违规事项")
+    title_field = "matter"
+    happened_on = DateField(default=lambda: now().date(), verbose_name=_l("发生日期"))
+    customer = customer_field(_l("单元"), null=False)
+    matter = CharField(max_length=100, verbose_name=_l("违规事项"))
+    details = TextField(default="", verbose_name=_l("经过"))
+    handling = TextField(default="", verbose_name=_l("处理"))
+    rectified_on = DateField(null=True, verbose_name=_l("整改完成日期"))
+
+
+class FitOut(RegisterEntry):
+    """客户装修工程档案 (二次装修): the works in a unit, their approval, deposit and inspection."""
+
+    record_name = _l("装修工程")
+    title_field = "contractor"
+    customer = customer_field(_l("装修单元"), null=False)
+    contractor = CharField(max_length=60, verbose_name=_l("施工单位"))
+    scope = TextField(verbose_name=_l("装修内容"))
+    approved_on = DateField(null=True, verbose_name=_l("审批日期"))
+    starts_on = DateField(verbose_name=_l("开工日期"))
+    ends_on = DateField(verbose_name=_l("完工日期"))
+    deposit = money(_l("装修押金（元）"))
+    inspected_on = DateField(null=True, verbose_name=_l("验收日期"))
+    deposit_returned_on = DateField(null=True, verbose_name=_l("押金退还日期"))
+
+
+class ArchiveSupplement(RegisterEntry):
+    """客户资料补充: something added to a customer's file after move-in."""
+
+    record_name = _l("资料补充")
+    title_field = "item"
+    customer = customer_field(_l("客户"), null=False)
+    added_on = DateField(default=lambda: now().date(), verbose_name=_l("补充日期"))
+    item = CharField(max_length=60, verbose_name=_l("资料名称"))
+    content = TextField(default="", verbose_name=_l("内容"))
+
+
+class ArchiveLoan(RegisterEntry):
+    """档案查阅借阅登记 (查阅程序): an outside party asks to read a customer's file; a leader
+    approves; the file lent out comes back."""
+
+    record_name = _l("档案查阅")
+    title_field = "requester"
+    customer = customer_field(_l("所查档案"), null=False)
+    requester = CharField(max_length=60, verbose_name=_l("查阅单位/人"))
+    id_number = CharField(max_length=30, default="", verbose_name=_l("证件号码"))
+    purpose = CharField(max_length=200, verbose_name=_l("查阅事由"))
+    requested_on = DateField(default=lambda: now().date(), verbose_name=_l("申请日期"))
+    borrow = BooleanField(default=False, verbose_name=_l("借出（非当场查阅）"))
+    approved_by = staff_field(_l("批准领导"))
+    approved_at = DateTimeField(null=True, verbose_name=_l("批准时间"))
+    returned_at = DateTimeField(null=True, verbose_name=_l("归还时间"))
+    masked_fields = {"id_number": "id"}
+
+
+REGISTER_MODELS += [FeeRecord, Violation, FitOut, ArchiveSupplement, ArchiveLoan]

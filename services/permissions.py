@@ -263,6 +263,12 @@ RULES.update({
     "registers:mail": OFFICE - {SALES},
     "registers:lost-property": OFFICE - {SALES},
     "registers:anomalies": OFFICE,
+    # the archive's confidential records (fees, violations) and its 查阅程序
+    "registers:fees": MANAGERS | {DESK},
+    "registers:violations": MANAGERS | {DESK},
+    "registers:fit-outs": FIELD,
+    "registers:supplements": OFFICE,
+    "registers:archive-loans": MANAGERS | {DESK},
     "registers:petitions": STAFF,
     "registers:letters": OFFICE,
 })

@@ -237,3 +237,54 @@ def test_petitions_go_to_the_gm_and_letters_get_a_written_reply(login, users, da
         .pages[0].extract_text()
     assert "李先生：" in text and "已通知保洁清理完毕" in text and "欢迎继续监督" in text
     assert "2026-11-20" in text and "楼道堆放杂物" in text
+
+
+def test_fees_arrears_fit_outs_and_an_outside_reading_of_a_file(login, users, make_customer,
+                                                              database, app):
+    """Seed 000 商住大厦客户档案管理制度: 缴费记录…押金, 装修工程文件, 违规事项与欠费记录, and the
+    查阅程序 (an outside reader needs a leader's approval; a lent file comes back)."""
+    from decimal import Decimal
+
+    from models import AccessLog
+    from models.registers import ArchiveLoan, FeeRecord, FitOut
+    unit = make_customer(name="赵六")
+    desk = login("desk")
+    bad = desk.submit("/registers/fees/new", {"customer": str(unit.id), "item": "management",
+                                             "period": "11月", "amount_due": "380",
+                                             "amount_paid": "200"})
+    assert "2026-11 的形式" in bad.get_data(as_text=True)
+    no_day = desk.submit("/registers/fees/new", {"customer": str(unit.id), "item": "management",
+                                                "period": "2026-11", "amount_due": "380",
+                                                "amount_paid": "200"})
+    assert "须填写缴费日期" in no_day.get_data(as_text=True)
+    made = desk.submit("/registers/fees/new", {"customer": str(unit.id), "item": "management",
+                                              "period": "2026-11", "amount_due": "380",
+                                              "amount_paid": "200", "paid_on": "2026-11-20"})
+    assert made.status_code == 302 and FeeRecord.get().arrears == Decimal("180.00")
+    listing = desk.get("/registers/fees/").get_data(as_text=True)
+    assert "欠费 180.00 元" in listing and "欠费合计：<strong>180.00</strong>" in listing
+
+    with app.test_request_context():
+        works = FitOut(entered_by=users["desk"].id, customer=unit, contractor="顺意装饰",
+                       scope="厨卫", starts_on=DAY, ends_on=DAY + datetime.timedelta(days=30),
+                       deposit_returned_on=DAY)
+        with pytest.raises(RuleError, match="验收后才能退还押金"):
+            REGISTERS_BY_MODEL[FitOut].write(works, users["desk"], new=True)
+    assert FitOut.select().count() == 0
+
+    asked = desk.submit("/registers/archive-loans/new", {
+        "customer": str(unit.id), "requester": "律师事务所", "purpose": "诉讼取证",
+        "requested_on": "2026-11-23", "borrow": "y"})
+    loan = ArchiveLoan.get()
+    approve = f"/registers/archive-loans/{loan.id}/do/approve"
+    refused = desk.submit(approve, {}, page=asked.location)
+    assert "须经领导批准" in refused.get_data(as_text=True)
+    assert ArchiveLoan.get().approved_at is None
+    login("manager").submit(approve, {}, page=asked.location)
+    loan = ArchiveLoan.get()
+    assert (loan.approved_by_id, loan.approved_at) == (users["manager"].id, FROZEN)
+    opened = AccessLog.get(AccessLog.action == "open")
+    assert (opened.model, opened.record_id, opened.reason) == ("Customer", unit.id, "诉讼取证")
+    assert "借出中" in desk.get(asked.location).get_data(as_text=True)
+    desk.submit(f"/registers/archive-loans/{loan.id}/do/return", {}, page=asked.location)
+    assert ArchiveLoan.get().returned_at == FROZEN

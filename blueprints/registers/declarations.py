@@ -8,6 +8,7 @@ from . import service as rules
 from .engine import Action, Register, declare
 
 BOOKS = _l("前台记录本")
+ARCHIVE = _l("客户档案资料")
 COMPLAINT_FORMS = _l("投诉表单")
 CLERK, CUSTOMER, SUPERVISOR = _l("经办人"), _l("客户签名"), _l("主管审核")
 
@@ -125,6 +126,38 @@ declare(
                              when=lambda letter: letter.replied_on is None, fields=("reply",),
                              done=_l("已答复")),),
              entry_template="print/letter_reply.html"),
+    Register(m.FeeRecord, "fees", "", _l("客户缴费记录"),
+             columns=("customer", "item", "period", "amount_due", "amount_paid", "paid_on",
+                      "receipt_no"),
+             search=("customer", "period", "receipt_no"), filters=("item",), date="paid_on",
+             group=ARCHIVE, check=rules.check_fee, standing=rules.fee_standing,
+             totals=rules.fee_summary),
+    Register(m.Violation, "violations", "", _l("客户违规事项记录"),
+             columns=("happened_on", "customer", "matter", "handling", "rectified_on"),
+             search=("customer", "matter"), date="happened_on", group=ARCHIVE,
+             check=rules.check_violation, standing=rules.violation_standing),
+    Register(m.FitOut, "fit-outs", "", _l("客户装修工程档案"),
+             columns=("customer", "contractor", "starts_on", "ends_on", "deposit",
+                      "inspected_on", "deposit_returned_on"),
+             search=("customer", "contractor"), date="starts_on", group=ARCHIVE,
+             check=rules.check_fit_out, standing=rules.fit_out_standing,
+             signs=(_l("业主签名"), _l("施工单位"), _l("工程部验收"))),
+    Register(m.ArchiveSupplement, "supplements", "", _l("客户资料补充"),
+             columns=("added_on", "customer", "item", "content"),
+             search=("customer", "item"), date="added_on", group=ARCHIVE),
+    Register(m.ArchiveLoan, "archive-loans", "", _l("档案查阅借阅登记"),
+             columns=("requested_on", "customer", "requester", "purpose", "borrow",
+                      "approved_at", "returned_at"),
+             search=("requester", "customer", "purpose"), date="requested_on", group=ARCHIVE,
+             standing=rules.archive_loan_standing,
+             filled_later=("approved_by", "approved_at", "returned_at"),
+             actions=(Action("approve", _l("领导批准"), rules.approve_reading,
+                             when=lambda loan: loan.approved_at is None, done=_l("已批准")),
+                      Action("return", _l("登记归还"), rules.return_archive,
+                             when=lambda loan: bool(loan.borrow and loan.approved_at
+                                                    and loan.returned_at is None),
+                             done=_l("已登记归还"))),
+             signs=(_l("查阅人签名"), _l("批准领导"), _l("档案管理员"))),
     Register(m.CallLog, "calls", "", _l("来电登记本"),
              columns=("at", "caller", "phone", "customer", "topic", "content", "result",
                       "handled_by"),

@@ -103,6 +103,7 @@ def fill(rng, users, residents, companies, today):
                registered_on=day, valid_until=day + datetime.timedelta(days=730))
 
     _complaint_forms(desk, users["gm"], residents, days, at)
+    _archive_records(desk, users["manager"], residents, days, at)
 
     for n, owner in enumerate(residents[:3]):
         custody = _write(m.KeyCustody, desk, customer=owner, keys="入户门钥匙", count=2,
@@ -159,4 +160,30 @@ def _complaint_forms(desk, gm, residents, days, at):
             letter.reply = "经核实，收费标准按物价局备案执行，详见公告栏。"
             letter.replied_on, letter.replied_by = days[n + 2], desk.id
             letter.save()
+
+
+def _archive_records(desk, manager, residents, days, at):
+    """A week of fees (one unit in arrears), violations, fit-outs, file supplements and an
+    outside reading of a file, approved and lent out."""
+    month = f"{days[-1]:%Y-%m}"
+    for n, customer in enumerate(residents[:4]):
+        paid = Decimal("380.00") if n else Decimal("200.00")
+        _write(m.FeeRecord, desk, customer=customer, item="management", period=month,
+               amount_due=Decimal("380.00"), amount_paid=paid, paid_on=days[n + 1],
+               receipt_no=f"SJ{days[n + 1]:%m%d}{n:02d}")
+    for n, customer in enumerate(residents[4:6]):
+        _write(m.Violation, desk, happened_on=days[n + 2], customer=customer,
+               matter=["阳台违规搭建雨棚", "楼道堆放杂物"][n], handling="已发整改通知书",
+               rectified_on=days[n + 4] if n == 0 else None)
+        _write(m.FitOut, desk, customer=customer, contractor=["顺意装饰", "美家工程"][n],
+               scope="厨卫翻新", approved_on=days[0], starts_on=days[n],
+               ends_on=days[n] + datetime.timedelta(days=30), deposit=Decimal("2000"))
+        _write(m.ArchiveSupplement, desk, customer=customer, added_on=days[n + 3],
+               item=["新增家庭成员", "更换紧急联系人"][n], content="业主来电补充")
+    loan = _write(m.ArchiveLoan, desk, customer=residents[0], requester="辖区派出所",
+                  purpose="核实住户信息", requested_on=days[5], borrow=True)
+    loan.approved_by, loan.approved_at = manager.id, at(days[5], 15)
+    loan.save()
+    _write(m.ArchiveLoan, desk, customer=residents[1], requester="律师事务所",
+           purpose="诉讼取证", requested_on=days[6])
 

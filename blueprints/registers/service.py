@@ -20,7 +20,7 @@ from models.registers import (
     ServiceTally,
     SpaceApplication,
 )
-from models.users import GM
+from models.users import GM, MANAGER
 from services import audit, identity, serials
 
 from .engine import RuleError
@@ -429,6 +429,79 @@ def reply_letter(letter, user):
 
 def letter_standing(letter):
     return _("已答复") if letter.replied_on else _("待答复")
+
+
+# --- the archive's structured records and the 查阅程序
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check_fee(fee):
+    """A fee is for a month (YYYY-MM); money paid has its day."""
+    fee.period = fee.period.strip()
+    if not PERIOD.match(fee.period):
+        raise RuleError("period", _("所属期间请写成 2026-11 的形式"))
+    if fee.amount_due is None:
+        raise RuleError("amount_due", _("请填写应收金额"))
+    if fee.amount_paid and fee.paid_on is None:
+        raise RuleError("paid_on", _("已收款须填写缴费日期"))
+
+
+def fee_standing(fee):
+    return _("欠费 %(amount)s 元", amount=_amount(fee.arrears)) if fee.arrears > 0 else _("已结清")
+
+
+def fee_summary(fees):
+    """The period's amounts due, paid and in arrears."""
+    due = sum((f.amount_due or 0 for f in fees), 0)
+    paid = sum((f.amount_paid or 0 for f in fees), 0)
+    return [(_("应收合计"), _amount(due)), (_("实收合计"), _amount(paid)),
+            (_("欠费合计"), _amount(sum((max(f.arrears, 0) for f in fees), 0)))]
+
+
+def check_violation(violation):
+    if violation.rectified_on is not None and violation.rectified_on < violation.happened_on:
+        raise RuleError("rectified_on", _("整改日期不能早于发生日期"))
+
+
+def violation_standing(violation):
+    return _("已整改") if violation.rectified_on else _("待整改")
+
+
+def check_fit_out(works):
+    """Works end after they start; the deposit goes back only after the inspection."""
+    if works.ends_on < works.starts_on:
+        raise RuleError("ends_on", _("完工日期不能早于开工日期"))
+    if works.deposit_returned_on is not None and works.inspected_on is None:
+        raise RuleError("deposit_returned_on", _("装修验收后才能退还押金"))
+
+
+def fit_out_standing(works):
+    if works.deposit_returned_on:
+        return _("押金已退")
+    return _("已验收") if works.inspected_on else _("施工中")
+
+
+def approve_reading(loan, user):
+    """Only a leader (a manager or the GM) lets an outside party read a customer's file; the
+    access log keeps it (查阅程序)."""
+    if user.role not in (MANAGER, GM):
+        raise RuleError(None, _("外单位查阅档案须经领导批准"))
+    loan.approved_by, loan.approved_at = user.id, now()
+    audit.log_access(user, audit.OPEN, obj=loan.customer, detail=loan.requester,
+                     reason=loan.purpose)
+
+
+def return_archive(loan, user):
+    loan.returned_at = now()
+
+
+def archive_loan_standing(loan):
+    if loan.approved_at is None:
+        return _("待批准")
+    if loan.borrow:
+        return _("已归还") if loan.returned_at else _("借出中")
+    return _("已批准")
 
 
 # --- the desk's books
