@@ -104,6 +104,8 @@ RULES.update({
     "reception.followup_detail": OFFICE,
     "reception.followup_record": OFFICE,
     "reception.followup_report": OFFICE,
+    "reception.followup_print": OFFICE,
+    "reception.followups_report": OFFICE,
     # shift handovers
     "reception.handovers": OFFICE,
     "reception.handovers_export": OFFICE,

@@ -235,6 +235,14 @@ def test_followup_record_and_report(login, users, database, make_customer):
     desk.submit(f"/reception/followups/{followup.id}/report", {"report": "已回访，无遗留问题"},
                 page=f"/reception/followups/{followup.id}")
     assert FollowUp.get_by_id(followup.id).reported_at is not None
+    # 客户回访记录表 and the month's 客户回访报告表 print (issue 25)
+    form = PdfReader(io.BytesIO(desk.get(f"/reception/followups/{followup.id}/print").data))
+    text = form.pages[0].extract_text()
+    assert "客户回访记录表" in text and "入住回访" in text and "已回访，无遗留问题" in text
+    report = PdfReader(io.BytesIO(desk.get("/reception/followups/report").data))
+    text = report.pages[0].extract_text()
+    assert "客户回访报告表" in text and customer.name in text
+    assert "回访次数：1" in text and "满意率（4 分及以上）：100.0%" in text
 
 
 def test_handover_acknowledged_by_the_next_shift(login, users, database):

@@ -5,11 +5,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from blueprints.helpers import (
+    date_range_args,
     excel_response,
     get_or_404,
     once_per_form,
+    pdf_response,
     record_or_none,
     render,
+    sheet_response,
     show_form,
 )
 from models import Customer, FollowUp, User, clock
@@ -93,6 +96,49 @@ def followup_report(id):
         return redirect(url_for("reception.followup_detail", id=id))
     return show_form("reception/followup_detail.html", form, followup=followup, report_form=form,
                      today=clock.today())
+
+
+@bp.route("/followups/<int:id>/print")
+def followup_print(id):
+    """客户回访记录表: one follow-up as its paper form."""
+    followup = _followup_or_404(id)
+    facts = [(_("回访事项"), followup.title),
+             (_("客户"), followup.customer.name if followup.customer else ""),
+             (_("房号/地址"), followup.customer.unit_label if followup.customer else ""),
+             (_("来源"), str(followup.source_label)), (_("方式"), str(followup.method_label)),
+             (_("计划日期"), str(followup.planned_on)),
+             (_("负责人"), followup.assigned_to.display_name if followup.assigned_to else ""),
+             (_("回访时间"), followup.done_at.strftime("%Y-%m-%d %H:%M")
+              if followup.done_at else ""),
+             (_("满意度"), str(followup.satisfaction or "")), (_("回访结果"), followup.outcome),
+             (_("回访报告"), followup.report)]
+    return pdf_response("print/register_entry.html", f"客户回访记录表-{followup.id}.pdf",
+                        record=followup, title=_("客户回访记录表"), facts=facts, extra=[],
+                        state=None, signs=[_("回访人"), _("客户签名"), _("主管审核")],
+                        signature=None)
+
+
+@bp.route("/followups/report")
+def followups_report():
+    """客户回访报告表: the period's follow-ups done (this month by default), with the share
+    of satisfied customers."""
+    start, end = date_range_args()
+    since, until = clock.day_bounds(start, end)
+    done = list(FollowUp.select().where(FollowUp.not_voided(), FollowUp.done_at >= since,
+                                        FollowUp.done_at < until)
+                .order_by(FollowUp.done_at).limit(3000))
+    rows = [[f.done_at.strftime("%Y-%m-%d"), f.customer.name if f.customer else "", f.title,
+             str(f.method_label), str(f.satisfaction or ""), f.outcome,
+             f.assigned_to.display_name if f.assigned_to else ""] for f in done]
+    rated = [f.satisfaction for f in done if f.satisfaction]
+    satisfied = sum(1 for s in rated if s >= 4)
+    totals = [(_("回访次数"), str(len(done))),
+              (_("满意率（4 分及以上）"), f"{100 * satisfied / len(rated):.1f}%" if rated else "—")]
+    return sheet_response("print/register.html", "客户回访报告表.pdf", rows,
+                          title=_("客户回访报告表"), period=f"{start} — {end}",
+                          headers=[_("回访日期"), _("客户"), _("回访事项"), _("方式"),
+                                   _("满意度"), _("回访结果"), _("回访人")],
+                          signs=[_("制表"), _("主管审核")], totals=totals)
 
 
 @bp.route("/followups/export")
