@@ -53,6 +53,7 @@ class GradeEvaluation(BaseModel):
     provisional = BooleanField(default=False)
     tier = CharField(max_length=20)
     grade = CharField(max_length=1)
+    credit = CharField(max_length=1, default="")  # 资信等级 (models.customers.CREDIT_GRADES)
     annual_sales = DecimalField(max_digits=14, decimal_places=2, null=True)
     price_level = CharField(max_length=40, default="")
     payment_record = CharField(max_length=100, default="")

@@ -35,6 +35,8 @@ TIERS = {
     "reserve": _l("储备"),
 }
 GRADES = {"A": "A", "B": "B", "C": "C"}
+# 资信等级, rated by finance at the yearly evaluation (seed 000 4.2, 5.1.1)
+CREDIT_GRADES = {"A": _l("A 资信良好"), "B": _l("B 资信一般"), "C": _l("C 须现款结算")}
 
 
 class Customer(SearchKeys, Voidable):
@@ -62,6 +64,7 @@ class Customer(SearchKeys, Voidable):
     status = CharField(max_length=20, default="potential", index=True)
     tier = CharField(max_length=20, default="", index=True)
     grade = CharField(max_length=1, default="", index=True)
+    credit_grade = CharField(max_length=1, default="")
     source = CharField(max_length=40, default="")
     contract_date = DateField(null=True)
     # 案场规则: a phone enquiry owned by sales lapses to data only without a visit in 2 months.

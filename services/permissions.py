@@ -61,6 +61,7 @@ RULES = {
     "archives.document_download": OFFICE,
     "archives.contact_log": OFFICE,
     "archives.evaluate": OFFICE,
+    "archives.evaluation_print": OFFICE,
     "archives.evaluation_step": MANAGERS,
     "archives.rules": OFFICE,
     "archives.rules_export": OFFICE,

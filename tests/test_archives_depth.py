@@ -57,7 +57,7 @@ def test_grading_through_the_screens(login, make_customer, database):
     if not (3, 25) <= (clock.today().month, clock.today().day) <= (3, 30):
         assert outside.status_code == 422 and "评级期" in outside.get_data(as_text=True)
     sales.submit(f"/archives/{customer.id}/evaluate", {"tier": "general", "grade": "B",
-                                                       "provisional": "y"})
+                                                       "provisional": "y", "credit": "C"})
     evaluation = GradeEvaluation.get(GradeEvaluation.provisional)
     assert login("sales").post(f"/archives/evaluations/{evaluation.id}/review").status_code in (
         400, 403)
@@ -67,6 +67,11 @@ def test_grading_through_the_screens(login, make_customer, database):
                        page=f"/archives/{customer.id}/evaluate")
     stored = Customer.get_by_id(customer.id)
     assert (stored.tier, stored.grade) == ("general", "B") and stored.provisional_until
+    assert stored.credit_grade == "C"  # 资信等级, rated with the grade (seed 000 4.2)
+    text = PdfReader(io.BytesIO(sales.get(f"/archives/evaluations/{evaluation.id}/print").data)) \
+        .pages[0].extract_text()
+    assert "客户质量等级评定表" in text and "乙经销商" in text and "C 须现款结算" in text
+    assert "总经理甲" in text
 
 
 def test_contact_log_and_rule_lists(login, make_customer, database):

@@ -9,12 +9,14 @@ from blueprints.helpers import (
     file_response,
     get_or_404,
     once_per_form,
+    pdf_response,
     render,
     show_form,
     site_settings,
 )
 from models import Customer, Document, GradeEvaluation, now
 from models.archives import SECTIONS
+from models.customers import CREDIT_GRADES
 from services import audit, files
 
 from . import bp, documents, grading, ownership
@@ -116,7 +118,8 @@ def evaluate(id):
     form = EvaluationForm()
     if form.validate_on_submit():
         figures = {name: getattr(form, name).data or ("" if name != "annual_sales" else None)
-                   for name in ("annual_sales", "price_level", "payment_record", "cooperation")}
+                   for name in ("annual_sales", "price_level", "payment_record", "cooperation",
+                                "credit")}
         try:
             grading.propose(customer, current_user, site_settings(), form.tier.data,
                             form.grade.data, provisional=form.provisional.data, **figures)
@@ -127,6 +130,32 @@ def evaluate(id):
         return redirect(url_for("archives.detail", id=id))
     return show_form("archives/evaluate.html", form, customer=customer,
                      history=list(customer.evaluations.order_by(GradeEvaluation.id.desc())))
+
+
+@bp.route("/evaluations/<int:eid>/print")
+def evaluation_print(eid):
+    """客户质量等级评定表: one evaluation with its figures and who proposed, reviewed and
+    approved it (seed 000 9.1)."""
+    evaluation = get_or_404(GradeEvaluation, eid)
+
+    def who(user, at):
+        return f"{user.display_name} {at:%Y-%m-%d}" if user and at else ""
+    facts = [(_("客户"), evaluation.customer.name), (_("年度"), str(evaluation.year)),
+             (_("客户分级"), str(evaluation.tier_label)), (_("等级"), evaluation.grade),
+             (_("资信等级"), str(CREDIT_GRADES.get(evaluation.credit, "—"))),
+             (_("暂定评级"), _("是") if evaluation.provisional else _("否")),
+             (_("年销售额（元）"), f"{evaluation.annual_sales:.2f}"
+              if evaluation.annual_sales is not None else ""),
+             (_("价格水平"), evaluation.price_level), (_("回款记录"), evaluation.payment_record),
+             (_("合作情况"), evaluation.cooperation),
+             (_("提出"), who(evaluation.proposed_by, evaluation.proposed_at)),
+             (_("销售主管审核"), who(evaluation.reviewed_by, evaluation.reviewed_at)),
+             (_("总经理批准"), who(evaluation.approved_by, evaluation.approved_at)),
+             (_("状态"), str(evaluation.state_label))]
+    return pdf_response("print/register_entry.html", f"客户质量等级评定表-{eid}.pdf",
+                        record=evaluation, title=_("客户质量等级评定表"),
+                        number=str(evaluation.year), facts=facts, extra=[], state=None,
+                        signs=[_("销售科长/经理"), _("销售部长"), _("总经理")], signature=None)
 
 
 STEPS = {"review": grading.review, "approve": grading.approve}

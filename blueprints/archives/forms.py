@@ -15,7 +15,7 @@ from blueprints.core.forms import FilterForm
 from blueprints.fields import DecimalField, Form, SelectField
 from models import User
 from models.archives import CONTACT_METHODS, SECTIONS
-from models.customers import GRADES, KINDS, STATUSES, TIERS
+from models.customers import CREDIT_GRADES, GRADES, KINDS, STATUSES, TIERS
 from models.i18n import lazy_gettext as _l
 from models.users import ADMIN, ENGINEER
 
@@ -143,6 +143,7 @@ class EvaluationForm(Form):
     tier = SelectField(_l("客户分级"), choices=[])
     grade = SelectField(_l("等级"), choices=[])
     provisional = BooleanField(_l("新客户暂定评级（6 个月后复评）"))
+    credit = SelectField(_l("资信等级（财务部评定）"), choices=[], validators=[Optional()])
     annual_sales = DecimalField(_l("年销售额（元）"), places=2, validators=[
         Optional(), NumberRange(min=0, max=10 ** 12, message=_l("金额不能为负"))])
     price_level = StringField(_l("价格水平"), validators=[Optional(), Length(max=40)])
@@ -153,6 +154,7 @@ class EvaluationForm(Form):
         super().__init__(*args, **kwargs)
         self.tier.choices = _choices(TIERS)
         self.grade.choices = _choices(GRADES)
+        self.credit.choices = [("", "—")] + _choices(CREDIT_GRADES)
 
 
 class ImportForm(Form):

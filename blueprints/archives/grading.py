@@ -56,6 +56,7 @@ def approve(evaluation, user, comment=""):
         audit.save(evaluation, user)
         customer = evaluation.customer
         customer.tier, customer.grade = evaluation.tier, evaluation.grade
+        customer.credit_grade = evaluation.credit or customer.credit_grade
         customer.provisional_until = (provisional_until(customer, evaluation.approved_at.date())
                                       if evaluation.provisional else None)
         audit.save(customer, user)
