@@ -592,3 +592,22 @@ class ArchiveLoan(RegisterEntry):
 
 
 REGISTER_MODELS += [FeeRecord, Violation, FitOut, ArchiveSupplement, ArchiveLoan]
+
+
+class DuplicateCard(RegisterEntry):
+    """重卡登记: a customer registered again by another salesperson; attributed to the first
+    registration, fined when it came of a follow-up not made in time (seed 002)."""
+
+    record_name = _l("重卡")
+    title_field = "customer"
+    customer = customer_field(_l("原登记客户"), null=False)
+    second = customer_field(_l("重复登记"))
+    first_owner = staff_field(_l("原归属人员"))
+    second_by = staff_field(_l("重复登记人"))
+    found_on = DateField(default=lambda: now().date(), verbose_name=_l("发现日期"))
+    late_follow_up = BooleanField(default=False, verbose_name=_l("因未及时回访造成"))
+    fine = money(_l("罚款（元）"))
+    notes = CharField(max_length=200, default="", verbose_name=_l("备注"))
+
+
+REGISTER_MODELS += [DuplicateCard]

@@ -272,6 +272,7 @@ RULES.update({
     "registers:fit-outs": FIELD,
     "registers:supplements": OFFICE,
     "registers:archive-loans": MANAGERS | {DESK},
+    "registers:duplicate-cards": OFFICE,
     "registers:petitions": STAFF,
     "registers:letters": OFFICE,
 })

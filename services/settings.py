@@ -70,6 +70,8 @@ DEFAULTS = {
     "complaint_deputy": "",
     # 治办: the penalty proposed for a case handled late, in yuan a day late per late clock.
     "complaint_late_penalty_per_day": "50",
+    # 重卡: the fine for each card registered twice because a follow-up was late (seed 002).
+    "duplicate_card_fine": "20",
     # Usernames who review repair jobs outside the service list; empty: managers and the GM.
     "repair_reviewers": [],
 }

@@ -62,6 +62,32 @@ def test_duplicate_phone_warns_with_owner_then_registers_when_confirmed(login, d
     assert "李四" in live.get_data(as_text=True) and first.name == "李四"
 
 
+def test_a_duplicate_is_recorded_and_fined_when_the_follow_up_was_late(login, database, users,
+                                                                       make_customer):
+    """重卡 (seed 002: 因没有及时回访而造成的重卡,视为浪费客户资源,每卡罚款20元): recorded
+    against the first registration and its owner; fined when that owner let the contact
+    interval pass."""
+    import datetime
+
+    from models.registers import DuplicateCard
+    from tests.conftest import FROZEN
+    kept = make_customer(name="李四", phone="13812345678", owner=users["sales"], tier="general",
+                         contacted_at=FROZEN - datetime.timedelta(days=10))
+    desk = login("desk")
+    desk.submit("/archives/new", dict(GOOD, confirm_duplicate="y"))
+    card = DuplicateCard.get()
+    assert (card.customer_id, card.first_owner_id, card.second_by_id) == (
+        kept.id, users["sales"].id, users["desk"].id)
+    assert (card.late_follow_up, card.fine) == (False, 0)
+    kept.contacted_at = FROZEN - datetime.timedelta(days=45)  # general: every 30 days
+    kept.save()
+    desk.submit("/archives/new", dict(GOOD, name="李四（三）", confirm_duplicate="y"))
+    late = DuplicateCard.select().order_by(DuplicateCard.id.desc()).first()
+    assert (late.late_follow_up, late.fine) == (True, 20)
+    listing = login("manager").get("/registers/duplicate-cards/").get_data(as_text=True)
+    assert "罚款 20.00 元" in listing and "不罚" in listing
+
+
 def test_search_by_initials_pinyin_phone_tail_and_plate(login, make_customer, database):
     zhang = make_customer(name="张三", phone="13812345678", plate="粤B12345")
     make_customer(name="李四", phone="13900001111")

@@ -22,6 +22,7 @@ from blueprints.helpers import (
     void_view,
 )
 from blueprints.numbers import keep_stored, show_masked
+from blueprints.registers.service import record_duplicate
 from models import Customer, Document, EmergencyContact, GradeEvaluation, User, now
 from models.archives import CONTACT_METHODS
 from models.masking import mask_phone
@@ -105,6 +106,9 @@ def new():
                 customer.owner = duplicates[0].owner_id
             grading.set_provisional(customer, now().date())
             create_customer(customer, current_user)
+            if duplicates:  # 重卡: recorded against the first registration, fined if late
+                record_duplicate(duplicates[0], customer, current_user, site_settings(),
+                                 now().date())
             flash(_("已建立客户档案：%(name)s", name=customer.name), "success")
             return redirect(url_for("archives.detail", id=customer.id))
     return show_form("archives/form.html", form, customer=None, duplicates=duplicates)

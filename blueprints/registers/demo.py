@@ -104,6 +104,7 @@ def fill(rng, users, residents, companies, today):
 
     _complaint_forms(desk, users["gm"], residents, days, at)
     _archive_records(desk, users["manager"], residents, days, at)
+    _duplicate_cards(users, residents, days)
 
     for n, owner in enumerate(residents[:3]):
         custody = _write(m.KeyCustody, desk, customer=owner, keys="入户门钥匙", count=2,
@@ -186,4 +187,17 @@ def _archive_records(desk, manager, residents, days, at):
     loan.save()
     _write(m.ArchiveLoan, desk, customer=residents[1], requester="律师事务所",
            purpose="诉讼取证", requested_on=days[6])
+
+
+def _duplicate_cards(users, residents, days):
+    """Two customers registered twice (重卡) this week: one owner had followed up in time."""
+    from services import settings as settings_service
+
+    from .service import record_duplicate
+    for n, (first, second) in enumerate(((residents[6], residents[7]),
+                                         (residents[8], residents[9]))):
+        card = record_duplicate(first, second, users["sales2"], settings_service.load(),
+                                days[n + 4])
+        card.notes = "同一来电号码再次登记"
+        card.save()
 

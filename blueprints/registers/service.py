@@ -1,13 +1,16 @@
 """The registers' rules (seed 000's 商住大厦客户档案管理制度 and seed 004's desk books): each is
 one function, called by the register's declaration before an entry is written, and tested in
 tests/test_registers_rules.py. A refusal is a RuleError naming the field it is about."""
+import datetime
 import re
+from decimal import Decimal
 
 from peewee import fn
 
 from models import clock, now
 from models.i18n import gettext as _
 from models.registers import (
+    DuplicateCard,
     KeyLoan,
     MeterReading,
     ParkingDeal,
@@ -22,8 +25,9 @@ from models.registers import (
 )
 from models.users import GM, MANAGER
 from services import audit, identity, serials
+from services import settings as settings_service
 
-from .engine import RuleError
+from .engine import REGISTERS_BY_MODEL, RuleError
 
 
 def _others(model, entry, *conditions):
@@ -502,6 +506,35 @@ def archive_loan_standing(loan):
     if loan.borrow:
         return _("已归还") if loan.returned_at else _("借出中")
     return _("已批准")
+
+
+# --- 重卡: seed 002 因没有及时回访而造成的重卡,视为浪费客户资源,每卡罚款20元
+
+
+def late_for_contact(customer, settings, today):
+    """Had the first registration's owner let the customer go without contact longer than its
+    tier allows?"""
+    days = int(settings["contact_days"].get(customer.tier or "general", 30))
+    return customer.contacted_at.date() + datetime.timedelta(days=days) < today
+
+
+def check_duplicate_card(card):
+    """The fine follows the cause: the set fine when the follow-up was late, else none."""
+    fine = Decimal(str(settings_service.load()["duplicate_card_fine"]))
+    card.fine = fine if card.late_follow_up else Decimal("0")
+
+
+def record_duplicate(first, second, user, settings, today):
+    """A customer registered again (重卡): attributed to the first registration and its owner,
+    late follow-up judged from the contact interval (its fine with it)."""
+    card = DuplicateCard(entered_by=user.id, customer=first, second=second,
+                         first_owner=first.owner_id, second_by=user.id, found_on=today,
+                         late_follow_up=late_for_contact(first, settings, today))
+    return REGISTERS_BY_MODEL[DuplicateCard].write(card, user, new=True)
+
+
+def duplicate_standing(card):
+    return _("罚款 %(amount)s 元", amount=_amount(card.fine)) if card.fine else _("不罚")
 
 
 # --- the desk's books
