@@ -22,10 +22,11 @@ from peewee import (
 )
 from wtforms import fields as wtf
 from wtforms import widgets
-from wtforms.validators import Length, NumberRange, StopValidation
+from wtforms.validators import Length, NumberRange, Optional, StopValidation
 from wtfpeewee.orm import FieldInfo, ModelConverter, model_form
 
 from blueprints import validators
+from blueprints.core.forms import FilterForm
 from blueprints.fields import DATETIME, Form, SelectField
 from blueprints.fields import DecimalField as FormDecimal
 from blueprints.helpers import MAX_ID, record_id
@@ -188,6 +189,7 @@ class Register:
             a.name: model_form(model, base_class=Form, only=a.fields, field_args=args,
                                converter=CONVERTER) if a.fields else Form
             for a in actions}
+        self.filter_class = _filter_class(self)
         self.customers = [n for n in self.entry_fields if _links_to(fields[n], Customer)]
         self.staff = [n for n in self.entry_fields if _links_to(fields[n], User)]
         shown = self.all_columns()
@@ -281,6 +283,19 @@ class Register:
                 full, initials = pinyin_keys(text)
                 words += [text.lower(), full, initials]
         return " ".join(dict.fromkeys(w for w in words if w))[:2000]
+
+
+def _filter_class(register):
+    """The list's filters: search, the register's choice and staff fields, and a period (the
+    choices are set per request)."""
+    class Filters(FilterForm):
+        q = wtf.StringField(_l("搜索"), validators=[Optional(), Length(max=80)])
+        start = wtf.DateField(_l("开始日期"), validators=[validators.sane_date, Optional()])
+        end = wtf.DateField(_l("结束日期"), validators=[validators.sane_date, Optional()])
+    for name in register.filters:
+        setattr(Filters, name, SelectField(register.field(name).verbose_name, choices=[],
+                                           validators=[Optional()]))
+    return Filters
 
 
 def _links_to(field, model):

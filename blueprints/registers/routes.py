@@ -1,20 +1,16 @@
 """The pages every register has: the index, its list, entry, detail, edit, void, actions, the
 reveal of a masked number, the Excel export and the two prints."""
-import datetime
 
 from flask import abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from peewee import DateTimeField, IntegrityError
-from wtforms import DateField, StringField
-from wtforms.validators import Length, Optional
 
-from blueprints import validators
 from blueprints.archives.forms import RevealForm
 from blueprints.archives.service import search_customers
-from blueprints.core.forms import FilterForm
-from blueprints.fields import SelectField
 from blueprints.helpers import (
+    FIRST_DAY,
+    LAST_DAY,
     excel_response,
     get_or_404,
     keyset_page,
@@ -27,10 +23,10 @@ from blueprints.helpers import (
     sheet_response,
     show_form,
     void_view,
+    within_calendar,
 )
 from blueprints.numbers import keep_stored, show_masked
 from models import Customer, clock, db
-from models.i18n import lazy_gettext as _l
 from services import audit, permissions, signatures
 from services.search import Query
 from services.staff import staff_choices
@@ -69,22 +65,9 @@ def _attach(register, rows):
     return rows
 
 
-FILTER_FORMS = {}
-
-
 def _filter_form(register):
-    """The list's filters: search, the register's choice fields and staff, and a period."""
-    form_class = FILTER_FORMS.get(register.slug)
-    if form_class is None:
-        class Filters(FilterForm):
-            q = StringField(_l("搜索"), validators=[Optional(), Length(max=80)])
-            start = DateField(_l("开始日期"), validators=[validators.sane_date, Optional()])
-            end = DateField(_l("结束日期"), validators=[validators.sane_date, Optional()])
-        for name in register.filters:
-            setattr(Filters, name, SelectField(register.field(name).verbose_name, choices=[],
-                                               validators=[Optional()]))
-        form_class = FILTER_FORMS[register.slug] = Filters
-    form = form_class(request.args)
+    """The list's filters as the query string sets them (Register.filter_class)."""
+    form = register.filter_class(request.args)
     for name in register.filters:
         field = register.field(name)
         form[name].choices = ([("", _("全部"))] + [(k, str(v)) for k, v in field.choices]
@@ -108,20 +91,16 @@ def _filtered(register, form):
     if register.parent and parent:
         query = query.where(register.field(register.parent) == record_or_none(
             register.field(register.parent).rel_model, parent))
-    if register.date:
+    start = form.start.data if not form.start.errors else None
+    end = form.end.data if not form.end.errors else None
+    if register.date and (start or end):
         column = register.field(register.date)
-        start = form.start.data if not form.start.errors else None
-        end = form.end.data if not form.end.errors else None
+        start, end = within_calendar(start or FIRST_DAY), within_calendar(end or LAST_DAY)
         if isinstance(column, DateTimeField):
-            start = start and datetime.datetime.combine(start, datetime.time())
-            end = end and datetime.datetime.combine(end + datetime.timedelta(days=1),
-                                                    datetime.time())
-            if end:
-                query = query.where(column < end)
-        elif end:
-            query = query.where(column <= end)
-        if start:
-            query = query.where(column >= start)
+            since, until = clock.day_bounds(start, end)
+            query = query.where((column >= since) & (column < until))
+        else:
+            query = query.where((column >= start) & (column <= end))
     return query
 
 
