@@ -23,9 +23,10 @@ def shift_at(moment):
     """(day, shift) a moment falls in: 00:00–01:00 is the previous day's 晚班; 01:00–08:00,
     outside every shift, counts as the 晚班 that has just ended."""
     day, hour = moment.date(), moment.hour
-    if hour < 8:
+    starts, ends = HOURS["day"]
+    if hour < starts:
         return day - datetime.timedelta(days=1), "night"
-    return day, "day" if hour < 17 else "night"
+    return day, "day" if hour < ends else "night"
 
 
 def month_days(year, month):

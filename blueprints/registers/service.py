@@ -164,8 +164,7 @@ def check_custody(custody):
 
 def key_out(custody):
     """The hand-out of this custody's keys not yet back, or None."""
-    return _others(KeyLoan, KeyLoan(), KeyLoan.custody == custody,
-                   KeyLoan.back_at.is_null()).first()
+    return KeyLoan.live().where((KeyLoan.custody == custody) & KeyLoan.back_at.is_null()).first()
 
 
 def check_loan(loan):
