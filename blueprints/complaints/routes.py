@@ -33,7 +33,7 @@ from models.masking import mask_phone
 from services import identity
 from services.search import Query
 
-from . import bp, deadlines, service
+from . import approval, bp, deadlines, service
 from .forms import (
     ComplaintFilterForm,
     ComplaintForm,
@@ -169,17 +169,18 @@ def _detail(complaint, status=200, error=None, **submitted):
     """The complaint's page; `submitted`: forms sent back with their errors, by name."""
     shares, progress = complaint.related("shares"), complaint.related("progress")
     actions = service.allowed_actions(complaint, current_user)
+    clocks = deadlines.clocks(complaint, reports=[p.at for p in progress])
     return render("complaints/detail.html", status=status, complaint=complaint,
-                  approval_limits=(service.route_context(complaint, "")["limits"]
+                  approval_limits=(approval.limits(site_settings())
                                    if "investigate" in actions else None),
                   approval_route=(service.approval_route(complaint)
                                   if complaint.claim_amount is not None else None),
-                  clocks=deadlines.clocks(complaint, reports=[p.at for p in progress]),
+                  clocks=clocks,
                   steps=service.steps(complaint), progress=progress, shares=shares,
                   notices=complaint.related("notices"),
                   recomplaints=complaint.related("recomplaints"), error=error,
                   actions=actions, turns=service.whose_turn(complaint),
-                  late_clocks=service.late_clocks(complaint),
+                  late_clocks=service.late_clocks(complaint, clocks),
                   action_labels=service.ACTION_LABELS, checklist=CHECKLIST,
                   forms=LazyForms(_forms(complaint, shares), **submitted))
 
