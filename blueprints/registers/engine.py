@@ -163,8 +163,7 @@ class Register:
 
     def __init__(self, model, slug, number, title, columns=(), search=(), filters=(), date=None,
                  parent=None, check=None, on_save=None, actions=(), signs=(), landscape=True,
-                 standing=None, facts=None, filled_later=(), field_args=None,
-                 group=_l("物业登记表"), entry_template="print/register_entry.html",
+                 standing=None, facts=None, filled_later=(), group=_l("物业登记表"), entry_template="print/register_entry.html",
                  totals=None):
         self.model, self.slug, self.number, self.title = model, slug, number, title
         self.columns, self.search, self.filters = columns, search, filters
@@ -177,9 +176,8 @@ class Register:
         self.permission = f"registers:{slug}"
         fields = model._meta.fields
         self.masked = dict(model.masked_fields)
+        # (a masked number is checked as its kind: a phone, or an ID or passport number)
         args = {name: {"validators": [NUMBER_CHECKS[kind]]} for name, kind in self.masked.items()}
-        for name, extra in (field_args or {}).items():
-            args.setdefault(name, {}).update(extra)
         hidden = KEPT | {parent} | set(filled_later) | {n for a in actions for n in a.fields} | {
             n for n, f in fields.items() if isinstance(f, BlobField)}
         self.entry_fields = [n for n in fields if n not in hidden]
