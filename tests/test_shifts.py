@@ -16,7 +16,7 @@ DAY = FROZEN.date()  # a Monday, 10:00
 
 
 def at(hour, minute=0, day=DAY):
-    return datetime.datetime.combine(day, datetime.time(hour, minute))
+    return datetime.datetime(day.year, day.month, day.day, hour, minute)
 
 
 @pytest.mark.parametrize("moment, expected", [
