@@ -170,16 +170,16 @@ def _detail(complaint, status=200, error=None, **submitted):
     shares, progress = complaint.related("shares"), complaint.related("progress")
     actions = service.allowed_actions(complaint, current_user)
     clocks = deadlines.clocks(complaint, reports=[p.at for p in progress])
+    route = service.approval_route(complaint) if complaint.claim_amount is not None else None
     return render("complaints/detail.html", status=status, complaint=complaint,
                   approval_limits=(approval.limits(site_settings())
                                    if "investigate" in actions else None),
-                  approval_route=(service.approval_route(complaint)
-                                  if complaint.claim_amount is not None else None),
+                  approval_route=route,
                   clocks=clocks,
                   steps=service.steps(complaint), progress=progress, shares=shares,
                   notices=complaint.related("notices"),
                   recomplaints=complaint.related("recomplaints"), error=error,
-                  actions=actions, turns=service.whose_turn(complaint),
+                  actions=actions, turns=service.whose_turn(complaint, route),
                   late_clocks=service.late_clocks(complaint, clocks),
                   action_labels=service.ACTION_LABELS, checklist=CHECKLIST,
                   forms=LazyForms(_forms(complaint, shares), **submitted))

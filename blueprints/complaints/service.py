@@ -147,15 +147,14 @@ NEXT_STEP = {RECORDED: _l("待经理判定"), CLASSIFIED: _l("待负责人 %(who
              REPLIED: _l("待负责人 %(who)s 回访"), FOLLOWED_UP: _l("待经理结案")}
 
 
-def whose_turn(complaint):
-    """What comes next and who does it, or None when the complaint is finished."""
-    return next_step(complaint, NEXT_STEP, _who)
-
-
-def _who(complaint):
-    if complaint.state == INVESTIGATED:
-        return approval_route(complaint)
-    return complaint.owner.display_name if complaint.owner_id else ""
+def whose_turn(complaint, route=None):
+    """What comes next and who does it, or None when the complaint is finished. `route`: its
+    approval_route when already worked out."""
+    def who(complaint):
+        if complaint.state == INVESTIGATED:
+            return route or approval_route(complaint)
+        return complaint.owner.display_name if complaint.owner_id else ""
+    return next_step(complaint, NEXT_STEP, who)
 
 
 def approval_route(complaint):
