@@ -224,8 +224,7 @@ def detail(slug, id):
     return render("registers/detail.html", register=register, entry=entry,
                   facts=register.row(entry, names), state=register.state(entry),
                   extra=register.facts(entry) if register.facts else [], under=under,
-                  actions=actions, signature=_signature_of(register, entry),
-                  reveal_form=RevealForm())
+                  actions=actions, signature=_signature_of(register, entry))
 
 
 def _signature_of(register, entry):
