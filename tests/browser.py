@@ -98,3 +98,11 @@ def draw_signature(page):
     for step in range(1, 12):
         page.mouse.move(box["x"] + 20 + step * 25, box["y"] + 60 - (step % 3) * 20)
     page.mouse.up()
+
+
+def settled(page):
+    """Wait until htmx has finished swapping: a boosted page is in the DOM a moment before htmx
+    wires up its triggers, and typing in that moment is lost."""
+    from playwright.sync_api import expect
+
+    expect(page.locator(".htmx-request, .htmx-swapping, .htmx-settling")).to_have_count(0)

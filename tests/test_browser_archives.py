@@ -5,7 +5,7 @@ import pytest
 from pypdf import PdfReader
 
 from models import Customer
-from tests.browser import serious_violations, sign_in
+from tests.browser import serious_violations, settled, sign_in
 
 pytestmark = pytest.mark.browser
 expect = pytest.importorskip("playwright.sync_api").expect
@@ -33,6 +33,7 @@ def test_customer_journey_on_tablet(live, page, database, make_customer):
 
     page.click("nav.modules >> text=客户档案")
     page.wait_for_url(live.url + "/archives/")
+    settled(page)
     assert page.locator("#rows tbody tr").count() == 2
     page.fill("#filter-q", "zs")  # active search: htmx replaces the rows as you type
     page.wait_for_url("**q=zs**")  # and keeps the search in the address bar (hx-push-url)
