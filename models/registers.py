@@ -611,3 +611,118 @@ class DuplicateCard(RegisterEntry):
 
 
 REGISTER_MODELS += [DuplicateCard]
+
+
+# Returns' accounting (seed 000 第十三条 成品退货帐务处理) and claims on the carrier (seed 004
+# 第四条: 运输途中…损耗、丢失…向承运方进行索赔).
+
+RETURN_HANDLING = {"return": _l("退货"), "rework": _l("重处理")}
+RETURN_PROOFS = {"invoice": _l("收回原发票，买受人盖统一发票章"),
+                 "copy": _l("原发票影印本注明实退数量金额，买受人盖章"),
+                 "certificate": _l("销货退回证明单，买受人盖章签回")}
+ALLOWANCE_PROOFS = {"copy": _l("原发票影印本注明折让单价金额，买受人盖章"),
+                    "certificate": _l("销货折让证明单，买受人盖章签回")}
+LOSSES = {"damage": _l("损耗"), "loss": _l("丢失")}
+CLAIM_OUTCOMES = {"paid": _l("已赔付"), "refused": _l("承运方拒赔")}
+
+
+def serial_field(label):
+    return CharField(max_length=20, default="", verbose_name=label, help_text=_l("留空则自动编号"))
+
+
+class GoodsReturnNote(RegisterEntry):
+    """成品退货单: opened from a closed complaint's 核定退货量; the warehouse signs for what came
+    back, and the accounts book by it when within the over-acceptance ratio."""
+
+    record_name = _l("成品退货单")
+    title_field = "note_no"
+    note_no = serial_field(_l("退货单号"))
+    issued_on = DateField(default=lambda: now().date(), verbose_name=_l("开单日期"))
+    complaint_serial = CharField(max_length=20, verbose_name=_l("客诉编号"))
+    customer = customer_field(_l("客户"), null=False)
+    item = CharField(max_length=80, verbose_name=_l("品名/料号"))
+    approved_qty = IntegerField(verbose_name=_l("核定退货量"))
+    over_ratio = DecimalField(max_digits=5, decimal_places=2, null=True,
+                              verbose_name=_l("超量允收比率（%）"),
+                              help_text=_l("客户订制时注明的比率；留空按公司规定"))
+    handling = CharField(max_length=10, choices=choices(RETURN_HANDLING),
+                         verbose_name=_l("处理方式"))
+    reason = TextField(verbose_name=_l("退货缘由"))
+    basis = CharField(max_length=200, default="", verbose_name=_l("退回依据"))
+    approved_by = staff_field(_l("经（副）理批示"))
+    approved_at = DateTimeField(null=True, verbose_name=_l("批示时间"))
+    actual_qty = IntegerField(null=True, verbose_name=_l("实退量"))
+    receipt_note = CharField(max_length=200, default="", verbose_name=_l("签收说明"))
+    received_by = staff_field(_l("仓储签收人"))
+    received_at = DateTimeField(null=True, verbose_name=_l("签收时间"))
+    booked_qty = IntegerField(null=True, verbose_name=_l("转帐数量"))
+    proof = CharField(max_length=12, default="", choices=choices(RETURN_PROOFS),
+                      verbose_name=_l("退货证明"))
+
+    proof_label = label_of("proof", RETURN_PROOFS)
+
+
+class AllowanceNote(RegisterEntry):
+    """销货折让证明单: an allowance as the complaint's 核决 set it, signed by the manager and the
+    GM (or deputy), then stamped by the buyer."""
+
+    record_name = _l("销货折让证明单")
+    title_field = "note_no"
+    note_no = serial_field(_l("证明单号"))
+    issued_on = DateField(default=lambda: now().date(), verbose_name=_l("开单日期"))
+    complaint_serial = CharField(max_length=20, verbose_name=_l("客诉编号"))
+    customer = customer_field(_l("买受人"), null=False)
+    invoice_no = CharField(max_length=30, verbose_name=_l("原发票号码"))
+    item = CharField(max_length=80, verbose_name=_l("品名/料号"))
+    quantity = IntegerField(verbose_name=_l("数量"))
+    unit_price = money(_l("原单价（元）"))
+    allowance_price = money(_l("折让单价（元）"))
+    manager_by = staff_field(_l("经（副）理核签"))
+    manager_at = DateTimeField(null=True, verbose_name=_l("经理核签时间"))
+    gm_by = staff_field(_l("总（副）经理核签"))
+    gm_at = DateTimeField(null=True, verbose_name=_l("总经理核签时间"))
+    proof = CharField(max_length=12, default="", choices=choices(ALLOWANCE_PROOFS),
+                      verbose_name=_l("折让证明"))
+    stamped_on = DateField(null=True, verbose_name=_l("签回日期"))
+
+    proof_label = label_of("proof", ALLOWANCE_PROOFS)
+
+
+class ReturnCertificate(RegisterEntry):
+    """销货退回证明单: the buyer's stamped statement of what came back on a 成品退货单."""
+
+    record_name = _l("销货退回证明单")
+    title_field = "return_note_no"
+    issued_on = DateField(default=lambda: now().date(), verbose_name=_l("开单日期"))
+    return_note_no = CharField(max_length=20, verbose_name=_l("成品退货单号"))
+    customer = customer_field(_l("买受人"), null=False)
+    invoice_no = CharField(max_length=30, verbose_name=_l("原发票号码"))
+    quantity = IntegerField(verbose_name=_l("退货数量"))
+    unit_price = money(_l("单价（元）"))
+    received_qty = IntegerField(verbose_name=_l("实收数量"))
+    stamped_on = DateField(null=True, verbose_name=_l("签回日期"))
+
+
+class CarrierClaim(RegisterEntry):
+    """承运索赔: goods damaged or lost on the way, claimed from the carrier with the customer."""
+
+    record_name = _l("承运索赔")
+    title_field = "waybill_no"
+    happened_on = DateField(default=lambda: now().date(), verbose_name=_l("发生日期"))
+    customer = customer_field(_l("客户"))
+    carrier = CharField(max_length=60, verbose_name=_l("承运方"))
+    waybill_no = CharField(max_length=40, verbose_name=_l("运单号"))
+    goods = CharField(max_length=100, verbose_name=_l("货物"))
+    loss = CharField(max_length=10, choices=choices(LOSSES), verbose_name=_l("损耗/丢失"))
+    description = TextField(verbose_name=_l("情况说明"))
+    amount_claimed = money(_l("索赔金额（元）"))
+    outcome = CharField(max_length=10, default="", choices=choices(CLAIM_OUTCOMES),
+                        verbose_name=_l("结果"))
+    amount_paid = money(_l("赔付金额（元）"))
+    closing_note = CharField(max_length=200, default="", verbose_name=_l("结案说明"))
+    closed_on = DateField(null=True, verbose_name=_l("结案日期"))
+
+    outcome_label = label_of("outcome", CLAIM_OUTCOMES)
+
+
+REGISTER_MODELS += [GoodsReturnNote, AllowanceNote, ReturnCertificate, CarrierClaim]

@@ -275,6 +275,10 @@ RULES.update({
     "registers:duplicate-cards": OFFICE,
     "registers:petitions": STAFF,
     "registers:letters": OFFICE,
+    "registers:return-notes": STAFF,
+    "registers:allowance-notes": OFFICE,
+    "registers:return-certificates": OFFICE,
+    "registers:carrier-claims": OFFICE,
 })
 
 # Roles allowed to see full (unmasked) numbers after giving a reason.

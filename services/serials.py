@@ -8,12 +8,12 @@ and the record that carries it commit or roll back together: no gaps, no duplica
 from models import SerialCounter, clock, db, now
 from models.base import Prepared
 
-MONTHLY = {"KS", "WX", "FK", "TH", "TC"}
+MONTHLY = {"KS", "WX", "FK", "TH", "TC", "CT", "ZR"}
 GLOBAL_WIDTH = {"VIP": 8}
 
 
 def next_serial(kind, when=None):
-    """Issue the next serial of `kind` ('KS', 'WX', 'FK', 'TH', 'TC' or 'VIP'); call inside
+    """Issue the next serial of `kind` ('KS', 'WX', 'FK', 'TH', 'TC', 'CT', 'ZR' or 'VIP'); call inside
     db.atomic()."""
     if kind in GLOBAL_WIDTH:
         with db.atomic():

@@ -70,6 +70,9 @@ DEFAULTS = {
     "complaint_deputy": "",
     # 治办: the penalty proposed for a case handled late, in yuan a day late per late clock.
     "complaint_late_penalty_per_day": "50",
+    # 成品退货单: the share (%) a return may exceed its approved quantity and still be booked by
+    # what came back, when the customer's order names none (seed 000 第十三条 超量允收比率).
+    "return_over_ratio": "0",
     # 重卡: the fine for each card registered twice because a follow-up was late (seed 002).
     "duplicate_card_fine": "20",
     # Usernames who review repair jobs outside the service list; empty: managers and the GM.

@@ -4,12 +4,14 @@ Who may use each is in services/permissions.py under "registers:<slug>"."""
 from models import registers as m
 from models.i18n import lazy_gettext as _l
 
+from . import returns
 from . import service as rules
 from .engine import Action, Register, declare
 
 BOOKS = _l("前台记录本")
 ARCHIVE = _l("客户档案资料")
 COMPLAINT_FORMS = _l("投诉表单")
+RETURNS = _l("退货帐务")
 CLERK, CUSTOMER, SUPERVISOR = _l("经办人"), _l("客户签名"), _l("主管审核")
 
 declare(
@@ -201,4 +203,64 @@ declare(
              actions=(Action("claim", _l("登记认领"), rules.claim_property,
                              when=lambda item: item.claimed_at is None,
                              fields=("claimed_by", "claimant_id"), done=_l("已登记认领")),)),
+    Register(m.GoodsReturnNote, "return-notes", "", _l("成品退货单"),
+             columns=("note_no", "issued_on", "complaint_serial", "customer", "item",
+                      "handling", "approved_qty", "actual_qty", "booked_qty"),
+             search=("note_no", "complaint_serial", "customer", "item"),
+             filters=("handling",), date="issued_on", group=RETURNS,
+             check=returns.check_return_note, on_save=returns.number_return_note,
+             standing=returns.return_standing, facts=returns.return_facts,
+             filled_later=("approved_by", "approved_at", "received_by", "received_at"),
+             actions=(Action("approve", _l("经（副）理批示"), returns.approve_return,
+                             when=lambda note: note.approved_at is None, done=_l("已批示")),
+                      Action("receive", _l("仓储签收"), returns.receive_return,
+                             when=lambda note: note.approved_at and note.received_at is None,
+                             fields=("actual_qty", "receipt_note"), done=_l("已签收")),
+                      Action("instruct", _l("请示核定转帐数量"), returns.instruct_return,
+                             when=lambda note: note.received_at and note.booked_qty is None,
+                             fields=("booked_qty",), done=_l("已核定")),
+                      Action("prove", _l("取得退货证明"), returns.prove_return,
+                             when=lambda note: note.booked_qty is not None and not note.proof,
+                             fields=("proof",), done=_l("已登记退货证明"))),
+             signs=(_l("业务经办"), _l("经（副）理批示"), _l("成品仓储签收")),
+             copies=(_l("业务部自存督促"), _l("成品仓储存"), _l("会计科存"), _l("业务部存"))),
+    Register(m.AllowanceNote, "allowance-notes", "", _l("销货折让证明单"),
+             columns=("note_no", "issued_on", "complaint_serial", "customer", "invoice_no",
+                      "item", "quantity", "allowance_price"),
+             search=("note_no", "complaint_serial", "customer", "invoice_no"),
+             date="issued_on", group=RETURNS,
+             check=returns.check_allowance, on_save=returns.number_allowance,
+             standing=returns.allowance_standing, facts=returns.allowance_facts,
+             filled_later=("manager_by", "manager_at", "gm_by", "gm_at", "stamped_on"),
+             actions=(Action("manager", _l("经（副）理核签"), returns.manager_sign_allowance,
+                             when=lambda note: note.manager_at is None, done=_l("已核签")),
+                      Action("gm", _l("总（副）经理核签"), returns.gm_sign_allowance,
+                             when=lambda note: note.manager_at and note.gm_at is None,
+                             done=_l("已核签")),
+                      Action("stamp", _l("客户签章签回"), returns.stamp_allowance,
+                             when=lambda note: note.gm_at and note.stamped_on is None,
+                             fields=("proof",), done=_l("已签回"))),
+             signs=(_l("业务经办"), _l("经（副）理"), _l("总（副）经理"), _l("买受人盖章")),
+             copies=(_l("业务部存"), _l("会计作帐"))),
+    Register(m.ReturnCertificate, "return-certificates", "", _l("销货退回证明单"),
+             columns=("issued_on", "return_note_no", "customer", "invoice_no", "quantity",
+                      "unit_price", "received_qty", "stamped_on"),
+             search=("return_note_no", "customer", "invoice_no"), date="issued_on",
+             group=RETURNS, check=returns.check_certificate, facts=returns.certificate_facts,
+             standing=lambda c: _l("已签回") if c.stamped_on else _l("待买受人盖章签回"),
+             filled_later=("stamped_on",),
+             actions=(Action("stamp", _l("买受人盖章签回"), returns.stamp_certificate,
+                             when=lambda c: c.stamped_on is None, done=_l("已签回")),),
+             signs=(_l("业务经办"), _l("买受人盖统一发票章"))),
+    Register(m.CarrierClaim, "carrier-claims", "", _l("承运索赔登记"),
+             columns=("happened_on", "customer", "carrier", "waybill_no", "goods", "loss",
+                      "amount_claimed", "amount_paid"),
+             search=("carrier", "waybill_no", "customer", "goods"), filters=("loss",),
+             date="happened_on", group=RETURNS, check=returns.check_claim,
+             standing=returns.claim_standing, filled_later=("closed_on",),
+             actions=(Action("close", _l("索赔结案"), returns.close_claim,
+                             when=lambda claim: claim.closed_on is None,
+                             fields=("outcome", "amount_paid", "closing_note"),
+                             done=_l("已结案")),),
+             signs=(_l("客户服务部"), _l("物流部"), _l("客户签名"))),
 )

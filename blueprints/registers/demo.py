@@ -105,6 +105,7 @@ def fill(rng, users, residents, companies, today):
     _complaint_forms(desk, users["gm"], residents, days, at)
     _archive_records(desk, users["manager"], residents, days, at)
     _duplicate_cards(users, residents, days)
+    _returns(users, days, at)
 
     for n, owner in enumerate(residents[:3]):
         custody = _write(m.KeyCustody, desk, customer=owner, keys="入户门钥匙", count=2,
@@ -201,3 +202,42 @@ def _duplicate_cards(users, residents, days):
         card.notes = "同一来电号码再次登记"
         card.save()
 
+
+
+def _returns(users, days, at):
+    """From the demo's first two closed complaints, as their 核决 set them: 成品退货单 (one signed
+    for and proven, one beyond the over-acceptance ratio waiting for an instruction), their
+    销货退回证明单, 销货折让证明单 at both stages, and two claims on the carrier."""
+    from blueprints.complaints import service as complaints
+    from models import Complaint
+    from models.complaints import CLOSED
+    desk, sales, manager = users["desk"], users["sales"], users["manager"]
+    closed = list(Complaint.select().where((Complaint.state == CLOSED) &
+                                           Complaint.customer.is_null(False))
+                  .order_by(Complaint.id).limit(2))
+    notes = REGISTERS_BY_MODEL[m.GoodsReturnNote]
+    allowances = REGISTERS_BY_MODEL[m.AllowanceNote]
+    for n, complaint in enumerate(closed):
+        handling, approved, actual = (("return", 20, 19), ("rework", 5, 7))[n]
+        complaints.set_outcome(complaint, manager, allowance=Decimal("300.00"),
+                               **{f"{handling}_qty": approved})
+        note = _write(m.GoodsReturnNote, sales, issued_on=days[2 + n],
+                      complaint_serial=complaint.serial, customer=complaint.customer,
+                      item="LED 筒灯 6W", approved_qty=approved, handling=handling,
+                      reason=["批次光衰超标", "外观划伤"][n], basis="质量管理部检验报告")
+        notes.act(note, "approve", manager)
+        note.actual_qty = actual
+        notes.act(note, "receive", desk)
+        _write(m.ReturnCertificate, sales, issued_on=days[4 + n], return_note_no=note.note_no,
+               customer=complaint.customer, invoice_no=f"4403{1234 + n}", quantity=actual,
+               unit_price=Decimal("35.00"), received_qty=actual)
+        allowance = _write(m.AllowanceNote, sales, issued_on=days[3 + n],
+                           complaint_serial=complaint.serial, customer=complaint.customer,
+                           invoice_no=f"4403{1234 + n}", item="LED 筒灯 6W", quantity=20,
+                           unit_price=Decimal("35.00"), allowance_price=Decimal("10.00"))
+        allowances.act(allowance, "manager", manager)
+        _write(m.CarrierClaim, desk, happened_on=days[1 + n], customer=complaint.customer,
+               carrier=["德邦物流", "顺丰速运"][n], waybill_no=f"DB20261120{n + 1:02d}",
+               goods="LED 筒灯 6W 两箱", loss=["damage", "loss"][n],
+               description=["外箱压损，内件碎裂 6 只", "运输途中丢失一箱"][n],
+               amount_claimed=Decimal(["210.00", "700.00"][n]))

@@ -159,12 +159,13 @@ class Register:
     the paper form is not label and value pairs (a letter); totals(entries): [(label, text)]
     summing up the entries listed or printed (the tally's conversion rate); filled_later: fields
     an action or a rule fills, not the entry form; actions: Action objects; signs: the
-    signature boxes under the printed form."""
+    signature boxes under the printed form; copies: the departments its copies (联) go to, one
+    printed page each."""
 
     def __init__(self, model, slug, number, title, columns=(), search=(), filters=(), date=None,
                  parent=None, check=None, on_save=None, actions=(), signs=(), landscape=True,
-                 standing=None, facts=None, filled_later=(), group=_l("物业登记表"), entry_template="print/register_entry.html",
-                 totals=None):
+                 standing=None, facts=None, filled_later=(), group=_l("物业登记表"),
+                 entry_template="print/register_entry.html", totals=None, copies=()):
         self.model, self.slug, self.number, self.title = model, slug, number, title
         self.columns, self.search, self.filters = columns, search, filters
         self.columns_under = tuple(c for c in columns if c != parent)  # on the parent's page
@@ -172,7 +173,7 @@ class Register:
         self.actions = {a.name: a for a in actions}
         self.signs, self.landscape, self.standing = signs, landscape, standing
         self.group, self.facts, self.entry_template = group, facts, entry_template
-        self.totals = totals
+        self.totals, self.copies = totals, copies or (None,)
         self.permission = f"registers:{slug}"
         fields = model._meta.fields
         self.masked = dict(model.masked_fields)
@@ -269,6 +270,15 @@ class Register:
                     timeline.add(getattr(entry, name), self.slug,
                                  f"{self.title}：{self.heading(entry)}", ref_id=entry.id,
                                  user=user)
+        return entry
+
+    def act(self, entry, name, user):
+        """Do an action to an entry (its fields already set on it) and save it with its audit,
+        all or nothing. A refusal raises RuleError."""
+        with db.atomic():
+            self.actions[name].apply(entry, user)
+            entry.keywords = self.keywords(entry)
+            audit.save(entry, user)
         return entry
 
     def keywords(self, entry):

@@ -26,7 +26,7 @@ from blueprints.helpers import (
     within_calendar,
 )
 from blueprints.numbers import keep_stored, show_masked
-from models import Customer, clock, db
+from models import Customer, clock
 from services import audit, permissions, signatures
 from services.search import Query
 from services.staff import staff_choices
@@ -278,10 +278,7 @@ def act(slug, id, name):
                 setattr(entry, action.signature,
                         signatures.decode(request.form.get(action.signature, "")))
             form.populate_obj(entry)
-            with db.atomic():
-                action.apply(entry, current_user)
-                entry.keywords = register.keywords(entry)
-                audit.save(entry, current_user)
+            register.act(entry, name, current_user)
             flash(str(action.done), "success")
             return redirect(url_for("registers.detail", slug=slug, id=id))
         except RuleError as refused:
@@ -368,7 +365,8 @@ def print_entry(slug, id):
                                if n != register.signature],
                         extra=[fact[:2] for fact in register.facts(entry)] if register.facts
                         else [], state=register.state(entry), signs=register.signs,
-                        signature=_signature_of(register, entry), entry=entry)
+                        signature=_signature_of(register, entry), entry=entry,
+                        copies=register.copies)
 
 
 @bp.route("/pick")
