@@ -126,6 +126,9 @@ def fill_customers(rng, customers, today):
                 contract_date=(when.date() if rng.random() < 0.5 else None),
                 created_at=when,
             )
+            if customer.contract_date and customer.contract_date.day % 2 and \
+                    customer.contract_date + datetime.timedelta(days=20) <= today:
+                customer.handed_over_on = customer.contract_date + datetime.timedelta(days=20)
             customer.save()
             timeline.add(customer, "archive", f"{customer.name} {customer.unit_label}".strip(),
                          ref_id=customer.id, at=when)

@@ -67,6 +67,7 @@ class Customer(SearchKeys, Voidable):
     credit_grade = CharField(max_length=1, default="")
     source = CharField(max_length=40, default="")
     contract_date = DateField(null=True)
+    handed_over_on = DateField(null=True)  # 交房: the unit handed over to the buyer
     # 案场规则: a phone enquiry owned by sales lapses to data only without a visit in 2 months.
     enquiry_only = BooleanField(default=False)
     provisional_until = DateField(null=True)

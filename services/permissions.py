@@ -62,6 +62,8 @@ RULES = {
     "archives.contact_log": OFFICE,
     "archives.evaluate": OFFICE,
     "archives.evaluation_print": OFFICE,
+    "archives.leaver_report": MANAGERS | {ADMIN},
+    "archives.leaver_report_print": MANAGERS | {ADMIN},
     "archives.evaluation_step": MANAGERS,
     "archives.rules": OFFICE,
     "archives.rules_export": OFFICE,

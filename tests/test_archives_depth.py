@@ -128,3 +128,69 @@ def test_grades_read_as_people_name_them(login, users, database, make_customer):
     for url in (f"/archives/{customer.id}/evaluate", "/archives/rules"):
         text = manager.get(url).get_data(as_text=True)
         assert "重点 A" in text and "key A" not in text, url
+
+
+def signed_in(app, username, password):
+    from tests.conftest import Browserish
+    browser = Browserish(app.test_client())
+    assert browser.login(username, password).status_code == 302
+    return browser
+
+
+def test_a_leavers_customers_not_handed_over_or_with_open_matters_move(app, login, make_customer,
+                                                                        database, users):
+    """Seed 000 (案场): 辞退或离职人员没有交房的全部客户和有遗留问题的客户由销售主管均分给其余
+    销售人员。分到客户的销售人员必需在三天内进行客户回访，回访状况以书面形式上报销售主管。"""
+    from blueprints.complaints import service as complaints
+    from models import Complaint, Notification, OwnershipChange
+    second = accounts.create_user("sales2", "销售乙", "sales", "secret-pass-2")
+    handed = datetime.date(2026, 6, 1)
+    done = make_customer(name="已交房客户", owner=users["sales"])
+    waiting = make_customer(name="未交房客户", owner=users["sales"])
+    troubled = make_customer(name="有投诉客户", owner=users["sales"])
+    Customer.update(handed_over_on=handed).where(Customer.id.in_([done.id, troubled.id])).execute()
+    complaints.intake(Complaint(received_at=clock.now(), complainant="有投诉客户",
+                                customer=troubled, content="漏水", category="服务质量"),
+                      users["desk"])
+    admin = login("admin")
+    preview = admin.get(f"/admin/users/{users['sales'].id}/redistribute").get_data(as_text=True)
+    assert "未交房" in preview and "有未结投诉" in preview and "已交房客户" in preview
+    admin.submit(f"/admin/users/{users['sales'].id}/redistribute", {})
+    owners = {c.name: c.owner_id for c in Customer.select()}
+    assert owners == {"已交房客户": users["sales"].id, "未交房客户": second.id,
+                      "有投诉客户": second.id}
+    assert {c.reason for c in OwnershipChange.select()} == {
+        "员工离职，客户重新分配：未交房", "员工离职，客户重新分配：有未结投诉"}
+    followups = list(FollowUp.select().where(FollowUp.source == "redistribution"))
+    assert {f.planned_on for f in followups} == {clock.today() + datetime.timedelta(days=3)}
+    assert Notification.select().where(Notification.user == users["manager"]).count() == 1
+
+    report = f"/archives/leavers/{users['sales'].id}"
+    assert signed_in(app, "sales2", "secret-pass-2").get(report).status_code == 403
+    manager = login("manager")
+    page = soup(manager.get(report))
+    assert [row.select("td")[0].text for row in page.select("tbody tr")] == ["未交房客户",
+                                                                             "有投诉客户"]
+    assert page.text.count("未回访") == 2
+    taker = signed_in(app, "sales2", "secret-pass-2")
+    followup = next(f for f in followups if f.customer_id == waiting.id)
+    taker.submit(f"/reception/followups/{followup.id}/record", {
+        "method": "phone", "outcome": "已电话联系，客户同意继续", "satisfaction": "5"},
+        page=f"/reception/followups/{followup.id}/record")
+    taker.submit(f"/reception/followups/{followup.id}/report", {"report": "交房时间已确认为12月"},
+                 page=f"/reception/followups/{followup.id}")
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        manager.get(report + "/print").data)).pages)
+    assert "离职人员客户分配及回访报告" in text and "交房时间已确认为12月" in text
+    assert "未回访" in text  # the other one is still waiting
+
+
+def test_no_one_to_take_the_customers_keeps_the_leaver_active(login, make_customer, database,
+                                                              users):
+    make_customer(name="未交房客户", owner=users["sales"])
+    admin = login("admin")
+    refused = admin.submit(f"/admin/users/{users['sales'].id}/redistribute", {},
+                           page="/admin/users")
+    assert User.get_by_id(users["sales"].id).active
+    assert Customer.get().owner_id == users["sales"].id
+    assert refused.status_code in (200, 302)

@@ -257,9 +257,10 @@ def test_even_redistribution_with_follow_ups(users, database, make_customer):
     third = accounts.create_user("sales3", "销售丙", "sales", "secret-pass-3")
     for n in range(7):
         make_customer(name=f"客户{n}", owner=leaver)
-    plan = ownership.plan_redistribution(leaver)
+    plan, staying = ownership.plan_redistribution(leaver)
+    assert staying == []
     counts = {}
-    for _customer, user in plan:
+    for _customer, user, _why in plan:
         counts[user.username] = counts.get(user.username, 0) + 1
     assert sorted(counts.values()) == [3, 4] and set(counts) == {"sales2", "sales3"}
     ownership.apply_redistribution(plan, leaver, users["admin"], today=datetime.date(2026, 11, 22))
@@ -277,8 +278,9 @@ def test_seven_customers_over_three_staff(users, database, make_customer):
         accounts.create_user(username, username, "sales", "secret-pass-5")
     for n in range(7):
         make_customer(name=f"客户{n}", owner=leaver)
-    plan = ownership.plan_redistribution(leaver)
+    plan, staying = ownership.plan_redistribution(leaver)
+    assert staying == []
     counts = {}
-    for _customer, user in plan:
+    for _customer, user, _why in plan:
         counts[user.username] = counts.get(user.username, 0) + 1
     assert sorted(counts.values()) == [2, 2, 3]  # users["sales"] plus s2 and s3

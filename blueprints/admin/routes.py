@@ -188,14 +188,16 @@ def service_item_edit(id):
 def redistribute(id):
     """Before a leaver is disabled: their customers dealt evenly, each new owner to follow up."""
     user = _user_or_404(id)
-    plan = ownership.plan_redistribution(user)
-    if request.method == "POST" and ButtonForm().validate_on_submit():
+    plan, staying = ownership.plan_redistribution(user)
+    if request.method == "POST" and plan is None:
+        flash(_("没有其他在职销售人员可以接手，请先添加销售人员。"), "error")
+    elif request.method == "POST" and ButtonForm().validate_on_submit():
         count = ownership.apply_redistribution(plan, user, current_user)
         accounts.set_active(user, False, actor=current_user)
         flash(_("已停用 %(name)s，%(n)s 位客户已重新分配", name=user.display_name, n=count),
               "success")
         return redirect(url_for("admin.users"))
-    return render("admin/redistribute.html", user=user, plan=plan)
+    return render("admin/redistribute.html", user=user, plan=plan, staying=staying)
 
 
 def _year():

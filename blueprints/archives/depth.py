@@ -11,12 +11,14 @@ from blueprints.helpers import (
     once_per_form,
     pdf_response,
     render,
+    sheet_response,
     show_form,
     site_settings,
 )
-from models import Customer, Document, GradeEvaluation, now
+from models import Customer, Document, GradeEvaluation, User, now
 from models.archives import SECTIONS
 from models.customers import CREDIT_GRADES
+from models.i18n import lazy_gettext as _l
 from services import audit, files
 
 from . import bp, documents, grading, ownership
@@ -255,3 +257,39 @@ def lapse():
         lapsed = ownership.lapse_enquiries(current_user)
         flash(_("%(n)s 位来电客户转为资料（无归属）", n=len(lapsed)), "success")
     return redirect(url_for("archives.rules"))
+
+
+def _leaver_rows(leaver):
+    rows = []
+    for change, followup in ownership.leaver_report(leaver):
+        rows.append([change.customer.name, change.to_user.display_name, change.reason,
+                     f"{change.at:%Y-%m-%d}",
+                     f"{followup.planned_on:%Y-%m-%d}" if followup else "",
+                     f"{followup.done_at:%Y-%m-%d}" if followup and followup.done_at
+                     else _("未回访"),
+                     (followup.report or followup.outcome) if followup else ""])
+    return rows
+
+
+LEAVER_HEADERS = (_l("客户"), _l("接手人"), _l("分配原因"), _l("分配日期"), _l("应回访日期"),
+                  _l("回访日期"), _l("回访情况（书面报告）"))
+
+
+@bp.route("/leavers/<int:id>")
+def leaver_report(id):
+    """离职人员客户分配及回访报告: for the sales head, who handed what on and how it went."""
+    leaver = get_or_404(User, id)
+    return render("archives/leaver_report.html", leaver=leaver, rows=_leaver_rows(leaver),
+                  headers=LEAVER_HEADERS)
+
+
+@bp.route("/leavers/<int:id>/print")
+def leaver_report_print(id):
+    leaver = get_or_404(User, id)
+    rows = _leaver_rows(leaver)
+    done = sum(1 for row in rows if row[5] != _("未回访"))
+    return sheet_response("print/register.html", f"离职客户回访报告-{id}.pdf", rows,
+                          title=_("离职人员客户分配及回访报告"), period=leaver.display_name,
+                          headers=[str(h) for h in LEAVER_HEADERS],
+                          signs=[_("制表"), _("销售主管")],
+                          totals=[(_("重新分配"), str(len(rows))), (_("已回访"), str(done))])

@@ -49,6 +49,7 @@ class CustomerForm(Form):
     status = SelectField(_l("状态"), choices=[])
     source = SelectField(_l("来源"), choices=[], validators=[Optional()])
     contract_date = DateField(_l("签约日期"), validators=[validators.sane_date, validators.not_future, Optional()])
+    handed_over_on = DateField(_l("交房日期"), validators=[validators.sane_date, validators.not_future, Optional()])
     tier = SelectField(_l("客户分级"), choices=[], validators=[Optional()])
     grade = SelectField(_l("等级"), choices=[], validators=[Optional()])
     notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])

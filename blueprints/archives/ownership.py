@@ -203,32 +203,94 @@ def lapse_enquiries(actor, at=None):
     return lapsed
 
 
+# Seed 000 (案场): 辞退或离职人员没有交房的全部客户和有遗留问题的客户由销售主管均分给其余销售人员。
+# 分到客户的销售人员必需在三天内进行客户回访，回访状况以书面形式上报销售主管。
+
+def open_matters(customer):
+    """What is still open for a customer (遗留问题): complaints, repairs, follow-ups."""
+    from models import Complaint, FollowUp, RepairRequest, WorkOrder
+    from models.complaints import OPEN as COMPLAINT_OPEN
+    from models.repairs import OPEN as REPAIR_OPEN
+    matters = []
+    if Complaint.live().where((Complaint.customer == customer) &
+                              Complaint.state.in_(COMPLAINT_OPEN)).exists():
+        matters.append(_l("有未结投诉"))
+    if (WorkOrder.select().join(RepairRequest)
+            .where((RepairRequest.customer == customer) & RepairRequest.not_voided() &
+                   WorkOrder.not_voided() & WorkOrder.state.in_(REPAIR_OPEN)).exists()):
+        matters.append(_l("有未完工维修"))
+    if FollowUp.live().where((FollowUp.customer == customer) & FollowUp.done_at.is_null()) \
+            .exists():
+        matters.append(_l("有待回访"))
+    return matters
+
+
+def why_handed_on(customer):
+    """Why a leaver's customer goes to someone else: not handed over yet, or matters open.
+    Empty: the customer stays on the leaver's record."""
+    reasons = [] if customer.handed_over_on else [_l("未交房")]
+    return reasons + open_matters(customer)
+
+
 def plan_redistribution(leaver):
-    """The leaver's customers dealt evenly over the other active sales staff, by current load."""
+    """The leaver's customers not handed over or with matters open, dealt evenly over the other
+    active sales staff by current load: [(customer, new owner, reasons)], and those staying.
+    The plan is None when customers must move and nobody is left to take them."""
     customers = list(Customer.select().where((Customer.owner == leaver) &
                                              Customer.not_voided())
                      .order_by(Customer.id))
+    reasons = {c.id: why_handed_on(c) for c in customers}
+    moving = [c for c in customers if reasons[c.id]]
+    staying = [c for c in customers if not reasons[c.id]]
     staff = list(User.select().where((User.role == SALES) & User.active & (User.id != leaver.id))
                  .order_by(User.id))
     if not staff:
-        return []
+        return (None if moving else []), staying
     load = {u.id: Customer.select().where(Customer.owner == u).count() for u in staff}
     staff.sort(key=lambda u: (load[u.id], u.id))
-    return list(zip(customers, itertools.cycle(staff)))
+    return ([(c, owner, reasons[c.id]) for c, owner in zip(moving, itertools.cycle(staff))],
+            staying)
 
 
 def apply_redistribution(plan, leaver, actor, today=None):
-    """Hand each customer over, record it, and give the new owner a follow-up due in 3 days."""
+    """Hand each customer over with why, and give the new owner a follow-up due in 3 days whose
+    written report goes to the sales head (seed 000); the sales heads are told."""
     from services.customers import create_followup
+    from services.notifications import notify
+    from services.staff import managers
     today = today or now().date()
     with db.atomic():
-        for customer, new_owner in plan:
+        for customer, new_owner, reasons in plan:
             OwnershipChange.create(customer=customer, from_user=leaver.id, to_user=new_owner.id,
-                                   reason=str(_l("员工离职，客户重新分配")), by=actor.id)
+                                   reason=str(_l("员工离职，客户重新分配：%(why)s",
+                                                 why="、".join(str(r) for r in reasons)))[:100],
+                                   by=actor.id)
             customer.owner = new_owner.id
             audit.save(customer, actor)
             create_followup(N_("接手客户回访：%(name)s"),
                             today + datetime.timedelta(days=FOLLOW_UP_DAYS), customer=customer,
-                            source="redistribution", assigned_to=new_owner, actor=actor,
-                            params={"name": customer.name})
+                            source="redistribution", source_id=leaver.id,
+                            assigned_to=new_owner, actor=actor, params={"name": customer.name})
+        if plan:
+            notify(managers(), N_("%(name)s 离职，%(n)s 位客户已重新分配，接手人须 3 天内回访并书面报告"),
+                   "archives.leaver_report", ref_id=leaver.id, name=leaver.display_name,
+                   n=len(plan))
     return len(plan)
+
+
+def leaver_report(leaver):
+    """离职客户回访报告: each customer handed on from the leaver, to whom and why, and the
+    follow-up with its written report, for the sales head."""
+    from models import FollowUp
+    changes = (OwnershipChange.select().where(OwnershipChange.from_user == leaver)
+               .order_by(OwnershipChange.id))
+    rows = []
+    for change in changes:
+        if change.to_user_id is None:
+            continue
+        followup = (FollowUp.live().where((FollowUp.source == "redistribution") &
+                                          (FollowUp.customer == change.customer_id) &
+                                          (FollowUp.source_id == leaver.id))
+                    .order_by(FollowUp.id.desc()).first())
+        rows.append((change, followup))
+    return rows

@@ -80,6 +80,7 @@ def _fill(customer, form):
     customer.id_number = (form.id_number.data or "").strip().upper()
     customer.plate = identity.normalize_plate(form.plate.data)
     customer.contract_date = form.contract_date.data
+    customer.handed_over_on = form.handed_over_on.data
     customer.owner = record_id(form.owner.data)
 
 
