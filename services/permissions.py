@@ -63,6 +63,8 @@ RULES = {
     "archives.evaluate": OFFICE,
     "archives.evaluation_print": OFFICE,
     "archives.leaver_report": MANAGERS | {ADMIN},
+    "archives.prospects": OFFICE,
+    "archives.prospects_print": OFFICE,
     "archives.leaver_report_print": MANAGERS | {ADMIN},
     "archives.evaluation_step": MANAGERS,
     "archives.rules": OFFICE,

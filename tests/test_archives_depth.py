@@ -194,3 +194,50 @@ def test_no_one_to_take_the_customers_keeps_the_leaver_active(login, make_custom
     assert User.get_by_id(users["sales"].id).active
     assert Customer.get().owner_id == users["sales"].id
     assert refused.status_code in (200, 302)
+
+
+def test_a_prospects_card_is_filed_from_the_first_visit_and_listed(app, login, database, users):
+    """A prospect file is created from a first visit (seed 000 案场: 以第一接待的销售人员为准),
+    and potential dealers make the 潜在经销商名录."""
+    from models import RotationTurn, TimelineEntry
+    from models.reception import WALK_IN
+    at = clock.now()
+    turn = RotationTurn.create(day=at.date(), at=at, user=users["sales"], kind=WALK_IN,
+                               consumes_turn=True, visitor_name="赵先生")
+    other = accounts.create_user("sales2", "销售乙", "sales", "secret-pass-2")
+    sales = login("sales")
+    assert f"/archives/new?turn={turn.id}" in sales.get("/reception/rotation").get_data(
+        as_text=True)
+    form = soup(sales.get(f"/archives/new?turn={turn.id}&kind=dealer"))
+    assert form.select_one("#name")["value"] == "赵先生"
+    assert form.select_one("#status option[selected]")["value"] == "potential"
+    assert form.select_one("#source option[selected]")["value"] == "来访"
+    assert form.select_one("#kind option[selected]")["value"] == "dealer"
+    # someone else's reception does not prefill, and cannot be claimed by sending its id
+    stranger = signed_in(app, "sales2", "secret-pass-2")
+    assert soup(stranger.get(f"/archives/new?turn={turn.id}")).select_one(
+        "#name").get("value", "") == ""
+    stranger.submit("/archives/new", {"kind": "dealer", "name": "冒领", "phone": "13900002222",
+                                      "status": "potential", "turn": str(turn.id)})
+    assert RotationTurn.get_by_id(turn.id).customer_id is None
+
+    sales.submit("/archives/new", {"kind": "dealer", "name": "赵先生", "contact_person": "赵先生",
+                                   "phone": "13900001111", "status": "potential",
+                                   "source": "来访", "owner": str(users["sales"].id),
+                                   "turn": str(turn.id)})
+    prospect = Customer.get(Customer.phone == "13900001111")
+    assert RotationTurn.get_by_id(turn.id).customer_id == prospect.id
+    assert TimelineEntry.select().where((TimelineEntry.customer == prospect) &
+                                        TimelineEntry.summary.contains("首次来访")).exists()
+    assert f"/archives/new?turn={turn.id}" not in sales.get("/reception/rotation").get_data(
+        as_text=True)
+
+    listed = soup(sales.get("/archives/prospects"))
+    assert "潜在经销商名录" in listed.select_one("h1").text
+    assert [a.text for a in listed.select("tbody a")] == ["赵先生"]
+    assert "139****1111" in listed.text and "13900001111" not in listed.text
+    assert "赵先生" not in stranger.get("/archives/prospects").get_data(as_text=True)
+    assert other.role == "sales"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(
+        login("manager").get("/archives/prospects/print?kind=dealer").data)).pages)
+    assert "潜在经销商名录" in text and "赵先生" in text and "冒领" in text

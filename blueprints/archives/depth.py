@@ -19,9 +19,10 @@ from models import Customer, Document, GradeEvaluation, User, now
 from models.archives import SECTIONS
 from models.customers import CREDIT_GRADES
 from models.i18n import lazy_gettext as _l
+from models.masking import mask_phone
 from services import audit, files
 
-from . import bp, documents, grading, ownership
+from . import bp, documents, grading, ownership, service
 from .forms import ContactLogForm, DocumentForm, EvaluationForm
 
 
@@ -293,3 +294,42 @@ def leaver_report_print(id):
                           headers=[str(h) for h in LEAVER_HEADERS],
                           signs=[_("制表"), _("销售主管")],
                           totals=[(_("重新分配"), str(len(rows))), (_("已回访"), str(done))])
+
+
+PROSPECT_TITLES = {"dealer": _l("潜在经销商名录"), "company": _l("潜在单位客户名录"),
+                   "resident": _l("潜在住户名录"), "shopper": _l("潜在顾客名录")}
+
+
+def _prospect_kind():
+    kind = request.args.get("kind", "dealer")
+    return kind if kind in PROSPECT_TITLES else "dealer"
+
+
+def _prospect_rows(kind):
+    return [[c.name, c.contact_person, mask_phone(c.phone), c.address or c.unit_label, c.source,
+             c.owner.display_name if c.owner else "", f"{c.created_at:%Y-%m-%d}",
+             f"{c.contacted_at:%Y-%m-%d}" if c.contacted_at else ""]
+            for c in service.prospects(kind, current_user).limit(3000)]
+
+
+PROSPECT_HEADERS = (_l("名称"), _l("联系人"), _l("电话"), _l("地址"), _l("来源"), _l("归属人员"),
+                    _l("建档日期"), _l("最近联系"))
+
+
+@bp.route("/prospects")
+def prospects():
+    """潜在经销商名录 (and the other kinds' prospects): potential customers, oldest first."""
+    kind = _prospect_kind()
+    return render("archives/prospects.html", kind=kind, titles=PROSPECT_TITLES,
+                  rows=list(service.prospects(kind, current_user).limit(500)))
+
+
+@bp.route("/prospects/print")
+def prospects_print():
+    kind = _prospect_kind()
+    rows = _prospect_rows(kind)
+    return sheet_response("print/register.html", f"{PROSPECT_TITLES[kind]}.pdf", rows,
+                          title=str(PROSPECT_TITLES[kind]), period=f"{now():%Y-%m-%d}",
+                          headers=[str(h) for h in PROSPECT_HEADERS],
+                          signs=[_("制表"), _("销售主管")],
+                          totals=[(_("合计"), str(len(rows)))])

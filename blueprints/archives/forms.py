@@ -54,6 +54,7 @@ class CustomerForm(Form):
     grade = SelectField(_l("等级"), choices=[], validators=[Optional()])
     notes = TextAreaField(_l("备注"), validators=[Optional(), Length(max=2000)])
     confirm_duplicate = BooleanField(_l("电话已登记在其他客户名下，仍然登记（重卡，归属以最早登记为准）"))
+    turn = HiddenField()  # the sales-floor reception this card is filed from (a first visit)
 
     def __init__(self, *args, sources=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -25,6 +25,7 @@ from blueprints.numbers import keep_stored, show_masked
 from blueprints.registers.service import record_duplicate
 from models import Customer, Document, EmergencyContact, GradeEvaluation, User, now
 from models.archives import CONTACT_METHODS
+from models.customers import KINDS
 from models.masking import mask_phone
 from services import audit, identity, timeline
 from services.customers import create_customer
@@ -89,10 +90,19 @@ def _fill(customer, form):
 def new():
     """Register a customer; a phone already on file must be confirmed as a duplicate (重卡)."""
     form = CustomerForm(sources=site_settings()["customer_sources"])
+    turn = service.turn_to_file(record_id(form.turn.data or request.args.get("turn")),
+                                current_user)
     if request.method == "GET":
         form.owner.data = str(current_user.id)
         form.phone.data = request.args.get("phone", "")
         form.name.data = request.args.get("name", "")
+        if turn is not None:  # a prospect's card, filed from their first visit
+            form.turn.data = str(turn.id)
+            form.name.data = form.name.data or turn.visitor_name
+            form.owner.data, form.status.data = str(turn.user_id), "potential"
+            form.source.data = "来访" if "来访" in site_settings()["customer_sources"] else ""
+            if request.args.get("kind") in KINDS:
+                form.kind.data = request.args["kind"]
     duplicates = []
     if form.validate_on_submit():
         duplicates = service.find_duplicates(form.phone.data)
@@ -107,6 +117,8 @@ def new():
                 customer.owner = duplicates[0].owner_id
             grading.set_provisional(customer, now().date())
             create_customer(customer, current_user)
+            if turn is not None:
+                service.file_first_visit(turn, customer, current_user)
             if duplicates:  # 重卡: recorded against the first registration, fined if late
                 record_duplicate(duplicates[0], customer, current_user, site_settings(),
                                  now().date())

@@ -6,7 +6,7 @@ from models.base import Prepared
 from models.i18n import lazy_gettext as _l
 from models.keys import filled
 from models.masking import mask_phone
-from services import audit, identity
+from services import audit, identity, timeline
 from services.search import Hit, equals, matching, starts
 
 
@@ -100,3 +100,42 @@ def home_tiles(user, settings, today):
         tiles.append(("archives.rules", _l("待审批的评级"), lambda: _EVALUATIONS.scalar(
             "proposed", "reviewed"), {}, False))
     return tiles
+
+
+# ---- prospects ----------------------------------------------------------------------------------
+
+def turn_to_file(turn_id, user):
+    """A sales-floor reception (a first visit) with no card yet that `user` may file: the turn
+    is theirs, or they keep the whole register (blueprints/reception: turns_visible_to)."""
+    from blueprints.reception.service import turns_visible_to
+    from models import RotationTurn
+    if turn_id is None:
+        return None
+    return turns_visible_to(RotationTurn.select(), user).where(
+        (RotationTurn.id == turn_id) & RotationTurn.customer.is_null()).first()
+
+
+def file_first_visit(turn, customer, user):
+    """The prospect's card is filed from their first visit: the turn names the customer, who
+    belongs to whoever received them (seed 000 案场: 以第一接待的销售人员为准)."""
+    from models import RotationTurn
+    with db.atomic():
+        RotationTurn.update(customer=customer.id).where(
+            (RotationTurn.id == turn.id) & RotationTurn.customer.is_null()).execute()
+        timeline.add(customer, "archive", str(_l("首次来访：%(day)s 由 %(name)s 接待",
+                                                 day=f"{turn.at:%Y-%m-%d %H:%M}",
+                                                 name=turn.user.display_name)),
+                     ref_id=customer.id, user=user, at=turn.at)
+
+
+def prospects(kind, user):
+    """潜在客户 of one kind (潜在经销商名录 for dealers), oldest first, with their owner; a
+    salesperson sees their own only."""
+    from models.users import SALES
+    query = (Customer.select(Customer, User).join(User, JOIN.LEFT_OUTER,
+                                                  on=(Customer.owner == User.id))
+             .where(Customer.not_voided() & (Customer.status == "potential") &
+                    (Customer.kind == kind)))
+    if user.role == SALES:
+        query = query.where(Customer.owner == user.id)
+    return query.order_by(Customer.created_at, Customer.id)
