@@ -64,6 +64,7 @@ RULES = {
     "archives.evaluation_print": OFFICE,
     "archives.leaver_report": MANAGERS | {ADMIN},
     "archives.prospects": OFFICE,
+    "archives.contact_duties": MANAGERS | {SALES},
     "archives.prospects_print": OFFICE,
     "archives.leaver_report_print": MANAGERS | {ADMIN},
     "archives.evaluation_step": MANAGERS,

@@ -32,6 +32,9 @@ DEFAULTS = {
     "confidential_roles": ["manager", "gm"],
     "contact_days": {"strategic": 7, "key": 7, "general": 30},
     "evaluation_window": "03-25:03-30",
+    # On-site visits a year the managers (业务单位责任人) owe each cooperating customer, by tier
+    # (seed 001 第十七条: strategic and key at least once; general by choice).
+    "visit_quotas": {"strategic": 1, "key": 1, "general": 0},
     "upload_max_mb": 10,
     # VIP: eligibility (amounts actually paid, yuan), rates, points and referral bonus.
     "vip_single_purchase": "1000",

@@ -23,6 +23,7 @@ from models.masking import mask_phone
 from services import audit, files
 
 from . import bp, documents, grading, ownership, service
+from . import contact_duties as rank_duties
 from .forms import ContactLogForm, DocumentForm, EvaluationForm
 
 
@@ -333,3 +334,11 @@ def prospects_print():
                           headers=[str(h) for h in PROSPECT_HEADERS],
                           signs=[_("制表"), _("销售主管")],
                           totals=[(_("合计"), str(len(rows)))])
+
+
+@bp.route("/contact-duties")
+def contact_duties():
+    """联络职责: the calls and visits the signed-in person's rank owes, due and overdue."""
+    found = rank_duties.duties(current_user, site_settings(), now().date())
+    return render("archives/contact_duties.html",
+                  duties=[(duty, duty.rows()) for duty in found])

@@ -90,7 +90,7 @@ def home_tiles(user, settings, today):
     (endpoint, label, count, url arguments, warn)."""
     from models.users import GM, MANAGER, SALES
 
-    from . import ownership
+    from . import contact_duties, ownership
     if user.role not in (MANAGER, GM, SALES):
         return []
     owner = user.id if user.role == SALES else None
@@ -99,6 +99,14 @@ def home_tiles(user, settings, today):
     if user.role in (MANAGER, GM):
         tiles.append(("archives.rules", _l("待审批的评级"), lambda: _EVALUATIONS.scalar(
             "proposed", "reviewed"), {}, False))
+    duty_counts = []
+
+    def duty_count(which):
+        if not duty_counts:
+            duty_counts.extend(contact_duties.counts(user, settings, today))
+        return duty_counts[which]
+    tiles += [("archives.contact_duties", _l("联络职责到期"), lambda: duty_count(0), {}, False),
+              ("archives.contact_duties", _l("联络职责逾期"), lambda: duty_count(1), {}, True)]
     return tiles
 
 
