@@ -726,3 +726,65 @@ class CarrierClaim(RegisterEntry):
 
 
 REGISTER_MODELS += [GoodsReturnNote, AllowanceNote, ReturnCertificate, CarrierClaim]
+
+
+# Satisfaction surveys and the reviews of follow-up work (seed 001 第十五条（五）: 每六个月进行
+# 不少于一次用户满意率调查…7月10日和第二年元月10日前完成调研形成“用户满意率调查汇报”; 第十七条
+# （五）: 销售部每三个月…对用户回访工作做总体评定汇报).
+
+SCORES = {"5": _l("非常满意"), "4": _l("满意"), "3": _l("一般"), "2": _l("不满意"),
+          "1": _l("很不满意")}
+SURVEY_METHODS = {"phone": _l("电话"), "visit": _l("走访"), "paper": _l("书面问卷"),
+                  "online": _l("网络")}
+
+
+def score_field(label):
+    return CharField(max_length=1, choices=choices(SCORES), verbose_name=label)
+
+
+class SatisfactionAnswer(RegisterEntry):
+    """用户满意度调查问卷: one customer's answers on quality, price and service."""
+
+    record_name = _l("满意度调查问卷")
+    title_field = "customer"
+    answered_on = DateField(default=lambda: now().date(), verbose_name=_l("调查日期"))
+    customer = customer_field(_l("用户"), null=False)
+    method = CharField(max_length=10, choices=choices(SURVEY_METHODS), verbose_name=_l("调查方式"))
+    quality = score_field(_l("产品质量"))
+    price = score_field(_l("价格"))
+    service = score_field(_l("基础服务"))
+    opinions = TextField(default="", verbose_name=_l("产品使用情况意见"))
+    suggestions = TextField(default="", verbose_name=_l("提议"))
+    surveyed_by = staff_field(_l("调查人"))
+
+
+class SatisfactionReport(RegisterEntry):
+    """用户满意率调查汇报: a unit's half-year figures from the answers, its analysis and plan,
+    approved by the company's leader."""
+
+    record_name = _l("用户满意率调查汇报")
+    title_field = "period"
+    period = CharField(max_length=7, verbose_name=_l("调查期"),
+                       help_text=_l("如 2026-H2（上半年 H1，下半年 H2）"))
+    department = CharField(max_length=40, verbose_name=_l("业务单位"))
+    submitted_on = DateField(default=lambda: now().date(), verbose_name=_l("汇报日期"))
+    problems = TextField(verbose_name=_l("存在问题分析"))
+    improvement = TextField(verbose_name=_l("改善方案"))
+    approved_by = staff_field(_l("企业领导审批"))
+    approved_at = DateTimeField(null=True, verbose_name=_l("审批时间"))
+
+
+class FollowUpReview(RegisterEntry):
+    """回访工作总体评定汇报: the sales department's quarterly review of follow-up work."""
+
+    record_name = _l("回访工作总体评定汇报")
+    title_field = "quarter"
+    quarter = CharField(max_length=7, verbose_name=_l("季度"), help_text=_l("如 2026-Q4"))
+    submitted_on = DateField(default=lambda: now().date(), verbose_name=_l("汇报日期"))
+    progress = TextField(verbose_name=_l("年度计划进度落实情况"))
+    achievements = TextField(verbose_name=_l("本阶段关键成绩"))
+    unresolved = TextField(default="", verbose_name=_l("尚未处理的问题"))
+    improvements = TextField(default="", verbose_name=_l("需改善之处及意见提议"))
+
+
+REGISTER_MODELS += [SatisfactionAnswer, SatisfactionReport, FollowUpReview]

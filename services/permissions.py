@@ -284,6 +284,9 @@ RULES.update({
     "registers:allowance-notes": OFFICE,
     "registers:return-certificates": OFFICE,
     "registers:carrier-claims": OFFICE,
+    "registers:satisfaction": OFFICE,
+    "registers:satisfaction-reports": MANAGERS | {SALES},
+    "registers:followup-reviews": MANAGERS | {SALES},
 })
 
 # Roles allowed to see full (unmasked) numbers after giving a reason.

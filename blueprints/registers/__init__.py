@@ -6,8 +6,13 @@ from services import audit, timeline
 
 bp = Blueprint("registers", __name__)
 
-from . import declarations, phones, routes  # noqa: E402,F401
+from blueprints.core.routes import register_panel, tiles_panel  # noqa: E402
+from models import now  # noqa: E402
+
+from . import declarations, phones, routes, surveys  # noqa: E402,F401
 from .engine import REGISTERS  # noqa: E402
+
+register_panel(lambda user: tiles_panel(user, surveys.home_tiles(user, now().date())))
 
 for _register in REGISTERS.values():
     timeline.register_kind(_register.slug, _register.title, "registers.detail",

@@ -4,7 +4,7 @@ Who may use each is in services/permissions.py under "registers:<slug>"."""
 from models import registers as m
 from models.i18n import lazy_gettext as _l
 
-from . import returns
+from . import returns, surveys
 from . import service as rules
 from .engine import Action, Register, declare
 
@@ -12,6 +12,7 @@ BOOKS = _l("前台记录本")
 ARCHIVE = _l("客户档案资料")
 COMPLAINT_FORMS = _l("投诉表单")
 RETURNS = _l("退货帐务")
+SURVEYS = _l("满意度调查与回访评定")
 CLERK, CUSTOMER, SUPERVISOR = _l("经办人"), _l("客户签名"), _l("主管审核")
 
 declare(
@@ -263,4 +264,26 @@ declare(
                              fields=("outcome", "amount_paid", "closing_note"),
                              done=_l("已结案")),),
              signs=(_l("客户服务部"), _l("物流部"), _l("客户签名"))),
+    Register(m.SatisfactionAnswer, "satisfaction", "", _l("用户满意度调查问卷"),
+             columns=("answered_on", "customer", "method", "quality", "price", "service",
+                      "surveyed_by"),
+             search=("customer", "opinions", "suggestions"), filters=("method",),
+             date="answered_on", group=SURVEYS, check=surveys.check_answer,
+             standing=surveys.answer_standing, landscape=False,
+             signs=(_l("调查人"), _l("用户签名"))),
+    Register(m.SatisfactionReport, "satisfaction-reports", "", _l("用户满意率调查汇报"),
+             columns=("period", "department", "submitted_on", "approved_at"),
+             search=("period", "department"), date="submitted_on", group=SURVEYS,
+             check=surveys.check_report, facts=surveys.report_facts,
+             standing=surveys.report_standing, landscape=False,
+             filled_later=("approved_by", "approved_at"),
+             actions=(Action("approve", _l("企业领导审批"), surveys.approve_report,
+                             when=lambda report: report.approved_at is None,
+                             done=_l("已审批")),),
+             signs=(_l("业务单位负责人"), _l("销售部"), _l("企业领导"))),
+    Register(m.FollowUpReview, "followup-reviews", "", _l("回访工作总体评定汇报"),
+             columns=("quarter", "submitted_on", "achievements", "unresolved"),
+             search=("quarter",), date="submitted_on", group=SURVEYS,
+             check=surveys.check_review, facts=surveys.review_facts, landscape=False,
+             signs=(_l("销售部"), _l("企业领导"))),
 )

@@ -106,6 +106,7 @@ def fill(rng, users, residents, companies, today):
     _archive_records(desk, users["manager"], residents, days, at)
     _duplicate_cards(users, residents, days)
     _returns(users, days, at)
+    _surveys(users, residents, days)
 
     for n, owner in enumerate(residents[:3]):
         custody = _write(m.KeyCustody, desk, customer=owner, keys="入户门钥匙", count=2,
@@ -241,3 +242,32 @@ def _returns(users, days, at):
                goods="LED 筒灯 6W 两箱", loss=["damage", "loss"][n],
                description=["外箱压损，内件碎裂 6 只", "运输途中丢失一箱"][n],
                amount_claimed=Decimal(["210.00", "700.00"][n]))
+
+
+def _surveys(users, residents, days):
+    """A questionnaire a day, this half year's report from two units (one approved), and the
+    reviews of the two quarters before this one."""
+    from . import surveys
+    sales, gm = users["sales"], users["gm"]
+    scores = ("5", "4", "4", "3", "5", "2", "4")
+    for n, (day, customer) in enumerate(zip(days, residents[7:14])):
+        _write(m.SatisfactionAnswer, sales, answered_on=day, customer=customer,
+               method=["phone", "visit", "paper"][n % 3], quality=scores[n],
+               price=scores[(n + 2) % 7], service=scores[(n + 4) % 7],
+               opinions=["产品稳定", "价格偏高", "送货及时"][n % 3], surveyed_by=sales.id)
+    period = surveys.half_of(days[-1])
+    for n, department in enumerate(("销售部", "客服部")):
+        report = _write(m.SatisfactionReport, sales, period=period, department=department,
+                        submitted_on=days[-2 + n], problems="价格满意率偏低；个别送货延误",
+                        improvement="与物流商重新约定时限；对重点客户执行季度价格回顾")
+        if n == 0:
+            REGISTERS_BY_MODEL[m.SatisfactionReport].act(report, "approve", gm)
+    this = surveys.quarter_bounds(surveys.quarter_of(days[-1]))[0]
+    for n in (1, 2):
+        start = this
+        for _step in range(n):
+            start = surveys.quarter_bounds(surveys.quarter_of(start - datetime.timedelta(
+                days=1)))[0]
+        _write(m.FollowUpReview, sales, quarter=surveys.quarter_of(start), submitted_on=days[n],
+               progress="年度回访计划按进度完成", achievements="投诉用户 100% 回访",
+               unresolved="两户维修遗留问题待处理", improvements="回访后次日提交书面报告")
