@@ -15,6 +15,7 @@ from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.routing import IntegerConverter
 
 import models
+from blueprints import limits
 from blueprints.helpers import MAX_ID, site_settings
 from models import Notification, User, db
 from models.base import Prepared
@@ -154,6 +155,7 @@ def create_app(test_config=None):
     babel.init_app(app, locale_selector=_select_locale)
     i18n.install(app)
     login_manager.init_app(app)
+    limits.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
 
@@ -234,6 +236,7 @@ def _register_blueprints(app):
     from blueprints.registers import bp as registers_bp
     from blueprints.repairs import bp as repairs_bp
     from blueprints.vip import bp as vip_bp
+    from blueprints.visitors import bp as visitors_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
@@ -244,6 +247,7 @@ def _register_blueprints(app):
     app.register_blueprint(complaints_bp, url_prefix="/complaints")
     app.register_blueprint(repairs_bp, url_prefix="/repairs")
     app.register_blueprint(vip_bp, url_prefix="/vip")
+    app.register_blueprint(visitors_bp, url_prefix="/v")
 
 
 def _register_request_hooks(app):

@@ -92,6 +92,7 @@ def fill(seed=2026, customers=60, today=None):
         fill_outbox(today)
         registers.fill(rng, users, residents, list(Customer.select().where(
             Customer.kind.in_(["company", "dealer"]))), today)
+        fill_self_registration(users, residents, today)
     return users
 
 
@@ -374,3 +375,21 @@ def fill_outbox(today):
                     sent_at=major.received_at + datetime.timedelta(seconds=3))
     Delivery.create(channel="email", address="gm@example.cn", body=body, state="failed",
                     attempts=4, reply="550 5.1.1 mailbox unavailable")
+
+
+def fill_self_registration(users, residents, today):
+    """Visitors who registered on their phones: two waiting at the desk (one invited), one
+    confirmed with its pass, and an invitation for tomorrow."""
+    from blueprints.reception import selfreg
+    if not residents:
+        return
+    desk, resident = users["desk"], residents[0]
+    host = f"{resident.unit_label} {resident.name}".strip()
+    today_invite = selfreg.invite(desk, today, host, host_customer=resident,
+                                  visitor_name="周快递", purpose="送大件家具", headcount=2)
+    selfreg.invite(desk, today + datetime.timedelta(days=1), "销售部", host_staff=users["sales"],
+                   visitor_name="吴先生", purpose="看样板间")
+    arrived = selfreg.submit("郑访客", "13955550001", "物业管理处", "咨询停车月卡", "", 1)
+    selfreg.confirm(arrived, desk, settings_service.load())
+    selfreg.submit("周快递", "13955550002", host, "送大件家具", "粤B7M2Q9", 2, today_invite)
+    selfreg.submit("冯女士", "13955550003", "5栋0802", "探亲", "", 1)

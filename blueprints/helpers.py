@@ -619,5 +619,7 @@ def register(app):
                                lambda: _("此记录已作废，不能修改。如需继续使用，请经理在“已作废记录”中恢复。")))
     app.register_error_handler(413, error_page(413, lambda: _("文件太大"),
                                lambda: _("上传的文件超过了允许的大小（10 MB），请压缩后重试。")))
+    app.register_error_handler(429, error_page(429, lambda: _("提交过于频繁"),
+                               lambda: _("同一网络提交太多次，请稍后再试，或到前台登记。")))
     app.register_error_handler(500, error_page(500, lambda: _("系统错误"),
                                lambda: _("出现了意外错误，数据未被修改。请重试或联系管理员。")))

@@ -31,11 +31,13 @@ from .reception import (
     CustomerVisit,
     FollowUp,
     Handover,
+    Invitation,
     Referral,
     RotaEntry,
     RotationSlot,
     RotationTurn,
     Visit,
+    VisitRequest,
 )
 from .registers import REGISTER_MODELS
 from .repairs import (
@@ -96,6 +98,8 @@ MODELS = [
     Submission,
     Holiday,
     RotaEntry,
+    Invitation,
+    VisitRequest,
     *REGISTER_MODELS,
 ]
 
@@ -107,7 +111,7 @@ for _model in MODELS:
 __all__ = ["db", "now", "clock", "open_database", "is_sqlite", "is_postgres", "BaseModel", "Voidable",
            "MODELS", "User", "DutyRun", "Setting", "SerialCounter", "AuditEntry", "AccessLog", "Customer",
            "EmergencyContact", "TimelineEntry", "Visit", "RotationSlot", "Referral", "RotationTurn",
-           "CustomerVisit", "FollowUp", "Handover", "RotaEntry", "Complaint", "ComplaintStep", "ComplaintProgress",
+           "CustomerVisit", "FollowUp", "Handover", "RotaEntry", "Invitation", "VisitRequest", "Complaint", "ComplaintStep", "ComplaintProgress",
            "ResponsibilityShare", "PenaltyNotice", "ReturnRequest", "ReturnLine", "Notification", "Delivery",
            "ServiceItem", "RepairRequest", "WorkOrder", "WorkOrderItem", "WorkOrderMaterial",
            "VipCard", "Purchase", "PointsEntry", "Gift", "Redemption", "Message",

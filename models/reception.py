@@ -237,3 +237,53 @@ class Handover(BaseModel):
         return f"{SHIFTS.get(self.shift, self.shift)} {self.at:%Y-%m-%d %H:%M}"
 
     shift_label = label_of("shift", SHIFTS)
+
+
+# Visitors who register themselves on their phone (issue 26): a request waits at the desk until
+# a clerk has seen the ID and confirms it into the register; an invitation prefills it.
+WAITING, CONFIRMED, REFUSED, EXPIRED = "waiting", "confirmed", "refused", "expired"
+REQUEST_STATES = {WAITING: _l("待确认"), CONFIRMED: _l("已确认"), REFUSED: _l("未通过"),
+                  EXPIRED: _l("已过期")}
+
+
+class Invitation(Voidable):
+    """邀请: a resident or member of staff expects a visitor on a day; its code prefills the
+    visitor's own entry and the host is told when the desk confirms them."""
+
+    record_name = _l("访客邀请")
+
+    code = CharField(max_length=12, unique=True)
+    visit_on = DateField(index=True)
+    visitor_name = CharField(max_length=40, default="")
+    visitee = CharField(max_length=80)  # as the visitor's entry shows it (3栋1201 王先生)
+    host_staff = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    host_customer = ForeignKeyField(Customer, null=True, backref="+", on_delete="SET NULL")
+    purpose = CharField(max_length=200, default="")
+    headcount = IntegerField(default=1)
+    created_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    visit = ForeignKeyField(Visit, null=True, backref="+", on_delete="SET NULL")
+
+    def label(self):
+        return f"{self.code} {self.visitee}"
+
+
+class VisitRequest(BaseModel):
+    """访客自助登记: what a visitor typed on their phone, waiting for the desk."""
+
+    token = CharField(max_length=32, unique=True)  # their receipt page's address
+    desk_no = CharField(max_length=8, index=True)  # the number they show at the desk
+    submitted_at = DateTimeField(default=now, index=True)
+    name = CharField(max_length=40)
+    phone = CharField(max_length=20, default="")
+    visitee = CharField(max_length=80)
+    purpose = CharField(max_length=200)
+    plate = CharField(max_length=20, default="")
+    headcount = IntegerField(default=1)
+    invitation = ForeignKeyField(Invitation, null=True, backref="requests", on_delete="SET NULL")
+    state = CharField(max_length=10, default=WAITING, index=True)
+    handled_by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    handled_at = DateTimeField(null=True)
+    refusal = CharField(max_length=200, default="")
+    visit = ForeignKeyField(Visit, null=True, backref="+", on_delete="SET NULL")
+
+    state_label = label_of("state", REQUEST_STATES)

@@ -11,7 +11,9 @@ OFFICE = frozenset({DESK, SALES, MANAGER, GM})
 
 # Reachable without logging in.
 PUBLIC = frozenset({"static", "auth.login", "core.set_language", "core.health",
-                    "core.favicon"})
+                    "core.favicon",
+                    # a visitor's own registration on their phone (blueprints/visitors)
+                    "visitors.register", "visitors.invited", "visitors.receipt"})
 
 RULES = {
     # core
@@ -86,6 +88,20 @@ RULES.update({
     "reception.sign_out": OFFICE,
     "reception.void": OFFICE,
     "reception.print_day": OFFICE,
+    # visitor self-registration at the desk (blueprints/reception/selfservice.py)
+    "reception.selfreg_qr": OFFICE,
+    "reception.selfreg_poster": OFFICE,
+    "reception.selfreg_waiting": OFFICE,
+    "reception.selfreg_confirm": OFFICE,
+    "reception.selfreg_quick": OFFICE,
+    "reception.selfreg_refuse": OFFICE,
+    "reception.visit_pass": OFFICE,
+    "reception.pass_pdf": OFFICE,
+    "reception.pass_escpos": OFFICE,
+    "reception.scan": OFFICE,
+    "reception.invitations": OFFICE,
+    "reception.invitation": OFFICE,
+    "reception.invitation_void": OFFICE,
     # the sales-floor rotation: managers set the order, the desk asks who is next
     "reception.rotation": OFFICE,
     "reception.rotation_receive": OFFICE,

@@ -24,6 +24,10 @@ DEFAULTS = {
     "night_end": "08:00",
     "complaint_categories": ["产品质量", "销售合同", "维修质量", "服务质量", "建议或批评"],
     "venues": {"A": "贵宾室", "B": "商务室", "C": "休闲厅"},
+    # Visitors: months an ID number seen at the desk is kept before it is masked for good
+    # (个人信息保护法), and the receipt printer passes go to ("192.168.1.50:9100"; empty: PDF).
+    "visitor_id_retention_months": 6,
+    "pass_printer": "",
     "departments": ["客服部", "工程部", "销售部", "质量管理部", "制造部门", "业务部门",
                     "会计科", "总经理室"],
     "customer_sources": ["来电", "来访", "转介绍", "网络", "展会", "老客户"],

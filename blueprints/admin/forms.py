@@ -128,6 +128,18 @@ class SettingsForm(Form):
     confidential_roles = SelectMultipleField(
         _l("可查阅保密分类的角色"), choices=[], widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput())
+    visitor_id_retention_months = IntegerField(_l("访客证件号码保存月数（到期自动遮蔽）"), validators=[
+        InputRequired(message=_l("请填写月数")), NumberRange(1, 60, message=_l("1 到 60 个月"))])
+    pass_printer = StringField(_l("访客通行证小票打印机（IP:端口，留空则打印 PDF）"),
+                               validators=[Optional(), Length(max=80)])
+    return_over_ratio = DecimalField(_l("成品退货超量允收比率（%，客户未注明时）"), places=2, validators=[
+        InputRequired(message=_l("请填写比率")), NumberRange(0, 100, message=_l("0 到 100"))])
+    visit_quota_strategic = IntegerField(_l("战略合作客户每年现场回访次数"), validators=[
+        InputRequired(message=_l("请填写次数")), NumberRange(0, 12, message=_l("0 到 12 次"))])
+    visit_quota_key = IntegerField(_l("重点客户每年现场回访次数"), validators=[
+        InputRequired(message=_l("请填写次数")), NumberRange(0, 12, message=_l("0 到 12 次"))])
+    visit_quota_general = IntegerField(_l("一般客户每年现场回访次数（0 为有选择回访）"), validators=[
+        InputRequired(message=_l("请填写次数")), NumberRange(0, 12, message=_l("0 到 12 次"))])
     upload_max_mb = IntegerField(_l("档案文件大小上限（MB）"), validators=[
         InputRequired(message=_l("请填写大小")), NumberRange(1, 10, message=_l("1 到 10 MB"))])
     complaint_escalate_hours = IntegerField(_l("投诉逾期多少小时后催办同时报总经理"), validators=[
@@ -281,6 +293,14 @@ class SettingsForm(Form):
         if not clock.valid_zone((field.data or "").strip()):
             raise ValidationError(_l("未知的时区，请填写如 Asia/Shanghai 的时区名"))
 
+    def validate_pass_printer(self, field):
+        from services.receipts import parse_address
+        if (field.data or "").strip():
+            try:
+                parse_address(field.data)
+            except ValueError:
+                raise ValidationError(_l("请填写如 192.168.1.50:9100 的地址")) from None
+
     def fill(self, values):
         """Put stored settings into the form fields."""
         for key in ("site_name", "site_address", "site_phone", "business_hours", "night_start",
@@ -308,6 +328,11 @@ class SettingsForm(Form):
         for code in RATE_CODES:
             getattr(self, f"vip_rate_{code}").data = Decimal(str(values["vip_rates"][code]))
         self.vip_loyal_points.data = int(values["vip_loyal_points"])
+        self.visitor_id_retention_months.data = int(values["visitor_id_retention_months"])
+        self.pass_printer.data = values["pass_printer"]
+        self.return_over_ratio.data = Decimal(str(values["return_over_ratio"]))
+        for tier in ("strategic", "key", "general"):
+            getattr(self, f"visit_quota_{tier}").data = int(values["visit_quotas"].get(tier, 0))
         self.repair_reviewers.data = "\n".join(values["repair_reviewers"])
 
     def values(self):
@@ -327,6 +352,11 @@ class SettingsForm(Form):
         for key in ("evaluation_window", "upload_max_mb", "vip_cumulative_months",
                     "vip_referral_bonus", "complaint_escalate_hours"):
             out[key] = getattr(self, key).data
+        out["visitor_id_retention_months"] = self.visitor_id_retention_months.data
+        out["pass_printer"] = (self.pass_printer.data or "").strip()
+        out["return_over_ratio"] = str(self.return_over_ratio.data)
+        out["visit_quotas"] = {tier: getattr(self, f"visit_quota_{tier}").data
+                               for tier in ("strategic", "key", "general")}
         out["confidential_sections"] = list(self.confidential_sections.data or [])
         out["confidential_roles"] = list(self.confidential_roles.data or [])
         out["vip_birthday_text"] = self.vip_birthday_text.data.strip()

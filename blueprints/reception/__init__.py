@@ -15,7 +15,17 @@ audit.register_voidable("visit", Visit, _l("访客登记"))
 audit.register_voidable("customer_visit", CustomerVisit, _l("客户拜访"))
 audit.register_voidable("followup", FollowUp, _l("回访"))
 
-from . import duties, followups, handovers, rota, rotation, routes, service, visits  # noqa: E402,F401
+from . import (  # noqa: E402,F401
+    duties,
+    followups,
+    handovers,
+    rota,
+    rotation,
+    routes,
+    selfservice,
+    service,
+    visits,
+)
 
 search.register(service.search_visitors, "visit", _l("访客登记"))
 

@@ -196,3 +196,46 @@ class HandoverForm(Form):
     def _short_lines(self, field):
         if any(len(line.strip()) > self.ITEM_MAX for line in (field.data or "").splitlines()):
             raise ValidationError(_l("每行一项，每项不超过 %(n)s 字", n=self.ITEM_MAX))
+
+
+class ConfirmRequestForm(Form):
+    """The desk confirms a visitor's own entry after seeing their ID (seed 002)."""
+    reception_class = RadioField(_l("接待类别"), choices=[], default="C")
+    host = SelectField(_l("接待人"), choices=[], validators=[DataRequired()])
+    id_type = SelectField(_l("已核验的证件"), choices=[])
+    id_number = StringField(_l("证件号码（可不填）"), validators=[
+        Optional(), Length(max=30), validators.id_number])
+    release_reason = StringField(_l("黑名单放行理由"), validators=[Optional(), Length(max=200)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reception_class.choices = [(k, str(v)) for k, v in CLASSES.items()]
+        self.host.choices = staff_choices()
+        self.id_type.choices = [(k, str(v)) for k, v in ID_TYPES.items()]
+
+
+class RefuseRequestForm(Form):
+    reason = StringField(_l("未通过原因"), validators=[
+        DataRequired(message=_l("请填写未通过的原因")), Length(max=200)])
+
+
+class InvitationForm(Form):
+    visit_on = DateField(_l("来访日期"), validators=[
+        DataRequired(message=_l("请选择来访日期")), validators.sane_date])
+    visitor_name = StringField(_l("访客姓名（可不填）"), validators=[Optional(), Length(max=40)])
+    visitee = StringField(_l("被访住户/单位"), validators=[Optional(), Length(max=80)])
+    visitee_customer = HiddenField()
+    visitee_staff = SelectField(_l("被访员工"), choices=[], validators=[Optional()])
+    purpose = StringField(_l("来访事由"), validators=[Optional(), Length(max=200)])
+    headcount = IntegerField(_l("人数"), default=1, validators=[
+        InputRequired(message=_l("请输入人数")),
+        NumberRange(min=1, max=50, message=_l("人数应在 1 到 50 之间"))])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visitee_staff.choices = staff_choices(blank="—")
+
+
+class ScanForm(Form):
+    code = StringField(_l("通行证二维码或访客单号"), validators=[
+        DataRequired(message=_l("请扫描通行证或输入访客单号")), Length(max=100)])
