@@ -1,6 +1,7 @@
 """Users and settings, administered by the 管理员 role."""
 import io
 import json
+from decimal import Decimal
 
 from bs4 import BeautifulSoup
 
@@ -84,7 +85,9 @@ SETTINGS = {"site_name": "幸福里物业管理处", "night_start": "21:00", "ni
             "vip_loyal_points": "40",
             "vip_birthday_text": "亲爱的{name}，{site}祝您生日快乐！", "sms_gateway_url": "",
             "repair_reviewers": "", "approve_manager_limit": "2000",
-            "approve_deputy_limit": "20000", "complaint_deputy": ""}
+            "approve_deputy_limit": "20000", "complaint_deputy": "",
+            "visitor_id_retention_months": "6", "pass_printer": "", "return_over_ratio": "2.5",
+            "visit_quota_strategic": "2", "visit_quota_key": "1", "visit_quota_general": "0"}
 
 
 def test_settings_saved_and_audited(login, database):
@@ -99,6 +102,13 @@ def test_settings_saved_and_audited(login, database):
     assert values["venues"]["A"] == "贵宾室"
     assert values["vip_rates"] == {"member": "0.88", "loyal": "0.85", "birthday": "0.60"}
     assert values["vip_loyal_points"] == 40
+    assert Decimal(values["return_over_ratio"]) == Decimal("2.5")
+    assert values["visitor_id_retention_months"] == 6
+    assert values["visit_quotas"] == {"strategic": 2, "key": 1, "general": 0}
+    bad = admin.submit("/admin/settings", dict(SETTINGS, pass_printer="printer:port",
+                                               visitor_id_retention_months="0"))
+    assert bad.status_code == 422 and "请填写如 192.168.1.50:9100 的地址" in bad.get_data(
+        as_text=True) and "1 到 60 个月" in bad.get_data(as_text=True)
     entry = AuditEntry.get(AuditEntry.model == "Setting", AuditEntry.label.contains(""),
                            AuditEntry.after.contains("幸福里"))
     assert json.loads(entry.before)["site_name"] == "客服台示范物业管理处"

@@ -33,7 +33,8 @@ def test_each_due_duty_runs_once_a_day_and_reminds_the_late(users, database):
         ran = {record.duty: record for record in duties.tick()}
     # Due by 09:30: the daily ones; the monthly ones wait for the 1st.
     assert set(ran) == {"complaint_reminders", "birthday_greetings", "ownership_lapse",
-                        "daily_digest", "repair_reminders", "holiday_greetings"}
+                        "daily_digest", "repair_reminders", "holiday_greetings",
+                        "visitor_privacy"}
     assert all(record.state == duties.DONE for record in ran.values())
     assert ran["complaint_reminders"].detail == "1 reminded, 1 to the GM"
     message = f"催办：投诉 {late.serial} 已超期，请尽快处理"
@@ -44,7 +45,7 @@ def test_each_due_duty_runs_once_a_day_and_reminds_the_late(users, database):
     with clock.frozen(D(2026, 11, 23, 16, 0)):
         assert duties.tick() == []
     assert told(users["desk"], message) == [message]
-    assert DutyRun.select().count() == 6
+    assert DutyRun.select().count() == 7
     # The next morning it reminds again.
     with clock.frozen(D(2026, 11, 24, 9, 0)):
         assert "complaint_reminders" in {r.duty for r in duties.tick()}

@@ -50,6 +50,8 @@ def test_a_visitor_registers_and_the_desk_confirms_with_one_tap(app, login, user
         WAITING, "赵访客", "13912345678", "3栋1201 王先生")
     receipt = soup(phone.get(sent.location))
     assert entry.desk_no in receipt.select_one(".desk-no").text
+    resent = register(phone)  # a double tap, or the back button and send again
+    assert resent.location == sent.location and VisitRequest.select().count() == 1
     assert Visit.select().count() == 0  # nothing in the register until the desk confirms
 
     desk = login("desk")
@@ -212,7 +214,7 @@ def test_hostile_input_on_the_public_page(app, database, users, make_customer):
 
     # one address: six registrations a minute, then a clear refusal and nothing more stored
     phone = visitor(app, "192.0.2.1")
-    answers = [register(phone).status_code for _ in range(8)]
+    answers = [register(phone, name=f"访客{n}").status_code for n in range(8)]
     assert answers[:6] == [302] * 6 and answers[6:] == [429, 429]
     assert VisitRequest.select().count() == 6
     assert "提交过于频繁" in register(phone).get_data(as_text=True)

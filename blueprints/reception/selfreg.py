@@ -95,13 +95,25 @@ def _desk_no(today):
     return f"{secrets.randbelow(900000) + 100000}"
 
 
+RESEND_MINUTES = 10  # the same entry sent again within this is the first one (a double tap)
+
+
 def submit(name, phone, visitee, purpose, plate, headcount, invitation=None):
-    """A visitor's own entry, waiting for the desk. Nothing is looked up for them."""
+    """A visitor's own entry, waiting for the desk; the same entry sent twice is kept once.
+    Nothing is looked up for them."""
     at = now()
+    phone = identity.normalize_phone(phone)
     with db.atomic():
+        same = VisitRequest.select().where(
+            (VisitRequest.state == WAITING) & (VisitRequest.phone == phone) &
+            (VisitRequest.name == name.strip()[:40]) &
+            (VisitRequest.visitee == visitee.strip()[:80]) &
+            (VisitRequest.submitted_at >= at - datetime.timedelta(minutes=RESEND_MINUTES))).first()
+        if same is not None:
+            return same
         return VisitRequest.create(
             token=secrets.token_urlsafe(18)[:24], desk_no=_desk_no(at.date()), submitted_at=at,
-            name=name.strip()[:40], phone=identity.normalize_phone(phone),
+            name=name.strip()[:40], phone=phone,
             visitee=visitee.strip()[:80], purpose=purpose.strip()[:200],
             plate=identity.normalize_plate(plate), headcount=headcount,
             invitation=invitation.id if invitation else None)
