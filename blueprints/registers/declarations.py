@@ -6,7 +6,7 @@ from models.i18n import lazy_gettext as _l
 
 from . import returns, surveys
 from . import service as rules
-from .engine import Action, Register, declare
+from .engine import Action, Register, declare, numbered
 
 BOOKS = _l("前台记录本")
 ARCHIVE = _l("客户档案资料")
@@ -23,7 +23,7 @@ declare(
     Register(m.ParkingPermit, "parking-permits", "qms-pm-31306", _l("停车证发放登记表"),
              columns=("permit_no", "space", "plate", "customer", "issued_on", "valid_until"),
              search=("permit_no", "space", "plate", "customer"), date="issued_on",
-             check=rules.check_permit, on_save=rules.number_permit,
+             check=rules.check_permit, on_save=numbered("permit_no", "TC"),
              standing=rules.permit_standing, signs=(CLERK, _l("领证人签名"))),
     Register(m.SpaceApplication, "space-applications", "qms-pm-31315", _l("车位申请登记表"),
              columns=("applied_on", "customer", "wants", "plate", "state", "space_given"),
@@ -209,7 +209,7 @@ declare(
                       "handling", "approved_qty", "actual_qty", "booked_qty"),
              search=("note_no", "complaint_serial", "customer", "item"),
              filters=("handling",), date="issued_on", group=RETURNS,
-             check=returns.check_return_note, on_save=returns.number_return_note,
+             check=returns.check_return_note, on_save=numbered("note_no", "CT"),
              standing=returns.return_standing, facts=returns.return_facts,
              filled_later=("approved_by", "approved_at", "received_by", "received_at"),
              actions=(Action("approve", _l("经（副）理批示"), returns.approve_return,
@@ -230,7 +230,7 @@ declare(
                       "item", "quantity", "allowance_price"),
              search=("note_no", "complaint_serial", "customer", "invoice_no"),
              date="issued_on", group=RETURNS,
-             check=returns.check_allowance, on_save=returns.number_allowance,
+             check=returns.check_allowance, on_save=numbered("note_no", "ZR"),
              standing=returns.allowance_standing, facts=returns.allowance_facts,
              filled_later=("manager_by", "manager_at", "gm_by", "gm_at", "stamped_on"),
              actions=(Action("manager", _l("经（副）理核签"), returns.manager_sign_allowance,

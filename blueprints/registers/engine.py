@@ -35,7 +35,7 @@ from models.i18n import lazy_gettext as _l
 from models.keys import pinyin_keys
 from models.masking import mask
 from models.registers import RegisterEntry
-from services import audit, timeline
+from services import audit, serials, timeline
 
 # Columns every register has that no form shows (the engine and the audit keep them).
 KEPT = {"id", "voided", "voided_at", "voided_by", "void_reason", "created_at", "updated_at",
@@ -132,6 +132,14 @@ def _link(model, field, **kwargs):
 CONVERTER = ModelConverter(additional={
     ForeignKeyField: _link, DecimalField: _amount, IntegerField: _count,
     DateTimeField: _moment, DateField: _date, TextField: _text})
+
+
+def numbered(field, kind):
+    """An on_save that gives an entry left without a number the next PREFIX-YYYYMM-NNNN."""
+    def number(entry, user):
+        if not getattr(entry, field):
+            setattr(entry, field, serials.next_serial(kind))
+    return number
 
 
 class Action:

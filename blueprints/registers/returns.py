@@ -7,7 +7,6 @@ from models.complaints import CLOSED, Complaint
 from models.i18n import gettext as _
 from models.registers import GoodsReturnNote
 from models.users import GM, MANAGER
-from services import serials
 from services import settings as settings_service
 
 from .engine import RuleError
@@ -44,11 +43,6 @@ def check_return_note(note):
         raise RuleError("approved_qty", _("核定退货量须与投诉核决的数量 %(n)s 一致", n=approved))
     if note.over_ratio is not None and note.over_ratio > 100:
         raise RuleError("over_ratio", _("超量允收比率不能超过 100%"))
-
-
-def number_return_note(note, user):
-    if not note.note_no:
-        note.note_no = serials.next_serial("CT")
 
 
 def approve_return(note, user):
@@ -128,11 +122,6 @@ def check_allowance(note):
         raise RuleError("allowance_price", _("折让金额 %(total)s 超过核决的 %(approved)s 元",
                                              total=f"{_allowance_total(note):.2f}",
                                              approved=f"{complaint.allowance:.2f}"))
-
-
-def number_allowance(note, user):
-    if not note.note_no:
-        note.note_no = serials.next_serial("ZR")
 
 
 def manager_sign_allowance(note, user):

@@ -24,7 +24,7 @@ from models.registers import (
     SpaceApplication,
 )
 from models.users import GM, MANAGER
-from services import audit, identity, serials
+from services import audit, identity
 from services import settings as settings_service
 
 from .engine import REGISTERS_BY_MODEL, RuleError
@@ -110,12 +110,6 @@ def check_permit(permit):
         raise RuleError("space", _("车位 %(space)s 已有有效停车证 %(no)s（%(plate)s，至 %(end)s）",
                                    space=permit.space, no=current.permit_no,
                                    plate=current.plate, end=current.valid_until))
-
-
-def number_permit(permit, user):
-    """A permit left without a number takes the next TC-YYYYMM-NNNN."""
-    if not permit.permit_no:
-        permit.permit_no = serials.next_serial("TC")
 
 
 def permit_standing(permit):
