@@ -95,3 +95,20 @@ def test_the_home_page_and_the_duties_page_show_due_and_overdue(login, users, da
     assert "战略甲" in sections["每月有选择致电战略合作客户"].text
     assert "逾期" in sections["重要潜在客户至少拜访一次"].text
     assert login("desk").get("/archives/contact-duties").status_code == 403
+
+
+def test_the_home_counts_follow_a_contact_at_once(login, users, database, make_customer):
+    strategic = make_customer(name="战略甲", tier="strategic", status="cooperating")
+    manager = login("manager")
+
+    def tiles():
+        home = BeautifulSoup(manager.get("/").get_data(as_text=True), "html.parser")
+        return {a.select_one("span").text.strip(): a.select_one(".stat").text.strip()
+                for a in home.select("a.tile") if a.select_one(".stat")}
+    assert tiles()["联络职责到期"] == "1"
+    manager.submit(f"/archives/{strategic.id}/contacts-log", {"method": "visit", "note": "走访"},
+                   page=f"/archives/{strategic.id}")
+    assert tiles()["联络职责到期"] == "0"  # counted again: a contact was logged
+    for n in range(120):
+        make_customer(name=f"战略{n}", tier="key", status="cooperating")
+    assert tiles()["联络职责到期"] == "100+"  # each duty counted up to the tile's cap

@@ -122,6 +122,10 @@ def test_what_is_waiting_shows_on_the_managers_home(login, users, database, make
         waiting = [(period, overdue) for _t, period, _due, overdue in
                    surveys.waiting(clock.today())]
     assert ("2026-H2", False) in waiting
+    with clock.frozen(datetime.datetime(2026, 7, 1, 9)):  # the first half's report is due
+        waiting = [(period, overdue) for _t, period, _due, overdue in
+                   surveys.waiting(clock.today())]
+    assert waiting == [("2026-H1", False), ("2026-Q2", False)]
     home = BeautifulSoup(login("manager").get("/").get_data(as_text=True), "html.parser")
     tiles = {a.select_one("span").text.strip(): a.select_one(".stat").text.strip()
              for a in home.select("a.tile") if a.select_one(".stat")}

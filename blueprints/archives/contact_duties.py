@@ -11,14 +11,19 @@ overdue when the period before had none either.
   went), and every important prospect (strategic or key, not yet cooperating) visited once.
 """
 import datetime
+import time
 
-from peewee import SQL, fn
+from flask import current_app
+from peewee import SQL, Select, fn
 
 from models import ContactLog, Customer, CustomerVisit, User
+from models.base import Prepared
 from models.i18n import lazy_gettext as _l
 from models.reception import DONE
 from models.users import GM, MANAGER, SALES
 from services import workdays
+
+from .ownership import TILE_CAP, AtLeast
 
 PROSPECT_VISIT_DAYS = 30  # an important prospect not visited within this is overdue
 IMPORTANT = ("strategic", "key")
@@ -35,11 +40,11 @@ class Duty:
         self.key, self.label, self.due, self.overdue = key, label, due, overdue
         self.one_of = one_of
 
-    def count(self):
-        return (1 if self.due.exists() else 0) if self.one_of else self.due.count()
+    def count(self, cap=TILE_CAP):
+        return _counted(self.due, 1 if self.one_of else cap)
 
-    def overdue_count(self):
-        return (1 if self.overdue.exists() else 0) if self.one_of else self.overdue.count()
+    def overdue_count(self, cap=TILE_CAP):
+        return _counted(self.overdue, 1 if self.one_of else cap)
 
     def rows(self):
         """[(customer, overdue)] to show, the overdue first."""
@@ -164,7 +169,35 @@ def _prospects(owner, today):
                 due.where(Customer.created_at < late))
 
 
+def _counted(query, cap):
+    """How many rows `query` has, counted up to `cap` (the home page shows "100+")."""
+    rows = query.select(Customer.id).order_by().limit(cap)
+    return Customer.select(fn.COUNT(SQL("1"))).from_(rows.alias("due")).scalar()
+
+
+# What the duties are worked out from: a contact logged, a 拜访 made or done, a customer filed.
+_VERSION = Prepared(lambda done: Select(columns=[
+    ContactLog.select(fn.MAX(ContactLog.id)), CustomerVisit.select(fn.MAX(CustomerVisit.id)),
+    CustomerVisit.select(fn.COUNT(CustomerVisit.id)).where(CustomerVisit.state == done),
+    Customer.select(fn.MAX(Customer.id))]))
+# Counted once per person, day and version, and again after this many seconds (a customer's
+# tier or status changed elsewhere): the counts cost about 6 ms, the home page 2 ms.
+CACHE_SECONDS = 300
+CACHE = "contact_duty_counts"  # in app.extensions: {(user, day): (version, expires, counts)}
+
+
 def counts(user, settings, today):
-    """(due, overdue) over all of `user`'s duties, for the home page."""
+    """(due, overdue): the customers due and overdue over all of `user`'s duties, each duty
+    counted up to TILE_CAP, for the home page."""
+    cache = current_app.extensions.setdefault(CACHE, {})
+    version, key, moment = _VERSION.row(DONE), (user.id, today), time.monotonic()
+    known = cache.get(key)
+    if known and known[0] == version and known[1] > moment:
+        return known[2]
     found = duties(user, settings, today)
-    return sum(d.count() for d in found), sum(d.overdue_count() for d in found)
+    totals = []
+    for count in ([d.count() for d in found], [d.overdue_count() for d in found]):
+        capped = any(n >= TILE_CAP for n in count)
+        totals.append(AtLeast(sum(count)) if capped else sum(count))
+    cache[key] = (version, moment + CACHE_SECONDS, tuple(totals))
+    return tuple(totals)

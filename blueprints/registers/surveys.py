@@ -4,7 +4,10 @@ quarterly 回访工作总体评定汇报 (due, by this office's rule, on the 10t
 import datetime
 import re
 
+from peewee import SQL, Select, fn
+
 from models import FollowUp, clock, now
+from models.base import Prepared
 from models.i18n import gettext as _
 from models.i18n import lazy_gettext as _l
 from models.registers import FollowUpReview, SatisfactionAnswer, SatisfactionReport
@@ -163,19 +166,31 @@ def review_facts(review):
 
 # --- what is waiting to be filed
 
+# Whether two half years' reports and a quarter's review are filed: one query, written once.
+_FILED = Prepared(lambda first, second, quarter: Select(columns=[
+    fn.EXISTS(SatisfactionReport.select(SQL("1")).where(
+        SatisfactionReport.not_voided() & (SatisfactionReport.period == first))),
+    fn.EXISTS(SatisfactionReport.select(SQL("1")).where(
+        SatisfactionReport.not_voided() & (SatisfactionReport.period == second))),
+    fn.EXISTS(FollowUpReview.select(SQL("1")).where(
+        FollowUpReview.not_voided() & (FollowUpReview.quarter == quarter)))]))
+
+
 def waiting(today):
     """[(title, period, due, overdue)]: reports and reviews not filed whose time has come: a
     half year's from 30 days before it ends, a quarter's once it has ended; overdue after the
     due day."""
-    found = []
-    for period in {half_of(today), half_of(today.replace(day=1) - datetime.timedelta(days=183))}:
-        _start, end, due = half_bounds(period)
-        if today >= end - datetime.timedelta(days=PENDING_DAYS) and not \
-                SatisfactionReport.live().where(SatisfactionReport.period == period).exists():
-            found.append((_l("用户满意率调查汇报"), period, due, today > due))
+    this = half_of(today)
+    halves = [half_of(half_bounds(this)[0] - datetime.timedelta(days=1)), this]
     previous = quarter_of(quarter_bounds(quarter_of(today))[0] - datetime.timedelta(days=1))
-    _start, _end, due = quarter_bounds(previous)
-    if not FollowUpReview.live().where(FollowUpReview.quarter == previous).exists():
+    filed = _FILED.row(*halves, previous)
+    found = []
+    for period, done in zip(halves, filed[:2]):
+        _start, end, due = half_bounds(period)
+        if today >= end - datetime.timedelta(days=PENDING_DAYS) and not done:
+            found.append((_l("用户满意率调查汇报"), period, due, today > due))
+    if not filed[2]:
+        due = quarter_bounds(previous)[2]
         found.append((_l("回访工作总体评定汇报"), previous, due, today > due))
     return sorted(found, key=lambda row: row[2])
 
