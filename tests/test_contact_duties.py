@@ -67,6 +67,8 @@ def test_each_rank_owes_its_calls_and_visits(users, database, make_customer):
     assert "quota-general" not in duties  # by choice: no quota
     settings_service.store({"visit_quotas": {"strategic": 1, "key": 2, "general": 0}})
     assert by_key(manager)["quota-key"] == ({"重点丙"}, {"重点丙"})
+    log_contact(k1, manager, "visit", "第二次走访", at=D(2026, 9, 1, 9))
+    assert by_key(manager)["quota-key"] == (set(), set())  # two this year: UNION ALL counts both
 
     # sales: a general customer of theirs on site within two years; important prospects once
     duties = by_key(users["sales"])

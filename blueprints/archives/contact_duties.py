@@ -68,7 +68,7 @@ def _contacts(users, since, until, phone):
         (CustomerVisit.visited_at >= since) & (CustomerVisit.visited_at < until))
     if users is not None:
         visited = visited.where(CustomerVisit.staff.in_(users))
-    return logged | visited
+    return logged + visited  # (UNION ALL: a quota counts every visit)
 
 
 def _met(contacts, times):
