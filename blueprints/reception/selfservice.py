@@ -84,7 +84,7 @@ def selfreg_confirm(id):
     form = ConfirmRequestForm()
     if request.method == "GET":
         form.host.data = str(current_user.id)
-    hits = service.blacklist_warnings(entry.phone, entry.plate, form.id_number.data or "")
+    hits = None
     if form.validate_on_submit():
         try:
             visit, told = selfreg.confirm(
@@ -99,6 +99,8 @@ def selfreg_confirm(id):
             return redirect(url_for("reception.selfreg_waiting"))
         else:
             return _confirmed(visit, told)
+    if hits is None:
+        hits = service.blacklist_warnings(entry.phone, entry.plate, form.id_number.data or "")
     return show_form("reception/selfreg_confirm.html", form, entry=entry, hits=hits,
                      previous=selfreg.repeat_visitor(entry), refuse_form=RefuseRequestForm())
 

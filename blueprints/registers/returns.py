@@ -10,19 +10,19 @@ from models.users import GM, MANAGER
 from services import settings as settings_service
 
 from .engine import RuleError
+from .service import check_complaint_serial
 
 APPROVERS = (MANAGER, GM)
 
 
 def _closed_complaint(entry):
     """The closed complaint the entry is opened from (第十三条: 接到已结案的客户埋怨处理表)."""
-    serial = (entry.complaint_serial or "").strip().upper()
-    entry.complaint_serial = serial
-    complaint = Complaint.get_or_none(Complaint.serial == serial)
-    if complaint is None:
-        raise RuleError("complaint_serial", _("没有客诉编号为 %(serial)s 的投诉", serial=serial))
+    check_complaint_serial(entry)
+    complaint = Complaint.get_or_none(Complaint.serial == entry.complaint_serial)
+    if complaint is None:  # (a serial is required on these forms)
+        raise RuleError("complaint_serial", _("请填写客诉编号"))
     if complaint.state != CLOSED:
-        raise RuleError("complaint_serial", _("投诉 %(serial)s 尚未结案", serial=serial))
+        raise RuleError("complaint_serial", _("投诉 %(serial)s 尚未结案", serial=complaint.serial))
     return complaint
 
 
