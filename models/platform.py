@@ -5,6 +5,7 @@ from peewee import (
     BlobField,
     BooleanField,
     CharField,
+    FloatField,
     ForeignKeyField,
     IntegerField,
     TextField,
@@ -76,6 +77,18 @@ class LoginFailure(BaseModel):
 
     class Meta:
         indexes = ((("address", "at"), False),)
+
+
+class RateHit(BaseModel):
+    """One request counted against a per-address rate limit (services/ratelimits.py): the
+    limit's key, when it came and when it stops counting (seconds since the epoch)."""
+
+    key = CharField(max_length=200)
+    at = FloatField()
+    expires = FloatField(index=True)
+
+    class Meta:
+        indexes = ((("key", "at"), False),)
 
 
 class Holiday(Voidable):

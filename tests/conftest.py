@@ -64,11 +64,7 @@ def make_app(tmp_path, **overrides):
               "BACKUP_FOLDER": str(tmp_path / "backups"),
               "PDF_WAIT_SECONDS": 60, "SERVER_NAME": None}
     config.update(overrides)
-    application = create_app(config)
-    from blueprints.limits import limiter
-    with application.app_context():
-        limiter.reset()  # (rate counts are per test, not carried over from the last one)
-    return application
+    return create_app(config)
 
 
 @pytest.fixture
