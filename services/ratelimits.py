@@ -2,14 +2,17 @@
 (its documented custom-storage registry: a Storage subclass with a STORAGE_SCHEME). Every
 worker and every app server shares them through the one database, with no thread and no
 Redis; the limiting itself (the moving window) is the library's."""
-import time
-
 from limits.storage import MovingWindowSupport, Storage
 from peewee import DatabaseError, fn
 
-from models import RateHit, db
+from models import RateHit, clock, db
 
 PURGE_EVERY = 500  # now and then a counted request also removes the hits that stopped counting
+
+
+def _seconds():
+    """Now, in seconds since the epoch, from the site's clock (tests set it)."""
+    return clock.utc_now().timestamp()
 
 
 class DatabaseStorage(Storage, MovingWindowSupport):
@@ -36,18 +39,18 @@ class DatabaseStorage(Storage, MovingWindowSupport):
             RateHit.delete().where(RateHit.expires < moment).execute()
 
     def incr(self, key, expiry, amount=1):
-        moment = time.time()
+        moment = _seconds()
         with db.atomic():
             self._add(key, moment, expiry, amount)
             return self._live(key, moment - expiry).count()
 
     def get(self, key):
         return RateHit.select().where((RateHit.key == key) &
-                                      (RateHit.expires > time.time())).count()
+                                      (RateHit.expires > _seconds())).count()
 
     def get_expiry(self, key):
         latest = RateHit.select(fn.MAX(RateHit.expires)).where(RateHit.key == key).scalar()
-        return latest or time.time()
+        return latest or _seconds()
 
     def check(self):
         return True
@@ -64,7 +67,7 @@ class DatabaseStorage(Storage, MovingWindowSupport):
         SQLite; on PostgreSQL at worst one more slips through)."""
         if amount > limit:
             return False
-        moment = time.time()
+        moment = _seconds()
         with db.atomic():
             if self._live(key, moment - expiry).count() + amount > limit:
                 return False
@@ -72,7 +75,7 @@ class DatabaseStorage(Storage, MovingWindowSupport):
         return True
 
     def get_moving_window(self, key, limit, expiry):
-        moment = time.time()
+        moment = _seconds()
         first, count = self._live(key, moment - expiry).select(
             fn.MIN(RateHit.at), fn.COUNT(RateHit.id)).tuples().get()
         return (first or moment), count
