@@ -16,7 +16,7 @@ import time
 from flask import current_app
 from peewee import SQL, Select, fn
 
-from models import ContactLog, Customer, CustomerVisit, User
+from models import ContactLog, Customer, CustomerVisit, User, db
 from models.base import Prepared
 from models.i18n import lazy_gettext as _l
 from models.reception import DONE
@@ -179,7 +179,7 @@ def _counted(query, cap):
 _VERSION = Prepared(lambda done: Select(columns=[
     ContactLog.select(fn.MAX(ContactLog.id)), CustomerVisit.select(fn.MAX(CustomerVisit.id)),
     CustomerVisit.select(fn.COUNT(CustomerVisit.id)).where(CustomerVisit.state == done),
-    Customer.select(fn.MAX(Customer.id))]))
+    Customer.select(fn.MAX(Customer.id))]).bind(db))
 # Counted once per person, day and version, and again after this many seconds (a customer's
 # tier or status changed elsewhere): the counts cost about 6 ms, the home page 2 ms.
 CACHE_SECONDS = 300

@@ -6,7 +6,7 @@ import re
 
 from peewee import SQL, Select, fn
 
-from models import FollowUp, clock, now
+from models import FollowUp, clock, db, now
 from models.base import Prepared
 from models.i18n import gettext as _
 from models.i18n import lazy_gettext as _l
@@ -173,7 +173,7 @@ _FILED = Prepared(lambda first, second, quarter: Select(columns=[
     fn.EXISTS(SatisfactionReport.select(SQL("1")).where(
         SatisfactionReport.not_voided() & (SatisfactionReport.period == second))),
     fn.EXISTS(FollowUpReview.select(SQL("1")).where(
-        FollowUpReview.not_voided() & (FollowUpReview.quarter == quarter)))]))
+        FollowUpReview.not_voided() & (FollowUpReview.quarter == quarter)))]).bind(db))
 
 
 def waiting(today):
