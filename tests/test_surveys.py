@@ -93,7 +93,7 @@ def test_the_quarterly_review_reports_the_follow_ups(login, users, database, mak
     for planned, done, score in ((D(2026, 7, 3), True, 5), (D(2026, 8, 9), True, 3),
                                  (D(2026, 9, 30), False, None), (D(2026, 10, 2), True, 5)):
         FollowUp.create(customer=customer, subject="回访", planned_on=planned,
-                        done_at=datetime.datetime.combine(planned, datetime.time(10))
+                        done_at=datetime.datetime(planned.year, planned.month, planned.day, 10)
                         if done else None, satisfaction=score)
     sales = login("sales")
     form = {"quarter": "2026-Q4", "submitted_on": "2026-11-23", "progress": "按计划",
