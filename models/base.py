@@ -254,6 +254,19 @@ def sparse_index(model, field):
                        name=f"{model._meta.table_name}_{field.column_name}_set")
 
 
+def first_index(model):
+    """An index over the few rows marked first in every queue (`priority` 1)."""
+    return model.index(model.id, where=model.priority == SQL("1"),
+                       name=f"{model._meta.table_name}_first_by_id")
+
+
+def first_in_queue(model):
+    """`model`'s rows marked first, as a condition that reads first_index whatever else a list
+    filters by. Written as `priority = 1` beside a state or a category, SQLite walks that
+    column's index past every unmarked row instead."""
+    return model.id.in_(model.select(model.id).where(model.priority == SQL("1")))
+
+
 def search_index(model, field):
     """The index a search key is read along: by `field`, then newest first, the order a search
     lists its hits in, so a common name or prefix stops after the hits it shows instead of

@@ -2,7 +2,6 @@
 import datetime
 
 from peewee import (
-    SQL,
     BooleanField,
     CharField,
     DecimalField,
@@ -22,6 +21,7 @@ from .base import (
     SearchKeys,
     Voidable,
     filled_index,
+    first_index,
     ids_in,
     in_literal,
     label_of,
@@ -180,8 +180,7 @@ class Complaint(SearchKeys, Voidable):
     cause_kind_label = label_of("cause_kind", CAUSE_KINDS)
 
 Complaint.add_index(sparse_index(Complaint, Complaint.parent))
-Complaint.add_index(Complaint.index(Complaint.id, where=Complaint.priority == SQL("1"),
-                                    name="complaint_first_by_id"))
+Complaint.add_index(first_index(Complaint))
 Complaint.add_index(filled_index(Complaint, Complaint.phone))
 Complaint.add_index(filled_index(Complaint, Complaint.phone_tail))
 

@@ -15,6 +15,7 @@ from .base import (
     BaseModel,
     DateTimeField,
     Voidable,
+    first_index,
     in_literal,
     label_of,
     now,
@@ -75,6 +76,7 @@ class RepairRequest(Voidable):
     channel_label = label_of("channel", CHANNELS)
 
 RepairRequest.add_index(sparse_index(RepairRequest, RepairRequest.repeat_of))
+RepairRequest.add_index(first_index(RepairRequest))
 
 
 REPORTED, DISPATCHED, ACKNOWLEDGED, UNDER_REVIEW, IN_PROGRESS, AWAITING, COMPLETED = (

@@ -212,3 +212,36 @@ def test_everyone_sees_whose_turn_a_work_order_is(login, users, database):
         "评审通过：给客户的答复")
     assert page.select_one("label[for=reason-decline]").get_text().startswith(
         "评审不通过：给客户的答复")
+
+
+def test_the_list_names_each_engineer_in_one_reading(login, users, database):
+    """Each row's engineer is read with the orders: six orders cost what one does."""
+    from blueprints.repairs import service
+    from tests.conftest import count_queries
+
+    def add(engineer=None):
+        service.register_request(RepairRequest(received_at=NOW, location="3栋", content="漏水",
+                                               contact_phone="13800001111"), users["desk"])
+        if engineer is not None:
+            order = WorkOrder.select().order_by(WorkOrder.id.desc()).get()
+            order.engineer = engineer
+            order.save()
+
+    desk = login("desk")
+
+    def listed():
+        with count_queries() as queries:
+            page = soup(desk.get("/repairs/?view=all"))
+        return [row.select("td")[4].get_text(strip=True) for row in page.select("tbody tr")], \
+            queries.count
+
+    add(users["engineer"])
+    one, one_count = listed()
+    for _ in range(4):
+        add(users["engineer"])
+    add()
+    six, six_count = listed()
+    name = users["engineer"].display_name
+    assert one == [name]
+    assert sorted(six) == sorted([name] * 5 + ["待接单"])
+    assert six_count == one_count

@@ -27,6 +27,7 @@ from blueprints.helpers import (
 )
 from blueprints.numbers import keep_stored, show_masked
 from models import Complaint, ComplaintStep, Customer, User, clock
+from models.base import first_in_queue
 from models.complaints import CAUSE_KINDS, CHANNELS, CHECKLIST
 from models.i18n import lazy_gettext as _l
 from models.masking import mask_phone
@@ -89,7 +90,7 @@ def index():
     if paged:
         # A-class customers' first (seed 000): all of them on the first page, then the rest.
         first = [] if request.args.get("before") else list(
-            query.where(Complaint.priority == SQL("1")).limit(PAGE))
+            query.where(first_in_queue(Complaint)).limit(PAGE))
         rows, next_before = keyset_page(query.where(Complaint.priority == SQL("0")),
                                         Complaint, PAGE)
         rows = first + rows

@@ -3,7 +3,7 @@
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from peewee import SQL
+from peewee import JOIN, SQL
 
 from blueprints.helpers import (
     date_arg,
@@ -29,6 +29,7 @@ from models import (
     WorkOrder,
     clock,
 )
+from models.base import first_in_queue
 from models.masking import mask_phone
 from models.repairs import UNDER_REVIEW, order_is_open
 from models.users import ENGINEER
@@ -47,7 +48,10 @@ LIST_MOST = 200  # work orders a list shows
 
 
 def filtered_orders(form):
-    query = (WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
+    engineer = User.alias("engineer")  # read with each order, not one query a row
+    query = (WorkOrder.select(WorkOrder, RepairRequest, engineer.id, engineer.display_name)
+             .join(RepairRequest).switch(WorkOrder)
+             .join(engineer, JOIN.LEFT_OUTER, on=(WorkOrder.engineer == engineer.id))
              .where(WorkOrder.not_voided()))
     view = form.view.data or ("mine" if current_user.role == ENGINEER else "open")
     if view != "all":
@@ -78,7 +82,7 @@ def index():
     view, query = filtered_orders(form)
     form.view.data = view
     # A-class customers' first (seed 000), then the rest, newest first.
-    first = list(query.where(RepairRequest.priority == SQL("1")).limit(LIST_MOST))
+    first = list(query.where(first_in_queue(RepairRequest)).limit(LIST_MOST))
     rows = first + list(query.where(RepairRequest.priority == SQL("0")).limit(
         LIST_MOST - len(first)))
     return render("repairs/index.html", "repairs/_rows.html", form=form, rows=rows,
