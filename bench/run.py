@@ -398,6 +398,8 @@ def connections_per_worker(server):
                 sockets.add(fields[9])  # established, on the server's side: its inode
     counts = []
     for pid in children(server.process.pid):
+        if is_consumer(pid):  # (it holds no connection; counted, no spread ever looked even)
+            continue
         held = 0
         try:
             for fd in os.listdir(f"/proc/{pid}/fd"):
