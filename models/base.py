@@ -178,54 +178,125 @@ class Prepared:
     Peewee writes the SQL from the query's tree on every execution; for the small queries every
     page makes (the signed-in user, the unread count) that cost more than the database running
     them. `build(*params)` must make a query whose bound parameters are exactly `params`, in
-    order: that is checked when it is first built, and a query of any other shape is simply
-    built every time."""
+    order, or those params as DateTimeField stores them (in UTC): that is checked when it is
+    first built, and a query of any other shape is simply built every time."""
 
     def __init__(self, build):
         self.build = build
         self.compiled = {}
 
-    def _sql(self, params):
+    def statement(self, params):
         """(SQL, parameters): the SQL written once for these parameters, or else built anew."""
         kind = type(db.obj)
-        sql = self.compiled.get(kind)
-        if sql is None:
-            query = self.build(*params)
-            sql, bound = query.sql()
-            self.compiled[kind] = sql if list(bound) == list(params) else False
+        known = self.compiled.get(kind)
+        if known is None:
+            sql, bound = self.build(*params).sql()
+            ways = _conversions(params, bound)
+            self.compiled[kind] = (sql, ways) if ways is not None else False
             return sql, bound
-        if sql is False:
+        if known is False:
             return self.build(*params).sql()
-        return sql, params
+        sql, ways = known
+        return sql, [way(value) for way, value in zip(ways, params)]
 
     def first(self, model, *params):
         """The first row as a `model` instance, or None."""
-        sql, bound = self._sql(params)
+        sql, bound = self.statement(params)
         return next(iter(model.raw(sql, *bound)), None)
 
     def rows(self, model, *params):
         """Every row as a `model` instance."""
-        sql, bound = self._sql(params)
+        sql, bound = self.statement(params)
         return list(model.raw(sql, *bound))
 
     def tuples(self, *params):
         """Every row as a tuple."""
-        sql, bound = self._sql(params)
+        sql, bound = self.statement(params)
         return db.execute_sql(sql, bound).fetchall()
 
     def execute(self, *params):
         """Run it (an UPDATE, say); the number of rows it changed."""
-        sql, bound = self._sql(params)
+        sql, bound = self.statement(params)
         return db.execute_sql(sql, bound).rowcount
 
     def row(self, *params):
         """The first row as a tuple (None when there is none)."""
-        sql, bound = self._sql(params)
+        sql, bound = self.statement(params)
         return db.execute_sql(sql, bound).fetchone()
 
     def scalar(self, *params):
         """The first column of the first row."""
         return self.row(*params)[0]
+
+    def later(self, *params, then=None):
+        """scalar(*params), not yet read: read_later reads it with others in one statement.
+        `then` turns the number into the value wanted."""
+        return Later([(self, params)], then or (lambda value: value))
+
+
+class Later:
+    """A value some one-number queries will give, not yet read. A page that shows many counts
+    (the home page's tiles) reads them all in one statement with read_later: each query run on
+    its own is a round trip, and under load on PostgreSQL each round trip waits for a core."""
+
+    def __init__(self, queries, then):
+        self.queries, self.then = queries, then
+
+
+def _as_is(value):
+    return value
+
+
+def _in_utc(value):
+    return clock.to_utc(value) if isinstance(value, datetime.datetime) else value
+
+
+def _conversions(params, bound):
+    """How each parameter reached the SQL peewee wrote: as it is, or a moment in UTC (as
+    DateTimeField stores it); None when that cannot be told (the site's zone is UTC itself) or
+    the query's parameters are not `params`."""
+    if len(params) != len(bound):
+        return None
+    ways = []
+    for param, value in zip(params, bound):
+        if isinstance(param, datetime.datetime):
+            if _in_utc(param) == param or value != _in_utc(param):
+                return None
+            ways.append(_in_utc)
+        elif value == param:
+            ways.append(_as_is)
+        else:
+            return None
+    return ways
+
+
+def later_all(laters, then):
+    """One Later from several: `then` is given their values."""
+    return Later([query for item in laters for query in item.queries], lambda *values: then(
+        *_unpacked(laters, iter(values))))
+
+
+def _unpacked(laters, values):
+    return [item.then(*[next(values) for _query in item.queries]) for item in laters]
+
+
+def read_later(items):
+    """`items` with each Later replaced by its value; their queries go as one SELECT of scalar
+    subqueries (plain values stay as they are)."""
+    pending = [item for item in items if isinstance(item, Later)]
+    columns = {}  # (query, parameters) -> its column: a query two Laters need is read once
+    for item in pending:
+        for query in item.queries:
+            columns.setdefault((query[0], tuple(query[1])), len(columns))
+    parts, bound = [], []
+    for prepared, params in columns:
+        sql, args = prepared.statement(params)
+        parts.append(f"({sql})")
+        bound.extend(args)
+    row = db.execute_sql("SELECT " + ", ".join(parts), bound).fetchone() if parts else ()
+    values = iter(_unpacked(pending, (row[columns[query[0], tuple(query[1])]]
+                                      for item in pending for query in item.queries)))
+    return [next(values) if isinstance(item, Later) else item for item in items]
 
 
 def ids_in(field, ids):

@@ -186,3 +186,20 @@ def test_the_notification_badge_counts_unread_and_clears_when_read(login, users,
     assert "投诉 KS-1 待处理" in listing and "别人的通知" not in listing
     assert badge(listing) == 0
     assert badge(desk.get("/").get_data(as_text=True)) == 0
+
+
+def test_each_home_page_reads_its_counters_in_one_statement(login, users, database):
+    """Every tile's count, whatever the role, is read in one statement with the others (Later):
+    the signed-in user, the handovers waiting (for the roles that take them) and that one
+    statement are all a home page reads, and each counter still shows its own number."""
+    from tests.conftest import count_queries
+    Visit.create(serial="FK-1", name="访客", arrived_at=clock.now())
+    for role, least, reads in (("desk", 3, 3), ("sales", 3, 3), ("engineer", 2, 2),
+                               ("manager", 5, 3), ("gm", 5, 3)):
+        browser = login(role)
+        browser.get("/")
+        with count_queries() as queries:
+            shown = tiles(browser.get("/"))
+        assert len(shown) >= least, (role, shown)
+        assert queries.count == reads, (role, queries.count)
+    assert tiles(login("desk").get("/"))["仍在场内的访客"][0] == 1

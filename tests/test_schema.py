@@ -3,6 +3,7 @@ import os
 import sqlite3
 
 import pytest
+from peewee import fn
 
 from models import Customer, EmergencyContact, User, db, now, schema
 from tests.conftest import TEST_PG, make_app
@@ -413,3 +414,28 @@ def test_records_by_id(app, database, users):
     assert Visit.get(Visit.serial == "FK-I-1").id == visit.id
     assert Visit.get(Visit.id == str(visit.id)).id == visit.id
     assert Visit.get_or_none((Visit.id == visit.id) & (Visit.voided == True)) is None  # noqa: E712
+
+
+def test_prepared_moments_are_bound_in_utc_like_the_field_stores_them(app, database, users):
+    """A moment compared with a DateTimeField reaches the SQL in UTC, as the field stores it;
+    the prepared query binds each new moment the same way, its SQL still written once."""
+    import datetime
+
+    from models import Visit
+    from models.base import Prepared, later_all, read_later
+    for hour in (8, 12, 17):
+        Visit.create(serial=f"FK-U{hour}", name="访客", arrived_at=datetime.datetime(
+            2026, 11, 23, hour))
+    built = []
+
+    def build(before):
+        built.append(before)
+        return Visit.select(fn.COUNT(Visit.id)).where(Visit.arrived_at < before)
+    earlier = Prepared(build)
+    counts = [earlier.scalar(datetime.datetime(2026, 11, 23, hour)) for hour in (9, 13, 18, 7)]
+    assert counts == [1, 2, 3, 0]
+    assert len(built) == 1
+    # Read as Laters, in one statement: the same numbers, a shared query read once.
+    noon = earlier.later(datetime.datetime(2026, 11, 23, 13))
+    assert read_later([noon, 5, later_all([noon, earlier.later(
+        datetime.datetime(2026, 11, 23, 18))], lambda a, b: b - a)]) == [2, 5, 1]

@@ -2,7 +2,7 @@
 from peewee import JOIN, fn
 
 from models import Customer, User, db, now
-from models.base import Prepared
+from models.base import Prepared, later_all
 from models.i18n import lazy_gettext as _l
 from models.keys import filled
 from models.masking import mask_phone
@@ -94,19 +94,16 @@ def home_tiles(user, settings, today):
     if user.role not in (MANAGER, GM, SALES):
         return []
     owner = user.id if user.role == SALES else None
-    tiles = [("archives.rules", _l("应联系的客户"), lambda: ownership.count_contacts_due(
+    tiles = [("archives.rules", _l("应联系的客户"), lambda: ownership.contacts_due_later(
         settings, today, owner=owner, cap=ownership.TILE_CAP), {"owner": "me"} if owner else {}, True)]
     if user.role in (MANAGER, GM):
-        tiles.append(("archives.rules", _l("待审批的评级"), lambda: _EVALUATIONS.scalar(
+        tiles.append(("archives.rules", _l("待审批的评级"), lambda: _EVALUATIONS.later(
             "proposed", "reviewed"), {}, False))
-    duty_counts = []
-
-    def duty_count(which):
-        if not duty_counts:
-            duty_counts.extend(contact_duties.counts(user, settings, today))
-        return duty_counts[which]
-    tiles += [("archives.contact_duties", _l("联络职责到期"), lambda: duty_count(0), {}, False),
-              ("archives.contact_duties", _l("联络职责逾期"), lambda: duty_count(1), {}, True)]
+    counts = contact_duties.counts_later(user, settings, today)  # (the second reads the cache)
+    tiles += [("archives.contact_duties", _l("联络职责到期"),
+               lambda: later_all([counts], lambda both: both[0]), {}, False),
+              ("archives.contact_duties", _l("联络职责逾期"),
+               lambda: later_all([counts], lambda both: both[1]), {}, True)]
     return tiles
 
 

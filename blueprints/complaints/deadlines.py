@@ -3,13 +3,14 @@ import datetime
 from collections import namedtuple
 from types import SimpleNamespace
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, fn
 
 from models import (
     Complaint,
     User,
     now,
 )
+from models.base import Prepared, later_all, read_later
 from models.complaints import (
     FINISHED,
     INVALID,
@@ -190,17 +191,40 @@ def overdue_and_soon(at=None, counting=False, whole=False):
 
 
 def overdue_and_soon_counts(at=None):
-    """How many complaints overdue_and_soon() lists, counted from next_due (the earliest
-    deadline not met): before now is overdue, within a day is due soon. Complaints whose
-    next_due is not known, or is this very moment (where the clocks' own edge rules decide),
-    are classified by their clocks."""
+    """How many complaints overdue_and_soon() lists (see overdue_and_soon_later)."""
+    return tuple(read_later(list(overdue_and_soon_later(at))))
+
+
+def _open_count(condition):
+    return open_complaints().select(fn.COUNT(Complaint.id)).where(condition)
+
+
+_LATE_COUNT = Prepared(lambda at: _open_count(Complaint.next_due < at))
+_SOON_COUNT = Prepared(lambda at, until: _open_count((Complaint.next_due > at) &
+                                                     (Complaint.next_due <= until)))
+_UNSURE_COUNT = Prepared(lambda at: _open_count(Complaint.next_due.is_null() |
+                                                (Complaint.next_due == at)))
+
+
+def overdue_and_soon_later(at=None):
+    """(overdue, due soon), counted from next_due (the earliest deadline not met), as Laters for
+    the home page: before now is overdue, within a day is due soon. Complaints whose next_due
+    is not known, or is this very moment (where the clocks' own edge rules decide), are
+    classified by their clocks."""
     at = at or now()
-    due = Complaint.next_due
-    late, soon = (open_complaints().select(
-        fn.COUNT(Case(None, [(due < at, 1)])),
-        fn.COUNT(Case(None, [((due > at) & (due <= at + DUE_SOON), 1)]))).tuples().get())
-    unsure = _classified(open_complaints().where(due.is_null() | (due == at)), at, counting=True)
-    return late + len(unsure[0]), soon + len(unsure[1])
+    unsure = []
+
+    def plus_unsure(which):
+        def then(count, uncertain):
+            if uncertain and not unsure:
+                unsure.extend(_classified(open_complaints().where(
+                    Complaint.next_due.is_null() | (Complaint.next_due == at)), at,
+                    counting=True))
+            return count + (len(unsure[which]) if uncertain else 0)
+        return then
+    return (later_all([_LATE_COUNT.later(at), _UNSURE_COUNT.later(at)], plus_unsure(0)),
+            later_all([_SOON_COUNT.later(at, at + DUE_SOON), _UNSURE_COUNT.later(at)],
+                      plus_unsure(1)))
 
 
 def _classified(query, at, counting=False, whole=False):

@@ -4,7 +4,6 @@ Every step goes through apply(); deadlines.py has the clocks, returning.py the r
 statistics.py the month's figures; nothing here knows Flask.
 """
 import datetime
-import functools
 import json
 from decimal import Decimal, InvalidOperation
 
@@ -530,17 +529,16 @@ def home_tiles(user):
     their own. As (endpoint, label, count, url arguments, warn)."""
     if user.role == GM:
         return [
-            ("complaints.index", _l("待我审批的投诉"), lambda: _IN_STATE.scalar(INVESTIGATED),
+            ("complaints.index", _l("待我审批的投诉"), lambda: _IN_STATE.later(INVESTIGATED),
              {"state": INVESTIGATED}, True),
-            ("complaints.index", _l("处理中的重大投诉"), lambda: _OF_SEVERITY.scalar("major"),
+            ("complaints.index", _l("处理中的重大投诉"), lambda: _OF_SEVERITY.later("major"),
              {"severity": "major"}, True)]
     if user.role == MANAGER:
-        counts = functools.cache(deadlines.overdue_and_soon_counts)
+        late, soon = deadlines.overdue_and_soon_later()
         return [
-            ("complaints.index", _l("逾期投诉"), lambda: counts()[0], {"view": "overdue"}, True),
-            ("complaints.index", _l("24 小时内到期"), lambda: counts()[1], {"view": "soon"},
-             True)]
-    return [("complaints.index", _l("我负责的投诉"), lambda: _OWNED_BY.scalar(user.id),
+            ("complaints.index", _l("逾期投诉"), lambda: late, {"view": "overdue"}, True),
+            ("complaints.index", _l("24 小时内到期"), lambda: soon, {"view": "soon"}, True)]
+    return [("complaints.index", _l("我负责的投诉"), lambda: _OWNED_BY.later(user.id),
              {"view": "mine"}, False)]
 
 

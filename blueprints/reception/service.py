@@ -19,7 +19,7 @@ from models import (
     db,
     now,
 )
-from models.base import Prepared
+from models.base import Prepared, later_all
 from models.i18n import lazy_gettext as _l
 from models.keys import filled
 from models.reception import (
@@ -303,9 +303,11 @@ def followups_due(today, user=None):
     return list(calls.order_by(FollowUp.planned_on)), list(reports.order_by(FollowUp.report_due))
 
 
-def followups_due_count(today, user):
-    """How many of followups_due(today, user) there are, calls and reports (the home tile)."""
-    return _CALLS_DUE.scalar(today, user) + _REPORTS_DUE.scalar(today, user)
+def followups_due_later(today, user):
+    """How many of followups_due(today, user) there are, calls and reports (the home tile, a
+    Later)."""
+    return later_all([_CALLS_DUE.later(today, user), _REPORTS_DUE.later(today, user)],
+                     lambda calls, reports: calls + reports)
 
 
 def _counted(due):
@@ -411,8 +413,8 @@ def home_tiles(user, today):
     count, url arguments, warn)."""
     if user.role not in (DESK, SALES):
         return []
-    return [("reception.index", _l("仍在场内的访客"), inside_count, {"state": "inside"}, False),
-            ("reception.followups", _l("我的待回访"), lambda: followups_due_count(today, user.id),
+    return [("reception.index", _l("仍在场内的访客"), _INSIDE.later, {"state": "inside"}, False),
+            ("reception.followups", _l("我的待回访"), lambda: followups_due_later(today, user.id),
              {"mine": "1"}, True)]
 
 

@@ -4,10 +4,10 @@ quarterly 回访工作总体评定汇报 (due, by this office's rule, on the 10t
 import datetime
 import re
 
-from peewee import SQL, Select, fn
+from peewee import SQL, fn
 
-from models import FollowUp, clock, db, now
-from models.base import Prepared
+from models import FollowUp, clock, now
+from models.base import Prepared, later_all, read_later
 from models.i18n import gettext as _
 from models.i18n import lazy_gettext as _l
 from models.registers import FollowUpReview, SatisfactionAnswer, SatisfactionReport
@@ -167,43 +167,48 @@ def review_facts(review):
 # --- what is waiting to be filed
 
 # Whether two half years' reports and a quarter's review are filed: one query, written once.
-_FILED = Prepared(lambda first, second, quarter: Select(columns=[
-    fn.EXISTS(SatisfactionReport.select(SQL("1")).where(
-        SatisfactionReport.not_voided() & (SatisfactionReport.period == first))),
-    fn.EXISTS(SatisfactionReport.select(SQL("1")).where(
-        SatisfactionReport.not_voided() & (SatisfactionReport.period == second))),
-    fn.EXISTS(FollowUpReview.select(SQL("1")).where(
-        FollowUpReview.not_voided() & (FollowUpReview.quarter == quarter)))]).bind(db))
+# How many reports a half year has, reviews a quarter: read with the home page's other counts
+# (Later).
+_REPORT_FILED = Prepared(lambda period: SatisfactionReport.select(fn.COUNT(SQL("1"))).where(
+    SatisfactionReport.not_voided() & (SatisfactionReport.period == period)))
+_REVIEW_FILED = Prepared(lambda quarter: FollowUpReview.select(fn.COUNT(SQL("1"))).where(
+    FollowUpReview.not_voided() & (FollowUpReview.quarter == quarter)))
 
 
 def waiting(today):
     """[(title, period, due, overdue)]: reports and reviews not filed whose time has come: a
     half year's from 30 days before it ends, a quarter's once it has ended; overdue after the
     due day."""
+    return read_later([waiting_later(today)])[0]
+
+
+def waiting_later(today):
+    """waiting(today) as a Later (the home page reads it with its other counts)."""
     this = half_of(today)
     halves = [half_of(half_bounds(this)[0] - datetime.timedelta(days=1)), this]
     previous = quarter_of(quarter_bounds(quarter_of(today))[0] - datetime.timedelta(days=1))
-    filed = _FILED.row(*halves, previous)
-    found = []
-    for period, done in zip(halves, filed[:2]):
-        _start, end, due = half_bounds(period)
-        if today >= end - datetime.timedelta(days=PENDING_DAYS) and not done:
-            found.append((_l("用户满意率调查汇报"), period, due, today > due))
-    if not filed[2]:
-        due = quarter_bounds(previous)[2]
-        found.append((_l("回访工作总体评定汇报"), previous, due, today > due))
-    return sorted(found, key=lambda row: row[2])
+
+    def found(first_filed, second_filed, review_filed):
+        rows = []
+        for period, done in zip(halves, (first_filed, second_filed)):
+            _start, end, due = half_bounds(period)
+            if today >= end - datetime.timedelta(days=PENDING_DAYS) and not done:
+                rows.append((_l("用户满意率调查汇报"), period, due, today > due))
+        if not review_filed:
+            due = quarter_bounds(previous)[2]
+            rows.append((_l("回访工作总体评定汇报"), previous, due, today > due))
+        return sorted(rows, key=lambda row: row[2])
+    return later_all([_REPORT_FILED.later(halves[0]), _REPORT_FILED.later(halves[1]),
+                      _REVIEW_FILED.later(previous)], found)
 
 
 def home_tiles(user, today):
     if user.role not in (MANAGER, GM):
         return []
-    rows = []
+    rows = waiting_later(today)
 
     def count(overdue):
-        if not rows:
-            rows.append(waiting(today))
-        return sum(1 for row in rows[0] if row[3] == overdue)
+        return later_all([rows], lambda found: sum(1 for row in found if row[3] == overdue))
     return [("registers.entries", _l("待交的调查汇报"), lambda: count(False),
              {"slug": "satisfaction-reports"}, False),
             ("registers.entries", _l("逾期未交的调查汇报"), lambda: count(True),

@@ -312,15 +312,15 @@ def home_tiles(user, at):
     tiles = []
     if user.role == ENGINEER:
         tiles += [
-            ("repairs.index", _l("我的工单"), lambda: _MINE.scalar(user.id), {"view": "mine"},
+            ("repairs.index", _l("我的工单"), lambda: _MINE.later(user.id), {"view": "mine"},
              False),
-            ("repairs.index", _l("待接单队列"), lambda: _QUEUE.scalar("dispatched"),
+            ("repairs.index", _l("待接单队列"), lambda: _QUEUE.later("dispatched"),
              {"view": "queue"}, True)]
     if user.role in (MANAGER, GM):
         tiles += [
-            ("repairs.index", _l("待评审工单"), lambda: _IN_STATE.scalar(UNDER_REVIEW),
+            ("repairs.index", _l("待评审工单"), lambda: _IN_STATE.later(UNDER_REVIEW),
              {"view": "review"}, True),
-            ("repairs.index", _l("超时工单"), lambda: _LATE.scalar(at), {"view": "overdue"},
+            ("repairs.index", _l("超时工单"), lambda: _LATE.later(at), {"view": "overdue"},
              True)]
     return tiles
 

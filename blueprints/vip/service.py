@@ -650,7 +650,7 @@ def home_tiles(user, today):
     month_end = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
     keys = birthday_keys(today)  # one day, or two (28 February counts 29 February's)
     return [
-        ("vip.index", _l("今天生日的会员"), lambda: _BIRTHDAYS.scalar(
+        ("vip.index", _l("今天生日的会员"), lambda: _BIRTHDAYS.later(
             CardState.ACTIVE, today, keys[0], keys[-1]), {}, False),
-        ("vip.index", _l("本月到期的会员卡"), lambda: _EXPIRING_COUNT.scalar(
+        ("vip.index", _l("本月到期的会员卡"), lambda: _EXPIRING_COUNT.later(
             CardState.ACTIVE, today, month_end), {}, False)]
