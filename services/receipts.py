@@ -4,9 +4,6 @@ writes the commands (its Dummy printer collects them) and they go out over one T
 to the printer's raw port."""
 import socket
 
-from escpos.exceptions import Error as EscposError
-from escpos.printer import Dummy
-
 WIDTHS = {58: 32, 80: 48}  # paper width in mm -> characters a line in the printer's font A
 
 
@@ -27,6 +24,7 @@ def parse_address(address):
 def pass_commands(title, lines, code):
     """The ESC/POS bytes of one pass: the title large, `lines` of (label, value), the QR code
     holding `code`, its number, then the cut. Chinese goes out in the printer's GB encoding."""
+    from escpos.printer import Dummy  # (with Pillow and qrcode: 10 MB no other page needs)
     printer = Dummy()
     printer.set(align="center", bold=True, double_height=True, double_width=True)
     printer.textln(title)
@@ -42,6 +40,7 @@ def pass_commands(title, lines, code):
 
 def print_pass(address, title, lines, code, timeout=5):
     """Send one pass to the printer at "host:port"; PrinterError when it cannot be reached."""
+    from escpos.exceptions import Error as EscposError
     host, port = parse_address(address)
     try:
         commands = pass_commands(title, lines, code)
