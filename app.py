@@ -142,8 +142,9 @@ def create_app(test_config=None):
         db.close()  # (a second app in one process: the last one's connection is not orphaned)
     db.initialize(models.open_database(app.config["DATABASE_URL"],
                                        app.config["SQLITE_SYNCHRONOUS"]))
-    from services import settings, tasks
+    from services import settings, staff, tasks
     settings.forget()  # (the last app's database may be another)
+    staff.forget()
     tasks.bind(app)
     _set_clock_from_settings()
 
@@ -204,13 +205,14 @@ def _select_locale():
 
 
 def _signed_in_query(ident, token):
-    """The signed-in user with the header's unread count (unread_count) and the settings'
-    revision (settings_revision), in one query."""
-    from services import settings
+    """The signed-in user with the header's unread count (unread_count), the settings'
+    revision (settings_revision) and the staff's (staff_revision), in one query."""
+    from services import settings, staff
     unread = Notification.select(fn.COUNT(Notification.id)).where(
         (Notification.user == User.id) & Notification.read_at.is_null())
     return User.select(User, unread.alias("unread_count"),
-                       settings.revision_query().alias("settings_revision")).where(
+                       settings.revision_query().alias("settings_revision"),
+                       staff.revision_query().alias("staff_revision")).where(
         (User.id == ident) & (User.session_token == token))
 
 

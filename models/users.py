@@ -53,6 +53,14 @@ class User(UserMixin, BaseModel):
     failed_logins = IntegerField(default=0)
     locked_until = DateTimeField(null=True)
     last_login_at = DateTimeField(null=True)
+    # Raised by every save: the staff's sum tells each process when its directory of names and
+    # roles is out of date (services.staff). Sign-in bookkeeping is written by UPDATE and
+    # leaves it alone.
+    revision = IntegerField(default=0)
+
+    def save(self, *args, **kwargs):
+        self.revision = (self.revision or 0) + 1
+        return super().save(*args, **kwargs)
 
     @property
     def is_active(self):

@@ -1,20 +1,54 @@
-"""The active staff, as forms offer them to choose from."""
-from flask import g
+"""The staff: who they are (names, roles, departments) as pages show them and forms offer
+them to choose from."""
+from flask import has_request_context
+from flask_login import current_user
+from peewee import SQL, fn
 
 from models import User
 from models.base import Prepared
 from models.users import ADMIN, GM, MANAGER
 
-_ACTIVE_STAFF = Prepared(lambda active: User.select(User.id, User.display_name, User.role)
-                         .where(User.active == active).order_by(User.role, User.display_name))
+_EVERYONE = Prepared(lambda: User.select(
+    User.id, User.display_name, User.role, User.department, User.active).order_by(
+    User.role, User.display_name))
+# [(revision, users)] as this process read them last; see directory().
+_cached = [(None, None)]
+
+
+def forget():
+    """Read the staff afresh next time (a new app, perhaps on another database)."""
+    _cached[0] = (None, None)
+
+
+def revision_query():
+    """The staff's state as one number (each save raises a user's revision); a subquery the
+    signed-in user's query carries, so a page learns it without a query of its own."""
+    everyone = User.alias("everyone")
+    return everyone.select(fn.COALESCE(fn.SUM(everyone.revision), SQL("0")))
+
+
+def directory():
+    """Every user (id, name, role, department, active), by role then name: read from the
+    database only when the staff changed, which the signed-in user's query tells."""
+    revision = getattr(current_user, "staff_revision", None) if has_request_context() \
+        else None
+    known, users = _cached[0]
+    if revision is not None and known == revision:
+        return users
+    users = _EVERYONE.rows(User)
+    if revision is not None:
+        _cached[0] = (revision, users)
+    return users
+
+
+def people(ids):
+    """{id: user} for these ids, from the directory."""
+    return {user.id: user for user in directory() if user.id in ids}
 
 
 def active_staff():
-    """Active users, by role then name (read once per request)."""
-    staff = g.get("active_staff")
-    if staff is None:
-        staff = g.active_staff = _ACTIVE_STAFF.rows(User, True)
-    return staff
+    """Active users, by role then name."""
+    return [user for user in directory() if user.active]
 
 
 def staff_choices(blank=None, roles=None):

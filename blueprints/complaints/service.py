@@ -20,7 +20,7 @@ from models import (
     db,
     now,
 )
-from models.base import Prepared, ids_in, next_step
+from models.base import Prepared, next_step
 from models.complaints import (
     APPROVED,
     CAUSE_KINDS,
@@ -37,7 +37,7 @@ from models.complaints import (
 from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
-from services import audit, notifications, serials, timeline, workdays
+from services import audit, notifications, serials, staff, timeline, workdays
 from services import settings as settings_service
 from services.customers import create_customer, first_in_queues
 from services.search import Hit, equals, matching, starts
@@ -481,13 +481,13 @@ _STEPS = Prepared(lambda complaint_id: ComplaintStep.select(
 
 
 def with_people(complaint):
-    """`complaint` with the people its page names (owner, receiver, approver) read in one
-    query, where following each foreign key read them one by one."""
+    """`complaint` with the people its page names (owner, receiver, approver), from the staff
+    directory, where following each foreign key read them one by one."""
     if complaint is None:
         return None
     keys = (Complaint.owner, Complaint.received_by, Complaint.approved_by)
     ids = {getattr(complaint, key.name + "_id") for key in keys} - {None}
-    people = {user.id: user for user in User.select().where(ids_in(User.id, ids))} if ids else {}
+    people = staff.people(ids) if ids else {}
     for key in keys:
         person = people.get(getattr(complaint, key.name + "_id"))
         if person is not None:
