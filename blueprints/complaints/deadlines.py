@@ -195,14 +195,15 @@ def overdue_and_soon_counts(at=None):
     return tuple(read_later(list(overdue_and_soon_later(at))))
 
 
-def _open_count(condition):
+def open_count(condition):
+    """How many open complaints meet `condition` (a query for Prepared)."""
     return open_complaints().select(fn.COUNT(Complaint.id)).where(condition)
 
 
-_LATE_COUNT = Prepared(lambda at: _open_count(Complaint.next_due < at))
-_SOON_COUNT = Prepared(lambda at, until: _open_count((Complaint.next_due > at) &
+_LATE_COUNT = Prepared(lambda at: open_count(Complaint.next_due < at))
+_SOON_COUNT = Prepared(lambda at, until: open_count((Complaint.next_due > at) &
                                                      (Complaint.next_due <= until)))
-_UNSURE_COUNT = Prepared(lambda at: _open_count(Complaint.next_due.is_null() |
+_UNSURE_COUNT = Prepared(lambda at: open_count(Complaint.next_due.is_null() |
                                                 (Complaint.next_due == at)))
 
 

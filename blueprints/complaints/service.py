@@ -7,8 +7,6 @@ import datetime
 import json
 from decimal import Decimal, InvalidOperation
 
-from peewee import fn
-
 from models import (
     Complaint,
     ComplaintProgress,
@@ -515,13 +513,9 @@ def complainant_as_customer(complaint, actor):
 
 # ---- home panel -------------------------------------------------------------------------------
 
-def _open_count(condition):
-    return deadlines.open_complaints().select(fn.COUNT(Complaint.id)).where(condition)
-
-
-_IN_STATE = Prepared(lambda state: _open_count(Complaint.state == state))
-_OF_SEVERITY = Prepared(lambda severity: _open_count(Complaint.severity == severity))
-_OWNED_BY = Prepared(lambda owner: _open_count(Complaint.owner == owner))
+_IN_STATE = Prepared(lambda state: deadlines.open_count(Complaint.state == state))
+_OF_SEVERITY = Prepared(lambda severity: deadlines.open_count(Complaint.severity == severity))
+_OWNED_BY = Prepared(lambda owner: deadlines.open_count(Complaint.owner == owner))
 
 
 def home_tiles(user):
