@@ -299,6 +299,26 @@ def read_later(items):
     return [next(values) if isinstance(item, Later) else item for item in items]
 
 
+class Kept:
+    """What `read()` gives, kept in this process until the state it was read at changes: a
+    revision the caller learns cheaply (the signed-in user's query carries the settings' and
+    the staff's). Without a revision it is read and not kept. forget() when an app is made."""
+
+    def __init__(self, read):
+        self.read, self.known = read, (None, None)
+
+    def get(self, revision):
+        known, value = self.known  # (one tuple: a thread never sees half of an update)
+        if revision is None or known != revision or value is None:
+            value = self.read()
+            if revision is not None:
+                self.known = (revision, value)
+        return value
+
+    def forget(self):
+        self.known = (None, None)
+
+
 def ids_in(field, ids):
     """`field IN (1, 2, 3)` with the ids written into the SQL: a page of rows asks for its
     related rows by a few hundred ids, and binding each as a parameter cost more than the query.

@@ -5,7 +5,7 @@ import secrets
 from peewee import SQL, fn
 
 from models import Setting, clock, db
-from models.base import Prepared
+from models.base import Kept, Prepared
 
 from . import audit
 
@@ -98,13 +98,13 @@ def revision_query():
 
 
 _REVISION = Prepared(revision_query)
-# (revision, values) of the settings this process read last; emptied when an app is made.
-_cached = [None, None]
+# The stored settings as this process read them last, with their revision.
+_stored = Kept(_STORED.tuples)
 
 
 def forget():
     """Read the settings afresh next time (a new app, perhaps on another database)."""
-    _cached[:] = [None, None]
+    _stored.forget()
 
 
 def load(revision=None):
@@ -113,10 +113,8 @@ def load(revision=None):
     state, read now when not given) differs from the state last read."""
     if revision is None:
         revision = _REVISION.scalar()
-    if _cached[0] != revision or _cached[1] is None:
-        _cached[:] = [revision, _STORED.tuples()]
     values = dict(DEFAULTS)
-    for key, value in _cached[1]:  # (parsed for each caller: a caller may change its copy)
+    for key, value in _stored.get(revision):  # (parsed for each caller: a caller may change its copy)
         try:
             values[key] = json.loads(value)
         except ValueError:

@@ -5,19 +5,19 @@ from flask_login import current_user
 from peewee import SQL, fn
 
 from models import User
-from models.base import Prepared
+from models.base import Kept, Prepared
 from models.users import ADMIN, GM, MANAGER
 
 _EVERYONE = Prepared(lambda: User.select(
     User.id, User.display_name, User.role, User.department, User.active).order_by(
     User.role, User.display_name))
-# [(revision, users)] as this process read them last; see directory().
-_cached = [(None, None)]
+# Every user as this process read them last, with the staff's revision; see directory().
+_everyone = Kept(lambda: _EVERYONE.rows(User))
 
 
 def forget():
     """Read the staff afresh next time (a new app, perhaps on another database)."""
-    _cached[0] = (None, None)
+    _everyone.forget()
 
 
 def revision_query():
@@ -32,13 +32,7 @@ def directory():
     database only when the staff changed, which the signed-in user's query tells."""
     revision = getattr(current_user, "staff_revision", None) if has_request_context() \
         else None
-    known, users = _cached[0]
-    if revision is not None and known == revision:
-        return users
-    users = _EVERYONE.rows(User)
-    if revision is not None:
-        _cached[0] = (revision, users)
-    return users
+    return _everyone.get(revision)
 
 
 def people(ids):
