@@ -129,6 +129,11 @@ def keyset_page(query, model, size=50, order=None):
 
     Ordered by id, or by `order` and then id (both descending); the cursor is the last row's id,
     so a deep page costs what the first one does (no OFFSET)."""
+    return keyset_cut(list(keyset_query(query, model, size, order)), size)
+
+
+def keyset_query(query, model, size=50, order=None):
+    """keyset_page's query, not yet run (to read it with others: models.base.read_together)."""
     before = record_id(request.args.get("before"))
     if order is None:
         query = query.order_by(model.id.desc())
@@ -141,7 +146,11 @@ def keyset_page(query, model, size=50, order=None):
         if mark is not None:
             value = getattr(mark, order.name)
             query = query.where((order < value) | ((order == value) & (model.id < before)))
-    rows = list(query.limit(size + 1))
+    return query.limit(size + 1)
+
+
+def keyset_cut(rows, size=50):
+    """(rows, next_before) from the rows keyset_query read."""
     return rows[:size], (rows[size - 1].id if len(rows) > size else None)
 
 

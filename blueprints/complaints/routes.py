@@ -13,7 +13,8 @@ from blueprints.helpers import (
     excel_response,
     external_url,
     get_or_404,
-    keyset_page,
+    keyset_cut,
+    keyset_query,
     once_per_form,
     page_args,
     pdf_response,
@@ -27,7 +28,7 @@ from blueprints.helpers import (
 )
 from blueprints.numbers import keep_stored, show_masked
 from models import Complaint, ComplaintStep, Customer, User, clock
-from models.base import first_in_queue
+from models.base import first_in_queue, read_together
 from models.complaints import CAUSE_KINDS, CHANNELS, CHECKLIST
 from models.i18n import lazy_gettext as _l
 from models.masking import mask_phone
@@ -89,10 +90,10 @@ def index():
     query, paged = _filtered(form)
     if paged:
         # A-class customers' first (seed 000): all of them on the first page, then the rest.
-        first = [] if request.args.get("before") else list(
-            query.where(first_in_queue(Complaint)).limit(PAGE))
-        rows, next_before = keyset_page(query.where(Complaint.priority == SQL("0")),
-                                        Complaint, PAGE)
+        page = keyset_query(query.where(Complaint.priority == SQL("0")), Complaint, PAGE)
+        first, rows = ([], list(page)) if request.args.get("before") else read_together(
+            query.where(first_in_queue(Complaint)).limit(PAGE), page)
+        rows, next_before = keyset_cut(rows, PAGE)
         rows = first + rows
     else:
         rows, next_before = _worked_out_page(query)
@@ -168,22 +169,19 @@ def _forms(complaint, shares):
 
 def _detail(complaint, status=200, error=None, **submitted):
     """The complaint's page; `submitted`: forms sent back with their errors, by name."""
-    shares, progress = complaint.related("shares"), complaint.related("progress")
+    rows = service.page_rows(complaint)
     actions = service.allowed_actions(complaint, current_user)
-    clocks = deadlines.clocks(complaint, reports=[p.at for p in progress])
+    clocks = deadlines.clocks(complaint, reports=[p.at for p in rows["progress"]])
     route = service.approval_route(complaint) if complaint.claim_amount is not None else None
     return render("complaints/detail.html", status=status, complaint=complaint,
                   approval_limits=(approval.limits(site_settings())
                                    if "investigate" in actions else None),
                   approval_route=route,
-                  clocks=clocks,
-                  steps=service.steps(complaint), progress=progress, shares=shares,
-                  notices=complaint.related("notices"),
-                  recomplaints=complaint.related("recomplaints"), error=error,
+                  clocks=clocks, error=error,
                   actions=actions, turns=service.whose_turn(complaint, route),
                   late_clocks=service.late_clocks(complaint, clocks),
                   action_labels=service.ACTION_LABELS, checklist=CHECKLIST,
-                  forms=LazyForms(_forms(complaint, shares), **submitted))
+                  forms=LazyForms(_forms(complaint, rows["shares"]), **submitted), **rows)
 
 
 # The complaint page's side forms, each with the endpoint it is sent to (who may use it).

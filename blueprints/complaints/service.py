@@ -18,7 +18,7 @@ from models import (
     db,
     now,
 )
-from models.base import Prepared, next_step
+from models.base import Prepared, next_step, read_together
 from models.complaints import (
     APPROVED,
     CAUSE_KINDS,
@@ -497,6 +497,15 @@ def steps(complaint):
     """The complaint's steps so far in the order they happened, each with its user's name
     (user_name); progress reports are listed on their own, not twice."""
     return _STEPS.rows(ComplaintStep, complaint.id)
+
+
+def page_rows(complaint):
+    """What the complaint's page lists beside it, read together (one round trip): its shares,
+    progress reports, steps, notices and recomplaints, by those names."""
+    names = ("shares", "progress", "notices", "recomplaints")
+    *related, steps_so_far = read_together(
+        *[complaint.related_query(name) for name in names], _STEPS.query(ComplaintStep, complaint.id))
+    return dict(zip(names, related), steps=steps_so_far)
 
 
 def notice_of(complaint, notice_id):
