@@ -503,3 +503,32 @@ def test_a_case_closed_late_gets_its_treatment_notice_and_a_proposed_penalty(
     assert "客户埋怨案件登记追踪表" in tracking and complaint.serial in tracking
     assert open_one.serial in tracking and "质量异常" in tracking
     assert login("desk").get("/complaints/tracking/print").status_code == 403
+
+
+def test_closed_list_shows_its_rows_without_clocks_and_a_class_first(login, users, database):
+    """A list of closed complaints (read without the clock columns) shows each row as the full
+    list does: A-class first, serial link, complainant, received, owner, no clock."""
+    from blueprints.complaints import service
+    from models.complaints import CLOSED
+    made = []
+    for n, name in enumerate(("甲客户", "乙客户", "丙客户")):
+        received = NOW - datetime.timedelta(days=20, hours=n)
+        made.append(service.intake(Complaint(received_at=received, complainant=name,
+                                             phone="13800001111", content="久拖未决",
+                                             category="服务质量", region="in_province",
+                                             severity="general"), users["desk"]))
+    Complaint.update(state=CLOSED, closed_at=NOW).where(Complaint.id != made[2].id).execute()
+    Complaint.update(priority=1).where(Complaint.id == made[0].id).execute()
+    manager = login("manager")
+
+    def rows(url):
+        return [[cell.get_text(" ", strip=True) for cell in row.select("td")]
+                for row in soup(manager.get(url)).select("tbody tr")]
+    received = [f"{c.received_at:%Y-%m-%d %H:%M}" for c in made]
+    assert rows("/complaints/?view=all&state=closed") == [
+        [f"{made[0].serial} A 类客户", f"甲客户 {received[0]}", "服务质量", "结案", "前台/客服甲", "正常"],
+        [made[1].serial, f"乙客户 {received[1]}", "服务质量", "结案", "前台/客服甲", "正常"]]
+    everything = rows("/complaints/?view=all")
+    assert [row[0] for row in everything] == [f"{made[0].serial} A 类客户", made[2].serial,
+                                              made[1].serial]
+    assert "已超时" in everything[1][5]

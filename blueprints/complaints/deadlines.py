@@ -155,9 +155,13 @@ CLOCK_FIELDS = (Complaint.id, Complaint.state, Complaint.received_at, Complaint.
                 Complaint.opinion_due, Complaint.opinion_at, Complaint.priority)
 
 
-# What a list row shows (complaints/_rows.html): its clocks, these, and the owner's name.
-LIST_FIELDS = CLOCK_FIELDS + (Complaint.serial, Complaint.severity, Complaint.complainant,
-                              Complaint.category, Complaint.owner)
+# What a list row shows (complaints/_rows.html) besides its clocks, and the owner's name.
+ROW_FIELDS = (Complaint.id, Complaint.state, Complaint.received_at, Complaint.priority,
+              Complaint.serial, Complaint.severity, Complaint.complainant, Complaint.category,
+              Complaint.owner)
+# ...and what its clocks are worked out from, when it may be open (pressing_clocks).
+LIST_FIELDS = ROW_FIELDS + tuple(field for field in CLOCK_FIELDS
+                                 if field.name not in {shown.name for shown in ROW_FIELDS})
 
 
 class Listed(SimpleNamespace):
@@ -167,15 +171,17 @@ class Listed(SimpleNamespace):
     state_label = Complaint.state_label
 
 
-def listed(query, whole=False):
+def listed(query, whole=False, finished=False):
     """The query with each complaint's owner (their name) read in the same query, reading only
     what a list shows into Listed rows (a complaint has some seventy columns), or, `whole`,
-    every column into complaints with their owners (exports)."""
+    every column into complaints with their owners (exports). `finished`: the query selects
+    only finished complaints, which have no clocks to read."""
     owner = User.alias("owner")
     query = query.join(owner, JOIN.LEFT_OUTER, on=(Complaint.owner == owner.id)).switch(Complaint)
     if whole:
         return query.select(Complaint, owner)
-    return query.select(*LIST_FIELDS, owner.display_name.alias("owner_name")).objects(Listed)
+    return query.select(*(ROW_FIELDS if finished else LIST_FIELDS),
+                        owner.display_name.alias("owner_name")).objects(Listed)
 
 
 def overdue_and_soon(at=None, counting=False, whole=False):

@@ -460,7 +460,8 @@ def filtered(view, user, state=None, category=None, severity=None, owner_id=None
             query = query.where(field == value)
     if search:
         query = query.where(Complaint.id.in_([h.id for h in search_complaints(search, 200)]))
-    return deadlines.listed(query, whole).order_by(Complaint.id.desc()), True
+    return deadlines.listed(query, whole, finished=state in FINISHED).order_by(
+        Complaint.id.desc()), True
 
 
 def due_mark(ident):
