@@ -53,16 +53,18 @@ def _keyed(base, field, condition, *params):
             .order_by(field, query.model.id.desc()).limit(limit))
 
 
-def matching(base, keys, limit):
-    """The rows of `base()` that match any key, at most `limit`: each key is read along its own
-    index (the closest match first, then the newest) and stops at `limit`, so a one-letter
-    search in a million visitors reads a few dozen index entries, not every match.
+def matching(base, keys, limit, hit):
+    """The rows of `base()` that match any key, at most `limit`, each made a Hit by `hit`: a
+    Matches, read when first used or with the other providers' (read_matches).
 
-    `base` is a module-level function giving the select (columns, joins, filters written as
-    literals): each (base, key, condition) is written as SQL once and then only bound, since a
-    search runs up to twenty of these small queries and writing them was most of its time."""
+    Each key is read along its own index (the closest match first, then the newest) and stops
+    at `limit`, so a one-letter search in a million visitors reads a few dozen index entries,
+    not every match. `base` is a module-level function giving the select (columns, joins,
+    filters written as literals): each (base, key, condition) is written as SQL once and then
+    only bound, since a search runs up to twenty of these small queries and writing them was
+    most of its time."""
     from models.base import Prepared
-    rows, seen = [], set()
+    reads = []
     for field, conditions in keys:
         for condition, values in conditions:
             key = (base, field.model, field.name, condition)
@@ -70,14 +72,60 @@ def matching(base, keys, limit):
             if found is None:
                 found = _QUERIES[key] = (Prepared(partial(_keyed, base, field, condition)),
                                          base().model)
-            query, model = found
-            for row in query.rows(model, *values, limit):
+            reads.append((*found, (*values, limit)))
+    return Matches(reads, limit, hit)
+
+
+class Matches:
+    """A provider's hits, as a list that is read when first used: all its queries at once on
+    PostgreSQL (read_matches), or on SQLite in turn, stopping once `limit` rows are found."""
+
+    def __init__(self, reads, limit, hit):
+        self.reads, self.limit, self.hit = reads, limit, hit
+        self.hits = None
+
+    def queries(self):
+        return [prepared.query(model, *params) for prepared, model, params in self.reads]
+
+    def fill(self, results):
+        """Keeps the first `limit` distinct rows of `results` (each query's rows, in order)."""
+        rows, seen = [], set()
+        for found in results:
+            for row in found:
                 if row.id not in seen:
                     seen.add(row.id)
                     rows.append(row)
-            if len(rows) >= limit:
-                return rows[:limit]
-    return rows[:limit]
+            if len(rows) >= self.limit:
+                break
+        self.hits = [self.hit(row) for row in rows[:self.limit]]
+
+    def _read(self):
+        read_matches([self])
+        if self.hits is None:
+            self.fill(list(query) for query in self.queries())  # a generator: stops early
+        return self.hits
+
+    def __iter__(self):
+        return iter(self._read())
+
+    def __len__(self):
+        return len(self._read())
+
+    def __getitem__(self, index):
+        return self._read()[index]
+
+
+def read_matches(found):
+    """Reads every Matches in `found` not yet read. On PostgreSQL all their queries go together
+    (one round trip: a search runs up to twenty); on SQLite a query is no round trip, and each
+    Matches reads in turn when used, stopping at its limit."""
+    from models.base import is_postgres, read_together
+    pending = [item for item in found if isinstance(item, Matches) and item.hits is None]
+    if not pending or not is_postgres():
+        return
+    results = iter(read_together(*[query for item in pending for query in item.queries()]))
+    for item in pending:
+        item.fill([next(results) for _read in item.reads])
 
 
 class Query:
@@ -100,7 +148,6 @@ def search(raw, limit=8):
     query = Query(raw)
     if not query:
         return []
-    hits = []
-    for provider in PROVIDERS:
-        hits.extend(provider(query, limit))
-    return hits
+    found = [provider(query, limit) for provider in PROVIDERS]
+    read_matches(found)
+    return [hit for hits in found for hit in hits]

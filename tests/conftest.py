@@ -5,6 +5,7 @@ import datetime
 import logging
 import os
 import re
+import tempfile
 
 import pytest
 from argon2 import PasswordHasher
@@ -184,6 +185,35 @@ def count_queries():
     finally:
         logger.removeHandler(counter)
         logger.setLevel(level)
+
+
+class RoundTrips:
+    count = 0
+
+
+@contextlib.contextmanager
+def round_trips():
+    """`with round_trips() as trips:` … `trips.count`: on PostgreSQL the times the client waited
+    for the server (each Sync or simple Query in the libpq trace of this thread's connection);
+    on SQLite, where a statement is no round trip, the statements run."""
+    trips = RoundTrips()
+    if not TEST_PG:
+        with count_queries() as queries:
+            yield trips
+        trips.count = queries.count
+        return
+    from psycopg import pq
+    connection = db.connection().pgconn
+    with tempfile.TemporaryFile("w+") as trace:
+        connection.trace(trace.fileno())
+        connection.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+        try:
+            yield trips
+        finally:
+            connection.untrace()
+        trace.seek(0)
+        sent = [line.split("\t")[2].strip() for line in trace if line.startswith("F")]
+    trips.count = sent.count("Sync") + sent.count("Query")
 
 
 def require(condition, why):

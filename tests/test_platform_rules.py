@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from models import Customer, SerialCounter, db, masking
+from models import Customer, SerialCounter, VipCard, db, masking
 from models.keys import phone_tail, pinyin_keys
 from services import identity, serials, workdays
 from services.search import Query
@@ -209,13 +209,36 @@ def test_matching_lists_exact_keys_newest_first_then_longer_ones(database):
     for name in ["张三", "周思思", "张三", "张珊", "朱顺", "张三丰"]:
         Customer.create(name=name, phone="13900000000")
     base = Customer.select
-    found = matching(base, [starts(Customer.name_initials, "zs")], 8)
+    found = matching(base, [starts(Customer.name_initials, "zs")], 8, lambda row: row)
     assert [(c.name, c.name_initials) for c in found] == [
         ("朱顺", "zs"), ("张珊", "zs"), ("张三", "zs"), ("张三", "zs"),
         ("张三丰", "zsf"), ("周思思", "zss")]
     assert [c.id for c in found[:4]] == sorted((c.id for c in found[:4]), reverse=True)
-    assert [c.name for c in matching(base, [starts(Customer.name_initials, "zs")], 2)] == [
-        "朱顺", "张珊"]
+    assert [c.name for c in matching(base, [starts(Customer.name_initials, "zs")], 2,
+                                     lambda row: row)] == ["朱顺", "张珊"]
+
+
+def test_a_search_reads_every_module_in_one_round_trip(database):
+    """The search box asks every module: on PostgreSQL all their queries go together, one
+    round trip; on SQLite each module stops reading once it has its limit. The hits are the
+    same as each module's own search gives."""
+    from blueprints.archives.service import search_customers
+    from blueprints.vip.service import search_cards
+    from services.search import search
+    from tests.conftest import TEST_PG, round_trips
+    customers = [Customer.create(name="王小明", phone=f"1390000{n:04d}",
+                                 room="2319" if n == 0 else "") for n in range(3)]
+    VipCard.create(number="VIP2319", customer=customers[0], name="王小明", phone="13900002319",
+                   issued_on=datetime.date(2026, 1, 1), expires_on=datetime.date(2027, 1, 1))
+    with round_trips() as trips:
+        hits = search("2319", limit=1)
+    assert [(hit.kind, hit.label) for hit in hits] == [("customer", "王小明"),
+                                                      ("vip", "VIP2319 王小明")]
+    # SQLite: five modules, one query each (the customers' room number found one, so their
+    # phone tails were not read).
+    assert trips.count == (1 if TEST_PG else 5)
+    assert [hit.id for hit in search_customers(Query("2319"), 1)] == [hits[0].id]
+    assert [hit.id for hit in search_cards(Query("2319"), 1)] == [hits[1].id]
 
 
 def test_every_search_key_is_read_along_an_index_in_the_order_shown(database):

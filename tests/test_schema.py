@@ -444,12 +444,9 @@ def test_prepared_moments_are_bound_in_utc_like_the_field_stores_them(app, datab
 def test_queries_read_together_give_their_own_rows_in_one_round_trip(app, database, users):
     """read_together gives each query's rows as reading it alone would, in order, empty ones
     included; on PostgreSQL every query goes before the one Sync, so there is one round trip."""
-    import tempfile
-
-    from psycopg import pq
-
-    from models import Visit, is_postgres
+    from models import Visit
     from models.base import Prepared, read_together
+    from tests.conftest import round_trips
     for n in range(3):
         Visit.create(serial=f"FK-T{n}", name=f"访客{n}")
     named = Prepared(lambda name: Visit.select().where(Visit.name == name))
@@ -458,17 +455,9 @@ def test_queries_read_together_give_their_own_rows_in_one_round_trip(app, databa
                        named.query(Visit, "访客1"), User.select(User.username).order_by(User.id)]
     alone = [[(row.id, getattr(row, "serial", None)) for row in query]
              for query in queries()]
-    with tempfile.TemporaryFile("w+") as trace:
-        if is_postgres():
-            connection = db.connection().pgconn
-            connection.trace(trace.fileno())
-            connection.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS)
+    with round_trips() as trips:
         together = read_together(*queries())
-        if is_postgres():
-            connection.untrace()
-            trace.seek(0)
-            sent = [line.split("\t")[2].strip() for line in trace if line.startswith("F")]
-            assert sent.count("Execute") == 4 and sent.count("Sync") == 1
+    assert trips.count == (1 if TEST_PG else 4)
     assert [[(row.id, getattr(row, "serial", None)) for row in rows]
             for rows in together] == alone
     assert [len(rows) for rows in together] == [3, 0, 1, len(users)]

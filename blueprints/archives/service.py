@@ -68,10 +68,10 @@ def search_customers(query, limit):
     else:
         keys = [starts(Customer.name, query.raw), starts(Customer.plate, query.upper),
                 starts(Customer.building, query.raw)]
-    rows = matching(_customer_hits, keys, limit)
-    return [Hit("customer", c.name, " ".join(filter(None, [str(c.kind_label), c.unit_label,
-                                                           mask_phone(c.phone)])),
-                "archives.detail", c.id) for c in rows]
+    return matching(_customer_hits, keys, limit, lambda c: Hit(
+        "customer", c.name, " ".join(filter(None, [str(c.kind_label), c.unit_label,
+                                                   mask_phone(c.phone)])),
+        "archives.detail", c.id))
 
 
 # ---- home panel ---------------------------------------------------------------------------------

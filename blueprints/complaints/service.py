@@ -568,9 +568,9 @@ def search_complaints(query, limit):
         keys = [starts(Complaint.complainant, query.raw)]
     else:
         return []
-    return [Hit("complaint", f"{c.serial} {c.complainant}", f"{c.category} · {c.state_label}",
-                "complaints.detail", c.id)
-            for c in matching(_complaint_hits, keys, limit)]
+    return matching(_complaint_hits, keys, limit, lambda c: Hit(
+        "complaint", f"{c.serial} {c.complainant}", f"{c.category} · {c.state_label}",
+        "complaints.detail", c.id))
 
 
 __all__ = ["WorkflowError", "ACTIONS", "apply", "intake", "set_shares", "recomplain",

@@ -402,10 +402,10 @@ def search_visitors(query, limit):
         keys = [starts(Visit.name, query.raw), starts(Visit.plate, query.upper)]
     else:
         return []
-    rows = matching(_visit_hits, keys, limit)
-    return [Hit("visit", f"{v.serial} {v.name}",
-                " ".join(filter(None, [f"{v.arrived_at:%Y-%m-%d %H:%M}", mask_phone(v.phone),
-                                       v.plate])), "reception.detail", v.id) for v in rows]
+    return matching(_visit_hits, keys, limit, lambda v: Hit(
+        "visit", f"{v.serial} {v.name}",
+        " ".join(filter(None, [f"{v.arrived_at:%Y-%m-%d %H:%M}", mask_phone(v.phone), v.plate])),
+        "reception.detail", v.id))
 
 
 def home_tiles(user, today):

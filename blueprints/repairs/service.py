@@ -283,9 +283,9 @@ def search_orders(query, limit):
         keys = [starts(RepairRequest.location_key, location_key(query.raw))]
     else:
         return []
-    return [Hit("work_order", f"{o.serial} {o.location}",
-                f"{o.state_label} · {o.content[:30]}", "repairs.detail", o.id)
-            for o in matching(_order_hits, keys, limit)]
+    return matching(_order_hits, keys, limit, lambda o: Hit(
+        "work_order", f"{o.serial} {o.location}", f"{o.state_label} · {o.content[:30]}",
+        "repairs.detail", o.id))
 
 
 # ---- home panel ---------------------------------------------------------------------------------

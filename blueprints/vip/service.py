@@ -511,8 +511,8 @@ def search_cards(query, limit):
         keys = [starts(VipCard.name, query.raw)]
     else:
         return []
-    return [Hit("vip", f"{c.number} {c.name}", str(c.state_label), "vip.card", c.id)
-            for c in matching(_card_hits, keys, limit)]
+    return matching(_card_hits, keys, limit, lambda c: Hit(
+        "vip", f"{c.number} {c.name}", str(c.state_label), "vip.card", c.id))
 
 
 def customer_for(name, phone, actor):
