@@ -12,7 +12,8 @@ from blueprints.helpers import (
     excel_response,
     external_url,
     get_or_404,
-    keyset_page,
+    keyset_cut,
+    keyset_query,
     once_per_form,
     page_args,
     record_id,
@@ -25,6 +26,7 @@ from blueprints.helpers import (
 )
 from blueprints.numbers import keep_stored, show_masked
 from models import Customer, Visit, clock
+from models.base import read_together
 from models.masking import mask_id, mask_phone
 from services import audit, identity
 from services.search import Query
@@ -57,8 +59,9 @@ def index():
     form = VisitFilterForm(request.args)
     form.validate()
     day, query = filtered_visits(form)
-    rows, next_before = keyset_page(query, Visit, PAGE, order=Visit.arrived_at)
-    inside = service.inside_count()
+    page, ((inside,),) = read_together(keyset_query(query, Visit, PAGE, order=Visit.arrived_at),
+                                       service.inside_count_query())
+    rows, next_before = keyset_cut(page, PAGE)
     return render("reception/index.html", "reception/_rows.html", form=form, rows=rows, day=day,
                   inside=inside, next_before=next_before, args=page_args(),
                   print_args={k: v for k, v in request.args.items() if v})

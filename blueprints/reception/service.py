@@ -200,6 +200,11 @@ def inside_count():
     return _INSIDE.scalar()
 
 
+def inside_count_query():
+    """inside_count's query, not yet run (for read_together): one row, the count."""
+    return _INSIDE.query(Visit).tuples()
+
+
 _INSIDE = Prepared(lambda: Visit.live().select(fn.COUNT(Visit.id)).where(
     Visit.left_at.is_null()))
 

@@ -1,0 +1,33 @@
+"""The busiest pages wait for the database as few times as they can: on PostgreSQL each round
+trip waits for a core under load, so a page's related reads go together (read_together)."""
+import datetime
+
+from blueprints.complaints import service
+from models import Complaint, Visit
+from tests.conftest import FROZEN, TEST_PG, round_trips
+
+
+def trips(client, url):
+    client.get(url)  # the staff directory and the settings are read once a process
+    with round_trips() as counted:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counted.count
+
+
+def test_busy_pages_read_together(login, users, database):
+    """The complaint page: the user, the complaint, then its shares, progress, steps, notices
+    and recomplaints at once. The filtered list: the user, then the A-class and the other
+    rows at once. The visitor register: the user, then the day's rows and the count inside."""
+    complaint = service.intake(Complaint(
+        received_at=FROZEN - datetime.timedelta(days=2), complainant="张三", phone="13800001111",
+        content="电梯坏了", category="服务质量", region="in_province", severity="general"),
+        users["desk"])
+    Visit.create(serial="FK-1", name="访客", arrived_at=FROZEN)
+    manager, desk = login("manager"), login("desk")
+    counted = {"complaint": trips(manager, f"/complaints/{complaint.id}"),
+               "list": trips(manager, "/complaints/?view=all&state=closed&category=服务质量"),
+               "register": trips(desk, f"/reception/?day={FROZEN:%Y-%m-%d}")}
+    # On SQLite, where a statement is no round trip, each is still one statement.
+    assert counted == ({"complaint": 3, "list": 2, "register": 2} if TEST_PG else
+                       {"complaint": 7, "list": 3, "register": 3})
