@@ -470,6 +470,11 @@ class BaseModel(Model):
                 return record
         return super().get(*query, **filters)
 
+    @classmethod
+    def by_id_query(cls, ident):
+        """The query get_by_id(ident) runs, not yet run (for read_together)."""
+        return _by_id(cls).query(cls, ident)
+
     def label(self):
         """How audit and access logs name this record."""
         return f"{self.__class__.__name__}#{self.id}"

@@ -167,9 +167,10 @@ def _forms(complaint, shares):
                 shares_form=shares_form, notice_form=NoticeForm)
 
 
-def _detail(complaint, status=200, error=None, **submitted):
-    """The complaint's page; `submitted`: forms sent back with their errors, by name."""
-    rows = service.page_rows(complaint)
+def _detail(complaint, status=200, error=None, rows=None, **submitted):
+    """The complaint's page; `submitted`: forms sent back with their errors, by name; `rows`:
+    its page_rows when already read."""
+    rows = rows or service.page_rows(complaint)
     actions = service.allowed_actions(complaint, current_user)
     clocks = deadlines.clocks(complaint, reports=[p.at for p in rows["progress"]])
     route = service.approval_route(complaint) if complaint.claim_amount is not None else None
@@ -207,7 +208,10 @@ def side_form(id, name):
 @bp.route("/<int:id>")
 def detail(id):
     """The complaint: its clocks, steps so far, and the next steps this user may take."""
-    return _detail(_complaint_or_404(id))
+    complaint, rows = service.with_page_rows(id)
+    if complaint is None:
+        abort(404)
+    return _detail(complaint, rows=rows)
 
 
 @bp.route("/<int:id>/step/<action>", methods=["POST"])

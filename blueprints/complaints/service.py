@@ -500,13 +500,32 @@ def steps(complaint):
     return _STEPS.rows(ComplaintStep, complaint.id)
 
 
+_PAGE_ROWS = ("shares", "progress", "notices", "recomplaints")
+
+
 def page_rows(complaint):
     """What the complaint's page lists beside it, read together (one round trip): its shares,
-    progress reports, steps, notices and recomplaints, by those names."""
-    names = ("shares", "progress", "notices", "recomplaints")
-    *related, steps_so_far = read_together(
-        *[complaint.related_query(name) for name in names], _STEPS.query(ComplaintStep, complaint.id))
-    return dict(zip(names, related), steps=steps_so_far)
+    progress reports, notices, recomplaints and steps, by those names."""
+    return _page_rows(read_together(*_page_queries(complaint.id)))
+
+
+def with_page_rows(complaint_id):
+    """(the complaint with its people, its page_rows), read together with it: (None, None)
+    when there is no such complaint."""
+    found, *rows = read_together(Complaint.by_id_query(complaint_id),
+                                 *_page_queries(complaint_id))
+    return (with_people(found[0]), _page_rows(rows)) if found else (None, None)
+
+
+def _page_queries(complaint_id):
+    complaint = Complaint(id=complaint_id)
+    return [complaint.related_query(name) for name in _PAGE_ROWS] + [
+        _STEPS.query(ComplaintStep, complaint_id)]
+
+
+def _page_rows(results):
+    *related, steps_so_far = results
+    return dict(zip(_PAGE_ROWS, related), steps=steps_so_far)
 
 
 def notice_of(complaint, notice_id):
