@@ -151,8 +151,9 @@ def year_calendar(year):
 
 
 def schedule_missing(year):
-    """True when neither the library nor the administrator has given `year`'s 调休 schedule."""
-    return not library_covers(year) and not entered(year).exists()
+    """True when neither the library nor the administrator has given `year`'s 调休 schedule
+    (from the entries this process keeps: the managers' home pages ask all December)."""
+    return not library_covers(year) and not any(day.year == year for day in entries())
 
 
 def entered(year):
