@@ -1,4 +1,5 @@
 """客服台 Front Desk: the application factory."""
+import gc
 import logging
 import os
 import secrets
@@ -170,7 +171,19 @@ def create_app(test_config=None):
     if not printing.harfbuzz_subset_available():
         app.logger.warning("libharfbuzz-subset0 is missing: PDFs will print several times slower "
                            "(apt-get install libharfbuzz-subset0)")
+    if not app.testing:
+        _keep_out_of_collections()
     return app
+
+
+def _keep_out_of_collections():
+    """The modules, templates and caches the app is made of live as long as its process. A
+    full garbage collection walked every one of them (some 290,000 objects: 80 ms with each
+    thread of the worker stopped) about every thousand requests; frozen (gc.freeze, Python's
+    way for long-lived servers), collections only walk what requests make. Garbage from the
+    start-up is collected first, so none is kept for good."""
+    gc.collect()
+    gc.freeze()
 
 
 def _set_clock_from_settings():

@@ -274,3 +274,22 @@ def test_every_search_key_is_read_along_an_index_in_the_order_shown(database):
                 assert f"{model._meta.table_name}_{name}_" in plan, (name, plan)
                 if condition is _is:
                     assert "Sort" not in plan and "TEMP B-TREE" not in plan, (name, plan)
+
+
+def test_a_serving_app_is_left_out_of_garbage_collections(tmp_path):
+    """An app made to serve freezes what it is made of (gc.freeze): a full collection then
+    walks only what requests make, not every module and template with the worker stopped.
+    A test's app does not (each test makes one; frozen objects are never freed)."""
+    import gc
+
+    from tests.conftest import make_app
+    assert gc.get_freeze_count() == 0
+    make_app(tmp_path)
+    assert gc.get_freeze_count() == 0
+    try:
+        make_app(tmp_path, TESTING=False)
+        assert gc.get_freeze_count() > 100_000
+        assert len(gc.get_objects(generation=2)) < gc.get_freeze_count() / 10
+    finally:
+        gc.unfreeze()
+        db.close()
