@@ -153,7 +153,9 @@ DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
               (6, "drop plain indexes on optional text columns", _drop_optional_column_indexes),
               (7, "audit entries keep no secrets and only masked numbers", _redact_audit_trail),
               (8, "moments stored in UTC (they were the server's local time)", _times_to_utc),
-              (9, "search keys indexed newest first", _search_indexes_by_id)]
+              (9, "search keys indexed newest first", _search_indexes_by_id),
+              (10, "who is due for contact indexed over live customers",
+               _dropping("customer_tier_contacted_at", "customer_owner_id_tier_contacted_at"))]
 
 
 def _models():
