@@ -54,7 +54,7 @@ def test_the_demo_tells_one_story(app, database):
         intake = steps.where(ComplaintStep.action == "intake").get()
         assert intake.at == complaint.received_at
         assert all(s.at < seeded_at for s in steps), complaint.serial
-        shown = complaints.steps(complaint)
+        shown = complaints.page_rows(complaint)["steps"]
         assert "progress" not in {s.action for s in shown}
         assert [s.at for s in shown] == sorted(s.at for s in shown)
 

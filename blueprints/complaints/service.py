@@ -494,18 +494,14 @@ def with_people(complaint):
     return complaint
 
 
-def steps(complaint):
-    """The complaint's steps so far in the order they happened, each with its user's name
-    (user_name); progress reports are listed on their own, not twice."""
-    return _STEPS.rows(ComplaintStep, complaint.id)
-
-
 _PAGE_ROWS = ("shares", "progress", "notices", "recomplaints")
 
 
 def page_rows(complaint):
     """What the complaint's page lists beside it, read together (one round trip): its shares,
-    progress reports, notices, recomplaints and steps, by those names."""
+    progress reports, notices, recomplaints and steps, by those names. The steps come in the
+    order they happened, each with its user's name (user_name); progress reports are listed
+    on their own, not twice."""
     return _page_rows(read_together(*_page_queries(complaint.id)))
 
 

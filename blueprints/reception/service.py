@@ -195,13 +195,9 @@ def register_visit(visit, actor, settings):
     return visit
 
 
-def inside_count():
-    """How many visitors are still inside (not signed out), whatever the day they came."""
-    return _INSIDE.scalar()
-
-
 def inside_count_query():
-    """inside_count's query, not yet run (for read_together): one row, the count."""
+    """How many visitors are still inside (not signed out), whatever the day they came: the
+    query, not yet run (for read_together), whose one row is the count."""
     return _INSIDE.query(Visit).tuples()
 
 
