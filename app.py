@@ -177,11 +177,10 @@ def create_app(test_config=None):
 
 
 def _keep_out_of_collections():
-    """The modules, templates and caches the app is made of live as long as its process. A
-    full garbage collection walked every one of them (some 290,000 objects: 80 ms with each
-    thread of the worker stopped) about every thousand requests; frozen (gc.freeze, Python's
-    way for long-lived servers), collections only walk what requests make. Garbage from the
-    start-up is collected first, so none is kept for good."""
+    """The modules, templates and caches the app is made of live as long as its process, yet
+    every full garbage collection walked them all with the worker's threads held up. Frozen
+    (gc.freeze, Python's way for long-lived servers), collections only walk what requests
+    make. The start-up's garbage is collected first, so none is kept for good."""
     gc.collect()
     gc.freeze()
 

@@ -130,8 +130,8 @@ Customer.add_index(Customer.index(Customer.phone, where=Customer.on_blacklist(),
                                   name="customer_blacklist_phone"))
 
 # Who is due for contact, everyone's and an owner's: live customers by tier and last contact,
-# the id last, so PostgreSQL counts the home page's tile (up to its cap) from the index alone.
-# Over every customer it scanned the table instead, some 2,000 rows a tier to find 100.
+# the id last, so PostgreSQL counts the home page's tile (up to its cap) from the index alone
+# instead of scanning the table.
 for _fields in ((Customer.tier,), (Customer.owner, Customer.tier)):
     Customer.add_index(Customer.index(
         *_fields, Customer.contacted_at, Customer.id, where=Customer.not_voided(),

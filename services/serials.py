@@ -14,8 +14,8 @@ GLOBAL_WIDTH = {"VIP": 8}
 
 def next_serial(kind, when=None):
     """Issue the next serial of `kind` ('KS', 'WX', 'FK', 'TH', 'TC', 'CT', 'ZR' or 'VIP'); call
-    inside the db.atomic() that saves the record. The bump is one statement, atomic by itself:
-    a savepoint around it cost two more round trips on every new record."""
+    inside the db.atomic() that saves the record. The bump is one statement, atomic by itself,
+    so it opens no savepoint of its own (two more round trips for every new record)."""
     if kind in GLOBAL_WIDTH:
         return f"{kind}{_bump(kind, ''):0{GLOBAL_WIDTH[kind]}d}"
     if kind not in MONTHLY:
