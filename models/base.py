@@ -201,8 +201,7 @@ class Prepared:
 
     def first(self, model, *params):
         """The first row as a `model` instance, or None."""
-        sql, bound = self.statement(params)
-        return next(iter(model.raw(sql, *bound)), None)
+        return next(iter(self.query(model, *params)), None)
 
     def query(self, model, *params):
         """The query for these parameters, not yet run (for read_together)."""
