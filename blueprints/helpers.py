@@ -268,6 +268,7 @@ def pdf_response(template, filename, record=None, title="", number="", qr_url=No
 
 SHEET_ROWS = {"portrait": 34, "landscape": 22}  # rows on a page of a register sheet
 SHEET_LAST_ROOM = 8  # rows' height the last page keeps for its total and signature boxes
+SHEET_HEAD_COST = 5  # a page's heading takes about as long to lay out as five rows
 
 
 def sheet_pages(rows, per_page, last_room=SHEET_LAST_ROOM):
@@ -290,7 +291,8 @@ def sheet_response(template, filename, rows, title="", number="", qr_url=None,
     common = dict(site=site_settings(), title=title, number=number, printed_at=clock.now(),
                   qr=qr, qr_url=qr_url, landscape=landscape, total=len(rows), **context)
     parts = [render_template(template, pages=[numbered[i] for i in run], **common)
-             for run in printing.split_pages(len(numbered), printing.PDF_PROCESSES)]
+             for run in printing.split_even([len(page) + SHEET_HEAD_COST for page in pages],
+                                            printing.PDF_PROCESSES)]
     return _send_pdf(parts, filename, None, title, background=True)
 
 

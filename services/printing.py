@@ -93,16 +93,23 @@ def parts_to_pdf(parts, static_folder, static_url_path="/static"):
     return joined.getvalue()
 
 
-def split_pages(count, parts):
-    """`count` pages as at most `parts` runs of consecutive page indexes, as even as can be."""
-    parts = max(1, min(parts, count))
-    size, extra = divmod(count, parts)
-    runs, start = [], 0
-    for part in range(parts):
-        end = start + size + (1 if part < extra else 0)
-        runs.append(range(start, end))
-        start = end
-    return runs
+def split_even(weights, parts):
+    """Consecutive runs of the indexes of `weights`, at most `parts` of them, whose largest sum
+    of weights is as small as can be (a register's pages shared by the PDF processes)."""
+    def runs_within(limit):
+        runs, start, total = [], 0, 0
+        for index, weight in enumerate(weights):
+            if total + weight > limit and index > start:
+                runs.append(range(start, index))
+                start, total = index, 0
+            total += weight
+        return runs + [range(start, len(weights))]
+
+    low, high = max(weights, default=0), sum(weights)
+    while low < high:  # the smallest limit that needs no more than `parts` runs
+        middle = (low + high) // 2
+        low, high = (low, middle) if len(runs_within(middle)) <= parts else (middle + 1, high)
+    return runs_within(low)
 
 
 def _start_pdf_process():

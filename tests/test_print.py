@@ -149,6 +149,18 @@ def test_sheet_pages_keep_room_for_the_signatures():
     assert [len(p) for p in last] == [22 - SHEET_LAST_ROOM]
 
 
+def test_a_sheets_pages_are_shared_evenly_by_the_pdf_processes():
+    """Consecutive pages, the largest share as small as can be: 12 full pages and a short last
+    one split 6 | 7 (162 | 169), not 7 | 6 (189 | 142)."""
+    from services.printing import split_even
+    assert split_even([27] * 12 + [7], 2) == [range(0, 6), range(6, 13)]
+    assert split_even([27] * 14, 2) == [range(0, 7), range(7, 14)]
+    assert split_even([5, 1, 1, 1, 1, 1], 2) == [range(0, 1), range(1, 6)]
+    assert split_even([9], 2) == [range(0, 1)]
+    assert split_even([3, 3, 3], 5) == [range(0, 1), range(1, 2), range(2, 3)]
+    assert split_even([4, 4], 1) == [range(0, 2)]
+
+
 def test_a_register_sheet_prints_like_paper(login, users, database):
     """访客登记表 of 44 visitors with long entries: 22 one-line rows a page, the headings on every
     page, each page numbered 第 N 页 共 M 页, and the last one leaves room for the signatures."""
