@@ -51,8 +51,10 @@ COLLECTOR_THRESHOLDS = (10_000, 10, 10)
 def start_process():
     """Set up the PDF process: the garbage collector runs less often while a PDF is made (it
     would walk WeasyPrint's growing box tree again and again) and in full after each one, so
-    the process holds one document's memory at a time (figures: bench/RESULTS.md)."""
+    the process holds one document's memory at a time (figures: bench/RESULTS.md). What the
+    imports made lives as long as the process, so no collection walks it again."""
     gc.set_threshold(*COLLECTOR_THRESHOLDS)
+    gc.freeze()
 
 
 def render(html, static_folder, static_url_path="/static"):
