@@ -164,10 +164,12 @@ def tasks_cmd(workers, no_duties, nice):
     # Each task taken up and its outcome, as huey's own consumer script logs them.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo(f"task consumer: {workers} workers on {type(tasks.huey).__name__}")
-    # Idle workers look for work at least twice a second (a PDF the browser waits for).
+    # Idle workers look for work at least four times a second, and soon after a task (a PDF
+    # the browser waits for: a register sheet is printed in a row of several).
     consumer = tasks.huey.create_consumer(workers=workers, worker_type="thread",
                                           check_worker_health=True, shutdown_timeout=20,
-                                          max_delay=0.5, periodic=not no_duties)
+                                          initial_delay=0.02, max_delay=0.25,
+                                          periodic=not no_duties)
     consumer.run()
 
 

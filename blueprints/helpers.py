@@ -311,7 +311,7 @@ def _send_pdf(parts, filename, record, title, background):
     deadline = time.monotonic() + wait
     while wait and jobs.state_of(job) in (jobs.QUEUED, jobs.RUNNING) \
             and time.monotonic() < deadline:
-        time.sleep(0.05)
+        time.sleep(0.02)
     if wait and jobs.state_of(job) == jobs.DONE:
         done = jobs.finished_file(job.token)
         if done is not None:
