@@ -167,10 +167,11 @@ class QueryCount(logging.Handler):
 
     def __init__(self):
         super().__init__(logging.DEBUG)
-        self.count = 0
+        self.count, self.statements = 0, []
 
     def emit(self, record):
         self.count += 1
+        self.statements.append(record.msg[0] if isinstance(record.msg, tuple) else record.msg)
 
 
 @contextlib.contextmanager

@@ -88,3 +88,31 @@ def test_every_listed_column_is_exported_and_printed(register, login):
     assert rows[visited.serial][5] == visited.visitee_staff.display_name
     assert rows[hosted.serial][10] == hosted.host.display_name
     assert "黑名单" in page and visited.visitee_staff.display_name in page
+
+
+def test_the_register_names_the_staff_from_the_directory_and_follows_a_rename(register, login,
+                                                                              users):
+    """The host and the staff member visited are named from the staff directory, not joined:
+    a rename shows on the list, the sheet and the export at once."""
+    from models import User
+    from tests.conftest import count_queries
+    manager = login("manager")
+    day = f"day={DAY.isoformat()}"
+    manager.get(f"/reception/?{day}")
+    with count_queries() as queries:
+        manager.get(f"/reception/?{day}")
+    read = [sql for sql in queries.statements if 'FROM "visit"' in sql]
+    assert read and not any('"user"' in sql for sql in read), queries.statements
+    person = User.get_by_id(users["manager"].id)
+    person.display_name = "新任经理"
+    person.save()
+    desk = User.get_by_id(users["desk"].id)
+    desk.display_name = "新来的前台"
+    desk.save()
+    page = manager.get(f"/reception/?{day}").get_data(as_text=True)
+    assert "新任经理" in page
+    rows = load_workbook(io.BytesIO(manager.get(f"/reception/visits/export?{day}").data)).active
+    hosts = {row[10] for row in rows.iter_rows(min_row=2, values_only=True)}
+    assert "新来的前台" in hosts and users["desk"].display_name not in hosts
+    reader = PdfReader(io.BytesIO(manager.get(f"/reception/visits/print?{day}").data))
+    assert "新来的前台" in reader.pages[0].extract_text()

@@ -33,7 +33,7 @@ from models.reception import (
     WALK_IN,
 )
 from models.users import DESK, SALES
-from services import audit, identity, serials, timeline
+from services import audit, identity, serials, staff, timeline
 from services.customers import create_followup
 from services.settings import parse_hhmm
 
@@ -423,8 +423,9 @@ def home_tiles(user, today):
 
 def register_visits(day, reception_class=None, host_id=None, state=None, night=False):
     """The visitor register of one day, newest first: the list, its sheet and its export read
-    these rows. Each visit carries its customer's blacklist flag (blacklisted), its host's name
-    (host_name) and the staff member visited (visitee_staff_name), read in the same query."""
+    these rows. Each visit carries its customer's blacklist flag (blacklisted), read in the same
+    query, and its host's name (host_name) and the staff member visited (visitee_staff_name),
+    from the staff directory this process keeps (two joins fewer to plan)."""
     start, end = clock.day_bounds(day, day)
     query = _register().where((Visit.arrived_at >= start) & (Visit.arrived_at < end))
     if reception_class:
@@ -454,11 +455,11 @@ REGISTER_COLUMNS = [field for field in Visit._meta.sorted_fields
 
 
 def _register():
-    host, visited = User.alias("host"), User.alias("visited")
-    return (Visit.select(*REGISTER_COLUMNS, Customer.blacklisted.alias("blacklisted"),
-                         host.display_name.alias("host_name"),
-                         visited.display_name.alias("visitee_staff_name"))
-            .join(Customer, JOIN.LEFT_OUTER, on=(Visit.customer == Customer.id)).switch(Visit)
-            .join(host, JOIN.LEFT_OUTER, on=(Visit.host == host.id)).switch(Visit)
-            .join(visited, JOIN.LEFT_OUTER, on=(Visit.visitee_staff == visited.id))
-            .switch(Visit).where(Visit.not_voided()).objects(SimpleNamespace))
+    names = {user.id: user.display_name for user in staff.directory()}
+
+    def row(**columns):
+        return SimpleNamespace(**columns, host_name=names.get(columns["host"]),
+                               visitee_staff_name=names.get(columns["visitee_staff"]))
+    return (Visit.select(*REGISTER_COLUMNS, Customer.blacklisted.alias("blacklisted"))
+            .join(Customer, JOIN.LEFT_OUTER, on=(Visit.customer == Customer.id))
+            .switch(Visit).where(Visit.not_voided()).objects(row))
