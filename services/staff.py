@@ -35,6 +35,12 @@ def directory():
     return _everyone.get(revision)
 
 
+def names():
+    """{id: display name} of every user, from the directory: what a list shows of the staff
+    named in its rows, without joining the user table once for each of them."""
+    return {user.id: user.display_name for user in directory()}
+
+
 def people(ids):
     """{id: user} for these ids, from the directory."""
     return {user.id: user for user in directory() if user.id in ids}

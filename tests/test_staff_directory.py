@@ -18,12 +18,16 @@ def test_pages_name_the_staff_without_reading_them_and_follow_a_rename(login, us
         listed = manager.get("/complaints/?view=all").get_data(as_text=True)
     assert old_name in page and old_name in listed
     again = queries.count
+    rows = [sql for sql in queries.statements if 'FROM "complaint"' in sql]
+    assert rows and not any('"user"' in sql for sql in rows)  # the owner is not joined
 
     desk = User.get_by_id(users["desk"].id)
     desk.display_name = "新来的前台"
     desk.save()  # (another process, as far as this one knows: only the revision tells)
     page = manager.get(f"/complaints/{complaint.id}").get_data(as_text=True)
     assert "新来的前台" in page and old_name not in page
+    listed = manager.get("/complaints/?view=all").get_data(as_text=True)
+    assert "新来的前台" in listed and old_name not in listed
     with count_queries() as queries:
         manager.get(f"/complaints/{complaint.id}")
         manager.get("/complaints/?view=all")

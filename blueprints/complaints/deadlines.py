@@ -20,7 +20,7 @@ from models.complaints import (
     report_moments_of,
 )
 from models.i18n import lazy_gettext as _l
-from services import audit, workdays
+from services import audit, staff, workdays
 
 CLOSE_DAYS = {"overseas": 20}
 CLOSE_DAYS_DEFAULT = 15
@@ -166,22 +166,25 @@ LIST_FIELDS = ROW_FIELDS + tuple(field for field in CLOCK_FIELDS
 
 class Listed(SimpleNamespace):
     """A complaint as a list shows it: the columns it reads (LIST_FIELDS), its owner's name
-    (owner_name) and its state's label; lighter to build than complaints with their owners
-    complaints with their owners joined take, which was a list's largest cost after the page."""
+    (owner_name) and its state's label; lighter to build than whole complaints (some seventy
+    columns) with their owners."""
     state_label = Complaint.state_label
 
 
 def listed(query, whole=False, finished=False):
-    """The query with each complaint's owner (their name) read in the same query, reading only
-    what a list shows into Listed rows (a complaint has some seventy columns), or, `whole`,
-    every column into complaints with their owners (exports). `finished`: the query selects
-    only finished complaints, which have no clocks to read."""
-    owner = User.alias("owner")
-    query = query.join(owner, JOIN.LEFT_OUTER, on=(Complaint.owner == owner.id)).switch(Complaint)
+    """The query reading only what a list shows into Listed rows, each named its owner from the
+    staff directory, or, `whole`, every column into complaints with their owners joined
+    (exports). `finished`: the query selects only finished complaints, which have no clocks
+    to read."""
     if whole:
-        return query.select(Complaint, owner)
-    return query.select(*(ROW_FIELDS if finished else LIST_FIELDS),
-                        owner.display_name.alias("owner_name")).objects(Listed)
+        owner = User.alias("owner")
+        return query.join(owner, JOIN.LEFT_OUTER, on=(Complaint.owner == owner.id)).switch(
+            Complaint).select(Complaint, owner)
+    names = staff.names()
+
+    def row(**columns):
+        return Listed(**columns, owner_name=names.get(columns["owner"]))
+    return query.select(*(ROW_FIELDS if finished else LIST_FIELDS)).objects(row)
 
 
 def overdue_and_soon(at=None, counting=False, whole=False):

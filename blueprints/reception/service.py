@@ -455,7 +455,7 @@ REGISTER_COLUMNS = [field for field in Visit._meta.sorted_fields
 
 
 def _register():
-    names = {user.id: user.display_name for user in staff.directory()}
+    names = staff.names()
 
     def row(**columns):
         return SimpleNamespace(**columns, host_name=names.get(columns["host"]),
