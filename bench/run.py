@@ -36,7 +36,7 @@ SLICES = 6  # turns of mixed load and floor (see in_turns)
 PASSWORD = "counter-demo-26"
 ROLES = ("desk", "manager", "engineer", "gm")
 TARGET_RATIO, TARGET_GROWTH, TARGET_WRITES = 3.0, 1.5, 300
-TARGET_FORM_S, TARGET_FORM_KB, TARGET_SHEET_S = 0.5, 200, 3.0
+TARGET_FORM_S, TARGET_FORM_KB, TARGET_SHEET_S = 0.5, 200, 1.5  # (the sheet: issue 21)
 TARGET_FIRST_LOAD_KB, TARGET_RSS_MB = 100, 150
 POSTGRES = " on PostgreSQL"  # the name of a dataset's PostgreSQL run: "large on PostgreSQL"
 PDF_TASKS = 25  # services.printing.PDF_TASKS_PER_CHILD
@@ -503,7 +503,8 @@ def summarise(results, errors, took):
 
 
 def pdf_timings(port, data):
-    """Each printable a few times, one at a time: seconds (median), bytes, pages."""
+    """Each printable five times, one at a time (the first also starts the PDF processes):
+    seconds (median), bytes, pages."""
     from pypdf import PdfReader
     client = Client(port)
     client.login("manager")
@@ -517,7 +518,7 @@ def pdf_timings(port, data):
     table = {}
     for name, path in prints.items():
         times, body = [], b""
-        for _ in range(3):
+        for _ in range(5):
             status, body, elapsed, _r = client.request("GET", path)
             if status != 200 or not body.startswith(b"%PDF"):
                 raise SystemExit(f"{path}: {status} {body[:200]!r}")
@@ -678,11 +679,16 @@ def side_by_side(datasets):
     lines.append("| writes alone /s | " + " | ".join(
         f"{datasets[n]['writes_per_second']} "
         f"{mark(datasets[n]['writes_per_second'] >= TARGET_WRITES)}" for n in names) + " |")
-    for pdf in ("work order (1 page)", "daily visitor sheet"):
+    for pdf, target in (("work order (1 page)", TARGET_FORM_S),
+                        ("daily visitor sheet", TARGET_SHEET_S)):
+        seconds = [datasets[n]["pdfs"].get(pdf, {}).get("seconds") for n in names]
         lines.append(f"| {pdf} s | " + " | ".join(
-            str(datasets[n]["pdfs"].get(pdf, {}).get("seconds", "")) for n in names) + " |")
+            "" if taken is None else f"{taken} {mark(taken <= target)}" for taken in seconds)
+                     + " |")
     lines.append("| largest worker MB | " + " | ".join(
-        str(datasets[n]["memory"]["rss_max_mb"]) for n in names) + " |")
+        f"{datasets[n]['memory']['rss_max_mb']} "
+        f"{mark((datasets[n]['memory']['rss_max_mb'] or 0) < TARGET_RSS_MB)}"
+        for n in names) + " |")
     return lines + [""]
 
 
