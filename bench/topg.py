@@ -5,7 +5,8 @@
 Creates the database bench_<size> beside the one the URL names (dropping an older one), builds
 the app's schema in it with schema.upgrade(), and copies every table's rows with COPY, foreign
 key checks off for the copy (the rows come from a consistent SQLite file). Sequences are set past
-the largest id and the tables vacuumed and analysed, as after a restore. Prints the new database's URL.
+the largest id and the tables vacuumed and analysed, as after a restore. Prints the new
+database's URL.
 """
 import argparse
 import io
