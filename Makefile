@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app app
+# pytest-xdist: the suite on a worker per core (each worker its own temp SQLite files, or its own
+# PostgreSQL database); PYTEST_WORKERS=0 runs it in one process.
+PYTEST_WORKERS ?= auto
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
 .PHONY: run test test-pg lint deps system-deps translations extract clean bench bench-queue crash soak
@@ -15,14 +18,14 @@ run: deps translations
 	PORT=$(PORT) $(FLASK) serve --port $(PORT)
 
 test: deps translations
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 lint: deps
 	$(BIN)/ruff check .
 
 # The suite on a throwaway PostgreSQL 15 cluster (browser tests are the same on both databases).
 test-pg: deps translations
-	.ci/with-postgres $(BIN)/python -m pytest -m "not browser" $(PYTEST_ARGS)
+	.ci/with-postgres $(BIN)/python -m pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
 
 # Performance (bench/RESULTS.md): datasets are built once into bench/data/, then measured.
 # Each dataset on SQLite, then loaded into a throwaway PostgreSQL 15 (durable, as deployed).

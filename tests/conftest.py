@@ -6,6 +6,7 @@ import logging
 import os
 import re
 import tempfile
+import urllib.parse
 
 import pytest
 from argon2 import PasswordHasher
@@ -21,7 +22,26 @@ PASSWORD = "secret-pass-1"
 # 10:00 at the site, inside the day shift. No test reads the wall clock.
 FROZEN = datetime.datetime(2026, 11, 23, 10, 0)
 pytest_plugins = ["tests.browser"]
-TEST_PG = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def worker_database(url):
+    """Under pytest-xdist (`make test` runs a worker per core) each worker resets a PostgreSQL
+    database of its own, made beside TEST_DATABASE_URL's on first use; alone, that one."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    import psycopg
+    from psycopg import sql
+    parts = urllib.parse.urlsplit(url)
+    name = f"{parts.path.lstrip('/')}_{worker}"
+    with psycopg.connect(url, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                  (name,)).fetchone():
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+
+
+TEST_PG = worker_database(os.environ.get("TEST_DATABASE_URL", ""))
 IN_CI = os.environ.get("CI") == "true"
 
 # Tasks run in-process, at once (huey's immediate mode); the consumer is tested on its own.
