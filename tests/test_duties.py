@@ -204,6 +204,7 @@ def test_a_missed_repair_appointment_reminds_the_engineer_and_the_engineering_ma
 
 def test_the_day_before_a_holiday_members_are_greeted_once_and_sent_when_a_gateway_is_set(
         users, database, httpserver):
+    from blueprints.vip import notices
     from blueprints.vip import service as vip
     from models import Message, VipCard
     from services import settings as settings_service
@@ -218,16 +219,16 @@ def test_the_day_before_a_holiday_members_are_greeted_once_and_sent_when_a_gatew
     httpserver.expect_request("/sms", method="POST").respond_with_data("OK")
     with clock.frozen(D(2026, 9, 30, 9, 0)):
         assert duties.run("holiday_greetings").detail == "2 greetings, 2 queued to the gateway"
-        assert vip.prepare_holiday_greetings(datetime.date(2026, 9, 30),
-                                             settings_service.load()) == []  # never twice
+        assert notices.prepare_holiday_greetings(datetime.date(2026, 9, 30),
+                                                 settings_service.load()) == []  # never twice
     assert sorted((m.text, m.for_date, m.state) for m in Message.select()) == [
         ("亲爱的李四，客服台示范物业管理处祝您国庆节快乐！", datetime.date(2026, 10, 1), "sent"),
         ("亲爱的王五，客服台示范物业管理处祝您国庆节快乐！", datetime.date(2026, 10, 1), "sent")]
     assert sorted(json.loads(r.get_data())["phone"] for r, _ in httpserver.log) == [
         "13900001110", "13900001111"]
     # On the holiday's second day nothing begins tomorrow.
-    assert vip.holiday_tomorrow(datetime.date(2026, 10, 1)) is None
-    assert vip.holiday_tomorrow(datetime.date(2027, 2, 4)) == "春节"  # 除夕 is 5 February 2027
+    assert notices.holiday_tomorrow(datetime.date(2026, 10, 1)) is None
+    assert notices.holiday_tomorrow(datetime.date(2027, 2, 4)) == "春节"  # 除夕 is 5 February 2027
 
 
 def test_the_consumers_tick_keeps_the_sites_time_not_the_default_zone(users, database):

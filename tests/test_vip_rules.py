@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from blueprints.vip import service
+from blueprints.vip import notices, service
 from blueprints.vip.service import VipError
 from models import Customer, Gift, Message, PointsEntry, Purchase, VipCard
 from services import settings as settings_service
@@ -196,18 +196,18 @@ def test_referral_bonus_setting(users):
 def test_birthday_greetings_prepared_the_day_before(users):
     make_card(users, birthday=datetime.date(1985, 11, 23))
     settings = settings_service.load()
-    created = service.prepare_birthday_greetings(TODAY, settings)
+    created = notices.prepare_birthday_greetings(TODAY, settings)
     assert len(created) == 1 and "生日快乐" in created[0].text and created[0].state == "pending"
-    assert service.prepare_birthday_greetings(TODAY, settings) == []  # never twice
-    csv_text = service.export_outbox(created).decode("utf-8")
+    assert notices.prepare_birthday_greetings(TODAY, settings) == []  # never twice
+    csv_text = notices.export_outbox(created).decode("utf-8")
     assert "13900001111" in csv_text and Message.get().state == "exported"
 
 
 def test_send_without_gateway_claims_nothing(users):
     card = make_card(users)
-    messages = service.prepare_promotion([card], "双十二会员日全场 8 折")
+    messages = notices.prepare_promotion([card], "双十二会员日全场 8 折")
     with pytest.raises(VipError, match="未配置短信网关"):
-        service.send_outbox(messages, settings_service.load())
+        notices.send_outbox(messages, settings_service.load())
     assert Message.get().state == "pending"
 
 
@@ -220,17 +220,17 @@ def test_greetings_go_out_through_the_gateway_and_keep_its_answer(users, httpser
     httpserver.expect_oneshot_request("/sms", method="POST", json={
         "phone": "13900001111", "text": "双十二会员日全场 8 折"}).respond_with_data('{"ok": 1}')
     first = make_card(users)
-    service.send_outbox(service.prepare_promotion([first], "双十二会员日全场 8 折"),
+    notices.send_outbox(notices.prepare_promotion([first], "双十二会员日全场 8 折"),
                         settings_service.load())
     httpserver.check_assertions()
     message = Message.get()
     assert (message.state, message.detail) == ("sent", '{"ok": 1}') and message.sent_at
-    assert service.send_outbox([message], settings_service.load()) == []  # not pending: no resend
+    assert notices.send_outbox([message], settings_service.load()) == []  # not pending: no resend
     httpserver.expect_request("/sms", method="POST").respond_with_data("busy", status=503)
     second = make_card(users)
     VipCard.update(phone="13900002222").where(VipCard.id == second.id).execute()
     second = VipCard.get_by_id(second.id)
-    service.send_outbox(service.prepare_promotion([second], "通知"), settings_service.load())
+    notices.send_outbox(notices.prepare_promotion([second], "通知"), settings_service.load())
     failing = Message.get(Message.phone == "13900002222")
     assert failing.state == "queued"  # the gateway refused; the queue will try again
     channels.deliver(Delivery.get_by_id(failing.delivery_id), final=True)
@@ -270,7 +270,7 @@ def test_birthday_md_filled_for_cards_written_without_the_models(users):
     VipCard.update(birthday_md="").execute()
     fill_birthday_md()
     assert [VipCard.get_by_id(c.id).birthday_md for c in (leap, plain)] == ["02-29", "03-15"]
-    greetings = service.prepare_birthday_greetings(datetime.date(2027, 2, 27),
+    greetings = notices.prepare_birthday_greetings(datetime.date(2027, 2, 27),
                                                    settings_service.load())
     assert [m.card_id for m in greetings] == [leap.id]  # celebrated on the 28th in 2027
 

@@ -9,14 +9,14 @@ from models.vip import CardState
 from services import channels, duties, notifications, signoffs, staff
 from services import settings as settings_service
 
-from . import service
+from . import notices
 
 
 @duties.register("birthday_greetings", _l("会员生日祝福放入发送箱（前一天）"), _l("每天 09:00"),
                  duties.daily(9))
 def birthday_greetings(at):
     settings = settings_service.load()
-    created = service.prepare_birthday_greetings(at.date(), settings)
+    created = notices.prepare_birthday_greetings(at.date(), settings)
     return f"{len(created)} greetings" + _send(created, settings)
 
 
@@ -24,7 +24,7 @@ def birthday_greetings(at):
                  duties.daily(9))
 def holiday_greetings(at):
     settings = settings_service.load()
-    created = service.prepare_holiday_greetings(at.date(), settings)
+    created = notices.prepare_holiday_greetings(at.date(), settings)
     return f"{len(created)} greetings" + _send(created, settings)
 
 
@@ -33,7 +33,7 @@ def _send(messages, settings):
     (exported for the SMS platform by hand)."""
     if not messages or "sms" not in channels.configured(settings):
         return ""
-    return f", {len(service.send_outbox(messages, settings))} queued to the gateway"
+    return f", {len(notices.send_outbox(messages, settings))} queued to the gateway"
 
 
 @duties.register("vip_monthly_report", _l("提醒经理报送会员月报（2 日前）"), _l("每月 1 日 08:00"),

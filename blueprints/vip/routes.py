@@ -28,7 +28,7 @@ from models.vip import CardStatus
 from services import audit, charts, identity, reports, signatures, signoffs
 from services.search import Query
 
-from . import bp, service
+from . import bp, notices, service
 from .forms import EnrolForm, GiftForm, PromotionForm, PurchaseForm, RedeemForm
 from .service import VipError
 
@@ -238,7 +238,7 @@ def gift_edit(id):
 @bp.route("/outbox")
 def outbox():
     """Greetings and notices waiting to go out, with honest states."""
-    return render("vip/outbox.html", rows=service.recent_messages(), form=PromotionForm(),
+    return render("vip/outbox.html", rows=notices.recent_messages(), form=PromotionForm(),
                   gateway=bool(site_settings()["sms_gateway_url"]))
 
 
@@ -246,7 +246,7 @@ def outbox():
 def outbox_birthdays():
     """Prepare tomorrow's birthday greetings."""
     if ButtonForm().validate_on_submit():
-        created = service.prepare_birthday_greetings(now().date(), site_settings())
+        created = notices.prepare_birthday_greetings(now().date(), site_settings())
         flash(_("已准备 %(n)s 条生日祝福", n=len(created)), "success")
     return redirect(url_for("vip.outbox"))
 
@@ -256,10 +256,10 @@ def outbox_promotion():
     """Prepare a new-product or promotion notice to chosen members."""
     form = PromotionForm()
     if not form.validate_on_submit():
-        return show_form("vip/outbox.html", form, rows=service.recent_messages(),
+        return show_form("vip/outbox.html", form, rows=notices.recent_messages(),
                          gateway=bool(site_settings()["sms_gateway_url"]))
     listed = form.numbers.data.split() if form.audience.data == "listed" else None
-    created = service.prepare_promotion(service.promotion_audience(listed), form.text.data)
+    created = notices.prepare_promotion(notices.promotion_audience(listed), form.text.data)
     flash(_("已准备 %(n)s 条通知", n=len(created)), "success")
     return redirect(url_for("vip.outbox"))
 
@@ -272,8 +272,8 @@ def outbox_export():
     if not form.validate_on_submit():
         flash(_("导出完整号码须填写原因。"), "error")
         return redirect(url_for("vip.outbox"))
-    messages = service.pending_messages()
-    body = service.export_outbox(messages)
+    messages = notices.pending_messages()
+    body = notices.export_outbox(messages)
     audit.log_access(current_user, audit.REVEAL, model="Message",
                      detail=f"outbox {len(messages)}", reason=form.reason.data)
     return file_response(body, "text/csv; charset=utf-8", f"sms-{now():%Y%m%d-%H%M}.csv")
@@ -284,7 +284,7 @@ def outbox_send():
     """Send pending messages through the configured gateway; only its 2xx answers count as sent."""
     if ButtonForm().validate_on_submit():
         try:
-            results = service.send_outbox(service.pending_messages(), site_settings())
+            results = notices.send_outbox(notices.pending_messages(), site_settings())
             sent = sum(1 for m in results if m.state == "sent")
             failed = sum(1 for m in results if m.state == "failed")
             flash(_("已交短信网关 %(n)s 条：已发送 %(sent)s 条，失败 %(failed)s 条，其余发送中",
@@ -386,7 +386,7 @@ def gifts_export():
 @bp.route("/outbox/workbook")
 def outbox_workbook():
     """Every message in the outbox (?state= to narrow it), as an Excel workbook."""
-    query = service.messages_with_cards(request.args.get("state"))
+    query = notices.messages_with_cards(request.args.get("state"))
 
     def row(m):
         return [m.prepared_at, m.card.number, mask_phone(m.phone), m.text, m.for_date,
