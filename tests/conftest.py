@@ -26,19 +26,14 @@ pytest_plugins = ["tests.browser"]
 
 def worker_database(url):
     """Under pytest-xdist (`make test` runs a worker per core) each worker resets a PostgreSQL
-    database of its own, made beside TEST_DATABASE_URL's on first use; alone, that one."""
+    database of its own, made anew beside TEST_DATABASE_URL's; alone, that one."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not url or not worker:
         return url
-    import psycopg
-    from psycopg import sql
-    parts = urllib.parse.urlsplit(url)
-    name = f"{parts.path.lstrip('/')}_{worker}"
-    with psycopg.connect(url, autocommit=True) as connection:
-        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                  (name,)).fetchone():
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    return urllib.parse.urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, ""))
+    from bench.topg import database_url, recreate
+    name = f"{urllib.parse.urlsplit(url).path.lstrip('/')}_{worker}"
+    recreate(url, name)
+    return database_url(url, name)
 
 
 TEST_PG = worker_database(os.environ.get("TEST_DATABASE_URL", ""))
