@@ -11,15 +11,20 @@ from models.keys import filled
 
 Hit = namedtuple("Hit", "kind label detail endpoint id")
 
-PROVIDERS = []
+# The search page's sections, top to bottom: the same order whichever module is imported first.
+SECTIONS = ("customer", "complaint", "visit", "work_order", "vip")
+PROVIDERS = {}  # a section's kind -> its provider
 KINDS = {}  # a hit's kind -> its heading on the search page
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def register(provider, kind, label):
-    """Add a provider: provider(query: Query, limit) -> list[Hit] of `kind`, headed `label`."""
-    PROVIDERS.append(provider)
+    """Add a provider: provider(query: Query, limit) -> list[Hit] of `kind`, headed `label`;
+    `kind` is one of SECTIONS, which places it on the page."""
+    if kind not in SECTIONS:
+        raise ValueError(f"search kind {kind!r} is not in SECTIONS")
+    PROVIDERS[kind] = provider
     KINDS[kind] = label
     return provider
 
@@ -148,6 +153,6 @@ def search(raw, limit=8):
     query = Query(raw)
     if not query:
         return []
-    found = [provider(query, limit) for provider in PROVIDERS]
+    found = [PROVIDERS[kind](query, limit) for kind in SECTIONS if kind in PROVIDERS]
     read_matches(found)
     return [hit for hits in found for hit in hits]

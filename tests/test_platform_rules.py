@@ -241,6 +241,21 @@ def test_a_search_reads_every_module_in_one_round_trip(database):
     assert [hit.id for hit in search_cards(Query("2319"), 1)] == [hits[1].id]
 
 
+def test_search_sections_keep_their_order_whichever_module_registers_first(monkeypatch):
+    """The search page lists its sections in SECTIONS' order, not the order the modules were
+    imported in (a run that imported VIP first once listed card hits above customers)."""
+    from services import search as search_service
+    from services.search import SECTIONS, Hit, register, search
+    monkeypatch.setattr(search_service, "PROVIDERS", {})
+    monkeypatch.setattr(search_service, "KINDS", {})
+    for kind in reversed(SECTIONS):
+        register(lambda query, limit, kind=kind: [Hit(kind, query.raw, "", "core.index", 1)],
+                 kind, kind)
+    assert [hit.kind for hit in search("王")] == list(SECTIONS)
+    with pytest.raises(ValueError):
+        register(lambda query, limit: [], "parcel", "parcel")
+
+
 def test_every_search_key_is_read_along_an_index_in_the_order_shown(database):
     """A search lists hits by key and newest first; each key's index holds them in that order,
     so the database reads only the hits it returns and sorts nothing (PostgreSQL read 9,824
