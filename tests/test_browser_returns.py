@@ -3,6 +3,7 @@ signed for beyond the ratio and settled by a manager's instruction; and a walk-i
 prospect from the sales floor, then found in the 潜在经销商名录."""
 import pytest
 
+from blueprints.complaints import outcomes
 from blueprints.complaints import service as complaints
 from models import Complaint, Customer, RotationTurn, clock
 from models.complaints import CLOSED
@@ -22,7 +23,7 @@ def test_a_return_note_from_approval_to_booking(live, chromium, page, users, dat
                                             category="产品质量"), users["desk"])
     Complaint.update(state=CLOSED, closed_at=clock.now()).where(
         Complaint.id == complaint.id).execute()
-    complaints.set_outcome(Complaint.get_by_id(complaint.id), users["manager"], return_qty=20)
+    outcomes.set_outcome(Complaint.get_by_id(complaint.id), users["manager"], return_qty=20)
 
     sign_in(page, live.url, "sales")
     page.goto(live.url + "/registers/return-notes/new")

@@ -449,7 +449,7 @@ def test_a_case_closed_late_gets_its_treatment_notice_and_a_proposed_penalty(
     """治办单 (seed 000 第十四条) for a case whose clocks were met late, the penalty proposed
     from them at the rate a day for the GM to approve, the 奖罚通知单 in three copies, and the
     tracking register (客户埋怨案件登记追踪表) printed."""
-    from blueprints.complaints import service
+    from blueprints.complaints import outcomes, service
     from models import PenaltyNotice, clock
     received = FROZEN - datetime.timedelta(days=30)
     complaint = service.intake(Complaint(received_at=received, complainant="李四",
@@ -467,12 +467,12 @@ def test_a_case_closed_late_gets_its_treatment_notice_and_a_proposed_penalty(
         service.apply(complaint, action, users[role], at=received + datetime.timedelta(
             days=18, hours=hours), **data)
     complaint = Complaint.get_by_id(complaint.id)
-    late = service.late_clocks(complaint)
+    late = outcomes.late_clocks(complaint)
     assert {c.key for c in late} >= {"closure", "report"}
     closure = next(c for c in late if c.key == "closure")
     # due 15 working days after intake (8 November, 10:00), closed 11 November 16:00
-    assert (closure.due, service.days_late(closure)) == (datetime.datetime(2026, 11, 8, 10), 4)
-    expected = sum(service.days_late(c) for c in late) * 50
+    assert (closure.due, outcomes.days_late(closure)) == (datetime.datetime(2026, 11, 8, 10), 4)
+    expected = sum(outcomes.days_late(c) for c in late) * 50
     manager = login("manager")
     page = manager.get(f"/complaints/{complaint.id}").get_data(as_text=True)
     assert "打印治办单" in page and "按逾期拟定罚扣" in page

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from blueprints.complaints import deadlines, returning, service, statistics
+from blueprints.complaints import deadlines, outcomes, returning, service, statistics
 from blueprints.complaints.service import WorkflowError
 from models import (
     Complaint,
@@ -333,23 +333,23 @@ def test_late_and_soon_lists_match_every_open_complaint_clock_by_clock(users, da
 def test_responsibility_split_must_total_100(users, database):
     complaint = make(users)
     with pytest.raises(WorkflowError, match="合计必须为 100%，现为 90%"):
-        service.set_shares(complaint, [("制造部门", "60"), ("业务部门", "30")], users["manager"])
+        outcomes.set_shares(complaint, [("制造部门", "60"), ("业务部门", "30")], users["manager"])
     with pytest.raises(WorkflowError, match="同一部门"):
-        service.set_shares(complaint, [("制造部门", "50"), ("制造部门", "50")], users["manager"])
+        outcomes.set_shares(complaint, [("制造部门", "50"), ("制造部门", "50")], users["manager"])
     with pytest.raises(WorkflowError):
-        service.set_shares(complaint, [("制造部门", "120"), ("业务部门", "-20")], users["manager"])
-    assert service.set_shares(complaint, [("制造部门", "70"), ("业务部门", "30"), ("", "")],
+        outcomes.set_shares(complaint, [("制造部门", "120"), ("业务部门", "-20")], users["manager"])
+    assert outcomes.set_shares(complaint, [("制造部门", "70"), ("业务部门", "30"), ("", "")],
                               users["manager"]) == [("制造部门", 70), ("业务部门", 30)]
     assert sum(s.percent for s in complaint.shares) == 100
 
 
 def test_penalty_notice_needs_the_gm(users, database):
     complaint = make(users)
-    notice = service.propose_notice(complaint, users["manager"], "penalty", "制造部门",
+    notice = outcomes.propose_notice(complaint, users["manager"], "penalty", "制造部门",
                                     Decimal("200.00"), "批量质量问题")
     with pytest.raises(WorkflowError):
-        service.approve_notice(notice, users["manager"])
-    service.approve_notice(notice, users["gm"])
+        outcomes.approve_notice(notice, users["manager"])
+    outcomes.approve_notice(notice, users["gm"])
     assert notice.approved_by_id == users["gm"].id
 
 
@@ -455,12 +455,12 @@ def test_monthly_statistics_computed_by_hand(users, database):
     assert stats.invalid == 1
     # the closed cases (seed 000 第九条（九）): by category, responsibility ratios, penalties
     assert dict(stats.closed_by_category) == {"服务质量": 1, "产品质量": 1}
-    service.set_shares(a, [("客服部", 60), ("工程部", 40)], users["manager"])
-    service.set_shares(b, [("制造部门", 100)], users["manager"])
-    fine = service.propose_notice(b, users["manager"], "penalty", "制造部门", Decimal("300"),
+    outcomes.set_shares(a, [("客服部", 60), ("工程部", 40)], users["manager"])
+    outcomes.set_shares(b, [("制造部门", 100)], users["manager"])
+    fine = outcomes.propose_notice(b, users["manager"], "penalty", "制造部门", Decimal("300"),
                                   "漏检")
-    service.propose_notice(a, users["manager"], "penalty", "客服部", Decimal("50"), "未批准的")
-    service.approve_notice(fine, users["gm"])
+    outcomes.propose_notice(a, users["manager"], "penalty", "客服部", Decimal("50"), "未批准的")
+    outcomes.approve_notice(fine, users["gm"])
     stats = statistics.monthly_stats(2026, 10)
     assert stats.responsibility == [("制造部门", 1, 50.0), ("客服部", 1, 30.0),
                                     ("工程部", 1, 20.0)]  # shares over the 2 closed cases

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from pypdf import PdfReader
 
+from blueprints.complaints import outcomes
 from blueprints.complaints import service as complaints
 from models import Complaint
 from models.complaints import CLOSED
@@ -20,7 +21,7 @@ def closed_complaint(users, customer, **outcome):
                                             category="产品质量"), users["desk"])
     Complaint.update(state=CLOSED, closed_at=FROZEN).where(Complaint.id == complaint.id).execute()
     complaint = Complaint.get_by_id(complaint.id)
-    return complaints.set_outcome(complaint, users["manager"], **outcome)
+    return outcomes.set_outcome(complaint, users["manager"], **outcome)
 
 
 def pdf_text(response):

@@ -35,7 +35,7 @@ from models.masking import mask_phone
 from services import identity
 from services.search import Query
 
-from . import approval, bp, deadlines, service
+from . import approval, bp, deadlines, outcomes, service
 from .forms import (
     ComplaintFilterForm,
     ComplaintForm,
@@ -180,7 +180,7 @@ def _detail(complaint, status=200, error=None, rows=None, **submitted):
                   approval_route=route,
                   clocks=clocks, error=error,
                   actions=actions, turns=service.whose_turn(complaint, route),
-                  late_clocks=service.late_clocks(complaint, clocks),
+                  late_clocks=outcomes.late_clocks(complaint, clocks),
                   action_labels=service.ACTION_LABELS, checklist=CHECKLIST,
                   forms=LazyForms(_forms(complaint, rows["shares"]), **submitted), **rows)
 
@@ -304,7 +304,7 @@ def meeting(id):
 @bp.route("/<int:id>/outcome", methods=["POST"])
 def outcome(id):
     """Allowance/compensation and return or rework quantities."""
-    return _simple(id, OutcomeForm, lambda c, f: service.set_outcome(
+    return _simple(id, OutcomeForm, lambda c, f: outcomes.set_outcome(
         c, current_user, f.allowance.data, f.return_qty.data, f.rework_qty.data), "outcome_form")
 
 
@@ -317,7 +317,7 @@ def shares(id):
         lines = [(line.department.data, line.percent.data or 0) for line in form.lines
                  if line.department.data]
         try:
-            service.set_shares(complaint, lines, current_user)
+            outcomes.set_shares(complaint, lines, current_user)
         except WorkflowError as refused:
             return _detail(complaint, status=422, error=str(refused), shares_form=form)
         flash(_("已保存责任比例"), "success")
@@ -329,7 +329,7 @@ def shares(id):
 @once_per_form
 def notice_new(id):
     """Propose a penalty or reward notice (奖罚通知单)."""
-    return _simple(id, NoticeForm, lambda c, f: service.propose_notice(
+    return _simple(id, NoticeForm, lambda c, f: outcomes.propose_notice(
         c, current_user, f.kind.data, f.target.data.strip(), f.amount.data,
         f.reason.data.strip()), "notice_form")
 
@@ -343,7 +343,7 @@ def notice_approve(id, notice_id):
         abort(404)
     if ButtonForm().validate_on_submit():
         try:
-            service.approve_notice(notice, current_user)
+            outcomes.approve_notice(notice, current_user)
         except WorkflowError as refused:
             return _detail(complaint, status=422, error=str(refused))
     return redirect(url_for("complaints.detail", id=id))
@@ -398,14 +398,14 @@ def reminder(id):
 def late_notice(id):
     """治办单: a case closed with clocks met late or missed, sent to find out why."""
     complaint = _complaint_or_404(id)
-    late = service.late_clocks(complaint)
+    late = outcomes.late_clocks(complaint)
     if not late:
         abort(404)
     return pdf_response("print/late_notice.html", f"治办单-{complaint.serial}.pdf",
                         record=complaint, title=_("治办单"), number=complaint.serial,
                         qr_url=external_url("complaints.detail", id=id), complaint=complaint,
-                        late=[(c, service.days_late(c)) for c in late],
-                        penalty=service.late_penalty(complaint, site_settings()))
+                        late=[(c, outcomes.days_late(c)) for c in late],
+                        penalty=outcomes.late_penalty(complaint, site_settings()))
 
 
 @bp.route("/<int:id>/late-penalty", methods=["POST"])
@@ -414,7 +414,7 @@ def late_penalty(id):
     complaint = _complaint_or_404(id)
     if ButtonForm().validate_on_submit():
         try:
-            service.propose_late_penalty(complaint, current_user, site_settings())
+            outcomes.propose_late_penalty(complaint, current_user, site_settings())
             flash(_("已按逾期拟定罚扣，待总经理批准"), "success")
         except WorkflowError as refused:
             flash(str(refused), "error")
@@ -442,7 +442,7 @@ def tracking_print():
     for c in (Complaint.live().where((Complaint.received_at >= since) &
                                      (Complaint.received_at < until))
               .order_by(Complaint.received_at).limit(TRACKING_MOST)):
-        late = service.late_clocks(c)
+        late = outcomes.late_clocks(c)
         rows.append([c.serial, c.received_at.strftime("%Y-%m-%d"), c.complainant, c.category,
                      str(c.cause_kind_label or ""), c.responsible_dept, str(c.state_label),
                      c.closure_due.strftime("%Y-%m-%d"),

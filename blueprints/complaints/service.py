@@ -1,9 +1,9 @@
-"""Complaint rules: intake, the workflow state machine, outcomes, search.
+"""Complaint rules: intake, the workflow state machine, what the pages read, search.
 
-Every step goes through apply(); deadlines.py has the clocks, returning.py the returns and
-statistics.py the month's figures; nothing here knows Flask.
+Every step goes through apply(); deadlines.py has the clocks, outcomes.py the shares and the
+奖罚通知单, returning.py the returns and statistics.py the month's figures; nothing here knows
+Flask.
 """
-import datetime
 import json
 from decimal import Decimal, InvalidOperation
 
@@ -13,7 +13,6 @@ from models import (
     ComplaintStep,
     Customer,
     PenaltyNotice,
-    ResponsibilityShare,
     User,
     db,
     now,
@@ -28,7 +27,6 @@ from models.complaints import (
     FOLLOWED_UP,
     INVALID,
     INVESTIGATED,
-    PENALTY,
     RECORDED,
     REPLIED,
 )
@@ -66,7 +64,7 @@ def intake(complaint, actor):
         complaint.state = RECORDED
         complaint.priority = first_in_queues(complaint.customer)
         audit.save(complaint, actor)
-        _step(complaint, actor, "intake", RECORDED, RECORDED, {"content": complaint.content[:200]},
+        record_step(complaint, actor, "intake", RECORDED, RECORDED, {"content": complaint.content[:200]},
               at=complaint.received_at)
         timeline.add(complaint.customer, "complaint", f"{complaint.serial} {complaint.category}",
                      ref_id=complaint.id, user=actor, at=complaint.received_at)
@@ -81,7 +79,7 @@ def _alert_major(complaint):
                          kind=notifications.MAJOR, serial=complaint.serial, text=complaint.content[:60])
 
 
-def _step(complaint, user, action, from_state, to_state, note, at=None):
+def record_step(complaint, user, action, from_state, to_state, note, at=None):
     """Record a step, stamped when it happened (`at`, the action's own time) or now."""
     ComplaintStep.create(complaint=complaint, user=user.id if user else None, action=action,
                          at=at or now(), from_state=from_state, to_state=to_state,
@@ -218,7 +216,7 @@ def apply(complaint, action, user, at=None, **data):
             complaint.closed_at = at
         complaint.state = target
         audit.save(complaint, user)
-        _step(complaint, user, action, before, target, data, at=at)
+        record_step(complaint, user, action, before, target, data, at=at)
         if target in FINISHED:
             timeline.add(complaint.customer, "complaint",
                          f"{complaint.serial} {complaint.state_label}", ref_id=complaint.id,
@@ -283,7 +281,7 @@ def hand_over(complaint, new_owner, user, note=""):
         previous = complaint.owner
         complaint.owner = new_owner.id
         audit.save(complaint, user)
-        _step(complaint, user, "hand_over", complaint.state, complaint.state,
+        record_step(complaint, user, "hand_over", complaint.state, complaint.state,
               {"from": previous.display_name if previous else "", "to": new_owner.display_name,
                "note": note})
         notifications.notify([new_owner], N_("投诉 %(serial)s 已移交给您"),
@@ -296,7 +294,7 @@ def record_onsite(complaint, user, at=None, note=""):
     with db.atomic():
         complaint.onsite_at = at or now()
         audit.save(complaint, user)
-        _step(complaint, user, "onsite", complaint.state, complaint.state, {"note": note},
+        record_step(complaint, user, "onsite", complaint.state, complaint.state, {"note": note},
               at=complaint.onsite_at)
     return complaint
 
@@ -306,7 +304,7 @@ def record_progress(complaint, user, method, note, at=None):
     with db.atomic():
         progress = ComplaintProgress.create(complaint=complaint, at=at or now(), method=method,
                                             note=note[:500], user=user.id)
-        _step(complaint, user, "progress", complaint.state, complaint.state, {"note": note},
+        record_step(complaint, user, "progress", complaint.state, complaint.state, {"note": note},
               at=progress.at)
     return progress
 
@@ -320,7 +318,7 @@ def record_opinion(complaint, user, opinion, at=None):
         complaint.opinion, complaint.opinion_at = opinion, at or now()
         complaint.opinion_by = user.id
         audit.save(complaint, user)
-        _step(complaint, user, "opinion", complaint.state, complaint.state, {"opinion": opinion},
+        record_step(complaint, user, "opinion", complaint.state, complaint.state, {"opinion": opinion},
               at=complaint.opinion_at)
     return complaint
 
@@ -331,101 +329,12 @@ def record_meeting(complaint, user, meeting_at, notes, agreed_solution):
         complaint.meeting_at, complaint.meeting_notes = meeting_at, notes
         complaint.agreed_solution = agreed_solution
         audit.save(complaint, user)
-        _step(complaint, user, "meeting", complaint.state, complaint.state,
+        record_step(complaint, user, "meeting", complaint.state, complaint.state,
               {"notes": notes, "solution": agreed_solution})
     return complaint
 
 
-# ---- outcomes ---------------------------------------------------------------------------------
-
-def set_shares(complaint, shares, user):
-    """Responsibility split across departments: each 1–100 %, no department twice, total 100 %."""
-    cleaned = [(d.strip(), int(p)) for d, p in shares if (d or "").strip()]
-    departments = [d for d, _ in cleaned]
-    if len(set(departments)) != len(departments):
-        raise WorkflowError(_l("同一部门只能出现一次"))
-    if any(not 0 < p <= 100 for _, p in cleaned):
-        raise WorkflowError(_l("每个部门的比例应在 1% 到 100% 之间"))
-    if cleaned and sum(p for _, p in cleaned) != 100:
-        raise WorkflowError(_l("责任比例合计必须为 100%%，现为 %(total)s%%",
-                               total=sum(p for _, p in cleaned)))
-    with db.atomic():
-        ResponsibilityShare.delete().where(ResponsibilityShare.complaint == complaint).execute()
-        for department, percent in cleaned:
-            ResponsibilityShare.create(complaint=complaint, department=department,
-                                       percent=percent)
-        _step(complaint, user, "shares", complaint.state, complaint.state, dict(cleaned))
-    return cleaned
-
-
-def set_outcome(complaint, user, allowance=None, return_qty=None, rework_qty=None):
-    """Allowance or compensation (折让/赔款) and return or rework quantities."""
-    for value in (return_qty, rework_qty):
-        if value is not None and value < 0:
-            raise WorkflowError(_l("数量不能为负"))
-    if allowance is not None and Decimal(allowance) < 0:
-        raise WorkflowError(_l("金额不能为负"))
-    complaint.allowance, complaint.return_qty, complaint.rework_qty = (allowance, return_qty,
-                                                                       rework_qty)
-    audit.save(complaint, user)
-    return complaint
-
-
-def propose_notice(complaint, user, kind, target, amount, reason):
-    """Propose a penalty or reward notice (奖罚通知单); the GM approves it."""
-    notice = PenaltyNotice(complaint=complaint, kind=kind, target=target, amount=amount,
-                           reason=reason, created_by=user.id)
-    return audit.save(notice, user)
-
-
-LATE = ("met_late", "missed")  # a clock met after its due moment, or never met by closure
-
-
-def late_clocks(complaint, clocks=None):
-    """The clocks a finished complaint met late or never met: what a 治办单 asks about (seed
-    000 第十四条: 对于处理时效逾期案件,得开立"治办单"送有关部门追查逾期缘由). `clocks`: its
-    clocks when already worked out."""
-    if not complaint.finished:
-        return []
-    return [c for c in clocks or deadlines.clocks(complaint) if c.status in LATE]
-
-
-def days_late(clock):
-    """Whole days a clock was late, a part day counting as one."""
-    return -(-clock.delta // datetime.timedelta(days=1))
-
-
-def late_penalty(complaint, settings):
-    """The penalty proposed for handling this case late: the rate a day (a setting) for each
-    day each clock was late."""
-    rate = Decimal(str(settings["complaint_late_penalty_per_day"]))
-    return sum((rate * days_late(c) for c in late_clocks(complaint)), Decimal("0"))
-
-
-def propose_late_penalty(complaint, user, settings):
-    """A 奖罚通知单 for the late handling, for the GM to confirm; once per case."""
-    clocks = late_clocks(complaint)
-    if not clocks:
-        raise WorkflowError(_l("该投诉没有逾期处理的时限"))
-    if complaint.notices.where(PenaltyNotice.for_lateness & PenaltyNotice.not_voided()).exists():
-        raise WorkflowError(_l("已按逾期拟定过罚扣"))
-    reason = "；".join(f"{c.label}逾期 {days_late(c)} 天" for c in clocks)
-    notice = PenaltyNotice(complaint=complaint, kind=PENALTY, for_lateness=True,
-                           target=(complaint.responsible_dept or
-                                   (complaint.owner.display_name if complaint.owner_id else ""))
-                           [:60], amount=late_penalty(complaint, settings),
-                           reason=str(_l("处理时效逾期（治办）：%(clocks)s", clocks=reason)),
-                           created_by=user.id)
-    return audit.save(notice, user)
-
-
-def approve_notice(notice, user):
-    """Only a 总经理 approves a penalty or reward notice."""
-    if user.role != GM:
-        raise WorkflowError(_l("奖罚通知单须由总经理批准"))
-    notice.approved_by, notice.approved_at = user.id, now()
-    return audit.save(notice, user)
-
+# ---- a complaint raised again ----------------------------------------------------------------
 
 def recomplain(original, user, content):
     """The customer rejects the result: a new complaint linked to the original."""
@@ -588,5 +497,5 @@ def search_complaints(query, limit):
         "complaints.detail", c.id))
 
 
-__all__ = ["WorkflowError", "ACTIONS", "apply", "intake", "set_shares", "recomplain",
+__all__ = ["WorkflowError", "ACTIONS", "apply", "intake", "record_step", "recomplain",
            "hand_over", "search_complaints"]

@@ -209,7 +209,7 @@ def _returns(users, days, at):
     """From the demo's first two closed complaints, as their 核决 set them: 成品退货单 (one signed
     for and proven, one beyond the over-acceptance ratio waiting for an instruction), their
     销货退回证明单, 销货折让证明单 at both stages, and two claims on the carrier."""
-    from blueprints.complaints import service as complaints
+    from blueprints.complaints import outcomes
     from models import Complaint
     from models.complaints import CLOSED
     desk, sales, manager = users["desk"], users["sales"], users["manager"]
@@ -220,7 +220,7 @@ def _returns(users, days, at):
     allowances = REGISTERS_BY_MODEL[m.AllowanceNote]
     for n, complaint in enumerate(closed):
         handling, approved, actual = (("return", 20, 19), ("rework", 5, 7))[n]
-        complaints.set_outcome(complaint, manager, allowance=Decimal("300.00"),
+        outcomes.set_outcome(complaint, manager, allowance=Decimal("300.00"),
                                **{f"{handling}_qty": approved})
         note = _write(m.GoodsReturnNote, sales, issued_on=days[2 + n],
                       complaint_serial=complaint.serial, customer=complaint.customer,
