@@ -12,6 +12,7 @@ from blueprints.helpers import (
     excel_response,
     external_url,
     get_or_404,
+    is_htmx_partial,
     keyset_cut,
     keyset_query,
     once_per_form,
@@ -181,7 +182,7 @@ def sign_out(id):
     visit = _visit_or_404(id)
     if ButtonForm().validate_on_submit():
         service.sign_out(visit, current_user)
-    if request.headers.get("HX-Request") == "true" and not request.headers.get("HX-Boosted"):
+    if is_htmx_partial():
         return render("reception/_row.html", visits=service.register_row(visit.id))
     return redirect(back("reception.index"))
 
