@@ -23,6 +23,8 @@ from models import (
     clock,
     db,
 )
+from models.customers import Status, Tier
+from models.repairs import IN_PROGRESS
 from models.users import ADMIN, DESK, ENGINEER, GM, MANAGER, SALES
 from services import accounts, timeline
 from services import settings as settings_service
@@ -120,8 +122,9 @@ def fill_customers(rng, customers, today):
                 plate=(rng.choice(PLATE_PREFIX) + f"{rng.randrange(10 ** 5):05d}")
                 if rng.random() < 0.3 else "",
                 owner=rng.choice(owners) if kind != "resident" else None,
-                status=rng.choices(["potential", "cooperating", "lapsed"], [3, 6, 1])[0],
-                tier=rng.choice(["strategic", "key", "general", "general", "reserve", ""]),
+                status=rng.choices(list(Status), [3, 6, 1])[0],
+                tier=rng.choice([Tier.STRATEGIC, Tier.KEY, Tier.GENERAL, Tier.GENERAL,
+                                 Tier.RESERVE, ""]),
                 grade=rng.choice(["A", "B", "C", ""]),
                 source=rng.choice(["来电", "来访", "转介绍", "网络"]),
                 contract_date=(when.date() if rng.random() < 0.5 else None),
@@ -213,7 +216,7 @@ def fill_repairs(rng, users, residents, today):
             stage -= 1
             step_at += datetime.timedelta(minutes=rng.randrange(10, 120))
             repairs.step(order, action, users[who], settings, at=step_at)
-        if order.state == "in_progress" and stage > 0:
+        if order.state == IN_PROGRESS and stage > 0:
             repairs.add_item(order, users["engineer"], service_item=item, quantity=1)
             step_at += datetime.timedelta(hours=1)
             repairs.step(order, "complete", users["engineer"], settings, at=step_at)
@@ -278,7 +281,7 @@ def fill_vip(rng, users, today):
         phone = mobile(rng)
         birthday = (today + datetime.timedelta(days=1)).replace(year=1988) if index == 0 else \
             datetime.date(rng.randrange(1960, 2002), rng.randrange(1, 13), rng.randrange(1, 29))
-        customer = Customer.create(name=name, phone=phone, kind="shopper", status="cooperating",
+        customer = Customer.create(name=name, phone=phone, kind="shopper", status=Status.COOPERATING,
                                    source="会员")
         card = vip.enrol(VipCard(customer=customer, name=name, phone=phone, birthday=birthday,
                                  gender=rng.choice("FM"), handbook_given=True), users["desk"],

@@ -1,4 +1,6 @@
 """Customers, the hub every module links to, with their emergency contacts and timeline."""
+from enum import StrEnum
+
 from peewee import SQL, BooleanField, CharField, ForeignKeyField, IntegerField, TextField
 
 from models.i18n import lazy_gettext as _l
@@ -23,17 +25,36 @@ KINDS = {
     "dealer": _l("经销商"),
     "shopper": _l("顾客"),
 }
+
+
+class Status(StrEnum):
+    """Where a customer stands with the office (stored)."""
+    POTENTIAL = "potential"
+    COOPERATING = "cooperating"
+    LAPSED = "lapsed"
+
+
+class Tier(StrEnum):
+    """The customer's grade for contact and visits (seed 000: 战略合作, 重点, 一般, 储备)."""
+    STRATEGIC = "strategic"
+    KEY = "key"
+    GENERAL = "general"
+    RESERVE = "reserve"
+
+
 STATUSES = {
-    "potential": _l("潜在"),
-    "cooperating": _l("合作"),
-    "lapsed": _l("流失"),
+    Status.POTENTIAL: _l("潜在"),
+    Status.COOPERATING: _l("合作"),
+    Status.LAPSED: _l("流失"),
 }
 TIERS = {
-    "strategic": _l("战略合作"),
-    "key": _l("重点"),
-    "general": _l("一般"),
-    "reserve": _l("储备"),
+    Tier.STRATEGIC: _l("战略合作"),
+    Tier.KEY: _l("重点"),
+    Tier.GENERAL: _l("一般"),
+    Tier.RESERVE: _l("储备"),
 }
+SERVED_TIERS = (Tier.STRATEGIC, Tier.KEY, Tier.GENERAL)  # those with a contact interval and quota
+IMPORTANT_TIERS = (Tier.STRATEGIC, Tier.KEY)
 GRADES = {"A": "A", "B": "B", "C": "C"}
 # 资信等级, rated by finance at the yearly evaluation (seed 000 4.2, 5.1.1)
 CREDIT_GRADES = {"A": _l("A 资信良好"), "B": _l("B 资信一般"), "C": _l("C 须现款结算")}
@@ -61,7 +82,7 @@ class Customer(SearchKeys, Voidable):
     plate = CharField(max_length=20, default="")
     company_nature = CharField(max_length=40, default="")
     owner = ForeignKeyField(User, null=True, backref="customers", on_delete="SET NULL")
-    status = CharField(max_length=20, default="potential", index=True)
+    status = CharField(max_length=20, default=Status.POTENTIAL, index=True)
     tier = CharField(max_length=20, default="", index=True)
     grade = CharField(max_length=1, default="", index=True)
     credit_grade = CharField(max_length=1, default="")

@@ -90,7 +90,8 @@ class ParkingPermit(RegisterEntry):
 
 
 SPACE_WANTS = {"rent": _l("租用"), "buy": _l("购买")}
-APPLICATION_STATES = {"waiting": _l("排队中"), "given": _l("已安排"), "withdrawn": _l("已撤回")}
+WAITING, GIVEN, WITHDRAWN = "waiting", "given", "withdrawn"
+APPLICATION_STATES = {WAITING: _l("排队中"), GIVEN: _l("已安排"), WITHDRAWN: _l("已撤回")}
 
 
 class SpaceApplication(RegisterEntry):
@@ -102,7 +103,7 @@ class SpaceApplication(RegisterEntry):
     plate = CharField(max_length=20, default="", verbose_name=_l("车牌"))
     wants = CharField(max_length=10, choices=choices(SPACE_WANTS), verbose_name=_l("租用/购买"))
     applied_on = DateField(default=lambda: now().date(), verbose_name=_l("申请日期"))
-    state = CharField(max_length=10, default="waiting", choices=choices(APPLICATION_STATES),
+    state = CharField(max_length=10, default=WAITING, choices=choices(APPLICATION_STATES),
                       verbose_name=_l("状态"))
     space_given = CharField(max_length=20, default="", verbose_name=_l("安排车位号"))
     notes = CharField(max_length=200, default="", verbose_name=_l("备注"))

@@ -29,6 +29,7 @@ from blueprints import validators
 from blueprints.fields import DecimalField, Form, SelectField
 from models import User, clock
 from models.archives import SECTIONS
+from models.customers import SERVED_TIERS
 from models.i18n import lazy_gettext as _l
 from models.users import ROLES
 from services.settings import parse_hhmm
@@ -310,7 +311,7 @@ class SettingsForm(Form):
             getattr(self, key).data = "\n".join(values[key])
         for letter in "abc":
             getattr(self, f"venue_{letter}").data = values["venues"].get(letter.upper(), "")
-        for tier in ("strategic", "key", "general"):
+        for tier in SERVED_TIERS:
             getattr(self, f"contact_{tier}").data = int(values["contact_days"].get(tier, 30))
         for key in ("evaluation_window", "confidential_sections", "confidential_roles",
                     "upload_max_mb", "vip_cumulative_months", "vip_referral_bonus",
@@ -331,7 +332,7 @@ class SettingsForm(Form):
         self.visitor_id_retention_months.data = int(values["visitor_id_retention_months"])
         self.pass_printer.data = values["pass_printer"]
         self.return_over_ratio.data = Decimal(str(values["return_over_ratio"]))
-        for tier in ("strategic", "key", "general"):
+        for tier in SERVED_TIERS:
             getattr(self, f"visit_quota_{tier}").data = int(values["visit_quotas"].get(tier, 0))
         self.repair_reviewers.data = "\n".join(values["repair_reviewers"])
 
@@ -348,7 +349,7 @@ class SettingsForm(Form):
         out["venues"] = {letter.upper(): (getattr(self, f"venue_{letter}").data or "").strip()
                          for letter in "abc"}
         out["contact_days"] = {tier: getattr(self, f"contact_{tier}").data
-                               for tier in ("strategic", "key", "general")}
+                               for tier in SERVED_TIERS}
         for key in ("evaluation_window", "upload_max_mb", "vip_cumulative_months",
                     "vip_referral_bonus", "complaint_escalate_hours"):
             out[key] = getattr(self, key).data
@@ -356,7 +357,7 @@ class SettingsForm(Form):
         out["pass_printer"] = (self.pass_printer.data or "").strip()
         out["return_over_ratio"] = str(self.return_over_ratio.data)
         out["visit_quotas"] = {tier: getattr(self, f"visit_quota_{tier}").data
-                               for tier in ("strategic", "key", "general")}
+                               for tier in SERVED_TIERS}
         out["confidential_sections"] = list(self.confidential_sections.data or [])
         out["confidential_roles"] = list(self.confidential_roles.data or [])
         out["vip_birthday_text"] = self.vip_birthday_text.data.strip()

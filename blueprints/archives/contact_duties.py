@@ -18,6 +18,7 @@ from peewee import SQL, fn
 
 from models import ContactLog, Customer, CustomerVisit, User
 from models.base import Prepared, later_all, read_later
+from models.customers import IMPORTANT_TIERS, Status, Tier
 from models.i18n import lazy_gettext as _l
 from models.reception import DONE
 from models.users import GM, MANAGER, SALES
@@ -26,7 +27,6 @@ from services import workdays
 from .ownership import TILE_CAP, AtLeast
 
 PROSPECT_VISIT_DAYS = 30  # an important prospect not visited within this is overdue
-IMPORTANT = ("strategic", "key")
 EVER = datetime.datetime(1900, 1, 1)
 NEVER = datetime.datetime(9999, 1, 1)
 SHOWN = 200  # customers a duty lists on its page
@@ -115,7 +115,7 @@ def duties(user, settings, today):
     months = tuple(datetime.datetime.combine(workdays.add_months(today.replace(day=1), -back),
                                              datetime.time()) for back in (0, 1))
     years = (datetime.datetime(today.year, 1, 1), datetime.datetime(today.year - 1, 1, 1))
-    strategic = _customers(Customer.tier == "strategic", Customer.status == "cooperating")
+    strategic = _customers(Customer.tier == Tier.STRATEGIC, Customer.status == Status.COOPERATING)
     found = []
     if rank in ("gm", "deputy"):
         chosen = rank == "gm"
@@ -136,7 +136,7 @@ def duties(user, settings, today):
             found.append(_duty(
                 f"quota-{tier}", _l("%(tier)s客户每年现场回访 %(n)s 次", tier=TIERS[tier],
                                     n=quota),
-                _customers(Customer.tier == tier, Customer.status == "cooperating"),
+                _customers(Customer.tier == tier, Customer.status == Status.COOPERATING),
                 lambda since, until, quota=quota: _met(
                     _contacts(heads, since, until, phone=False), quota), years))
     if rank == "sales":
@@ -150,7 +150,7 @@ def _general_visits(owner, today):
     """A general customer of theirs on site at least once in two years: due when the last two
     years had no visit, overdue when the customer is older than that."""
     since = datetime.datetime.combine(workdays.add_months(today, -24), datetime.time())
-    due = _customers(Customer.tier == "general", Customer.status == "cooperating",
+    due = _customers(Customer.tier == Tier.GENERAL, Customer.status == Status.COOPERATING,
                      Customer.owner == owner).where(
         Customer.id.not_in(_contacts(None, since, NEVER, phone=False)))
     return Duty("general-visits", _l("一般客户两年至少现场回访一次"), due,
@@ -159,7 +159,7 @@ def _general_visits(owner, today):
 
 def _prospects(owner, today):
     """Every important prospect visited at least once; overdue a month after filing."""
-    prospects = _customers(Customer.tier.in_(IMPORTANT), Customer.status == "potential")
+    prospects = _customers(Customer.tier.in_(IMPORTANT_TIERS), Customer.status == Status.POTENTIAL)
     if owner is not None:
         prospects = prospects.where(Customer.owner == owner)
     due = prospects.where(Customer.id.not_in(_contacts(None, EVER, NEVER, phone=False)))

@@ -6,8 +6,9 @@ import zipfile
 from collections import namedtuple
 
 from models import Customer, VipCard, db
-from models.customers import KINDS
+from models.customers import KINDS, Status
 from models.i18n import lazy_gettext as _l
+from models.vip import CardState
 from services import identity
 
 FIELDS = {
@@ -133,7 +134,7 @@ def check(rows, mapping, kind):
             existing.setdefault(c.phone, c.name)
     else:
         for c in VipCard.select(VipCard.phone, VipCard.number).where(
-                VipCard.phone.in_(phones) & (VipCard.state == "active")):
+                VipCard.phone.in_(phones) & (VipCard.state == CardState.ACTIVE)):
             existing.setdefault(c.phone, c.number)
     result = []
     for offset, raw in enumerate(rows):
@@ -192,7 +193,7 @@ def apply(rows, kind, actor, settings, on_row=None):
             values = row.values
             if kind == "customers":
                 fields = {k: values[k] for k, _ in FIELDS["customers"]}
-                fields["status"] = "cooperating"
+                fields["status"] = Status.COOPERATING
                 create_customer(Customer(**fields), actor)
             else:
                 customer = vip.customer_for(values["name"], values["phone"], actor)

@@ -41,7 +41,7 @@ def missing_fields(customer):
     missing = [f for f in REQUIRED.get(customer.kind, ("name", "phone"))
                if not getattr(customer, f)]
     if customer.kind == "resident" and not customer.emergency_contacts.where(
-            ~customer.emergency_contacts.model.voided).exists():
+            customer.emergency_contacts.model.not_voided()).exists():
         missing.append("emergency")
     return missing
 

@@ -25,7 +25,7 @@ from blueprints.numbers import keep_stored, show_masked
 from blueprints.registers.service import record_duplicate
 from models import Customer, Document, EmergencyContact, GradeEvaluation, User, now
 from models.archives import CONTACT_METHODS
-from models.customers import KINDS
+from models.customers import KINDS, Status
 from models.masking import mask_phone
 from services import audit, identity, timeline
 from services.customers import create_customer
@@ -99,7 +99,7 @@ def new():
         if turn is not None:  # a prospect's card, filed from their first visit
             form.turn.data = str(turn.id)
             form.name.data = form.name.data or turn.visitor_name
-            form.owner.data, form.status.data = str(turn.user_id), "potential"
+            form.owner.data, form.status.data = str(turn.user_id), Status.POTENTIAL
             form.source.data = "来访" if "来访" in site_settings()["customer_sources"] else ""
             if request.args.get("kind") in KINDS:
                 form.kind.data = request.args["kind"]
@@ -286,7 +286,7 @@ def print_card(id):
     """客户档案登记表 as an A4 PDF (numbers masked)."""
     customer = _customer_or_404(id)
     contacts = list(customer.emergency_contacts.where(EmergencyContact.not_voided()))
-    title = _("潜在客户档案") if customer.status == "potential" else _("客户档案登记表")
+    title = _("潜在客户档案") if customer.status == Status.POTENTIAL else _("客户档案登记表")
     docs = list(customer.documents.where(Document.not_voided())
                 .order_by(Document.section, Document.id))
     return pdf_response("print/customer_card.html", f"{title}-{customer.name}.pdf",

@@ -3,6 +3,7 @@ from peewee import JOIN, fn
 
 from models import Customer, User, db, now
 from models.base import Prepared, later_all
+from models.customers import Status
 from models.i18n import lazy_gettext as _l
 from models.keys import filled
 from models.masking import mask_phone
@@ -139,7 +140,7 @@ def prospects(kind, user):
     from models.users import SALES
     query = (Customer.select(Customer, User).join(User, JOIN.LEFT_OUTER,
                                                   on=(Customer.owner == User.id))
-             .where(Customer.not_voided() & (Customer.status == "potential") &
+             .where(Customer.not_voided() & (Customer.status == Status.POTENTIAL) &
                     (Customer.kind == kind)))
     if user.role == SALES:
         query = query.where(Customer.owner == user.id)

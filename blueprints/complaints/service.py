@@ -30,6 +30,7 @@ from models.complaints import (
     RECORDED,
     REPLIED,
 )
+from models.customers import Status
 from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import DESK, ENGINEER, GM, MANAGER, SALES
@@ -442,7 +443,7 @@ def notice_of(complaint, notice_id):
 def complainant_as_customer(complaint, actor):
     """A new customer archive for the complainant (a walk-in shopper), owned by who took it."""
     return create_customer(Customer(name=complaint.complainant, phone=complaint.phone,
-                                    kind="shopper", status="cooperating", owner=actor.id), actor)
+                                    kind="shopper", status=Status.COOPERATING, owner=actor.id), actor)
 
 
 # ---- home panel -------------------------------------------------------------------------------

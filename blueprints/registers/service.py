@@ -8,8 +8,11 @@ from decimal import Decimal
 from peewee import fn
 
 from models import clock, now
+from models.customers import Tier
 from models.i18n import gettext as _
 from models.registers import (
+    GIVEN,
+    WAITING,
     DuplicateCard,
     KeyLoan,
     MeterReading,
@@ -117,21 +120,21 @@ def permit_standing(permit):
 
 
 def application_facts(application):
-    if application.state != "waiting":
+    if application.state != WAITING:
         return []
     return [(_("排队位次"), str(waiting_position(application)))]
 
 
 def check_application(application):
     _normalise_plate(application)
-    if application.state == "given" and not application.space_given.strip():
+    if application.state == GIVEN and not application.space_given.strip():
         raise RuleError("space_given", _("已安排须填写车位号"))
 
 
 def waiting_position(application):
     """Where a waiting application stands in the queue for its kind (1 = next)."""
     return SpaceApplication.select().where(
-        SpaceApplication.not_voided(), SpaceApplication.state == "waiting",
+        SpaceApplication.not_voided(), SpaceApplication.state == WAITING,
         SpaceApplication.wants == application.wants,
         (SpaceApplication.applied_on < application.applied_on)
         | ((SpaceApplication.applied_on == application.applied_on)
@@ -507,7 +510,7 @@ def archive_loan_standing(loan):
 def late_for_contact(customer, settings, today):
     """Had the first registration's owner let the customer go without contact longer than its
     tier allows?"""
-    days = int(settings["contact_days"].get(customer.tier or "general", 30))
+    days = int(settings["contact_days"].get(customer.tier or Tier.GENERAL, 30))
     return customer.contacted_at.date() + datetime.timedelta(days=days) < today
 
 

@@ -31,7 +31,7 @@ from models import (
 )
 from models.base import first_in_queue, read_together
 from models.masking import mask_phone
-from models.repairs import UNDER_REVIEW, order_is_open
+from models.repairs import DISPATCHED, UNDER_REVIEW, order_is_open
 from models.users import ENGINEER
 from services import identity, signatures
 
@@ -59,7 +59,7 @@ def filtered_orders(form):
     if view == "mine":
         query = query.where(WorkOrder.engineer == current_user.id)
     elif view == "queue":
-        query = query.where(WorkOrder.engineer.is_null() & (WorkOrder.state == "dispatched"))
+        query = query.where(WorkOrder.engineer.is_null() & (WorkOrder.state == DISPATCHED))
     elif view == "review":
         query = query.where(WorkOrder.state == UNDER_REVIEW)
     elif view == "overdue":

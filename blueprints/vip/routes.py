@@ -24,7 +24,7 @@ from blueprints.helpers import (
 )
 from models import Gift, Purchase, VipCard, now
 from models.masking import mask_phone
-from models.vip import CardStatus
+from models.vip import FAILED, SENT, CardStatus
 from services import audit, charts, identity, reports, signatures, signoffs
 from services.search import Query
 
@@ -285,8 +285,8 @@ def outbox_send():
     if ButtonForm().validate_on_submit():
         try:
             results = notices.send_outbox(notices.pending_messages(), site_settings())
-            sent = sum(1 for m in results if m.state == "sent")
-            failed = sum(1 for m in results if m.state == "failed")
+            sent = sum(1 for m in results if m.state == SENT)
+            failed = sum(1 for m in results if m.state == FAILED)
             flash(_("已交短信网关 %(n)s 条：已发送 %(sent)s 条，失败 %(failed)s 条，其余发送中",
                     n=len(results), sent=sent, failed=failed),
                   "success" if sent == len(results) else "info")

@@ -21,6 +21,7 @@ from models import (
     now,
 )
 from models.base import Prepared, ids_in
+from models.customers import Status
 from models.i18n import N_, stored_params, stored_text
 from models.i18n import lazy_gettext as _l
 from models.vip import (
@@ -436,7 +437,7 @@ def customer_for(name, phone, actor):
         return existing
     from services.customers import create_customer
     return create_customer(Customer(name=name, phone=number, kind="shopper",
-                                    status="cooperating", source="会员"), actor)
+                                    status=Status.COOPERATING, source="会员"), actor)
 
 
 __all__ = ["VipError", "discount", "points_for", "eligible", "record_purchase", "redeem",
