@@ -40,6 +40,7 @@ STATES = {RECORDED: _l("登记"), CLASSIFIED: _l("判定"), INVESTIGATED: _l("�
           APPROVED: _l("审批"), REPLIED: _l("答复"), FOLLOWED_UP: _l("回访"), CLOSED: _l("结案"),
           INVALID: _l("不成立")}
 FINISHED = (CLOSED, INVALID)
+ANSWERED = (REPLIED, FOLLOWED_UP, CLOSED)  # the customer has been given the result
 # Open states listed (not "not finished"): `state IN (...)` is an index lookup, NOT IN a scan.
 OPEN = tuple(state for state in STATES if state not in FINISHED)
 # Progress reports: at least PROGRESS_PER_WEEK in every 7-day period counted from acceptance.
@@ -156,6 +157,19 @@ class Complaint(SearchKeys, Voidable):
     @property
     def finished(self):
         return self.state in FINISHED
+
+    @property
+    def answered(self):
+        """The customer has had the result, so may reject it (a recomplaint)."""
+        return self.state in ANSWERED
+
+    @property
+    def is_closed(self):
+        return self.state == CLOSED
+
+    @property
+    def is_invalid(self):
+        return self.state == INVALID
 
     def save(self, *args, **kwargs):
         self.next_due = self.earliest_due()
@@ -404,3 +418,12 @@ class Delivery(BaseModel):
     secret_fields = ("address",)
 
     state_label = label_of("state", DELIVERY_STATES)
+
+    @property
+    def delivered(self):
+        return self.state == SENT
+
+    @property
+    def given_up(self):
+        """Failed after its retries."""
+        return self.state == FAILED_DELIVERY

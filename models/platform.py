@@ -1,4 +1,6 @@
 """Platform records every module shares: serial counters, settings, audit, access log, timeline."""
+from enum import StrEnum
+
 from peewee import (
     SQL,
     BigIntegerField,
@@ -13,7 +15,7 @@ from peewee import (
 
 from models.i18n import lazy_gettext as _l
 
-from .base import BaseModel, DateField, DateTimeField, Voidable, now
+from .base import BaseModel, DateField, DateTimeField, Voidable, label_of, now
 from .users import User
 
 
@@ -116,6 +118,18 @@ class Submission(BaseModel):
     location = CharField(max_length=300, default="")
 
 
+class WorkState(StrEnum):
+    """Where a job or a duty's run stands (stored)."""
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+WORK_STATES = {WorkState.QUEUED: _l("排队中"), WorkState.RUNNING: _l("执行中"),
+               WorkState.DONE: _l("完成"), WorkState.FAILED: _l("失败")}
+
+
 class Job(BaseModel):
     """Long work (an import, a large export) that reports progress and can be left and revisited."""
 
@@ -126,7 +140,7 @@ class Job(BaseModel):
     # What the job works on when it must run once only (an uploaded file's token).
     source = CharField(max_length=64, null=True, unique=True)
     user = ForeignKeyField(User, null=True, backref="jobs", on_delete="SET NULL")
-    state = CharField(max_length=10, default="queued")
+    state = CharField(max_length=10, default=WorkState.QUEUED)
     total = IntegerField(default=0)
     done = IntegerField(default=0)
     message = CharField(max_length=300, default="")
@@ -136,6 +150,15 @@ class Job(BaseModel):
     # times a consumer has taken it up.
     params = TextField(default="{}", constraints=[SQL("DEFAULT '{}'")])
     attempts = IntegerField(default=0, constraints=[SQL("DEFAULT 0")])
+
+    @property
+    def in_progress(self):
+        """Queued or running: its page keeps asking."""
+        return self.state in (WorkState.QUEUED, WorkState.RUNNING)
+
+    @property
+    def succeeded(self):
+        return self.state == WorkState.DONE
 
 
 class StoredFile(BaseModel):
@@ -156,10 +179,20 @@ class DutyRun(BaseModel):
 
     duty = CharField(max_length=40)
     period = CharField(max_length=40)
-    state = CharField(max_length=10, default="running")
+    state = CharField(max_length=10, default=WorkState.RUNNING)
     started_at = DateTimeField(default=now)
     finished_at = DateTimeField(null=True)
     detail = TextField(default="")
+
+    state_label = label_of("state", WORK_STATES)
+
+    @property
+    def succeeded(self):
+        return self.state == WorkState.DONE
+
+    @property
+    def failed(self):
+        return self.state == WorkState.FAILED
 
     class Meta:
         indexes = ((("duty", "period"), True), (("duty", "started_at"), False))

@@ -91,6 +91,16 @@ class VipCard(SearchKeys, Voidable):
         self.birthday_md = self.birthday.strftime("%m-%d") if self.birthday else ""
         return super().save(*args, **kwargs)
 
+    @property
+    def can_report_loss(self):
+        """挂失 stops a working card only."""
+        return self.state == CardState.ACTIVE
+
+    @property
+    def can_replace(self):
+        """补办 or 续卡: a card not yet taken over by a new one (working or blocked)."""
+        return self.state in (CardState.ACTIVE, CardState.BLOCKED)
+
     state_label = label_of("state", CARD_STATES)
 
 

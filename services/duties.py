@@ -15,11 +15,12 @@ from peewee import IntegrityError
 
 from models import DutyRun, clock, db, now
 from models.i18n import lazy_gettext as _l
+from models.platform import WorkState
 
 from . import tasks
 
 log = logging.getLogger(__name__)
-RUNNING, DONE, FAILED = "running", "done", "failed"
+RUNNING, DONE, FAILED = WorkState.RUNNING, WorkState.DONE, WorkState.FAILED
 # A run still "running" after this long was cut off (a consumer killed mid-way): failed.
 STALE_AFTER = datetime.timedelta(hours=2)
 

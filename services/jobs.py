@@ -18,11 +18,13 @@ from peewee import IntegrityError
 
 from models import Job, db, now
 from models.i18n import N_
+from models.platform import WorkState
 
 from . import files, tasks
 
 log = logging.getLogger(__name__)
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+QUEUED, RUNNING, DONE, FAILED = (WorkState.QUEUED, WorkState.RUNNING, WorkState.DONE,
+                                 WorkState.FAILED)
 # No progress for this long: the consumer doing it has gone.
 STALE_AFTER = datetime.timedelta(minutes=30)
 ATTEMPTS = 2  # a repeatable job is taken up at most this often

@@ -181,6 +181,21 @@ def test_recomplaint_in_one_tap(login, database):
     assert response.location == f"/complaints/{fresh.id}" and fresh.content == "不接受维修结果"
 
 
+def test_a_recomplaint_before_the_reply_is_refused(login, database):
+    """The form shows only once the customer has had the result, and a crafted request before
+    that opens nothing."""
+    desk = login("desk")
+    desk.submit("/complaints/new", intake_data())
+    original = Complaint.get()
+    page = desk.get(f"/complaints/{original.id}").get_data(as_text=True)
+    assert f"/complaints/{original.id}/recomplaint" not in page
+    response = desk.submit(f"/complaints/{original.id}/recomplaint", {"content": "抢先"},
+                           page=f"/complaints/{original.id}")
+    assert response.status_code == 422
+    assert "答复客户后才能就处理结果重新受理" in response.get_data(as_text=True)
+    assert Complaint.select().count() == 1
+
+
 def test_shares_must_total_100(login, database):
     login("desk").submit("/complaints/new", intake_data())
     complaint = Complaint.get()

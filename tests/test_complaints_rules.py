@@ -354,8 +354,17 @@ def test_penalty_notice_needs_the_gm(users, database):
 
 
 def test_recomplaint_links_original(users, database):
+    """Only a customer who has had the result can reject it: a crafted request before the
+    reply opens nothing."""
     original = make(users)
-    fresh = service.recomplain(original, users["desk"], "客户不接受赔偿金额")
+    with pytest.raises(WorkflowError, match="答复客户后"):
+        service.recomplain(original, users["desk"], "还没答复就来")
+    assert Complaint.select().count() == 1
+    at = D(2026, 11, 2, 11, 0)
+    for action, role, data in STEPS[:4]:
+        at += datetime.timedelta(hours=1)
+        service.apply(original, action, users[role], at=at, **data)
+    fresh = service.recomplain(Complaint.get_by_id(original.id), users["desk"], "客户不接受赔偿金额")
     assert fresh.parent_id == original.id and fresh.serial == "KS-202611-0002"
     assert fresh.state == "recorded"
 

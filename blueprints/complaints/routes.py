@@ -356,7 +356,11 @@ def recomplaint(id):
     original = _complaint_or_404(id)
     if not ButtonForm().validate_on_submit():
         abort(400)
-    fresh = service.recomplain(original, current_user, request.form.get("content", "").strip())
+    try:
+        fresh = service.recomplain(original, current_user,
+                                   request.form.get("content", "").strip())
+    except WorkflowError as refused:
+        return _detail(original, status=422, error=str(refused))
     flash(_("已就原投诉 %(old)s 重新受理为 %(new)s", old=original.serial, new=fresh.serial),
           "success")
     return redirect(url_for("complaints.detail", id=fresh.id))

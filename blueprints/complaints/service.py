@@ -339,6 +339,8 @@ def record_meeting(complaint, user, meeting_at, notes, agreed_solution):
 
 def recomplain(original, user, content):
     """The customer rejects the result: a new complaint linked to the original."""
+    if not original.answered:
+        raise WorkflowError(_l("答复客户后才能就处理结果重新受理"))
     fresh = Complaint(parent=original, received_at=now(), channel=original.channel,
                       complainant=original.complainant, phone=original.phone,
                       customer=original.customer, category=original.category,

@@ -250,7 +250,7 @@ def job(token):
 def job_file(token):
     """The file a finished job produced (only for whoever started it)."""
     record = Job.get_or_none(Job.token == token)
-    if record is None or record.user_id != current_user.id or record.state != jobs_service.DONE:
+    if record is None or record.user_id != current_user.id or not record.succeeded:
         abort(404)
     result = jobs_service.result_of(record)
     found = jobs_service.finished_file(token)

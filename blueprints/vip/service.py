@@ -315,7 +315,7 @@ def enrol(card, actor, settings, today=None):
 
 def report_loss(card, actor):
     """挂失: the card stops working at once."""
-    if card.state != CardState.ACTIVE:
+    if not card.can_report_loss:
         raise VipError(_l("只有有效的卡可以挂失"))
     card.state = CardState.BLOCKED
     audit.save(card, actor)
@@ -327,7 +327,7 @@ def report_loss(card, actor):
 def reissue(card, actor, today=None):
     """补办: a new number with the same membership, balance and expiry; the old card is retired."""
     today = today or now().date()
-    if card.state not in (CardState.BLOCKED, CardState.ACTIVE):
+    if not card.can_replace:
         raise VipError(_l("此卡不能补办"))
     with db.atomic():
         _lock_card(card)
@@ -353,7 +353,7 @@ def reissue(card, actor, today=None):
 def renew(card, actor, today=None):
     """续卡 at or after expiry: a new card for two years; the old points do not carry over."""
     today = today or now().date()
-    if card.state not in (CardState.ACTIVE, CardState.BLOCKED):
+    if not card.can_replace:
         raise VipError(_l("此卡已换新，不能续卡"))
     with db.atomic():
         fresh = VipCard(customer=card.customer, name=card.name, phone=card.phone,
