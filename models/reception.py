@@ -155,6 +155,20 @@ class CustomerVisit(Voidable):
 
     state_label = label_of("state", VISIT_STATES)
 
+    @property
+    def recorded(self):
+        """The visit took place and what was said is written down."""
+        return self.state == DONE
+
+    @property
+    def can_record(self):
+        """A cancelled appointment gets no record."""
+        return self.state != CANCELLED
+
+    @property
+    def can_cancel(self):
+        return self.state == APPOINTED
+
 
 METHODS = {"phone": _l("电话"), "sms": _l("短信"), "letter": _l("信函"), "onsite": _l("上门")}
 SOURCES = {"manual": _l("日常回访"), "complaint": _l("投诉结案"), "repair": _l("维修完工"),

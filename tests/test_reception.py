@@ -213,6 +213,33 @@ def test_customer_visit_appointment_record_and_escalation(login, users, database
     assert "会谈内容记录表" in text.replace(" ", "") and "保安很好" in text
 
 
+def test_a_cancelled_visit_takes_no_record(login, users, database, make_customer):
+    """Cancelling hides the record button; a crafted record for the cancelled appointment is
+    refused and leaves it cancelled, with no follow-up and no contact counted."""
+    customer = make_customer(name="钱七")
+    manager = login("manager")
+    manager.submit(f"/reception/customer-visits/new?customer={customer.id}", {
+        "customer": str(customer.id), "staff": str(users["manager"].id),
+        "planned_at": NOW.strftime("%Y-%m-%dT%H:%M"), "purpose": "季度探望"})
+    visit = CustomerVisit.get()
+    manager.submit(f"/reception/customer-visits/{visit.id}/cancel", {},
+                   page=f"/reception/customer-visits/{visit.id}")
+    detail = soup(manager.get(f"/reception/customer-visits/{visit.id}"))
+    assert detail.find("a", string="填写会谈记录") is None
+    assert detail.select(f'form[action="/reception/customer-visits/{visit.id}/cancel"]') == []
+    crafted = manager.submit(f"/reception/customer-visits/{visit.id}/record", {
+        "visited_at": NOW.strftime("%Y-%m-%dT%H:%M"), "opinions": "假的",
+        "unresolved": "要求", "escalate_to": str(users["gm"].id)},
+        page=f"/reception/customer-visits/{visit.id}")
+    assert crafted.status_code == 302
+    stored = CustomerVisit.get_by_id(visit.id)
+    assert (stored.state, stored.opinions, stored.visited_at) == ("cancelled", "", None)
+    assert FollowUp.select().count() == 0
+    assert Customer.get_by_id(customer.id).contacted_at == customer.contacted_at
+    shown = manager.get(crafted.location).get_data(as_text=True)
+    assert "已取消的拜访不能填写会谈记录" in shown
+
+
 def test_followup_record_and_report(login, users, database, make_customer):
     customer = make_customer()
     desk = login("desk")

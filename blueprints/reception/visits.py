@@ -20,7 +20,7 @@ from blueprints.helpers import (
     site_settings,
 )
 from models import Customer, CustomerVisit, User, clock
-from models.reception import APPOINTED, CANCELLED, DONE
+from models.reception import CANCELLED
 from services import audit
 from services.search import Query
 
@@ -91,6 +91,9 @@ def customer_visit_detail(id):
 def customer_visit_record(id):
     """Record what was said (会谈内容记录); unanswered requests go to a manager as a follow-up."""
     visit = _visit_or_404(id)
+    if not visit.can_record:
+        flash(_("已取消的拜访不能填写会谈记录"), "error")
+        return redirect(url_for("reception.customer_visit_detail", id=id))
     form = VisitRecordForm(obj=visit)
     if request.method == "GET" and not visit.visited_at:
         form.visited_at.data = clock.now().replace(second=0)
@@ -113,7 +116,7 @@ def customer_visit_record(id):
 def customer_visit_cancel(id):
     """Cancel an appointment that will not take place."""
     visit = _visit_or_404(id)
-    if ButtonForm().validate_on_submit() and visit.state == APPOINTED:
+    if ButtonForm().validate_on_submit() and visit.can_cancel:
         visit.state = CANCELLED
         audit.save(visit, current_user)
     return redirect(url_for("reception.customer_visit_detail", id=id))
@@ -133,7 +136,7 @@ def customer_visit_print(id):
 def customer_visits_print():
     """探望客户登记记录表 for a date range."""
     start, end = _range()
-    rows = [v for v in _in_range(start, end) if v.state == DONE]
+    rows = [v for v in _in_range(start, end) if v.recorded]
     return pdf_response("print/customer_visits.html", f"探望客户登记记录表-{start}-{end}.pdf",
                         title=_("探望客户登记记录表"), number=f"{start} ~ {end}", rows=rows,
                         qr_url=external_url("reception.customer_visits", start=start.isoformat(),
