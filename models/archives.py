@@ -41,6 +41,7 @@ class Document(Voidable):
 PROPOSED, REVIEWED, APPROVED, REJECTED = "proposed", "reviewed", "approved", "rejected"
 EVALUATION_STATES = {PROPOSED: _l("销售已提议"), REVIEWED: _l("销售主管已审核"),
                      APPROVED: _l("总经理已批准"), REJECTED: _l("已退回")}
+PENDING = (PROPOSED, REVIEWED)  # waiting for the sales head, then the GM
 
 
 class GradeEvaluation(BaseModel):
@@ -73,6 +74,15 @@ class GradeEvaluation(BaseModel):
     tier_label = label_of("tier", TIERS)
 
     state_label = label_of("state", EVALUATION_STATES)
+
+    @property
+    def pending(self):
+        return self.state in PENDING
+
+    @property
+    def awaiting_review(self):
+        """Proposed by sales, for the sales head to review before the GM approves."""
+        return self.state == PROPOSED
 
 
 CONTACT_METHODS = {"phone": _l("电话"), "visit": _l("拜访"), "sms": _l("短信"),

@@ -301,3 +301,16 @@ class VisitRequest(BaseModel):
     visit = ForeignKeyField(Visit, null=True, backref="+", on_delete="SET NULL")
 
     state_label = label_of("state", REQUEST_STATES)
+
+    @property
+    def waiting(self):
+        """Not yet seen by the desk: the receipt keeps refreshing, the desk may act on it."""
+        return self.state == WAITING
+
+    @property
+    def confirmed(self):
+        return self.state == CONFIRMED
+
+    @property
+    def refused(self):
+        return self.state == REFUSED

@@ -124,6 +124,16 @@ class WorkOrder(Voidable):
     def finished(self):
         return self.state in FINISHED
 
+    @property
+    def taking_items(self):
+        """Under repair: the engineer confirms items on site."""
+        return self.state == IN_PROGRESS
+
+    @property
+    def accepted(self):
+        """The customer has signed the work off."""
+        return self.state == COMPLETED
+
 
 WorkOrder.add_index(open_index(WorkOrder, WorkOrder.deadline, states=OPEN))
 WorkOrder.add_index(open_index(WorkOrder, WorkOrder.engineer, states=OPEN))

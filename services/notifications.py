@@ -52,6 +52,11 @@ def address(user, channel):
     return user.phone if channel == "sms" else user.email
 
 
+def every_channel(user, kind):
+    """The GM gets every major complaint by every personal channel, whatever they chose."""
+    return kind == MAJOR and user.role == GM
+
+
 def _outside(kind, notices, message, params, endpoint, ref_id):
     from . import settings as settings_service
     settings = settings_service.load()
@@ -60,8 +65,7 @@ def _outside(kind, notices, message, params, endpoint, ref_id):
         return
     body = outside_text(message, params, endpoint, ref_id, settings)
     for user, notification in notices:
-        wanted = set(channels.PERSONAL) if kind == MAJOR and user.role == GM else chosen(
-            user, kind)
+        wanted = set(channels.PERSONAL) if every_channel(user, kind) else chosen(user, kind)
         for channel in sorted(wanted & ready):
             if address(user, channel):
                 channels.queue(channel, address(user, channel), body, notification)

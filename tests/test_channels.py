@@ -241,6 +241,10 @@ def test_my_notification_choices_page(login, users, database):
     page = login("desk")
     shown = page.get("/notifications/choices").get_data(as_text=True)
     assert "我的通知方式" in shown and "本站尚未配置短信网关" in shown
+    # Only the GM is told that major complaints reach them by every channel anyway.
+    assert "总经理总会经所有已配置的渠道收到重大投诉" not in shown
+    gm_page = login("gm").get("/notifications/choices").get_data(as_text=True)
+    assert gm_page.count("总经理总会经所有已配置的渠道收到重大投诉") == 1
     saved = page.submit("/notifications/choices", {"email": "li@example.cn",
                                                    "kind_reminder": ["sms", "email"],
                                                    "kind_digest": ["email"]})

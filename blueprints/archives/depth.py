@@ -16,7 +16,7 @@ from blueprints.helpers import (
     site_settings,
 )
 from models import Customer, Document, GradeEvaluation, User, now
-from models.archives import SECTIONS
+from models.archives import PENDING, SECTIONS
 from models.customers import CREDIT_GRADES
 from models.i18n import lazy_gettext as _l
 from models.masking import mask_phone
@@ -184,8 +184,8 @@ def evaluation_step(eid, step):
 
 
 def _pending_evaluations():
-    return list(GradeEvaluation.select().where(GradeEvaluation.state.in_(
-        ["proposed", "reviewed"])).order_by(GradeEvaluation.id))
+    return list(GradeEvaluation.select().where(GradeEvaluation.state.in_(PENDING))
+                .order_by(GradeEvaluation.id))
 
 
 def _contact_owner():

@@ -1,6 +1,6 @@
 """Grading (客户分级): yearly evaluations in the March window, provisional grades, re-evaluation."""
 from models import Customer, GradeEvaluation, db, now
-from models.archives import APPROVED, PROPOSED, REJECTED, REVIEWED
+from models.archives import APPROVED, REJECTED, REVIEWED
 from models.i18n import lazy_gettext as _l
 from models.users import GM, MANAGER, SALES
 from services import audit, workdays
@@ -35,7 +35,7 @@ def propose(customer, user, settings, tier, grade, provisional=False, today=None
 
 def review(evaluation, user, comment=""):
     """The sales head (经理) reviews the proposal."""
-    if evaluation.state != PROPOSED:
+    if not evaluation.awaiting_review:
         raise GradingError(_l("只能审核已提议的评级"))
     if user.role != MANAGER:
         raise GradingError(_l("评级须由销售主管审核"))
@@ -66,7 +66,7 @@ def approve(evaluation, user, comment=""):
 
 def reject(evaluation, user, comment):
     """Send a proposal back (sales head or GM), with the reason."""
-    if evaluation.state not in (PROPOSED, REVIEWED) or user.role not in (MANAGER, GM):
+    if not evaluation.pending or user.role not in (MANAGER, GM):
         raise GradingError(_l("不能退回此评级"))
     evaluation.state, evaluation.comment = REJECTED, comment
     return audit.save(evaluation, user)

@@ -291,7 +291,9 @@ def notify_choices():
             getattr(form, f"kind_{kind}").data = sorted(notifications_service.chosen(user, kind))
     return show_form("core/notify_choices.html", form, user=user,
                      ready=channels.configured(site_settings()),
-                     kinds=notifications_service.KINDS)
+                     kinds=notifications_service.KINDS,
+                     every_channel=[kind for kind in notifications_service.KINDS
+                                    if notifications_service.every_channel(user, kind)])
 
 
 @bp.route("/records/voided")

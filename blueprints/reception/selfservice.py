@@ -18,7 +18,6 @@ from blueprints.helpers import (
     site_settings,
 )
 from models import Customer, Invitation, User, Visit, VisitRequest, clock
-from models.reception import WAITING
 from services import audit, printing, receipts
 
 from . import bp, selfreg, service
@@ -78,7 +77,7 @@ def selfreg_confirm(id):
     """Confirm after checking the ID: one tap from the list (class C, the clerk as host), or
     this form with the class, host, ID and, for a blacklist match, the reason to let them in."""
     entry = _request_or_404(id)
-    if entry.state != WAITING:
+    if not entry.waiting:
         flash(_("该登记已由他人处理"), "error")
         return redirect(url_for("reception.selfreg_waiting"))
     form = ConfirmRequestForm()

@@ -230,7 +230,7 @@ def fee(items):
 
 def add_item(order, user, service_item=None, description="", quantity=1, unit_fee=None):
     """Confirm a repair item on site; free text only once a reviewer has approved the job."""
-    if order.state != IN_PROGRESS:
+    if not order.taking_items:
         raise RepairError(_l("只有维修中的工单可以登记项目"))
     if quantity < 1:
         raise RepairError(_l("数量至少为 1"))
