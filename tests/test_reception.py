@@ -151,6 +151,11 @@ def test_void_visit(login, users, database):
                 page=f"/reception/visits/{visit.id}")
     assert Visit.get_by_id(visit.id).voided
     assert visit.serial not in soup(desk.get("/reception/")).find("tbody").text
+    # The voided entry offers no sign-out, and a crafted one changes nothing.
+    page = soup(desk.get(f"/reception/visits/{visit.id}"))
+    assert page.select(f'form[action="/reception/visits/{visit.id}/sign-out"]') == []
+    desk.submit(f"/reception/visits/{visit.id}/sign-out", {}, page=f"/reception/visits/{visit.id}")
+    assert Visit.get_by_id(visit.id).left_at is None
 
 
 def test_rotation_board(login, users, database, make_customer):
@@ -261,7 +266,14 @@ def test_followup_record_and_report(login, users, database, make_customer):
     assert stored.report_due == clock.today() + datetime.timedelta(days=1)
     desk.submit(f"/reception/followups/{followup.id}/report", {"report": "已回访，无遗留问题"},
                 page=f"/reception/followups/{followup.id}")
-    assert FollowUp.get_by_id(followup.id).reported_at is not None
+    filed = FollowUp.get_by_id(followup.id)
+    assert filed.reported_at is not None
+    # A filed report stands: a second one is refused and the first is kept as it was.
+    again = desk.submit(f"/reception/followups/{followup.id}/report", {"report": "改写"},
+                        page=f"/reception/followups/{followup.id}")
+    assert again.status_code == 409
+    assert (FollowUp.get_by_id(followup.id).report,
+            FollowUp.get_by_id(followup.id).reported_at) == ("已回访，无遗留问题", filed.reported_at)
     # 客户回访记录表 and the month's 客户回访报告表 print (issue 25)
     form = PdfReader(io.BytesIO(desk.get(f"/reception/followups/{followup.id}/print").data))
     text = form.pages[0].extract_text()

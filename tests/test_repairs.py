@@ -175,6 +175,14 @@ def test_customer_supplied_material_needs_its_verdict(login, users, database):
     from blueprints.repairs import service
     with pytest.raises(service.RepairError):
         service.add_material(order, users["engineer"], "阀门", 1, supplied_by_customer=True)
+    # A cancelled order takes no more material: the form is gone and a crafted one refused.
+    assert f'action="{url}"' in engineer.get(page).get_data(as_text=True)
+    step(desk, order, "cancel", reason="业主取消")
+    assert WorkOrder.get_by_id(order.id).finished
+    assert f'action="{url}"' not in engineer.get(page).get_data(as_text=True)
+    late = engineer.submit(url, {"name": "螺丝", "quantity": "1", "check": ""}, page=page)
+    assert late.status_code == 422 and "工单已结束" in late.get_data(as_text=True)
+    assert WorkOrderMaterial.select().count() == 2
 
 
 def test_long_waits_read_in_days_and_hours(login, users, database):

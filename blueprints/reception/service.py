@@ -206,8 +206,9 @@ _INSIDE = Prepared(lambda: Visit.live().select(fn.COUNT(Visit.id)).where(
 
 
 def sign_out(visit, actor, at=None):
-    """Record the departure (one tap); a visitor already out keeps the first time."""
-    if visit.left_at is None:
+    """Record the departure (one tap); a visitor already out keeps the first time, and a voided
+    entry is left as it was voided."""
+    if visit.left_at is None and not visit.voided:
         visit.left_at = at or now()
         audit.save(visit, actor)
     return visit

@@ -189,13 +189,14 @@ def material_add(id):
     """Record a material; customer-supplied ones are checked 合格/不合格."""
     order = _order_or_404(id)
     form = MaterialForm()
-    if order.finished:
-        return _detail(order, status=422, error=_("工单已结束"), material_form=form)
     if not form.validate_on_submit():
         return _detail(order, status=422, error=_("请检查填写的内容"), material_form=form)
-    service.add_material(order, current_user, form.name.data, form.quantity.data,
-                         form.unit.data, form.supplied_by_customer.data, form.check.data,
-                         form.note.data)
+    try:
+        service.add_material(order, current_user, form.name.data, form.quantity.data,
+                             form.unit.data, form.supplied_by_customer.data, form.check.data,
+                             form.note.data)
+    except RepairError as refused:
+        return _detail(order, status=422, error=str(refused), material_form=form)
     return redirect(url_for("repairs.detail", id=id))
 
 

@@ -214,6 +214,8 @@ def material_problem(supplied_by_customer, check, note):
 def add_material(order, user, name, quantity, unit="", supplied_by_customer=False, check="",
                  note=""):
     """Record a material on a work order; a customer-supplied one carries its verdict."""
+    if order.finished:
+        raise RepairError(_l("工单已结束"))
     problem = material_problem(supplied_by_customer, check, note)
     if problem is not None:
         raise RepairError(problem)
