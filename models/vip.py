@@ -48,6 +48,15 @@ class CardStatus(StrEnum):
     EXPIRED = "expired"
     BLOCKED = "blocked"  # blocked, replaced or renewed
 
+    @property
+    def works(self):
+        """The card earns points, gives its discount and redeems gifts today."""
+        return self is CardStatus.ACTIVE
+
+    @property
+    def expired(self):
+        return self is CardStatus.EXPIRED
+
 
 CARD_STATES = {CardState.ACTIVE: _l("有效"), CardState.BLOCKED: _l("已挂失"),
                CardState.REPLACED: _l("已补办换卡"), CardState.RENEWED: _l("已续卡")}

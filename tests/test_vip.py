@@ -176,6 +176,12 @@ def test_lookup_lists_members_and_cards_about_to_expire(login, database):
     assert row.select("td")[2].get_text(strip=True) == "138****1111"
     expired = soup(desk.get("/vip/?q=2222")).select_one("#cards tbody tr")
     assert "已过期" in expired.get_text() and len(expired.select("a")) == 1
+    # The card's own page: a working card redeems and records purchases, an expired one not.
+    for card, works in ((working, True), (lapsed, False)):
+        page = soup(desk.get(f"/vip/cards/{card.id}"))
+        assert page.select_one("h1 .badge").get_text(strip=True) == ("有效" if works else "已过期")
+        assert bool(page.select(f'form[action="/vip/cards/{card.id}/redeem"]')) is works
+        assert bool(page.select(f'a[href="/vip/counter?card={card.id}"]')) is works
     expiring = [(a.get_text(" ", strip=True), a["href"]) for a in found.select("ul li a")]
     assert expiring == [(f"{soon.number} 张三", f"/vip/cards/{soon.id}")]
     assert all(_EXPIRING_LIST.compiled.values())  # its SQL is written once, then only bound

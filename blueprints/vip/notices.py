@@ -12,7 +12,6 @@ from models.vip import (
     PROMOTION,
     QUEUED,
     CardState,
-    CardStatus,
     birthday_keys,
 )
 from services import channels, exports, workdays
@@ -70,7 +69,7 @@ def prepare_promotion(cards, text):
         raise VipError(_l("请填写通知内容"))
     today = now().date()
     return [Message.create(kind=PROMOTION, card=c, phone=c.phone, text=text.strip())
-            for c in cards if card_status(c, today) == CardStatus.ACTIVE]
+            for c in cards if card_status(c, today).works]
 
 
 def export_outbox(messages):

@@ -122,7 +122,7 @@ def discount(card, day, settings, promotional=False, id_shown=False, earned=None
     if promotional:
         return _discount(FULL_PRICE, "promotional")
     status = card_status(card, day)
-    if status != CardStatus.ACTIVE:
+    if not status.works:
         return _discount(FULL_PRICE, status)
     member_rates = rates(settings)
     loyal_points = int(settings["vip_loyal_points"])
@@ -174,7 +174,7 @@ def quote(card, amount, day, settings, promotional=False, id_shown=False):
     if amount is None or not amount.is_finite() or not 0 < amount <= MAX_AMOUNT:
         return Quote(rule, rate_reason(rule), None, None)
     paid = paid_amount(amount, rule.rate)
-    earns = card_status(card, day) == CardStatus.ACTIVE
+    earns = card_status(card, day).works
     return Quote(rule, rate_reason(rule), paid, points_for(paid) if earns else 0)
 
 
@@ -235,7 +235,7 @@ def record_purchase(purchase, actor, settings, id_shown=False, today=None):
     today = today or purchase.at.date()
     if not 0 < Decimal(purchase.amount_before) <= MAX_AMOUNT:
         raise VipError(_l("金额必须大于 0，且不超过 1000 万元"))
-    if card_status(purchase.card, today) == CardStatus.ACTIVE and not (
+    if card_status(purchase.card, today).works and not (
             purchase.signature or purchase.receipt_signed):
         raise VipError(_l("请会员在屏幕上签名或在小票上签名后勾选"))
     with db.atomic():
@@ -251,7 +251,7 @@ def record_purchase(purchase, actor, settings, id_shown=False, today=None):
         purchase.rate = rule.rate
         purchase.rate_reason, purchase.rate_reason_params = stored_reason(rule)
         purchase.amount_paid = paid_amount(purchase.amount_before, rule.rate)
-        earns = card_status(card, today) == CardStatus.ACTIVE
+        earns = card_status(card, today).works
         purchase.points = points_for(purchase.amount_paid) if earns else 0
         if card is not None:
             purchase.customer = card.customer
@@ -272,7 +272,7 @@ def redeem(card, gift, actor, today=None):
     today = today or now().date()
     with db.atomic():
         _lock_card(card)
-        if card_status(card, today) != CardStatus.ACTIVE:
+        if not card_status(card, today).works:
             raise VipError(_l("会员卡无效，不能兑换"))
         gift = Gift.get_by_id(gift.id)
         if not gift.active or gift.stock < 1:
@@ -307,7 +307,7 @@ def enrol(card, actor, settings, today=None):
         timeline.add(card.customer, "vip", str(_l("入会 %(number)s", number=card.number)),
                      ref_id=card.id, user=actor)
         bonus = int(settings.get("vip_referral_bonus") or 0)
-        if card.referrer_id and bonus > 0 and card_status(card.referrer, today) == CardStatus.ACTIVE:
+        if card.referrer_id and bonus > 0 and card_status(card.referrer, today).works:
             PointsEntry.create(card=card.referrer, delta=bonus, kind=REFERRAL,
                                note=card.number, user=actor.id if actor else None)
     return card
