@@ -309,7 +309,7 @@ def _send_pdf(parts, filename, record, title, background):
                                                "locale": str(get_locale())}, total=2)
     wait = current_app.config.get("PDF_WAIT_SECONDS", 1.0)
     deadline = time.monotonic() + wait
-    while wait and jobs.state_of(job) in (jobs.QUEUED, jobs.RUNNING) \
+    while wait and jobs.state_of(job) in jobs.UNFINISHED \
             and time.monotonic() < deadline:
         time.sleep(0.02)
     if wait and jobs.state_of(job) == jobs.DONE:

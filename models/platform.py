@@ -126,6 +126,7 @@ class WorkState(StrEnum):
     FAILED = "failed"
 
 
+UNFINISHED = (WorkState.QUEUED, WorkState.RUNNING)  # a job still to be (or being) done
 WORK_STATES = {WorkState.QUEUED: _l("排队中"), WorkState.RUNNING: _l("执行中"),
                WorkState.DONE: _l("完成"), WorkState.FAILED: _l("失败")}
 
@@ -154,7 +155,7 @@ class Job(BaseModel):
     @property
     def in_progress(self):
         """Queued or running: its page keeps asking."""
-        return self.state in (WorkState.QUEUED, WorkState.RUNNING)
+        return self.state in UNFINISHED
 
     @property
     def succeeded(self):

@@ -18,7 +18,7 @@ from peewee import IntegrityError
 
 from models import Job, db, now
 from models.i18n import N_
-from models.platform import WorkState
+from models.platform import UNFINISHED, WorkState
 
 from . import files, tasks
 
@@ -138,7 +138,7 @@ def sweep(at=None):
     attempts left, and marked failed otherwise. Returns (queued again, failed)."""
     cutoff = (at or now()) - STALE_AFTER
     requeued = failed = 0
-    stale = Job.select().where(Job.state.in_([QUEUED, RUNNING]) & (Job.updated_at < cutoff))
+    stale = Job.select().where(Job.state.in_(UNFINISHED) & (Job.updated_at < cutoff))
     for job in stale:
         _, repeatable = HANDLERS.get(job.kind, (None, False))
         still = (Job.id == job.id) & (Job.state == job.state) & (Job.updated_at == job.updated_at)
