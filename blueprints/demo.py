@@ -281,8 +281,8 @@ def fill_vip(rng, users, today):
         phone = mobile(rng)
         birthday = (today + datetime.timedelta(days=1)).replace(year=1988) if index == 0 else \
             datetime.date(rng.randrange(1960, 2002), rng.randrange(1, 13), rng.randrange(1, 29))
-        customer = Customer.create(name=name, phone=phone, kind="shopper", status=Status.COOPERATING,
-                                   source="会员")
+        customer = Customer.create(name=name, phone=phone, kind="shopper",
+                                   status=Status.COOPERATING, source="会员")
         card = vip.enrol(VipCard(customer=customer, name=name, phone=phone, birthday=birthday,
                                  gender=rng.choice("FM"), handbook_given=True), users["desk"],
                          settings, today=today - datetime.timedelta(days=rng.randrange(0, 300)))

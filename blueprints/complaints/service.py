@@ -65,8 +65,8 @@ def intake(complaint, actor):
         complaint.state = RECORDED
         complaint.priority = first_in_queues(complaint.customer)
         audit.save(complaint, actor)
-        record_step(complaint, actor, "intake", RECORDED, RECORDED, {"content": complaint.content[:200]},
-              at=complaint.received_at)
+        record_step(complaint, actor, "intake", RECORDED, RECORDED,
+                    {"content": complaint.content[:200]}, at=complaint.received_at)
         timeline.add(complaint.customer, "complaint", f"{complaint.serial} {complaint.category}",
                      ref_id=complaint.id, user=actor, at=complaint.received_at)
         if complaint.severity == "major":
@@ -283,8 +283,8 @@ def hand_over(complaint, new_owner, user, note=""):
         complaint.owner = new_owner.id
         audit.save(complaint, user)
         record_step(complaint, user, "hand_over", complaint.state, complaint.state,
-              {"from": previous.display_name if previous else "", "to": new_owner.display_name,
-               "note": note})
+                    {"from": previous.display_name if previous else "",
+                     "to": new_owner.display_name, "note": note})
         notifications.notify([new_owner], N_("投诉 %(serial)s 已移交给您"),
                              "complaints.detail", complaint.id, serial=complaint.serial)
     return complaint
@@ -296,7 +296,7 @@ def record_onsite(complaint, user, at=None, note=""):
         complaint.onsite_at = at or now()
         audit.save(complaint, user)
         record_step(complaint, user, "onsite", complaint.state, complaint.state, {"note": note},
-              at=complaint.onsite_at)
+                    at=complaint.onsite_at)
     return complaint
 
 
@@ -305,8 +305,8 @@ def record_progress(complaint, user, method, note, at=None):
     with db.atomic():
         progress = ComplaintProgress.create(complaint=complaint, at=at or now(), method=method,
                                             note=note[:500], user=user.id)
-        record_step(complaint, user, "progress", complaint.state, complaint.state, {"note": note},
-              at=progress.at)
+        record_step(complaint, user, "progress", complaint.state, complaint.state,
+                    {"note": note}, at=progress.at)
     return progress
 
 
@@ -319,8 +319,8 @@ def record_opinion(complaint, user, opinion, at=None):
         complaint.opinion, complaint.opinion_at = opinion, at or now()
         complaint.opinion_by = user.id
         audit.save(complaint, user)
-        record_step(complaint, user, "opinion", complaint.state, complaint.state, {"opinion": opinion},
-              at=complaint.opinion_at)
+        record_step(complaint, user, "opinion", complaint.state, complaint.state,
+                    {"opinion": opinion}, at=complaint.opinion_at)
     return complaint
 
 
@@ -331,7 +331,7 @@ def record_meeting(complaint, user, meeting_at, notes, agreed_solution):
         complaint.agreed_solution = agreed_solution
         audit.save(complaint, user)
         record_step(complaint, user, "meeting", complaint.state, complaint.state,
-              {"notes": notes, "solution": agreed_solution})
+                    {"notes": notes, "solution": agreed_solution})
     return complaint
 
 
@@ -445,7 +445,8 @@ def notice_of(complaint, notice_id):
 def complainant_as_customer(complaint, actor):
     """A new customer archive for the complainant (a walk-in shopper), owned by who took it."""
     return create_customer(Customer(name=complaint.complainant, phone=complaint.phone,
-                                    kind="shopper", status=Status.COOPERATING, owner=actor.id), actor)
+                                    kind="shopper", status=Status.COOPERATING,
+                                    owner=actor.id), actor)
 
 
 # ---- home panel -------------------------------------------------------------------------------
