@@ -2,6 +2,7 @@
 
     python bench/explain.py --size large --role manager /complaints/?view=all
     python bench/explain.py --role desk --post '{"receipt_no": "B1", ...}' /vip/counter
+    python bench/explain.py --database postgresql://me@/bench_large?host=/tmp /reception/
 
 Prints the mean wall time per request, the queries per request, and the functions with the
 most cumulative and own time. bench/run.py measures; this explains what it measured.
@@ -27,6 +28,9 @@ def main():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="+", metavar="path")
     parser.add_argument("--size", default="large")
+    parser.add_argument("--database", metavar="URL",
+                        help="explain on this database (bench/topg.py loads one into "
+                             "PostgreSQL) instead of a copy of the --size dataset")
     parser.add_argument("--role", default="manager")
     parser.add_argument("--times", type=int, default=30)
     parser.add_argument("--post", help="form fields as JSON: POST them (with the CSRF token)")
@@ -34,16 +38,17 @@ def main():
     parser.add_argument("--top", type=int, default=25,
                         help="functions to list (0: only the mean time and the query count)")
     parser.add_argument("--queries", action="store_true", help="also print each query's SQL")
+    parser.add_argument("--width", type=int, default=300, help="characters of SQL to print")
     parser.add_argument("--dump", metavar="FILE",
                         help="also write the profile to FILE (for pstats, snakeviz…)")
     args = parser.parse_args()
 
-    working = working_copy(os.path.join(DATA, f"{args.size}.db"),
-                           os.path.join(DATA, f"{args.size}-explain.db"))
+    url = args.database or "sqlite:///" + working_copy(
+        os.path.join(DATA, f"{args.size}.db"), os.path.join(DATA, f"{args.size}-explain.db"))
 
     from app import create_app
     from models import db, schema
-    app = create_app({"DATABASE_URL": f"sqlite:///{working}", "SECRET_KEY": "bench",
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
                       "PDF_WAIT_SECONDS": 60})
     with app.app_context(), db.connection_context():
         schema.upgrade()
@@ -107,7 +112,7 @@ def explain(client, db, path, form, headers, token, args, floor):
     def counting(sql, params=None, *rest, **kwargs):
         queries[0] += 1
         if args.queries:
-            print(f"  {queries[0]:>2}. {' '.join(sql.split())[:300]}")
+            print(f"  {queries[0]:>2}. {' '.join(sql.split())[:args.width]}  {params}")
         return original(sql, params, *rest, **kwargs)
     db.obj.execute_sql = counting
     once()
