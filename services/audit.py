@@ -2,6 +2,10 @@
 
 Every write a view makes goes through save(), void() or restore() here, so no change escapes
 the trail.
+
+Each writes its record and entry in a transaction, or inside the caller's: there it adds no
+savepoint (peewee's transaction() joins the outer one), so an error undoes the caller's whole
+transaction, or the caller's own atomic() block where it means to recover.
 """
 import datetime
 import decimal
@@ -82,7 +86,7 @@ def readable(text):
 
 def save(obj, user):
     """Save `obj` in a transaction with an audit entry of what changed; return obj."""
-    with db.atomic():
+    with db.transaction():
         if obj.id is None:
             obj.save()
             record(CREATE, obj, user, {}, snapshot(obj))
@@ -103,7 +107,7 @@ def void(obj, user, reason):
     reason = (reason or "").strip()
     if not reason:
         raise ValueError("a reason is required to void a record")
-    with db.atomic():
+    with db.transaction():
         obj.voided, obj.voided_at = True, now()
         obj.voided_by, obj.void_reason = (user.id if user else None), reason[:500]
         obj.save()
@@ -113,7 +117,7 @@ def void(obj, user, reason):
 
 def restore(obj, user):
     """Bring a voided record back; the audit keeps the reason it had been voided for."""
-    with db.atomic():
+    with db.transaction():
         reason = obj.void_reason
         obj.voided, obj.voided_at, obj.voided_by, obj.void_reason = False, None, None, None
         obj.save()
