@@ -141,6 +141,7 @@ class Customer(SearchKeys, Voidable):
     def tier_label(self):
         return TIERS.get(self.tier, "")
 
+Customer.add_index(Customer.created_at)  # (the one table whose lists and duties read it)
 Customer.add_index(sparse_index(Customer, Customer.provisional_until))
 for _field in (Customer.phone2, Customer.building, Customer.room, Customer.plate,
                Customer.phone_tail):

@@ -69,6 +69,19 @@ _drop_optional_column_indexes = _dropping(
     "customer_plate", "customer_phone_tail", "complaint_phone", "complaint_phone_tail")
 
 
+def _drop_unread_indexes(database):
+    """Indexes no query reads cost every insert: the created stamps (but the customer's, the
+    one table whose lists read it), and a visit's class and night flag (filtered within a day,
+    which the arrival index finds)."""
+    from . import MODELS
+    names = ["visit_reception_class", "visit_night_duty"]
+    for model in MODELS:
+        name = f"{model._meta.table_name}_created_at"
+        if name not in {_index_name(index) for index in model._meta.fields_to_index()}:
+            names.append(name)
+    _dropping(*names)(database)
+
+
 # (number, description, function(database)) — append only, never renumber.
 def _fill_next_due(database):
     from .complaints import refresh_next_due
@@ -155,7 +168,9 @@ DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
               (8, "moments stored in UTC (they were the server's local time)", _times_to_utc),
               (9, "search keys indexed newest first", _search_indexes_by_id),
               (10, "who is due for contact indexed over live customers",
-               _dropping("customer_tier_contacted_at", "customer_owner_id_tier_contacted_at"))]
+               _dropping("customer_tier_contacted_at", "customer_owner_id_tier_contacted_at")),
+              (11, "drop indexes no query reads (created stamps, a visit's class and night)",
+               _drop_unread_indexes)]
 
 
 def _models():
