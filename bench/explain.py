@@ -53,14 +53,11 @@ def main():
     with app.app_context(), db.connection_context():
         schema.upgrade()
     client = signed_in(app, args.role)
-    home = client.get("/").get_data(as_text=True)
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
-    headers = {"HX-Request": "true"} if args.htmx else {}
     form = json.loads(args.post) if args.post else None
     floor = floor_ms()
     print(f"floor (bench/floor.py in-process): {floor:.2f} ms per request")
     for path in args.paths:
-        explain(client, db, path, form, headers, token, args, floor)
+        explain(requester(client, path, form, args.htmx), db, path, args, floor)
 
 
 def signed_in(app, role):
@@ -86,8 +83,16 @@ def floor_ms(times=300):
     return (time.process_time() - cpu) / times * 1000
 
 
-def explain(client, db, path, form, headers, token, args, floor):
+def requester(client, path, form=None, htmx=False):
+    """A function making one request of `path` with the signed-in `client`: a GET, or with
+    `form` a POST of its fields ("{n}" in a value becomes a new number each time, for fields
+    that must differ). It stops the run on an unexpected status."""
     counter = iter(range(10 ** 9))
+    headers = {"HX-Request": "true"} if htmx else {}
+    token = None
+    if form is not None:
+        home = client.get("/").get_data(as_text=True)
+        token = re.search(r'"X-CSRFToken": "([^"]+)"', home).group(1)
 
     def once():
         if form is None:
@@ -104,7 +109,10 @@ def explain(client, db, path, form, headers, token, args, floor):
         if response.status_code != expected:
             raise SystemExit(f"{response.status_code}: {response.get_data(as_text=True)[:500]}")
         return response
+    return once
 
+
+def explain(once, db, path, args, floor):
     size = len(once().get_data())  # warm: templates compiled, caches filled
     queries = [0]
     original = db.obj.execute_sql
