@@ -203,6 +203,11 @@ class FollowUp(Voidable):
     def label(self):
         return self.title
 
+    @property
+    def report_open(self):
+        """The follow-up was made and its report is not yet filed."""
+        return self.done_at is not None and self.reported_at is None
+
     method_label = label_of("method", METHODS)
 
     source_label = label_of("source", SOURCES)

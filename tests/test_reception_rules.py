@@ -138,6 +138,35 @@ def test_followup_report_due_next_day(users, database):
     assert service.followups_due(datetime.date(2026, 11, 26)) == ([], [])
     with pytest.raises(ValueError):
         service.record_followup(stored, "x", 6, users["desk"])
+    # The report is filed once: a second one would overwrite it.
+    with pytest.raises(ValueError):
+        service.file_report(stored, "改写的报告", users["desk"])
+    assert FollowUp.get_by_id(followup.id).report == "客户满意"
+
+
+def test_a_report_waits_for_the_followup(users, database):
+    followup = create_followup("维修回访", datetime.date(2026, 11, 23), source="repair")
+    with pytest.raises(ValueError):
+        service.file_report(followup, "还没回访就写的报告", users["desk"])
+    assert FollowUp.get_by_id(followup.id).reported_at is None
+
+
+def test_only_an_appointment_still_to_come_is_cancelled_and_a_cancelled_one_takes_no_record(
+        users, database):
+    customer = Customer.create(name="赵六", phone="13700000000")
+    done = CustomerVisit.create(customer=customer, staff=users["manager"], state="done",
+                                planned_at=D(2026, 11, 20, 10, 0), opinions="绿化不错")
+    assert service.cancel_customer_visit(done, users["manager"]) is False
+    assert CustomerVisit.get_by_id(done.id).state == "done"
+    planned = CustomerVisit.create(customer=customer, staff=users["manager"],
+                                   planned_at=D(2026, 11, 27, 10, 0))
+    assert service.cancel_customer_visit(planned, users["manager"]) is True
+    assert CustomerVisit.get_by_id(planned.id).state == "cancelled"
+    planned.opinions = "补写的会谈内容"
+    with pytest.raises(ValueError):
+        service.record_customer_visit(planned, users["manager"])
+    stored = CustomerVisit.get_by_id(planned.id)
+    assert (stored.state, stored.opinions, stored.visited_at) == ("cancelled", "", None)
 
 
 def test_visit_request_escalates_to_a_manager(users, database):

@@ -88,8 +88,8 @@ def followup_report(id):
     """File the follow-up report (due the day after the follow-up)."""
     followup = _followup_or_404(id)
     form = FollowUpReportForm()
-    if followup.done_at is None or followup.reported_at is not None:
-        abort(409)  # no follow-up made yet, or its report already filed
+    if not followup.report_open:
+        abort(409)
     if form.validate_on_submit():
         service.file_report(followup, form.report.data.strip(), current_user)
         flash(_("已提交回访报告"), "success")

@@ -25,6 +25,7 @@ from models.keys import filled
 from models.reception import (
     ABSENT,
     BUSY,
+    CANCELLED,
     COVERING,
     DONE,
     PRESENT,
@@ -278,7 +279,9 @@ def record_followup(followup, outcome, satisfaction, actor, at=None, method=None
 
 
 def file_report(followup, report, actor, at=None):
-    """The follow-up report (回访报告), due the day after the follow-up."""
+    """The follow-up report (回访报告), due the day after the follow-up; filed once."""
+    if not followup.report_open:
+        raise ValueError("no follow-up made yet, or its report already filed")
     followup.report = report
     followup.reported_at = at or now()
     return audit.save(followup, actor)
@@ -326,6 +329,8 @@ _CALLS_DUE, _REPORTS_DUE = _counted(_call_due), _counted(_report_due)
 
 def record_customer_visit(customer_visit, actor, escalate_to=None, at=None):
     """Save the visit record (会谈内容记录); an unanswered request becomes a follow-up for a manager."""
+    if not customer_visit.can_record:
+        raise ValueError("a cancelled visit takes no record")
     with db.atomic():
         customer_visit.state = DONE
         customer_visit.visited_at = customer_visit.visited_at or at or now()
@@ -342,6 +347,15 @@ def record_customer_visit(customer_visit, actor, escalate_to=None, at=None):
                 source="visit_request", source_id=customer_visit.id, assigned_to=escalate_to,
                 actor=actor)
     return followup
+
+
+def cancel_customer_visit(customer_visit, actor):
+    """Cancel an appointment that will not take place; True when it was still to come."""
+    if not customer_visit.can_cancel:
+        return False
+    customer_visit.state = CANCELLED
+    audit.save(customer_visit, actor)
+    return True
 
 
 def turns_visible_to(query, user):

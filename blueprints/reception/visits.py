@@ -20,7 +20,6 @@ from blueprints.helpers import (
     site_settings,
 )
 from models import Customer, CustomerVisit, User, clock
-from models.reception import CANCELLED
 from services import audit
 from services.search import Query
 
@@ -116,9 +115,8 @@ def customer_visit_record(id):
 def customer_visit_cancel(id):
     """Cancel an appointment that will not take place."""
     visit = _visit_or_404(id)
-    if ButtonForm().validate_on_submit() and visit.can_cancel:
-        visit.state = CANCELLED
-        audit.save(visit, current_user)
+    if ButtonForm().validate_on_submit():
+        service.cancel_customer_visit(visit, current_user)
     return redirect(url_for("reception.customer_visit_detail", id=id))
 
 
