@@ -82,7 +82,6 @@ def _drop_unread_indexes(database):
     _dropping(*names)(database)
 
 
-# (number, description, function(database)) — append only, never renumber.
 def _fill_next_due(database):
     from .complaints import refresh_next_due
     refresh_next_due()
@@ -157,6 +156,7 @@ def _search_indexes_by_id(database):
                     database.execute_sql(f'DROP INDEX IF EXISTS "{old}"')
 
 
+# (number, description, function(database)) — append only, never renumber.
 DATA_STEPS = [(1, "customer.contacted_at from contacts, visits and follow-ups",
                _fill_contacted_at),
               (2, "drop the plain indexes on voided", _drop_voided_indexes),
