@@ -53,10 +53,13 @@ def serve(root, database, role, htmx, form):
         schema.upgrade()
     client = signed_in(app, role)
     backend = None
+    requesters = {}  # one per path, so "{n}" keeps counting from one round to the next
     print("ready", flush=True)
     for line in sys.stdin:
         path, count = line.rsplit(" ", 1)
-        once = requester(client, path, form, htmx)
+        if path not in requesters:
+            requesters[path] = requester(client, path, form, htmx)
+        once = requesters[path]
         for _ in range(3):  # warm: templates compiled, caches filled
             once()
         if backend is None and is_postgres():
@@ -85,9 +88,9 @@ def copies(server_url, size, count):
     import psycopg
     from psycopg import sql
     names = [f"compare_{size}_{i}" for i in range(count)]
+    drop(server_url, names)  # (left by an interrupted run)
     with psycopg.connect(server_url, autocommit=True) as connection:
         for name in names:
-            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
             connection.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
                 sql.Identifier(name), sql.Identifier(f"bench_{size}")))
     return names
@@ -124,15 +127,17 @@ def main():
     if not args.paths:
         parser.error("name at least one path")
 
-    databases = [os.path.join(HERE, "data", f"{args.size}.db")] * 2
-    if not os.path.exists(databases[0]):
-        raise SystemExit(f"{databases[0]} is missing: run python bench/generate.py "
-                         f"--size {args.size}")
     names = []
     if args.postgres:
         from bench.topg import database_url
         names = copies(args.postgres, args.size, 2)
         databases = [database_url(args.postgres, name, args.socket) for name in names]
+    else:
+        database = os.path.join(HERE, "data", f"{args.size}.db")
+        if not os.path.exists(database):
+            raise SystemExit(f"{database} is missing: run python bench/generate.py "
+                             f"--size {args.size}")
+        databases = [database] * 2
     base = tempfile.mkdtemp(prefix="compare-base-")
     subprocess.run(["git", "-C", ROOT, "worktree", "add", "--detach", "-f", base, args.base],
                    check=True, capture_output=True)
