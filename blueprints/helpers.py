@@ -29,6 +29,7 @@ from markupsafe import Markup
 from peewee import IntegrityError
 
 from models import Submission, User, clock, db, masking
+from models.base import literal
 from models.clock import day_bounds  # noqa: F401  (views import it from here)
 from models.i18n import lazy_gettext as _l
 from services import audit, exports, files, jobs, permissions, printing, timeline
@@ -146,7 +147,7 @@ def keyset_query(query, model, size=50, order=None):
         if mark is not None:
             value = getattr(mark, order.name)
             query = query.where((order < value) | ((order == value) & (model.id < before)))
-    return query.limit(size + 1)
+    return query.limit(literal(size + 1))
 
 
 def keyset_cut(rows, size=50):

@@ -172,6 +172,15 @@ def in_literal(field, values):
     return field.in_(SQL("(" + ", ".join(f"'{v}'" for v in values) + ")"))
 
 
+def literal(number):
+    """A whole number written into the SQL, not bound as a parameter: every LIMIT is one.
+
+    PostgreSQL keeps one plan of a prepared statement for all values only when that plan looks
+    no costlier than one made for the values. With a bound LIMIT it assumes a tenth of the rows
+    will be read, so every list, search and panel was planned again on every request."""
+    return SQL(str(int(number)))
+
+
 class Prepared:
     """A query turned into SQL once per kind of database, then run with new parameters.
 

@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from models import LoginFailure, User, db, now
+from models.base import literal
 from models.i18n import lazy_gettext as _l
 from models.users import ROLES, new_session_token
 
@@ -90,7 +91,7 @@ def _check_address(address, at):
     since = at - datetime.timedelta(minutes=ADDRESS_MINUTES)
     recent = (LoginFailure.select(LoginFailure.at)
               .where((LoginFailure.address == address) & (LoginFailure.at > since))
-              .order_by(LoginFailure.at.desc()).limit(ADDRESS_FAILURES))
+              .order_by(LoginFailure.at.desc()).limit(literal(ADDRESS_FAILURES)))
     moments = [row.at for row in recent]
     if len(moments) >= ADDRESS_FAILURES:
         raise TooManyAttempts(moments[-1] + datetime.timedelta(minutes=ADDRESS_MINUTES))

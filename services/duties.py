@@ -14,6 +14,7 @@ from huey import crontab
 from peewee import IntegrityError
 
 from models import DutyRun, clock, db, now
+from models.base import literal
 from models.i18n import lazy_gettext as _l
 from models.platform import WorkState
 
@@ -96,7 +97,8 @@ def tick(at=None):
 def last_runs(limit=5):
     """{duty: its latest runs, newest first}."""
     return {name: list(DutyRun.select().where(DutyRun.duty == name)
-                       .order_by(DutyRun.started_at.desc(), DutyRun.id.desc()).limit(limit))
+                       .order_by(DutyRun.started_at.desc(), DutyRun.id.desc())
+                       .limit(literal(limit)))
             for name in DUTIES}
 
 

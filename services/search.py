@@ -7,6 +7,7 @@ import re
 from collections import namedtuple
 from functools import partial
 
+from models.base import literal
 from models.keys import filled
 
 Hit = namedtuple("Hit", "kind label detail endpoint id")
@@ -51,11 +52,10 @@ def equals(field, value):
 _QUERIES = {}
 
 
-def _keyed(base, field, condition, *params):
-    *values, limit = params
+def _keyed(base, field, condition, limit, *values):
     query = base()
     return (query.where(condition(field, *values))
-            .order_by(field, query.model.id.desc()).limit(limit))
+            .order_by(field, query.model.id.desc()).limit(literal(limit)))
 
 
 def matching(base, keys, limit, hit):
@@ -72,12 +72,12 @@ def matching(base, keys, limit, hit):
     reads = []
     for field, conditions in keys:
         for condition, values in conditions:
-            key = (base, field.model, field.name, condition)
+            key = (base, field.model, field.name, condition, limit)
             found = _QUERIES.get(key)
             if found is None:
-                found = _QUERIES[key] = (Prepared(partial(_keyed, base, field, condition)),
+                found = _QUERIES[key] = (Prepared(partial(_keyed, base, field, condition, limit)),
                                          base().model)
-            reads.append((*found, (*values, limit)))
+            reads.append((*found, values))
     return Matches(reads, limit, hit)
 
 

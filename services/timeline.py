@@ -1,5 +1,6 @@
 """The customer timeline: every module adds its events here and registers how to link them."""
 from models import TimelineEntry, now
+from models.base import literal
 
 # kind -> (label, endpoint that shows the record, given id=ref_id)
 KINDS = {}
@@ -31,4 +32,5 @@ def entries(customer, kind=None, before_id=None, limit=50):
         query = query.where(TimelineEntry.kind == kind)
     if before_id:
         query = query.where(TimelineEntry.id < before_id)
-    return list(query.order_by(TimelineEntry.at.desc(), TimelineEntry.id.desc()).limit(limit))
+    return list(query.order_by(TimelineEntry.at.desc(), TimelineEntry.id.desc())
+                .limit(literal(limit)))

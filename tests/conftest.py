@@ -47,11 +47,11 @@ accounts._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
 def pytest_collection_modifyitems(config, items):
-    """On PostgreSQL, SQLite-only checks are deselected (not skipped: CI fails on skips)."""
-    if not TEST_PG:
-        return
-    kept = [item for item in items if "sqlite_only" not in item.keywords]
-    dropped = [item for item in items if "sqlite_only" in item.keywords]
+    """Checks of something only the other database has are deselected (not skipped: CI fails
+    on skips): SQLite-only ones on PostgreSQL, PostgreSQL-only ones on SQLite."""
+    other = "sqlite_only" if TEST_PG else "postgres_only"
+    kept = [item for item in items if other not in item.keywords]
+    dropped = [item for item in items if other in item.keywords]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

@@ -5,6 +5,7 @@ import threading
 import pytest
 
 from models import Customer, SerialCounter, VipCard, db, masking
+from models.base import literal
 from models.keys import phone_tail, pinyin_keys
 from services import identity, serials, workdays
 from services.search import Query
@@ -283,7 +284,7 @@ def test_every_search_key_is_read_along_an_index_in_the_order_shown(database):
         for name in names:
             field = getattr(model, name)
             for condition, values in ((_is, ("王",)), (_within, ("王", "王\uffff"))):
-                sql, params = partial(_keyed, base, field, condition)(*values, 8).sql()
+                sql, params = partial(_keyed, base, field, condition, 8)(*values).sql()
                 plan = " | ".join(str(row[-1]) for row in db.execute_sql(
                     explain + sql, params).fetchall())
                 assert f"{model._meta.table_name}_{name}_" in plan, (name, plan)
@@ -314,7 +315,7 @@ def test_who_is_due_for_contact_is_counted_from_an_index_alone(database):
     """The home page counts customers due for contact, everyone's and an owner's, each tier up
     to the tile's cap, along an index over live customers that holds every column it needs:
     PostgreSQL scanned some 2,000 rows of the table a tier to find 100 without it."""
-    from blueprints.archives.ownership import _DUE, _DUE_TO_OWNER
+    from blueprints.archives.ownership import _due, _due_to_owner
     from models import is_postgres
     cutoff = datetime.datetime(2026, 11, 1)
     if is_postgres():  # tiny test tables: make the planner show what the indexes allow
@@ -324,10 +325,55 @@ def test_who_is_due_for_contact_is_counted_from_an_index_alone(database):
     for prepared, params, index in (
             # (on tiny tables PostgreSQL may read everyone's along the owner's index: both hold
             # what the count needs, so it is the index's kind that counts)
-            (_DUE, ("key", cutoff, 100), "customer_live_"),
-            (_DUE_TO_OWNER, (2, "key", cutoff, 100), "customer_live_owner_id_tier_contacted_at")):
+            (_due(100), ("key", cutoff), "customer_live_"),
+            (_due_to_owner(100), (2, "key", cutoff), "customer_live_owner_id_tier_contacted_at")):
         sql, bound = prepared.statement(params)
         plan = " | ".join(str(row[-1]) for row in db.execute_sql(explain + sql, bound).fetchall())
         assert index in plan, plan
         # PostgreSQL never reads the table; SQLite's index ends with the row id anyway.
         assert "Index Only Scan" in plan or not is_postgres(), plan
+
+
+@pytest.mark.postgres_only
+def test_postgresql_plans_the_days_register_once_for_every_day(app, database):
+    """Every LIMIT is written into the SQL (models.base.literal). With the LIMIT bound, the one
+    plan for every day assumed a tenth of the rows in range would be read, looked costlier than
+    a plan for the day, and PostgreSQL planned the register again on every request."""
+    from blueprints.helpers import keyset_query
+    from blueprints.reception import service
+    from blueprints.reception.routes import PAGE
+    from models import Visit
+    Visit.create(serial="FK-1", name="访客", arrived_at=datetime.datetime(2026, 1, 1, 8))
+    columns = [c.name for c in db.get_columns("visit") if c.name not in ("id", "serial",
+                                                                          "arrived_at")]
+    listed = ", ".join(f'"{name}"' for name in columns)
+    # A year of a busy desk, some 860 visitors a day.
+    db.execute_sql(f'INSERT INTO visit ({listed}, serial, arrived_at) SELECT {listed}, '
+                   f"'FK-' || n, arrived_at + n * INTERVAL '100 seconds' "
+                   f"FROM visit, generate_series(2, 300000) AS n")
+    db.execute_sql("ANALYZE visit")
+    with app.test_request_context("/reception/"):
+        for day in range(1, 13):
+            rows = list(keyset_query(service.register_visits(datetime.date(2026, 3, day)),
+                                     Visit, PAGE, order=Visit.arrived_at))
+            assert len(rows) == PAGE + 1
+        (generic, custom), = db.execute_sql(  # (before the request's end closes the connection)
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement "
+            "LIKE %s", ('%FROM "visit"%ORDER BY "t1"."arrived_at" DESC%',)).fetchall()
+    # psycopg prepares it at the sixth read; PostgreSQL makes five plans for the values first.
+    assert (generic, custom) == (2, 5)
+
+
+def test_every_limit_the_app_writes_is_a_literal(database):
+    """The rule the test above shows on PostgreSQL, held in every query of the app's code."""
+    import pathlib
+    import re
+    root = pathlib.Path(__file__).resolve().parent.parent
+    files = [root / "app.py", root / "commands.py"] + [
+        path for folder in ("blueprints", "models", "services") for path in
+        sorted((root / folder).rglob("*.py"))]
+    bound = [f"{path.relative_to(root)}:{number}" for path in files
+             for number, line in enumerate(path.read_text().splitlines(), 1)
+             if re.search(r"(?<!limiter)\.limit\((?!literal\()", line)]
+    assert bound == []
+    assert "LIMIT 51" in str(Customer.select().limit(literal(51)).sql()[0])

@@ -16,6 +16,7 @@ from blueprints.helpers import (
     site_settings,
 )
 from models import Customer, Holiday, ServiceItem, User, clock, db, now
+from models.base import literal
 from services import accounts, audit, files, workdays
 from services import settings as settings_service
 
@@ -277,5 +278,5 @@ def duty_run(name):
 def outbox():
     """Notices sent out through the channels (企业微信…), newest first, with their state."""
     from models import Delivery
-    rows = Delivery.select().order_by(Delivery.id.desc()).limit(200)
+    rows = Delivery.select().order_by(Delivery.id.desc()).limit(literal(200))
     return render("admin/outbox.html", rows=rows)

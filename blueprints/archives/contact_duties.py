@@ -17,7 +17,7 @@ from flask import current_app
 from peewee import SQL, fn
 
 from models import ContactLog, Customer, CustomerVisit, User
-from models.base import Prepared, later_all, read_later
+from models.base import Prepared, later_all, literal, read_later
 from models.customers import IMPORTANT_TIERS, Status, Tier
 from models.i18n import lazy_gettext as _l
 from models.reception import DONE
@@ -48,8 +48,8 @@ class Duty:
 
     def rows(self):
         """[(customer, overdue)] to show, the overdue first."""
-        late = {c.id for c in self.overdue.limit(SHOWN)}
-        shown = list(self.due.limit(SHOWN))
+        late = {c.id for c in self.overdue.limit(literal(SHOWN))}
+        shown = list(self.due.limit(literal(SHOWN)))
         return sorted(((c, c.id in late) for c in shown), key=lambda row: not row[1])
 
 
@@ -171,7 +171,7 @@ def _prospects(owner, today):
 
 def _counted(query, cap):
     """How many rows `query` has, counted up to `cap` (the home page shows "100+")."""
-    rows = query.select(Customer.id).order_by().limit(cap)
+    rows = query.select(Customer.id).order_by().limit(literal(cap))
     return Customer.select(fn.COUNT(SQL("1"))).from_(rows.alias("due")).scalar()
 
 

@@ -17,6 +17,7 @@ from blueprints.helpers import (
 )
 from models import Customer, Document, GradeEvaluation, User, now
 from models.archives import PENDING, SECTIONS
+from models.base import literal
 from models.customers import CREDIT_GRADES
 from models.i18n import lazy_gettext as _l
 from models.masking import mask_phone
@@ -310,7 +311,7 @@ def _prospect_rows(kind):
     return [[c.name, c.contact_person, mask_phone(c.phone), c.address or c.unit_label, c.source,
              c.owner.display_name if c.owner else "", f"{c.created_at:%Y-%m-%d}",
              f"{c.contacted_at:%Y-%m-%d}" if c.contacted_at else ""]
-            for c in service.prospects(kind, current_user).limit(3000)]
+            for c in service.prospects(kind, current_user).limit(literal(3000))]
 
 
 PROSPECT_HEADERS = (_l("名称"), _l("联系人"), _l("电话"), _l("地址"), _l("来源"), _l("归属人员"),
@@ -322,7 +323,7 @@ def prospects():
     """潜在经销商名录 (and the other kinds' prospects): potential customers, oldest first."""
     kind = _prospect_kind()
     return render("archives/prospects.html", kind=kind, titles=PROSPECT_TITLES,
-                  rows=list(service.prospects(kind, current_user).limit(500)))
+                  rows=list(service.prospects(kind, current_user).limit(literal(500))))
 
 
 @bp.route("/prospects/print")

@@ -1,5 +1,6 @@
 """案场规则 and contact rules: completeness of the card, contacts due, lapses and redistribution."""
 import datetime
+import functools
 import itertools
 
 from peewee import SQL, fn
@@ -14,7 +15,7 @@ from models import (
     db,
     now,
 )
-from models.base import Prepared, later_all, read_later
+from models.base import Prepared, later_all, literal, read_later
 from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import SALES
@@ -112,7 +113,7 @@ def contacts_due(settings, today, owner=None, limit=200):
     rows = []
     for _tier, _days, clause in _due_clauses(settings, today):
         query = _live(Customer.select(), owner).where(clause).order_by(Customer.contacted_at)
-        rows += [contact_row(settings, c) for c in query.limit(limit)]
+        rows += [contact_row(settings, c) for c in query.limit(literal(limit))]
     return sorted(rows, key=lambda row: row[2])[:limit]
 
 
@@ -136,8 +137,8 @@ def count_contacts_due(settings, today, owner=None, cap=1000):
 def contacts_due_later(settings, today, owner=None, cap=1000):
     """count_contacts_due as a Later (the home page reads its tiles in one statement): each
     tier counted up to `cap`."""
-    laters = [_DUE.later(tier, cutoff, cap) if owner is None else
-              _DUE_TO_OWNER.later(owner, tier, cutoff, cap)
+    laters = [_due(cap).later(tier, cutoff) if owner is None else
+              _due_to_owner(cap).later(owner, tier, cutoff)
               for tier, _days, cutoff in _cutoffs(settings, today)]
 
     def capped(*counts):
@@ -148,15 +149,22 @@ def contacts_due_later(settings, today, owner=None, cap=1000):
 def _counted_due(query, tier, cutoff, cap):
     """How many of `query`'s customers of `tier` were last contacted before `cutoff`, up to `cap`:
     along the (tier, contacted_at) index, the count stopping at the cap."""
-    due = query.where((Customer.tier == tier) & (Customer.contacted_at < cutoff)).limit(cap)
+    due = query.where((Customer.tier == tier) & (Customer.contacted_at < cutoff))
+    due = due.limit(literal(cap))
     return Customer.select(fn.COUNT(SQL("1"))).from_(due.alias("due"))
 
 
-# The home page's count, its SQL written once (see Prepared).
-_DUE = Prepared(lambda tier, cutoff, cap: _counted_due(
-    _live(Customer.select(Customer.id), None), tier, cutoff, cap))
-_DUE_TO_OWNER = Prepared(lambda owner, tier, cutoff, cap: _counted_due(
-    _live(Customer.select(Customer.id), owner), tier, cutoff, cap))
+# The home page's count, its SQL written once for each cap (see Prepared).
+@functools.cache
+def _due(cap):
+    return Prepared(lambda tier, cutoff: _counted_due(
+        _live(Customer.select(Customer.id), None), tier, cutoff, cap))
+
+
+@functools.cache
+def _due_to_owner(cap):
+    return Prepared(lambda owner, tier, cutoff: _counted_due(
+        _live(Customer.select(Customer.id), owner), tier, cutoff, cap))
 
 
 def log_contact(customer, user, method, note, at=None):

@@ -15,6 +15,7 @@ from blueprints.helpers import (
     show_form,
 )
 from models import Complaint, ReturnLine, ReturnRequest, clock
+from models.base import literal
 
 from . import bp, returning
 from .forms import ReturnForm, ReturnStepForm
@@ -29,7 +30,7 @@ def _return_or_404(id):
 def returns():
     """Return requests, newest first."""
     rows = list(ReturnRequest.select().where(ReturnRequest.not_voided())
-                .order_by(ReturnRequest.id.desc()).limit(200))
+                .order_by(ReturnRequest.id.desc()).limit(literal(200)))
     return render("complaints/returns.html", rows=rows)
 
 

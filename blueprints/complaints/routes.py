@@ -28,7 +28,7 @@ from blueprints.helpers import (
 )
 from blueprints.numbers import keep_stored, show_masked
 from models import Complaint, ComplaintStep, Customer, User, clock
-from models.base import first_in_queue, read_together
+from models.base import first_in_queue, literal, read_together
 from models.complaints import CAUSE_KINDS, CHANNELS, CHECKLIST
 from models.i18n import lazy_gettext as _l
 from models.masking import mask_phone
@@ -92,7 +92,7 @@ def index():
         # A-class customers' first (seed 000): all of them on the first page, then the rest.
         page = keyset_query(query.where(Complaint.priority == SQL("0")), Complaint, PAGE)
         first, rows = ([], list(page)) if request.args.get("before") else read_together(
-            query.where(first_in_queue(Complaint)).limit(PAGE), page)
+            query.where(first_in_queue(Complaint)).limit(literal(PAGE)), page)
         rows, next_before = keyset_cut(rows, PAGE)
         rows = first + rows
     else:
@@ -445,7 +445,7 @@ def tracking_print():
     rows = []
     for c in (Complaint.live().where((Complaint.received_at >= since) &
                                      (Complaint.received_at < until))
-              .order_by(Complaint.received_at).limit(TRACKING_MOST)):
+              .order_by(Complaint.received_at).limit(literal(TRACKING_MOST))):
         late = outcomes.late_clocks(c)
         rows.append([c.serial, c.received_at.strftime("%Y-%m-%d"), c.complainant, c.category,
                      str(c.cause_kind_label or ""), c.responsible_dept, str(c.state_label),

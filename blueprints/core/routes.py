@@ -23,7 +23,7 @@ from blueprints.helpers import (
     site_settings,
 )
 from models import AccessLog, AuditEntry, Customer, Job, Notification, User, clock
-from models.base import Prepared, read_later
+from models.base import Prepared, literal, read_later
 from models.complaints import STATS_DUE_DAY
 from models.i18n import lazy_gettext as _l
 from models.reception import CLASSES
@@ -196,7 +196,7 @@ def access_log():
 def access_log_print():
     """The access log as filtered, as a PDF (at most 2,000 rows)."""
     form = LogFilterForm(request.args)
-    rows = list(_filtered(AccessLog, form, ACCESS_LABELS).limit(2000))
+    rows = list(_filtered(AccessLog, form, ACCESS_LABELS).limit(literal(2000)))
     return sheet_response("print/access_log.html", "查阅登记.pdf", rows, title=_("查阅登记"),
                           labels=ACCESS_LABELS, form=form, kinds=audit.record_kinds(),
                           qr_url=external_url("core.access_log", **request.args),
@@ -264,7 +264,7 @@ def job_file(token):
 def notifications():
     """My notifications, newest first; opening the list marks them read."""
     rows = list(Notification.select().where(Notification.user == current_user.id)
-                .order_by(Notification.id.desc()).limit(100))
+                .order_by(Notification.id.desc()).limit(literal(100)))
     notifications_service.mark_read(current_user.id)
     g.unread = 0  # the badge, read with the user before these were marked
     return render("core/notifications.html", rows=rows)
@@ -305,7 +305,7 @@ def voided():
         if kind and name != kind:
             continue
         rows = list(model.select().where(model.is_voided())
-                    .order_by(model.voided_at.desc()).limit(100))
+                    .order_by(model.voided_at.desc()).limit(literal(100)))
         groups.append((name, label, rows))
     return render("core/voided.html", groups=groups, kind=kind, kinds=audit.VOIDABLE)
 

@@ -16,6 +16,7 @@ from blueprints.helpers import (
     show_form,
 )
 from models import Customer, FollowUp, User, clock
+from models.base import literal
 from services.customers import create_followup
 
 from . import bp, service
@@ -35,7 +36,7 @@ def followups():
     history = []
     if request.args.get("all") == "1":
         history = list(FollowUp.select().where(FollowUp.not_voided())
-                       .order_by(FollowUp.id.desc()).limit(200))
+                       .order_by(FollowUp.id.desc()).limit(literal(200)))
     return render("reception/followups.html", calls=calls, reports=reports, history=history,
                   today=today, mine=mine)
 
@@ -126,7 +127,7 @@ def followups_report():
     since, until = clock.day_bounds(start, end)
     done = list(FollowUp.select().where(FollowUp.not_voided(), FollowUp.done_at >= since,
                                         FollowUp.done_at < until)
-                .order_by(FollowUp.done_at).limit(3000))
+                .order_by(FollowUp.done_at).limit(literal(3000)))
     rows = [[f.done_at.strftime("%Y-%m-%d"), f.customer.name if f.customer else "", f.title,
              str(f.method_label), str(f.satisfaction or ""), f.outcome,
              f.assigned_to.display_name if f.assigned_to else ""] for f in done]

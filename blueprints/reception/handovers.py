@@ -14,6 +14,7 @@ from blueprints.helpers import (
     show_form,
 )
 from models import Handover, now
+from models.base import literal
 from services import audit
 
 from . import bp, service, shifts
@@ -31,7 +32,7 @@ def handovers():
     """Handovers waiting to be acknowledged, then those of the period (this month by default)."""
     start, end = date_range_args()
     waiting = [(h, shifts.incoming(h)) for h in service.unacknowledged_handovers(current_user.id)]
-    recent = list(_in_range(start, end).limit(200))
+    recent = list(_in_range(start, end).limit(literal(200)))
     return render("reception/handovers.html", waiting=waiting, recent=recent, start=start, end=end)
 
 

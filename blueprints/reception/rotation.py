@@ -17,6 +17,7 @@ from blueprints.helpers import (
     show_form,
 )
 from models import Customer, Referral, RotationTurn, User, clock
+from models.base import literal
 from models.reception import ABSENT, BUSY, PRESENT, SLOT_STATUSES
 from services import identity
 
@@ -164,7 +165,7 @@ def _turns_between(start, end):
 def rotation_history():
     """Every reception of a period (this month by default) and how many turns each person took."""
     start, end = date_range_args()
-    turns = list(_turns_between(start, end).limit(1000))
+    turns = list(_turns_between(start, end).limit(literal(1000)))
     totals = {}
     for turn in turns:
         name = turn.user.display_name

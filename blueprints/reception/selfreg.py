@@ -9,6 +9,7 @@ from itsdangerous import BadSignature, Signer
 from peewee import IntegrityError
 
 from models import Invitation, User, Visit, VisitRequest, clock, db, now
+from models.base import literal
 from models.i18n import N_
 from models.i18n import gettext as _
 from models.masking import mask_id
@@ -215,7 +216,7 @@ def mask_old_ids(months, at=None):
     while True:
         batch = list(Visit.select(Visit.id, Visit.id_number).where(
             (Visit.arrived_at < cutoff) & (Visit.id_number != "") &
-            ~Visit.id_number.contains("*")).limit(500))
+            ~Visit.id_number.contains("*")).limit(literal(500)))
         if not batch:
             return masked
         with db.atomic():

@@ -18,6 +18,7 @@ from blueprints.helpers import (
     site_settings,
 )
 from models import Customer, Invitation, User, Visit, VisitRequest, clock
+from models.base import literal
 from services import audit, printing, receipts
 
 from . import bp, selfreg, service
@@ -237,7 +238,7 @@ def invitations():
             flash(_("已生成邀请码 %(code)s", code=invitation.code), "success")
             return redirect(url_for("reception.invitation", id=invitation.id))
     upcoming = (Invitation.live().where(Invitation.visit_on >= clock.today())
-                .order_by(Invitation.visit_on, Invitation.id).limit(200))
+                .order_by(Invitation.visit_on, Invitation.id).limit(literal(200)))
     return show_form("reception/invitations.html", form, upcoming=list(upcoming),
                      visitee=record_or_none(Customer, form.visitee_customer.data))
 

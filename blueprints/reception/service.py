@@ -19,7 +19,7 @@ from models import (
     db,
     now,
 )
-from models.base import Prepared, later_all
+from models.base import Prepared, later_all, literal
 from models.i18n import lazy_gettext as _l
 from models.keys import filled
 from models.reception import (
@@ -242,14 +242,14 @@ def blacklist_warnings(phone="", plate="", id_number=""):
     condition = conditions[0]
     for extra in conditions[1:]:
         condition |= extra
-    return list(Customer.select().where(Customer.on_blacklist() & condition).limit(5))
+    return list(Customer.select().where(Customer.on_blacklist() & condition).limit(literal(5)))
 
 
 def recent_visitors(limit=8):
     """The latest distinct visitors (by phone, else name), for one-tap repeat registration."""
     seen, result = set(), []
     for visit in (Visit.select().where(Visit.not_voided())
-                  .order_by(Visit.id.desc()).limit(limit * 5)):
+                  .order_by(Visit.id.desc()).limit(literal(limit * 5))):
         key = visit.phone or visit.name
         if key in seen:
             continue
@@ -374,12 +374,12 @@ def unacknowledged_handovers(user):
     """Handovers waiting for `user` to acknowledge: written by someone else, acknowledged by no
     one, and passed to a shift the rota puts `user` on (or to anyone, where it names nobody)."""
     user = getattr(user, "id", user)
-    return [h for h in _WAITING_HANDOVERS.rows(Handover, user, 20) if may_acknowledge(h, user)]
+    return [h for h in _WAITING_HANDOVERS.rows(Handover, user) if may_acknowledge(h, user)]
 
 
-_WAITING_HANDOVERS = Prepared(lambda user, limit: Handover.select().where(
+_WAITING_HANDOVERS = Prepared(lambda user: Handover.select().where(
     Handover.acknowledged_at.is_null() & (Handover.author != user))
-    .order_by(Handover.at.desc()).limit(limit))
+    .order_by(Handover.at.desc()).limit(literal(20)))
 
 
 def acknowledge(handover, user, at=None):

@@ -3,6 +3,7 @@ import datetime
 from decimal import Decimal
 
 from models import registers as m
+from models.base import literal
 
 from .engine import REGISTERS_BY_MODEL
 
@@ -143,7 +144,7 @@ def _complaint_forms(desk, gm, residents, days, at):
     answered."""
     from models import Complaint
     serials = [c.serial for c in Complaint.select(Complaint.serial).order_by(Complaint.id)
-               .limit(2)]
+               .limit(literal(2))]
     for n, customer in enumerate(residents[3:5]):
         _write(m.AnomalyReport, desk, reported_on=days[n + 1], customer=customer,
                subject=["门禁卡偶尔刷不开", "地库照明不足"][n], department="工程部",
@@ -215,7 +216,7 @@ def _returns(users, days, at):
     desk, sales, manager = users["desk"], users["sales"], users["manager"]
     closed = list(Complaint.select().where((Complaint.state == CLOSED) &
                                            Complaint.customer.is_null(False))
-                  .order_by(Complaint.id).limit(2))
+                  .order_by(Complaint.id).limit(literal(2)))
     notes = REGISTERS_BY_MODEL[m.GoodsReturnNote]
     allowances = REGISTERS_BY_MODEL[m.AllowanceNote]
     for n, complaint in enumerate(closed):

@@ -27,6 +27,7 @@ from blueprints.helpers import (
 )
 from blueprints.numbers import keep_stored, show_masked
 from models import Customer, clock
+from models.base import literal
 from services import audit, permissions, signatures
 from services.search import Query
 from services.staff import staff_choices
@@ -124,7 +125,7 @@ def entries(slug):
     order = register.field(register.date) if register.date else None
     rows, next_before = keyset_page(query, register.model, order=order)
     _attach(register, rows)
-    totals = register.totals(list(query.limit(SHEET_MOST))) if register.totals else []
+    totals = register.totals(list(query.limit(literal(SHEET_MOST)))) if register.totals else []
     return render("registers/list.html", "registers/_rows.html", register=register, form=form,
                   rows=[(r, register.row(r, register.columns), register.state(r)) for r in rows],
                   next_before=next_before, args=page_args(), totals=totals)
@@ -216,7 +217,7 @@ def detail(slug, id):
     names = register.all_columns()
     under = [(child, list(child.model.select().where(
         child.model.not_voided(), child.field(child.parent) == entry)
-        .order_by(child.model.id.desc()).limit(50))) for child in children(register)]
+        .order_by(child.model.id.desc()).limit(literal(50)))) for child in children(register)]
     under = [(child, [(r, child.row(r, child.columns_under), child.state(r)) for r in rows])
              for child, rows in under]
     actions = [(a, register.action_forms[a.name]()) for a in register.actions.values()

@@ -29,7 +29,7 @@ from models import (
     WorkOrder,
     clock,
 )
-from models.base import first_in_queue, read_together
+from models.base import first_in_queue, literal, read_together
 from models.masking import mask_phone
 from models.repairs import DISPATCHED, UNDER_REVIEW, order_is_open
 from models.users import ENGINEER
@@ -82,8 +82,9 @@ def index():
     view, query = filtered_orders(form)
     form.view.data = view
     # A-class customers' first (seed 000), then the rest, newest first.
-    first, rest = read_together(query.where(first_in_queue(RepairRequest)).limit(LIST_MOST),
-                                query.where(RepairRequest.priority == SQL("0")).limit(LIST_MOST))
+    first, rest = read_together(
+        query.where(first_in_queue(RepairRequest)).limit(literal(LIST_MOST)),
+        query.where(RepairRequest.priority == SQL("0")).limit(literal(LIST_MOST)))
     rows = (first + rest)[:LIST_MOST]
     return render("repairs/index.html", "repairs/_rows.html", form=form, rows=rows,
                   now=clock.now(), is_overdue=service.is_overdue)

@@ -3,6 +3,7 @@ for an SMS platform, or the SMS gateway through services.channels)."""
 import datetime
 
 from models import Delivery, Message, VipCard, db, now
+from models.base import literal
 from models.i18n import lazy_gettext as _l
 from models.vip import (
     BIRTHDAY,
@@ -101,7 +102,7 @@ def send_outbox(messages, settings):
 
 
 def recent_messages(limit=200):
-    return list(Message.select().order_by(Message.id.desc()).limit(limit))
+    return list(Message.select().order_by(Message.id.desc()).limit(literal(limit)))
 
 
 def pending_messages():

@@ -20,7 +20,7 @@ from models import (
     is_postgres,
     now,
 )
-from models.base import Prepared, ids_in
+from models.base import Prepared, ids_in, literal
 from models.customers import Status
 from models.i18n import N_, stored_params, stored_text
 from models.i18n import lazy_gettext as _l
@@ -449,9 +449,9 @@ __all__ = ["VipError", "discount", "points_for", "eligible", "record_purchase", 
 # What the member list and the cards about to expire show.
 LISTED = (VipCard.id, VipCard.number, VipCard.name, VipCard.phone, VipCard.state,
           VipCard.expires_on)
-_EXPIRING_LIST = Prepared(lambda state, today, soon, limit: VipCard.select(*LISTED).where(
+_EXPIRING_LIST = Prepared(lambda state, today, soon: VipCard.select(*LISTED).where(
     VipCard.not_voided() & (VipCard.state == state) & (VipCard.expires_on >= today) &
-    (VipCard.expires_on < soon)).limit(limit))
+    (VipCard.expires_on < soon)).limit(literal(20)))
 
 
 def listed_cards(ids):
@@ -462,10 +462,10 @@ def listed_cards(ids):
         VipCard.id.desc()))
 
 
-def expiring_soon(today, days=31, limit=20):
-    """Working cards that expire within `days`."""
+def expiring_soon(today, days=31):
+    """Working cards that expire within `days`, the first twenty."""
     return _EXPIRING_LIST.rows(VipCard, CardState.ACTIVE, today,
-                               today + datetime.timedelta(days=days), limit)
+                               today + datetime.timedelta(days=days))
 
 
 def card_history(card, ledger_rows=100, purchase_rows=50):
@@ -473,12 +473,12 @@ def card_history(card, ledger_rows=100, purchase_rows=50):
     (balance), the newest purchases) of a card. The balances run from what the card held
     before the first entry shown, so they end at the card's balance."""
     latest = list(card.ledger.order_by(PointsEntry.at.desc(), PointsEntry.id.desc())
-                  .limit(ledger_rows))[::-1]
+                  .limit(literal(ledger_rows)))[::-1]
     running = balance(card) - sum(entry.delta for entry in latest)
     for entry in latest:
         running += entry.delta
         entry.balance = running
-    return latest, list(card.purchases.order_by(Purchase.id.desc()).limit(purchase_rows))
+    return latest, list(card.purchases.order_by(Purchase.id.desc()).limit(literal(purchase_rows)))
 
 
 def statement_ledger(card):
