@@ -65,7 +65,7 @@ def matching(base, keys, limit, hit):
     Each key is read along its own index (the closest match first, then the newest) and stops
     at `limit`, so a one-letter search in a million visitors reads a few dozen index entries,
     not every match. `base` is a module-level function giving the select (columns, joins,
-    filters written as literals): each (base, key, condition) is written as SQL once and then
+    filters written as literals): each (base, key, condition, limit) is written as SQL once, then
     only bound, since a search runs up to twenty of these small queries and writing them was
     most of its time."""
     from models.base import Prepared
