@@ -113,20 +113,92 @@ def test_sqlite_pragmas(app, database):
     assert db.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert db.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
     assert db.execute_sql("PRAGMA busy_timeout").fetchone()[0] == 15000
-    # FULL (2): an answered commit is on disk before the answer, so it survives a power cut.
-    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 2
+    # NORMAL (1) for SQLite, whose file stays consistent; each commit is then synced by the app
+    # (test_an_answered_write_is_synced_after_the_lock_is_released).
+    assert db.execute_sql("PRAGMA synchronous").fetchone()[0] == 1
+
+
+def _recording_syncs(monkeypatch, database_path):
+    """os.fsync, recording for each call the file it flushed and whether the writer lock
+    beside the database was free at that moment."""
+    import fcntl
+    real_fsync, syncs = os.fsync, []
+
+    def fsync(descriptor):
+        with open(f"{database_path}.writer-lock", "a") as probe:
+            try:
+                fcntl.flock(probe, fcntl.LOCK_EX | fcntl.LOCK_NB)  # (per open file: a held
+                lock_free = True                                  # lock refuses this one)
+            except BlockingIOError:
+                lock_free = False
+        syncs.append((os.readlink(f"/proc/self/fd/{descriptor}"), lock_free))
+        return real_fsync(descriptor)
+    monkeypatch.setattr(os, "fsync", fsync)
+    return syncs
 
 
 @pytest.mark.sqlite_only
-def test_synchronous_normal_is_a_setting(tmp_path):
-    """The documented trade-off (RELIABILITY.md): NORMAL (1) when the site chooses speed."""
+def test_an_answered_write_is_synced_after_the_lock_is_released(tmp_path, monkeypatch):
+    """synchronous "full": every commit that wrote, and every write outside a transaction, is
+    flushed to the disk (the WAL file) before it returns, with the write lock already free
+    for the next writer; reads sync nothing."""
     from models.base import open_database
-    faster = open_database(f"sqlite:///{tmp_path}/fast.db", synchronous="normal")
+    path = str(tmp_path / "durable.db")
+    durable = open_database(f"sqlite:///{path}")
+    durable.connect()
+    durable.execute_sql("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)")
+    syncs = _recording_syncs(monkeypatch, path)
+    with durable.atomic():
+        durable.execute_sql("INSERT INTO t (v) VALUES ('a')")
+        durable.execute_sql("INSERT INTO t (v) VALUES ('b')")
+        assert syncs == []  # not inside the transaction
+    assert syncs == [(path + "-wal", True)]
+    with durable.atomic():
+        durable.execute_sql("SELECT COUNT(*) FROM t").fetchone()
+    durable.execute_sql("SELECT v FROM t").fetchall()
+    assert len(syncs) == 1
+    durable.execute_sql("UPDATE t SET v = 'c' WHERE id = 1")
+    assert syncs == [(path + "-wal", True)] * 2
+    with pytest.raises(ValueError), durable.atomic():
+        durable.execute_sql("INSERT INTO t (v) VALUES ('d')")
+        raise ValueError("rolled back")
+    assert len(syncs) == 2
+    assert durable.execute_sql("SELECT v FROM t ORDER BY id").fetchall() == [("c",), ("b",)]
+    durable.close()
+
+
+@pytest.mark.sqlite_only
+def test_a_registered_visitor_is_on_disk_before_the_answer(login, users, monkeypatch):
+    """Through the app: the visitor's commit is flushed before the redirect is sent."""
+    from models import Visit
+    from tests.test_reception import visit_data
+    desk = login("desk")
+    path = db.obj.database
+    syncs = _recording_syncs(monkeypatch, path)
+    response = desk.submit("/reception/visits/new", visit_data(users, name="落盘访客"))
+    assert response.status_code == 302
+    assert Visit.get(Visit.name == "落盘访客").serial.startswith("FK-")
+    assert syncs and set(syncs) == {(path + "-wal", True)}
+
+
+@pytest.mark.sqlite_only
+def test_synchronous_normal_is_a_setting(tmp_path, monkeypatch):
+    """The documented trade-off (RELIABILITY.md): no sync at commit when the site chooses
+    speed."""
+    from models.base import open_database
+    path = str(tmp_path / "fast.db")
+    faster = open_database(f"sqlite:///{path}", synchronous="normal")
     faster.connect()
     assert faster.execute_sql("PRAGMA synchronous").fetchone()[0] == 1
+    syncs = _recording_syncs(monkeypatch, path)
+    with faster.atomic():
+        faster.execute_sql("CREATE TABLE t (v TEXT)")
+        faster.execute_sql("INSERT INTO t VALUES ('a')")
+    faster.execute_sql("INSERT INTO t VALUES ('b')")
+    assert syncs == []
     faster.close()
     with pytest.raises(ValueError):
-        open_database(f"sqlite:///{tmp_path}/x.db", synchronous="off")
+        open_database(f"sqlite:///{path}", synchronous="off")
 
 
 def test_upgrade_creates_missing_indexes(app, database):
