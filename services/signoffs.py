@@ -35,13 +35,23 @@ def sign(report, year, month, user):
         return signed(report, year, month)
 
 
-def remind_unsigned(report, at, message, endpoint=""):
-    """On the due day: the managers hear when last month's `report` is not signed off yet
-    (`message`, a catalogue source with %(month)s)."""
-    last = at.date().replace(day=1) - datetime.timedelta(days=1)
-    if signed(report, last.year, last.month):
-        return "signed off already"
+def last_month(at):
+    """A day of the month before `at` (its last), whose report is due in `at`'s month."""
+    return at.date().replace(day=1) - datetime.timedelta(days=1)
+
+
+def tell_managers(at, message, endpoint=""):
+    """The managers hear about last month's report (`message`, a catalogue source with
+    %(month)s); how many were told."""
     managers = staff.managers()
     notifications.notify(managers, message, endpoint, None, kind=notifications.REPORT,
-                         month=f"{last:%Y-%m}")
-    return f"{len(managers)} managers reminded"
+                         month=f"{last_month(at):%Y-%m}")
+    return len(managers)
+
+
+def remind_unsigned(report, at, message, endpoint=""):
+    """On the due day: the managers hear when last month's `report` is not signed off yet."""
+    last = last_month(at)
+    if signed(report, last.year, last.month):
+        return "signed off already"
+    return f"{tell_managers(at, message, endpoint)} managers reminded"

@@ -75,8 +75,15 @@ def test_on_the_first_the_monthly_reports_are_announced(users, database):
     assert {"complaint_statistics", "vip_monthly_report"} <= ran
     assert told(users["manager"], "2026-11 投诉统计已生成，请于 10 日前确认")
     assert told(users["manager"], "2026-11 会员月报请于 2 日前报送")
+    # Each notice opens its report; on the first of January, the report is December's (below).
+    assert {(n.endpoint, n.text[:7]) for n in Notification.select().where(
+        Notification.user == users["manager"])} == {("complaints.stats", "2026-11"),
+                                                     ("vip.monthly", "2026-11")}
     with clock.frozen(D(2026, 12, 2, 8, 5)):
         assert not {"complaint_statistics", "vip_monthly_report"} & {r.duty for r in duties.tick()}
+    with clock.frozen(D(2027, 1, 1, 8, 5)):
+        duties.tick()
+    assert told(users["manager"], "2026-12 会员月报请于 2 日前报送")
 
 
 def test_unconfirmed_reports_are_reminded_on_their_due_day_and_confirmed_ones_are_not(

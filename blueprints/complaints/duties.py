@@ -6,7 +6,7 @@ from models.base import in_literal
 from models.complaints import OPEN
 from models.i18n import N_
 from models.i18n import lazy_gettext as _l
-from services import duties, notifications, signoffs, staff
+from services import duties, notifications, signoffs
 from services.staff import general_managers, managers_of
 
 
@@ -37,12 +37,9 @@ def reminders(at):
 @duties.register("complaint_statistics", _l("上月投诉统计提请经理确认（10 日前）"),
                  _l("每月 1 日 08:00"), duties.monthly(1, 8, until=9))
 def statistics(at):
-    last = at.date().replace(day=1) - datetime.timedelta(days=1)
-    managers = staff.managers()
-    notifications.notify(managers, N_("%(month)s 投诉统计已生成，请于 10 日前确认"),
-                         "complaints.stats", None, kind=notifications.REPORT,
-                         month=f"{last:%Y-%m}")
-    return f"{len(managers)} managers told"
+    told = signoffs.tell_managers(at, N_("%(month)s 投诉统计已生成，请于 10 日前确认"),
+                                  "complaints.stats")
+    return f"{told} managers told"
 
 
 @duties.register("complaint_statistics_reminder", _l("上月投诉统计未确认时提醒经理（10 日）"),

@@ -6,7 +6,7 @@ from models.i18n import N_
 from models.i18n import lazy_gettext as _l
 from models.users import DESK, MANAGER
 from models.vip import CardState
-from services import channels, duties, notifications, signoffs, staff
+from services import channels, duties, signoffs
 from services import settings as settings_service
 
 from . import notices
@@ -39,11 +39,8 @@ def _send(messages, settings):
 @duties.register("vip_monthly_report", _l("提醒经理报送会员月报（2 日前）"), _l("每月 1 日 08:00"),
                  duties.monthly(1, 8, until=1))
 def monthly_report(at):
-    last = at.date().replace(day=1) - datetime.timedelta(days=1)
-    managers = staff.managers()
-    notifications.notify(managers, N_("%(month)s 会员月报请于 2 日前报送"),
-                         kind=notifications.REPORT, month=f"{last:%Y-%m}")
-    return f"{len(managers)} managers told"
+    told = signoffs.tell_managers(at, N_("%(month)s 会员月报请于 2 日前报送"), "vip.monthly")
+    return f"{told} managers told"
 
 
 @duties.register("vip_monthly_report_reminder", _l("上月会员月报未报送时提醒经理（2 日）"),
