@@ -82,7 +82,8 @@ def repair_hours_by_month(today, count=6):
     labels, means = [], []
     for first in months_back(today, count):
         orders = list(WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest).where(
-            (WorkOrder.state == COMPLETED) & (WorkOrder.accepted_at >= _dt(first)) &
+            (WorkOrder.state == COMPLETED) & WorkOrder.not_voided() &
+            (WorkOrder.accepted_at >= _dt(first)) &
             (WorkOrder.accepted_at < _dt(_next_month(first)))))
         labels.append(f"{first:%Y-%m}")
         hours = [(o.accepted_at - o.request.received_at).total_seconds() / 3600 for o in orders]

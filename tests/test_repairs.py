@@ -10,6 +10,7 @@ from PIL import Image
 from pypdf import PdfReader
 
 from models import RepairRequest, ServiceItem, WorkOrder, WorkOrderMaterial
+from services import reports
 from tests.conftest import FROZEN  # noqa: E402
 
 NOW = FROZEN
@@ -253,3 +254,43 @@ def test_the_list_names_each_engineer_in_one_reading(login, users, database):
     assert one == [name]
     assert sorted(six) == sorted([name] * 5 + ["待接单"])
     assert six_count == one_count
+
+
+def test_a_work_order_registered_by_mistake_is_voided_by_a_manager(login, users, database):
+    """作废此工单: managers only, with a reason; the voided order leaves the list, keeps its
+    page read-only with the reason, and no longer counts as an earlier repair (返修)."""
+    tap = ServiceItem.create(name="更换水龙头", fee=Decimal("50.00"))
+    desk, manager = login("desk"), login("manager")
+    new_request(desk, tap)
+    order = WorkOrder.get()
+    step(desk, order, "dispatch")
+    engineer = login("engineer")
+    for action in ("acknowledge", "start"):
+        step(engineer, order, action)
+    engineer.submit(f"/repairs/{order.id}/items", {"service_item": str(tap.id), "quantity": "1"},
+                    page=f"/repairs/{order.id}")
+    step(engineer, order, "complete")
+    step(desk, order, "sign", on_paper="y")
+    assert WorkOrder.get_by_id(order.id).state == "completed"
+    hours = reports.repair_hours_by_month(NOW.date(), 1)[1]
+    assert hours != [None]
+    page = f"/repairs/{order.id}"
+    assert soup(desk.get(page)).find(id="void-reason") is None
+    assert desk.submit(f"{page}/void", {"reason": "重复"}, page=page).status_code == 403
+    form = soup(manager.get(page)).find(id="void-reason").find_parent("form")
+    assert form["action"] == f"{page}/void" and form.find("input", {"name": "reason"}).has_attr(
+        "required")
+    manager.submit(f"{page}/void", {"reason": ""}, page=page)
+    assert not WorkOrder.get_by_id(order.id).voided
+    done = manager.submit(f"{page}/void", {"reason": "重复派单"}, page=page)
+    assert done.status_code == 302 and done.location == "/repairs/"
+    stored = WorkOrder.get_by_id(order.id)
+    assert stored.voided and stored.void_reason == "重复派单" and stored.voided_by == users["manager"].id
+    assert order.serial not in desk.get("/repairs/?view=all").get_data(as_text=True)
+    shown = soup(manager.get(page))
+    assert "已作废" in shown.find("h1").text and "作废原因：重复派单" in shown.text
+    assert shown.find(id="next-step") is None and shown.find(id="void-reason") is None
+    assert step(desk, order, "cancel", reason="x").status_code == 409
+    again = new_request(desk, tap, location="3-2-1201")
+    assert "返修" not in desk.get(again.location).get_data(as_text=True)
+    assert reports.repair_hours_by_month(NOW.date(), 1)[1] == [None]  # (the mean left it)

@@ -49,7 +49,7 @@ def find_repeat(location, item, at):
     key = location_key(location)
     candidates = (WorkOrder.select(WorkOrder, RepairRequest).join(RepairRequest)
                   .where((RepairRequest.location_key == key) & (RepairRequest.item == item) &
-                         (WorkOrder.state == COMPLETED))
+                         (WorkOrder.state == COMPLETED) & WorkOrder.not_voided())
                   .order_by(WorkOrder.accepted_at.desc()))
     for order in candidates:
         if at < workdays.add_months(order.accepted_at, REPEAT_MONTHS):
@@ -120,7 +120,9 @@ ACTION_LABELS = {"dispatch": _l("派单"), "acknowledge": _l("接单"), "start":
 
 
 def allowed_actions(order, user, settings):
-    """The steps this user may take on the order now."""
+    """The steps this user may take on the order now (none on a voided one: it is read-only)."""
+    if order.voided:
+        return []
     result = []
     for name, (sources, _target, roles) in ACTIONS.items():
         if order.state not in sources:
