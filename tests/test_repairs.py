@@ -90,18 +90,25 @@ def test_refused_step_is_explained(login, users, database):
     assert refused.status_code == 422 and "不能完工待验收" in refused.get_data(as_text=True)
 
 
-def test_repeat_flag_on_creation(login, users, database):
-    tap = ServiceItem.create(name="更换水龙头", fee=Decimal("50.00"))
-    desk, engineer = login("desk"), login("engineer")
-    new_request(desk, tap)
-    order = WorkOrder.get()
+def completed_order(desk, engineer, item):
+    """A work order for `item` taken from the request to the customer's signature on paper."""
+    new_request(desk, item)
+    order = WorkOrder.select().order_by(WorkOrder.id.desc()).get()
     step(desk, order, "dispatch")
     for action in ("acknowledge", "start"):
         step(engineer, order, action)
-    engineer.submit(f"/repairs/{order.id}/items", {"service_item": str(tap.id), "quantity": "1"},
+    engineer.submit(f"/repairs/{order.id}/items", {"service_item": str(item.id), "quantity": "1"},
                     page=f"/repairs/{order.id}")
     step(engineer, order, "complete")
     step(desk, order, "sign", on_paper="y")
+    assert WorkOrder.get_by_id(order.id).state == "completed"
+    return order
+
+
+def test_repeat_flag_on_creation(login, users, database):
+    tap = ServiceItem.create(name="更换水龙头", fee=Decimal("50.00"))
+    desk = login("desk")
+    completed_order(desk, login("engineer"), tap)
     again = new_request(desk, tap, location="3-2-1201")
     follow = desk.get(again.location).get_data(as_text=True)
     assert "返修" in follow
@@ -261,17 +268,7 @@ def test_a_work_order_registered_by_mistake_is_voided_by_a_manager(login, users,
     page read-only with the reason, and no longer counts as an earlier repair (返修)."""
     tap = ServiceItem.create(name="更换水龙头", fee=Decimal("50.00"))
     desk, manager = login("desk"), login("manager")
-    new_request(desk, tap)
-    order = WorkOrder.get()
-    step(desk, order, "dispatch")
-    engineer = login("engineer")
-    for action in ("acknowledge", "start"):
-        step(engineer, order, action)
-    engineer.submit(f"/repairs/{order.id}/items", {"service_item": str(tap.id), "quantity": "1"},
-                    page=f"/repairs/{order.id}")
-    step(engineer, order, "complete")
-    step(desk, order, "sign", on_paper="y")
-    assert WorkOrder.get_by_id(order.id).state == "completed"
+    order = completed_order(desk, login("engineer"), tap)
     hours = reports.repair_hours_by_month(NOW.date(), 1)[1]
     assert hours != [None]
     page = f"/repairs/{order.id}"
