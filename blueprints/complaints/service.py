@@ -17,7 +17,7 @@ from models import (
     db,
     now,
 )
-from models.base import Prepared, next_step, read_together
+from models.base import Prepared, in_literal, next_step, read_together
 from models.complaints import (
     APPROVED,
     CAUSE_KINDS,
@@ -29,6 +29,7 @@ from models.complaints import (
     INVESTIGATED,
     RECORDED,
     REPLIED,
+    STATES,
 )
 from models.customers import Status
 from models.i18n import N_
@@ -366,7 +367,12 @@ def filtered(view, user, state=None, category=None, severity=None, owner_id=None
     query = Complaint.live() if view == "all" else deadlines.open_complaints()
     if view == "mine":
         query = query.where(Complaint.owner == user.id)
-    for field, value in ((Complaint.state, state), (Complaint.category, category),
+    bound_state = state
+    if state in STATES:
+        # A state written into the SQL: PostgreSQL then keeps one plan per state, where a bound
+        # one was planned anew for each request (95 % of complaints are closed, few are not).
+        query, bound_state = query.where(in_literal(Complaint.state, [state])), None
+    for field, value in ((Complaint.state, bound_state), (Complaint.category, category),
                          (Complaint.severity, severity), (Complaint.owner, owner_id)):
         if value:
             query = query.where(field == value)
