@@ -367,13 +367,14 @@ def filtered(view, user, state=None, category=None, severity=None, owner_id=None
     query = Complaint.live() if view == "all" else deadlines.open_complaints()
     if view == "mine":
         query = query.where(Complaint.owner == user.id)
-    bound_state = state
     if state in STATES:
         # A state written into the SQL: PostgreSQL then keeps one plan per state, where a bound
         # one was planned anew for each request (95 % of complaints are closed, few are not).
-        query, bound_state = query.where(in_literal(Complaint.state, [state])), None
-    for field, value in ((Complaint.state, bound_state), (Complaint.category, category),
-                         (Complaint.severity, severity), (Complaint.owner, owner_id)):
+        query = query.where(in_literal(Complaint.state, [state]))
+    elif state:
+        query = query.where(Complaint.state == state)
+    for field, value in ((Complaint.category, category), (Complaint.severity, severity),
+                         (Complaint.owner, owner_id)):
         if value:
             query = query.where(field == value)
     if search:
