@@ -225,6 +225,15 @@ def literal(number):
     return SQL(str(int(number)))
 
 
+def moment_literal(field, moment):
+    """A moment written into the SQL as `field` stores it, not bound as a parameter (see
+    literal): a day's bounds, which PostgreSQL would otherwise plan again on every request."""
+    stored = field.db_value(moment)
+    if not isinstance(stored, datetime.datetime):  # (only a datetime's text is safe to write)
+        raise TypeError(f"not a moment: {moment!r}")
+    return SQL(f"'{stored.isoformat(' ')}'")
+
+
 class Prepared:
     """A query turned into SQL once per kind of database, then run with new parameters.
 

@@ -226,3 +226,19 @@ def test_nothing_that_happened_is_dated_in_the_future(login, users, database):
             assert model.select().count() == 0, url
     ok = desk.submit("/repairs/new", dict(forms[0][1], received_at=skew))
     assert ok.status_code == 302  # a tablet a few minutes ahead is fine
+
+
+def test_a_days_register_runs_from_the_sites_midnight_to_the_next(server_tz, login, users,
+                                                                  database):
+    """The register's day is the site's, written into its SQL as the stored (UTC) bounds."""
+    from blueprints.reception import service
+    for serial, arrived in (("FK-A", D(2026, 11, 19, 23, 50)), ("FK-B", D(2026, 11, 20, 0, 10)),
+                            ("FK-C", D(2026, 11, 20, 23, 50)), ("FK-D", D(2026, 11, 21, 0, 10))):
+        Visit.create(serial=serial, name="访客", arrived_at=arrived)
+    query = service.register_visits(datetime.date(2026, 11, 20))
+    sql, params = query.sql()
+    assert "'2026-11-19 16:00:00'" in sql and "'2026-11-20 16:00:00'" in sql
+    assert not any(isinstance(p, datetime.datetime) for p in params)
+    assert [visit.serial for visit in query] == ["FK-C", "FK-B"]
+    page = login("desk").get("/reception/?day=2026-11-20").get_data(as_text=True)
+    assert "FK-C" in page and "FK-B" in page and "FK-A" not in page and "FK-D" not in page

@@ -19,7 +19,7 @@ from models import (
     db,
     now,
 )
-from models.base import Prepared, later_all, literal
+from models.base import Prepared, later_all, literal, moment_literal
 from models.i18n import lazy_gettext as _l
 from models.keys import filled
 from models.reception import (
@@ -442,7 +442,8 @@ def register_visits(day, reception_class=None, host_id=None, state=None, night=F
     query, and its host's name (host_name) and the staff member visited (visitee_staff_name),
     from the staff directory this process keeps (two joins fewer to plan)."""
     start, end = clock.day_bounds(day, day)
-    query = _register().where((Visit.arrived_at >= start) & (Visit.arrived_at < end))
+    query = _register().where((Visit.arrived_at >= moment_literal(Visit.arrived_at, start))
+                              & (Visit.arrived_at < moment_literal(Visit.arrived_at, end)))
     if reception_class:
         query = query.where(Visit.reception_class == reception_class)
     if host_id is not None:
