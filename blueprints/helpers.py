@@ -334,12 +334,14 @@ def typeset_job(job, params):
 
 
 def signoff_context(report, year, month, confirm_endpoint):
-    """What the _signoff.html panel shows for a month's report: its sign-off, whether the month
-    may be signed off yet, and where the button posts."""
+    """What a month's report page shows beside the report: the month as YYYY-MM (period), and
+    for the _signoff.html panel its sign-off, whether the month may be signed off yet, and
+    where the button posts."""
     from services import signoffs
-    return {"signoff": signoffs.signed(report, year, month),
+    period = signoffs.period(year, month)
+    return {"period": period, "signoff": signoffs.signed(report, year, month),
             "signoff_open": signoffs.may_sign(year, month),
-            "signoff_action": url_for(confirm_endpoint, month=signoffs.period(year, month))}
+            "signoff_action": url_for(confirm_endpoint, month=period)}
 
 
 def sign_off_month(report, year, month, done):

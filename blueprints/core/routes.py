@@ -27,7 +27,7 @@ from models.base import Prepared, literal, read_later
 from models.complaints import STATS_DUE_DAY
 from models.i18n import lazy_gettext as _l
 from models.reception import CLASSES
-from services import audit, channels, charts, reports
+from services import audit, channels, charts, reports, signoffs
 from services import jobs as jobs_service
 from services import notifications as notifications_service
 from services import search as search_service
@@ -231,8 +231,8 @@ def reports_page():
     being recorded, once the month before is reported)."""
     year, month = month_arg(due_day=STATS_DUE_DAY)
     today = clock.today()
-    return render("core/reports.html", charts=charts_for(today, year, month), year=year,
-                  month=month)
+    return render("core/reports.html", charts=charts_for(today, year, month),
+                  period=signoffs.period(year, month))
 
 
 @bp.route("/jobs/<token>")
