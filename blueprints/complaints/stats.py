@@ -55,9 +55,9 @@ def staff_notice():
     rows = [[notice.complaint.serial, notice.target, str(notice.kind_label),
              f"{notice.amount:.2f}", notice.reason, notice.approved_at.strftime("%Y-%m-%d")]
             for notice in statistics.staff_notice(year, month)]
+    period = signoffs.period(year, month)
     return sheet_response("print/register.html", f"人事公布单-{year}{month:02d}.pdf", rows,
-                          title=_("人事公布单"), number=f"{year}-{month:02d}",
-                          landscape=False, period=f"{year}-{month:02d}",
+                          title=_("人事公布单"), number=period, landscape=False, period=period,
                           headers=[_("客诉编号"), _("对象"), _("奖/罚"), _("金额（元）"),
                                    _("事由"), _("批准日期")],
                           signs=[_("总经理室"), _("人事单位"), _("总经理")])
@@ -67,8 +67,9 @@ def staff_notice():
 def stats_print():
     """The month's statistics as a PDF."""
     year, month = month_arg(due_day=STATS_DUE_DAY)
+    period = signoffs.period(year, month)
     return pdf_response("print/complaint_stats.html", f"客诉案件统计表-{year}{month:02d}.pdf",
-                        title=_("客诉案件统计表"), number=f"{year}-{month:02d}",
-                        qr_url=external_url("complaints.stats", month=f"{year}-{month:02d}"),
+                        title=_("客诉案件统计表"), number=period,
+                        qr_url=external_url("complaints.stats", month=period),
                         stats=statistics.monthly_stats(year, month), severities=SEVERITIES,
                         charts=month_charts(year, month), background=True)

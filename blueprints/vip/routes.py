@@ -325,9 +325,10 @@ def monthly_confirm():
 def monthly_print():
     """会员月报 as a PDF (due by the 2nd of the next month)."""
     year, month = month_arg(due_day=service.MONTHLY_DUE_DAY)
+    period = signoffs.period(year, month)
     return pdf_response("print/vip_monthly.html", f"会员月报-{year}{month:02d}.pdf",
-                        title=_("会员月报"), number=f"{year}-{month:02d}",
-                        qr_url=external_url("vip.monthly", month=f"{year}-{month:02d}"),
+                        title=_("会员月报"), number=period,
+                        qr_url=external_url("vip.monthly", month=period),
                         summary=service.monthly_summary(year, month),
                         charts=month_charts(year, month), background=True)
 
